@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+// Swarmlab: a discrete-event simulator for AI work spread over intermittent devices.
+// Targets and their direction of dependency are mapped in docs/architecture.md.
+import PackageDescription
+
+let package = Package(
+    name: "Swarmlab",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "SwarmKernel", targets: ["SwarmKernel"]),
+        .library(name: "SwarmLab", targets: ["SwarmLab"]),
+        .executable(name: "swarmlab", targets: ["swarmlab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Native libraries from Debian, each a module map + shim header; no Swift API.
+        .systemLibrary(name: "CGSL", pkgConfig: "gsl", providers: [.apt(["libgsl-dev"])]),
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
+
+        // Simulated time, the future-event list, the run loop, random streams, statistics.
+        .target(name: "SwarmKernel"),
+        // Results: confidence intervals over replications (GSL), HDF5 files (later issues).
+        .target(name: "SwarmResults", dependencies: ["SwarmKernel", "CGSL"]),
+        // The façade: run, bench.
+        .target(name: "SwarmLab", dependencies: ["SwarmKernel", "SwarmResults"]),
+        // The CLI: parsing, progress, printing; no logic.
+        .executableTarget(name: "swarmlab", dependencies: [
+            "SwarmLab",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "SwarmKernelTests", dependencies: ["SwarmKernel", "CGSL"]),
+        .testTarget(name: "SwarmResultsTests", dependencies: ["SwarmResults", "SwarmKernel"]),
+        .testTarget(name: "NativeLibraryTests", dependencies: ["CHDF5", "COpenBLAS"]),
+        .testTarget(name: "SwarmLabTests", dependencies: ["SwarmLab"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

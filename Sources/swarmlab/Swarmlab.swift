@@ -1,0 +1,10 @@
+import ArgumentParser
+import SwarmLab
+
+@main
+struct Swarmlab: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "swarmlab",
+        abstract: "A discrete-event simulator for AI work on millions of intermittent devices.",
+        subcommands: [BenchCommand.self])
+}
