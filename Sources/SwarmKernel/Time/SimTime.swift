@@ -69,9 +69,8 @@ public struct SimDuration: Hashable, Comparable, Sendable, CustomStringConvertib
         let sign = ticks < 0 ? "-" : ""
         let totalMs = abs(ticks) / 1_000_000
         let h = totalMs / 3_600_000, m = (totalMs / 60_000) % 60, ms = totalMs % 60_000
-        let sec = "\(ms / 1000).\(String(ms % 1000).leftPadded(3))s"
-        return h > 0 ? "\(sign)\(h)h \(String(m).leftPadded(2))m \(sec.leftPadded(6))"
-                     : "\(sign)\(m)m \(sec.leftPadded(6))"
+        let sec = "\(String(ms / 1000).leftPadded(2)).\(String(ms % 1000).leftPadded(3))s"
+        return h > 0 ? "\(sign)\(h)h \(String(m).leftPadded(2))m \(sec)" : "\(sign)\(m)m \(sec)"
     }
 
     private func format(_ v: Double, _ unit: String) -> String {

@@ -1,0 +1,7 @@
+// Helpers for tests only: how many bytes glibc's malloc has handed out and not taken back.
+#ifndef SWARMLAB_CTESTSUPPORT_H
+#define SWARMLAB_CTESTSUPPORT_H
+#include <stddef.h>
+/// Bytes currently allocated through malloc (arena + mmap'ed chunks); 0 off glibc.
+size_t swarm_malloc_in_use(void);
+#endif

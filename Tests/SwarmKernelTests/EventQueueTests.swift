@@ -1,0 +1,133 @@
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+import CTestSupport
+@testable import SwarmKernel
+
+@Suite("Future-event list")
+struct EventQueueTests {
+    @Test("pops in (time, scheduling order) whatever the push order", arguments: [1, 2, 3, 4, 5] as [UInt64])
+    func popsInOrder(seed: UInt64) {
+        var g = Xoshiro256(seed: seed)
+        var q = EventQueue()
+        var expected: [(Int64, UInt32)] = []
+        for i in 0..<5_000 {
+            let t = Int64(g.nextIndex(below: 300))      // many equal times
+            q.push(time: SimTime(ticks: t), kind: EventKind(rawValue: 0), target: UInt32(i))
+            expected.append((t, UInt32(i)))
+        }
+        q.checkInvariants()
+        expected.sort { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+        var got: [(Int64, UInt32)] = []
+        while let e = q.pop() { got.append((e.time.ticks, e.target)) }
+        #expect(got.count == expected.count)
+        #expect(zip(got, expected).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 })
+    }
+
+    @Test("interleaved pushes and pops keep heap order", arguments: [11, 12, 13] as [UInt64])
+    func interleaved(seed: UInt64) {
+        var g = Xoshiro256(seed: seed)
+        var q = EventQueue()
+        var now: Int64 = 0
+        var popped = 0
+        for step in 0..<20_000 {
+            let empty = q.isEmpty
+            if g.nextUnit() < 0.55 || empty {
+                q.push(time: SimTime(ticks: now + Int64(g.nextIndex(below: 1_000))), kind: EventKind(rawValue: 1), target: UInt32(step))
+            } else {
+                let e = q.pop()!
+                #expect(e.time.ticks >= now)
+                now = e.time.ticks
+                popped += 1
+            }
+            if step % 997 == 0 { q.checkInvariants() }
+        }
+        #expect(popped > 5_000)
+    }
+
+    @Test("a cancelled event never pops; a second cancel and a stale handle do nothing")
+    func cancellation() {
+        var q = EventQueue()
+        let k = EventKind(rawValue: 0)
+        let a = q.push(time: SimTime(ticks: 10), kind: k, target: 1)
+        let b = q.push(time: SimTime(ticks: 20), kind: k, target: 2)
+        q.push(time: SimTime(ticks: 30), kind: k, target: 3)
+        let first = q.cancel(b), second = q.cancel(b)
+        #expect(first && !second)
+        let bPending = q.isPending(b), aPending = q.isPending(a), count = q.count
+        #expect(!bPending && aPending && count == 2)
+        q.checkInvariants()
+        let e1 = q.pop()?.target
+        #expect(e1 == 1)
+        let staleAfterRun = q.cancel(a)
+        #expect(!staleAfterRun, "a handle of an event that already ran is stale")
+        // The freed slot is reused; the stale handle must not cancel its new occupant.
+        let d = q.push(time: SimTime(ticks: 25), kind: k, target: 4)
+        let staleAfterReuse = q.cancel(a), dPending = q.isPending(d)
+        #expect(!staleAfterReuse && dPending)
+        let rest = [q.pop()?.target, q.pop()?.target, q.pop()?.target]
+        #expect(rest == [4, 3, nil])
+    }
+
+    @Test("mass cancellation compacts the heap and keeps the survivors in order")
+    func compaction() {
+        var q = EventQueue()
+        var handles: [EventHandle] = []
+        for i in 0..<10_000 {
+            handles.append(q.push(time: SimTime(ticks: Int64((i * 7919) % 10_000)), kind: EventKind(rawValue: 0), target: UInt32(i)))
+        }
+        var cancelled = 0
+        for (i, h) in handles.enumerated() where i % 10 != 0 { if q.cancel(h) { cancelled += 1 } }
+        #expect(cancelled == 9_000)
+        q.checkInvariants()
+        let count = q.count, stored = q.storedCount
+        #expect(count == 1_000)
+        #expect(stored < 10_000, "compaction dropped cancelled entries")
+        var last: Int64 = -1
+        var n = 0
+        while let e = q.pop() {
+            #expect(e.target % 10 == 0)
+            #expect(e.time.ticks >= last)
+            last = e.time.ticks; n += 1
+        }
+        #expect(n == 1_000)
+    }
+
+    #if canImport(Glibc)
+    /// Runs in a child process (an exit test) so no other test's allocations are counted.
+    @Test("a steady state of push/pop allocates nothing")
+    func noAllocationPerEvent() async {
+        await #expect(processExitsWith: .success) {
+            var q = EventQueue()
+            q.reserveCapacity(10_000)
+            var g = Xoshiro256(seed: 9)
+            for i in 0..<10_000 {
+                q.push(time: SimTime(ticks: Int64(g.nextIndex(below: 1 << 30))), kind: EventKind(rawValue: 0), target: UInt32(i))
+            }
+            func hold(_ n: Int) {
+                for _ in 0..<n {
+                    let e = q.pop()!
+                    q.push(time: SimTime(ticks: e.time.ticks + Int64(g.nextIndex(below: 1 << 20))), kind: e.kind, target: e.target)
+                }
+            }
+            hold(100)   // warm up: the runtime instantiates type metadata on first use
+            let before = swarm_malloc_in_use()
+            hold(200_000)
+            let after = swarm_malloc_in_use()
+            exit(after == before ? 0 : 1)
+        }
+    }
+
+    @Test("the allocation check can fail: growing past the reservation is seen")
+    func allocationCheckCanFail() async {
+        await #expect(processExitsWith: .failure) {
+            var q = EventQueue()
+            let before = swarm_malloc_in_use()
+            for i in 0..<100_000 { q.push(time: SimTime(ticks: Int64(i)), kind: EventKind(rawValue: 0), target: 0) }
+            let after = swarm_malloc_in_use()
+            exit(after == before ? 0 : 1)
+        }
+    }
+    #endif
+}
