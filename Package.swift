@@ -21,22 +21,22 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         // Simulated time, the future-event list, the run loop, random streams, statistics.
-        .target(name: "SwarmKernel"),
+        .target(name: "SwarmKernel", exclude: ["README.md"]),
         // Results: confidence intervals over replications (GSL), HDF5 files (later issues).
-        .target(name: "SwarmResults", dependencies: ["SwarmKernel", "CGSL"]),
+        .target(name: "SwarmResults", dependencies: ["SwarmKernel", "CGSL"], exclude: ["README.md"]),
         // The façade: run, bench.
-        .target(name: "SwarmLab", dependencies: ["SwarmKernel", "SwarmResults"]),
+        .target(name: "SwarmLab", dependencies: ["SwarmKernel", "SwarmResults"], exclude: ["README.md"]),
         // The CLI: parsing, progress, printing; no logic.
         .executableTarget(name: "swarmlab", dependencies: [
             "SwarmLab",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], exclude: ["README.md"]),
 
         .target(name: "CTestSupport", path: "Tests/CTestSupport"),
         .testTarget(name: "SwarmKernelTests", dependencies: ["SwarmKernel", "CGSL", "CTestSupport"]),
         .testTarget(name: "SwarmResultsTests", dependencies: ["SwarmResults", "SwarmKernel"]),
-        .testTarget(name: "NativeLibraryTests", dependencies: ["CHDF5", "COpenBLAS"]),
-        .testTarget(name: "SwarmLabTests", dependencies: ["SwarmLab"]),
+        .testTarget(name: "NativeLibraryTests", dependencies: ["CHDF5", "COpenBLAS", "CTestSupport"]),
+        .testTarget(name: "SwarmLabTests", dependencies: ["SwarmLab"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )

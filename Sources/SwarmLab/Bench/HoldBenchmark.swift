@@ -1,3 +1,4 @@
+import Foundation
 import SwarmKernel
 #if canImport(Glibc)
 import Glibc
@@ -53,8 +54,15 @@ func monotonicSeconds() -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
-/// This process's peak resident set size in KiB.
+/// This process's peak resident set size in KiB: VmHWM from /proc/self/status, which,
+/// unlike getrusage's ru_maxrss, does not inherit the high-water mark of the process that
+/// forked this one; ru_maxrss where /proc is missing.
 func peakResidentKiB() -> Int {
+    if let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) {
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            if let kb = Int(line.dropFirst(6).split(separator: " ").first ?? "") { return kb }
+        }
+    }
     var usage = rusage()
     getrusage(RUSAGE_SELF_ID, &usage)
     return Int(usage.ru_maxrss)

@@ -4,4 +4,6 @@
 #include <stddef.h>
 /// Bytes currently allocated through malloc (arena + mmap'ed chunks); 0 off glibc.
 size_t swarm_malloc_in_use(void);
+/// The path of the shared object that the process resolves `symbol` to, or NULL.
+const char *swarm_library_defining(const char *symbol);
 #endif

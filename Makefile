@@ -1,0 +1,32 @@
+# Swarmlab — the two commands of the README, plus the benchmarks.
+#   make demo    build, then run the demo (the hold benchmark against its C baseline)
+#   make test    build and run the whole test suite
+#   make bench   the published benchmarks, with peers; refreshes results/BENCHMARKS.md
+SHELL := /bin/bash
+SWIFT ?= swift
+RELEASE := .build/release/swarmlab
+
+.PHONY: demo test bench build bootstrap clean
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	$(SWIFT) build -c release --product swarmlab
+
+demo: build
+	@echo
+	@echo "Swarmlab's event kernel against a plain C event list (the hold model: N events"
+	@echo "pending; pop the earliest, schedule one Exp(1 s) later). Higher events/s is better."
+	@$(RELEASE) bench hold --pending 1e3,1e5,1e6 --operations 2e6 --repeats 1
+
+test: bootstrap
+	$(SWIFT) build
+	$(SWIFT) test
+
+bench: build
+	@benchmarks/peers/run setup
+	$(RELEASE) bench hold --peers --record results/BENCHMARKS.md --markdown results/hold.md
+
+clean:
+	rm -rf .build

@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+
+/// The built `swarmlab` binary, run as a user would. `make test` builds it first; set
+/// SWARMLAB_BIN to test another build.
+let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+func swarmlab(_ arguments: String...) throws -> (status: Int32, stdout: String, stderr: String) {
+    try swarmlab(arguments)
+}
+
+func swarmlab(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+    let binary = ProcessInfo.processInfo.environment["SWARMLAB_BIN"]
+        ?? repositoryRoot.appendingPathComponent(".build/debug/swarmlab").path
+    guard FileManager.default.isExecutableFile(atPath: binary) else {
+        throw CLIError(description: "no swarmlab binary at \(binary): run `swift build` first")
+    }
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: binary)
+    p.arguments = arguments
+    p.currentDirectoryURL = repositoryRoot
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    // Small outputs only: both pipes fit in their buffers.
+    p.waitUntilExit()
+    return (p.terminationStatus,
+            String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self),
+            String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self))
+}
+
+struct CLIError: Error, CustomStringConvertible { var description: String }
+
+@Suite("swarmlab command line")
+struct CLITests {
+    @Test("an unknown subcommand is refused with exit code 64 and a pointer to --help")
+    func unknownSubcommand() throws {
+        let r = try swarmlab("frobnicate")
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("Unexpected argument 'frobnicate'"))
+        #expect(r.stderr.contains("See 'swarmlab --help'"))
+        #expect(r.stdout.isEmpty)
+    }
+
+    @Test("a negative or malformed N is refused with a clear message and exit code 64",
+          arguments: [("-5", "--pending must be at least 1 (got -5)"),
+                      ("0", "--pending must be at least 1 (got 0)"),
+                      ("lots", "--pending: 'lots' is not a whole number"),
+                      ("2.5", "--pending: '2.5' is not a whole number")])
+    func badPending(value: String, message: String) throws {
+        let r = try swarmlab("bench", "hold", "--pending=\(value)", "--operations", "10")
+        #expect(r.status == 64)
+        #expect(r.stderr.contains(message), "stderr was: \(r.stderr)")
+    }
+
+    @Test("a single hold run prints its figures and exits 0")
+    func singleRun() throws {
+        let r = try swarmlab("bench", "hold", "--single", "--pending", "1e3", "--operations", "10k")
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("pending 1000 steps 10000 seconds"))
+        #expect(r.stdout.contains("events_per_second "))
+    }
+
+    @Test("help text matches its snapshot", arguments: [["--help"], ["bench", "hold", "--help"]])
+    func helpSnapshot(arguments: [String]) throws {
+        let name = arguments.filter { $0 != "--help" }.joined(separator: "-")
+        let snapshot = repositoryRoot.appendingPathComponent("Tests/SwarmLabTests/Snapshots/help\(name.isEmpty ? "" : "-" + name).txt")
+        let r = try swarmlab(arguments)
+        #expect(r.status == 0)
+        if ProcessInfo.processInfo.environment["SWARMLAB_RECORD_SNAPSHOTS"] == "1" {
+            try r.stdout.write(to: snapshot, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: snapshot, encoding: .utf8)
+        #expect(r.stdout == expected, "help changed; rerun with SWARMLAB_RECORD_SNAPSHOTS=1 to accept")
+    }
+}
