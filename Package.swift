@@ -8,6 +8,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "SwarmKernel", targets: ["SwarmKernel"]),
+        .library(name: "SwarmModel", targets: ["SwarmModel"]),
         .library(name: "SwarmLab", targets: ["SwarmLab"]),
         .executable(name: "swarmlab", targets: ["swarmlab"]),
     ],
@@ -22,10 +23,14 @@ let package = Package(
 
         // Simulated time, the future-event list, the run loop, random streams, statistics.
         .target(name: "SwarmKernel", exclude: ["README.md"]),
+        // The world work runs on: devices, availability and churn, network (one folder each).
+        .target(name: "SwarmModel", dependencies: ["SwarmKernel"], exclude: ["README.md"]),
+        // Scenario files (issue [4]) and trace readers, with file:line diagnostics.
+        .target(name: "SwarmScenario", dependencies: ["SwarmModel"], exclude: ["README.md"]),
         // Results: confidence intervals over replications (GSL), HDF5 files (later issues).
         .target(name: "SwarmResults", dependencies: ["SwarmKernel", "CGSL"], exclude: ["README.md"]),
         // The façade: run, bench.
-        .target(name: "SwarmLab", dependencies: ["SwarmKernel", "SwarmResults"], exclude: ["README.md"]),
+        .target(name: "SwarmLab", dependencies: ["SwarmKernel", "SwarmModel", "SwarmScenario", "SwarmResults"], exclude: ["README.md"]),
         // The CLI: parsing, progress, printing; no logic.
         .executableTarget(name: "swarmlab", dependencies: [
             "SwarmLab",
@@ -34,6 +39,8 @@ let package = Package(
 
         .target(name: "CTestSupport", path: "Tests/CTestSupport"),
         .testTarget(name: "SwarmKernelTests", dependencies: ["SwarmKernel", "CGSL", "CTestSupport"]),
+        .testTarget(name: "SwarmModelTests", dependencies: ["SwarmModel", "SwarmKernel", "CGSL"]),
+        .testTarget(name: "SwarmScenarioTests", dependencies: ["SwarmScenario", "SwarmModel"], exclude: ["Fixtures"]),
         .testTarget(name: "SwarmResultsTests", dependencies: ["SwarmResults", "SwarmKernel"]),
         .testTarget(name: "NativeLibraryTests", dependencies: ["CHDF5", "COpenBLAS", "CTestSupport"]),
         .testTarget(name: "SwarmLabTests", dependencies: ["SwarmLab"], exclude: ["Snapshots"]),
