@@ -1,0 +1,59 @@
+import SwarmKernel
+
+/// How one class of devices comes and goes.
+///
+/// A device is available when its **renewal process** is ON and its **opt-in window** is
+/// open. The renewal process alternates ON and OFF periods drawn from `on` and `off` — the
+/// model family fitted to volunteer hosts by Javadi, Kondo, Vincent and Anderson
+/// ("Discovering statistical models of availability in large distributed systems",
+/// MASCOTS 2011: Weibull, log-normal and gamma fit SETI@home hosts' intervals, with shapes
+/// below 1). The window carries the diurnal and weekly rhythm (phones charge at night,
+/// desktops idle outside working hours) in the device's local time; each device's window is
+/// shifted by its own uniform draw in ±`windowJitter` so owners do not all plug in at once.
+///
+/// Or the device replays a real trace (`AvailabilitySource.trace`).
+public struct AvailabilityModel: Sendable {
+    public var source: AvailabilitySource
+    /// The opt-in window; nil = no condition.
+    public var window: WeeklyWindow?
+    /// Each device's window shift is uniform in [−windowJitter, +windowJitter] seconds.
+    public var windowJitter: Double
+
+    public init(source: AvailabilitySource, window: WeeklyWindow? = nil, windowJitter: Double = 0) {
+        precondition(windowJitter >= 0, "window jitter must be ≥ 0")
+        self.source = source; self.window = window; self.windowJitter = windowJitter
+    }
+
+    /// Always available (cloud VMs, cluster nodes).
+    public static let alwaysOn = AvailabilityModel(source: .alwaysOn)
+
+    /// ON/OFF renewal with the given period laws (seconds).
+    public static func renewal(on: any Distribution, off: any Distribution,
+                               window: WeeklyWindow? = nil, windowJitter: Double = 0) -> AvailabilityModel {
+        AvailabilityModel(source: .renewal(on: on, off: off), window: window, windowJitter: windowJitter)
+    }
+
+    /// The long-run fraction of time the renewal process is ON (window not counted).
+    public var renewalOnFraction: Double {
+        switch source {
+        case .alwaysOn: return 1
+        case .renewal(let on, let off): return on.mean / (on.mean + off.mean)
+        case .trace(let t, _):
+            let span = t.span
+            return span.end > span.start ? t.onDurations.reduce(0, +) / (span.end - span.start) / Double(max(t.hostCount, 1)) : 0
+        }
+    }
+}
+
+/// Where a device's ON/OFF periods come from.
+public enum AvailabilitySource: Sendable {
+    /// Never off.
+    case alwaysOn
+    /// Alternating ON and OFF periods drawn from these laws (seconds). The first state is ON
+    /// with the stationary probability E[on] / (E[on] + E[off]); the first period is a fresh
+    /// draw (not a residual life): start a scenario a few cycles early if that matters.
+    case renewal(on: any Distribution, off: any Distribution)
+    /// Replay of a real trace: device d replays host d mod hostCount, offline outside its
+    /// intervals; with `loop`, the trace repeats with the period of its span.
+    case trace(AvailabilityTrace, loop: Bool)
+}

@@ -1,0 +1,44 @@
+import SwarmKernel
+
+/// A kind of device: what it can compute, hold, draw and transfer, and how it comes and goes.
+/// Figures are peaks from vendor data sheets unless a field says otherwise; the reference
+/// runtime's calibration (issue [5]) turns peaks into sustained rates per kernel shape.
+public struct DeviceClass: Sendable {
+    public var name: String
+    /// CPU peak, FP32 FLOP/s, all cores together.
+    public var cpuFlops: Double
+    public var cores: Int
+    /// GPU peak, FP32 FLOP/s; 0 when the device has no usable GPU.
+    public var gpuFlops: Double
+    /// GPU memory in bytes (shared with RAM on SoCs); 0 without a GPU.
+    public var gpuMemory: Double
+    /// RAM in bytes.
+    public var memory: Double
+    /// Power drawn idle-but-available and busy, watts.
+    public var idleWatts: Double
+    public var busyWatts: Double
+    /// Access link, bytes per second each way, and its latency (one way).
+    public var downlink: Double
+    public var uplink: Double
+    public var accessLatency: SimDuration
+    /// How devices of this class come and go.
+    public var availability: AvailabilityModel
+    /// Where each figure comes from.
+    public var sources: [String]
+
+    public init(name: String, cpuFlops: Double, cores: Int, gpuFlops: Double = 0, gpuMemory: Double = 0,
+                memory: Double, idleWatts: Double, busyWatts: Double, downlink: Double, uplink: Double,
+                accessLatency: SimDuration, availability: AvailabilityModel, sources: [String] = []) {
+        precondition(cpuFlops > 0 && cores > 0 && memory > 0, "\(name): CPU, cores and memory must be positive")
+        precondition(gpuFlops >= 0 && gpuMemory >= 0 && (gpuFlops == 0) == (gpuMemory == 0),
+                     "\(name): a GPU needs both FLOP/s and memory")
+        precondition(idleWatts >= 0 && busyWatts >= idleWatts, "\(name): need 0 ≤ idle ≤ busy watts")
+        precondition(downlink > 0 && uplink > 0, "\(name): access link bandwidths must be positive")
+        self.name = name; self.cpuFlops = cpuFlops; self.cores = cores; self.gpuFlops = gpuFlops
+        self.gpuMemory = gpuMemory; self.memory = memory; self.idleWatts = idleWatts
+        self.busyWatts = busyWatts; self.downlink = downlink; self.uplink = uplink
+        self.accessLatency = accessLatency; self.availability = availability; self.sources = sources
+    }
+
+    public var hasGPU: Bool { gpuFlops > 0 }
+}
