@@ -11,9 +11,18 @@ public struct RandomStreams: Sendable {
     /// The 64-bit key of stream (purpose, entity): SplitMix64's mixer chained over the three
     /// parts, so nearby seeds and ids give unrelated keys.
     @inlinable public func key(_ purpose: String, entity: UInt64 = 0) -> UInt64 {
-        var h = SplitMix64.mix(seed ^ 0x5357_4152_4D4C_4142)   // "SWARMLAB"
-        h = SplitMix64.mix(h ^ stableHash(purpose))
-        return SplitMix64.mix(h &+ entity &* 0x9E37_79B9_7F4A_7C15)
+        RandomStreams.key(base: base(purpose), entity: entity)
+    }
+
+    /// The part of a key shared by every entity of `purpose`: compute it once, then derive
+    /// per-entity keys with `key(base:entity:)` on hot paths.
+    @inlinable public func base(_ purpose: String) -> UInt64 {
+        SplitMix64.mix(SplitMix64.mix(seed ^ 0x5357_4152_4D4C_4142) ^ stableHash(purpose))   // "SWARMLAB"
+    }
+
+    /// The key of `entity`'s stream given its purpose's `base`.
+    @inlinable public static func key(base: UInt64, entity: UInt64) -> UInt64 {
+        SplitMix64.mix(base &+ entity &* 0x9E37_79B9_7F4A_7C15)
     }
 
     /// A fast stream with 32 bytes of state, for long-lived processes.

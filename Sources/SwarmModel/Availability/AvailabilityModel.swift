@@ -18,10 +18,20 @@ public struct AvailabilityModel: Sendable {
     public var window: WeeklyWindow?
     /// Each device's window shift is uniform in [−windowJitter, +windowJitter] seconds.
     public var windowJitter: Double
+    /// Probability that a renewal device starts ON; nil = the stationary E[on]/(E[on]+E[off]).
+    public var initialOnProbability: Double?
 
-    public init(source: AvailabilitySource, window: WeeklyWindow? = nil, windowJitter: Double = 0) {
+    public init(source: AvailabilitySource, window: WeeklyWindow? = nil, windowJitter: Double = 0,
+                initialOnProbability: Double? = nil) {
         precondition(windowJitter >= 0, "window jitter must be ≥ 0")
+        precondition(initialOnProbability.map { (0...1).contains($0) } ?? true, "initial ON probability must lie in [0, 1]")
         self.source = source; self.window = window; self.windowJitter = windowJitter
+        self.initialOnProbability = initialOnProbability
+    }
+
+    /// The probability a renewal device starts ON.
+    public func startOnProbability(on: any Distribution, off: any Distribution) -> Double {
+        initialOnProbability ?? on.mean / (on.mean + off.mean)
     }
 
     /// Always available (cloud VMs, cluster nodes).
@@ -50,8 +60,9 @@ public enum AvailabilitySource: Sendable {
     /// Never off.
     case alwaysOn
     /// Alternating ON and OFF periods drawn from these laws (seconds). The first state is ON
-    /// with the stationary probability E[on] / (E[on] + E[off]); the first period is a fresh
-    /// draw (not a residual life): start a scenario a few cycles early if that matters.
+    /// with `initialOnProbability` (default: the stationary E[on] / (E[on] + E[off])); the
+    /// first period is a fresh draw (not a residual life): start a scenario a few cycles early
+    /// if that matters.
     case renewal(on: any Distribution, off: any Distribution)
     /// Replay of a real trace: device d replays host d mod hostCount, offline outside its
     /// intervals; with `loop`, the trace repeats with the period of its span.

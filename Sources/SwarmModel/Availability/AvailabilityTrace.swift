@@ -9,6 +9,12 @@ public struct AvailabilityTrace: Sendable, Equatable {
     /// Interval starts and ends, seconds since the trace's origin.
     public private(set) var starts: [Double]
     public private(set) var ends: [Double]
+    /// The span covered: from the earliest start to the latest end (0, 0 when empty).
+    public let span: (start: Double, end: Double)
+
+    public static func == (a: AvailabilityTrace, b: AvailabilityTrace) -> Bool {
+        a.hostNames == b.hostNames && a.hostOffsets == b.hostOffsets && a.starts == b.starts && a.ends == b.ends
+    }
 
     /// Builds a trace; each host's intervals must be sorted, with start < end and no overlap
     /// (readers check this and report file:line before calling).
@@ -24,6 +30,7 @@ public struct AvailabilityTrace: Sendable, Equatable {
             }
             hostOffsets.append(starts.count)
         }
+        span = (starts.min() ?? 0, ends.max() ?? 0)
     }
 
     public var hostCount: Int { hostNames.count }
@@ -47,10 +54,5 @@ public struct AvailabilityTrace: Sendable, Equatable {
             }
         }
         return gaps
-    }
-
-    /// The span covered: from the earliest start to the latest end (0 when empty).
-    public var span: (start: Double, end: Double) {
-        (starts.min() ?? 0, ends.max() ?? 0)
     }
 }

@@ -52,7 +52,7 @@ public final class EagerAvailability {
         case .alwaysOn:
             renewalOn[d] = true
         case .renewal(let on, let off):
-            renewalOn[d] = streams[d].nextUnit() < on.mean / (on.mean + off.mean)
+            renewalOn[d] = streams[d].nextUnit() < model.startOnProbability(on: on, off: off)
             scheduleToggle(d, after: (renewalOn[d] ? on : off).sample(using: &streams[d]))
         case .trace:
             renewalOn[d] = false

@@ -26,6 +26,10 @@ public struct FleetAvailability: Sendable {
     var flags: [UInt8]
     /// Per-device shift of the opt-in window, seconds.
     let windowShift: [Int32]
+    /// Each class's model, indexed by class id (not copied out of `DeviceClass` per question).
+    let models: [AvailabilityModel]
+    /// The key base of the "availability" streams.
+    let availabilityBase: UInt64
 
     public static let bytesPerDevice = 8 + 4 + 1 + 4
 
@@ -44,14 +48,20 @@ public struct FleetAvailability: Sendable {
             }
         }
         windowShift = shifts
+        models = fleet.classes.map(\.availability)
+        availabilityBase = streams.base("availability")
     }
 
     /// Whether device `d` is available at `t`, and until when that holds (exclusive;
     /// `.distantFuture` when it never changes).
     public mutating func state(of d: Int, at t: SimTime) -> (available: Bool, until: SimTime) {
-        let model = fleet.deviceClass(d).availability
+        let model = models[Int(fleet.classOf[d])]
         var r = renewal(d, at: t.ticks, model)
         commit(d, r)
+        if model.window == nil, case .renewal = model.source {
+            // Every renewal boundary flips the state (periods are at least a tick long).
+            return (r.on, SimTime(ticks: r.end))
+        }
         var w = window(d, at: t.ticks, model)
         let available = r.on && w.open
         // Look ahead, without moving the cursor past `t`, to the first instant the
@@ -69,7 +79,7 @@ public struct FleetAvailability: Sendable {
 
     /// Whether device `d` is available at `t`.
     public mutating func isAvailable(_ d: Int, at t: SimTime) -> Bool {
-        let model = fleet.deviceClass(d).availability
+        let model = models[Int(fleet.classOf[d])]
         let r = renewal(d, at: t.ticks, model)
         commit(d, r)
         return r.on && window(d, at: t.ticks, model).open
@@ -102,13 +112,13 @@ public struct FleetAvailability: Sendable {
             if let s = start ?? current(d) {
                 p = s
             } else {
-                var g = CountingStream(streams.key("availability", entity: UInt64(d)), at: 0)
-                let startsOn = g.nextUnit() < on.mean / (on.mean + off.mean)
+                var g = CountingStream(RandomStreams.key(base: availabilityBase, entity: UInt64(d)), at: 0)
+                let startsOn = g.nextUnit() < model.startOnProbability(on: on, off: off)
                 let first = (startsOn ? on : off).sample(using: &g)
                 p = Phase(on: startsOn, end: ticks(first, after: 0), draws: g.draws)
             }
             if p.end > t { return p }
-            var g = CountingStream(streams.key("availability", entity: UInt64(d)), at: p.draws)
+            var g = CountingStream(RandomStreams.key(base: availabilityBase, entity: UInt64(d)), at: p.draws)
             while p.end <= t {
                 p.on.toggle()
                 p.end = ticks((p.on ? on : off).sample(using: &g), after: p.end)

@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import SwarmLab
+
+struct ChurnCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "churn",
+        abstract: "Churn of a volunteer fleet: Weibull ON/OFF devices over 24 h or a week.",
+        discussion: """
+        Modes: churn (lazy availability, one pending event per device), eager (the oracle: \
+        every renewal toggle an event), work (SimPy peer semantics: 600-s tasks lost when a \
+        device leaves). Each run in its own process; with --peers, SimPy runs the work mode \
+        (benchmarks/peers/churn_simpy.py) up to 100,000 devices.
+        """)
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Fleet sizes (comma- or space-separated; 1e6 style allowed).")
+    var devices: [String] = ["1e4", "1e5", "1e6", "1e7"]
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Simulated horizons in hours.")
+    var hours: [String] = ["24", "168"]
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Modes: churn, eager, work.")
+    var mode: [String] = ["churn", "eager", "work"]
+
+    @Flag(name: .long, help: "Also run SimPy on the work mode (benchmarks/peers/churn_simpy.py).")
+    var peers = false
+
+    @Option(name: .long, help: "Write the Markdown tables to this file as well.")
+    var markdown: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Replace the churn section of this Markdown file (between <!-- BEGIN churn --> and <!-- END churn -->).",
+        valueName: "results/BENCHMARKS.md"))
+    var record: String?
+
+    @Flag(name: .long, help: "Print the results as JSON.")
+    var json = false
+
+    @Flag(name: .long, help: ArgumentHelp("Run once in this process.", visibility: .hidden))
+    var single = false
+
+    var sizes: [Int] = []
+    var horizons: [Double] = []
+    var modes: [ChurnBenchmark.Mode] = []
+
+    enum CodingKeys: String, CodingKey { case devices, hours, mode, peers, markdown, record, json, single }
+
+    mutating func validate() throws {
+        sizes = try devices.flatMap { $0.split(separator: ",") }.map { try count(String($0), option: "--devices", minimum: 1) }
+        horizons = try hours.flatMap { $0.split(separator: ",") }.map { h in
+            guard let v = Double(h), v > 0, v.isFinite else {
+                throw ValidationError("--hours: '\(h)' is not a positive number of hours")
+            }
+            return v
+        }
+        modes = try mode.flatMap { $0.split(separator: ",") }.map { m in
+            guard let v = ChurnBenchmark.Mode(rawValue: String(m)) else {
+                throw ValidationError("--mode: '\(m)' is not a mode (expected one of: \(ChurnBenchmark.Mode.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return v
+        }
+        guard !sizes.isEmpty, !horizons.isEmpty, !modes.isEmpty else { throw ValidationError("need at least one size, horizon and mode") }
+        if single && (sizes.count != 1 || horizons.count != 1 || modes.count != 1) {
+            throw ValidationError("--single takes exactly one --devices, --hours and --mode")
+        }
+        if let path = record, !FileManager.default.fileExists(atPath: path) {
+            throw ValidationError("--record: \(path) does not exist")
+        }
+    }
+
+    func run() throws {
+        if single {
+            let r = ChurnBenchmark.run(mode: modes[0], devices: sizes[0], hours: horizons[0])
+            if json {
+                print(String(decoding: try JSONEncoder().encode(r), as: UTF8.self))
+            } else {
+                print("mode \(r.mode.rawValue) devices \(r.devices) hours \(r.hours) seconds \(r.seconds) events \(r.events) events_per_second \(Int(r.eventsPerSecond)) peak_rss_kb \(r.peakRSSKiB) bytes_per_device \(Int(r.bytesPerDevice)) available_at_end \(r.availableAtEnd) tasks_done \(r.tasksDone) tasks_lost \(r.tasksLost)")
+            }
+            return
+        }
+        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        let comparison = ChurnComparison(devices: sizes, hours: horizons, modes: modes, swarmlabExecutable: me,
+                                         simpyScript: peers ? URL(fileURLWithPath: "benchmarks/peers/churn_simpy.py") : nil)
+        let rows = try comparison.run { line in
+            if !json { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        }
+        let command = "swarmlab bench churn " + CommandLine.arguments.dropFirst(3).joined(separator: " ")
+        let md = ChurnComparison.markdown(rows, command: command)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+        } else {
+            print(md)
+        }
+        if let path = markdown { try md.write(toFile: path, atomically: true, encoding: .utf8) }
+        if let path = record { try MarkdownSection.replace("churn", in: path, with: md) }
+    }
+}
