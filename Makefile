@@ -27,6 +27,7 @@ test: bootstrap
 bench: build
 	@benchmarks/peers/run setup
 	$(RELEASE) bench hold --peers --record results/BENCHMARKS.md --markdown results/hold.md
+	$(RELEASE) bench churn --peers --record results/BENCHMARKS.md --markdown results/churn.md
 
 clean:
 	rm -rf .build

@@ -135,7 +135,7 @@ struct AvailabilityTests {
         sim.run(until: .zero + .days(1))
         #expect(sim.eventsProcessed == 0)
         _ = a.isAvailable(42, at: .zero + .days(1))
-        #expect(a.cursor.enumerated().filter { $0.element != 0 }.map(\.offset) == [42])
+        #expect((0..<fleet.count).filter { a.drawsUsed($0) != 0 } == [42])
     }
 
     @Test("fleets from fractions add up exactly; bad mixes are refused")

@@ -10,58 +10,77 @@ import SwarmKernel
 /// lazy one, or `EagerAvailability`, which turns every change of every device into a kernel
 /// event — yields the same timeline; the tests check exactly that.
 ///
-/// Per device: the end of its current renewal phase (8 bytes), how many random draws it has
-/// used (4), its state bits (1) and its window shift (4) — 17 bytes.
+/// Per device, one 16-byte record (one cache line touch per question): the end of its
+/// current renewal phase (8 bytes), the random draws it has used with its ON bit (4), its
+/// window shift with its class id (4).
 ///
 /// Questions about one device must come in non-decreasing time (the kernel's clock never
 /// goes back, so asking at `now` always does).
 public struct FleetAvailability: Sendable {
     public let fleet: Fleet
     public let streams: RandomStreams
-    /// End of the current renewal phase (ticks); `Int64.min` before the first question.
-    var phaseEnd: [Int64]
-    /// Random draws used so far (renewal) or the trace cursor (trace replay).
-    var cursor: [UInt32]
-    /// Bit 0: the renewal process is ON.
-    var flags: [UInt8]
-    /// Per-device shift of the opt-in window, seconds.
-    let windowShift: [Int32]
+    /// One device's cursor: all it needs to answer the next question.
+    struct Cursor {
+        /// End of the current renewal phase (ticks); `Int64.min` before the first question.
+        var phaseEnd: Int64 = .min
+        /// Bits 0–30: random draws used (renewal) or trace boundary index; bit 31: ON.
+        var drawsAndOn: UInt32 = 0
+        /// Bits 0–23: window shift in seconds (two's complement, ±97 days); 24–31: class id.
+        var shiftAndClass: UInt32 = 0
+
+        var draws: UInt32 { drawsAndOn & 0x7FFF_FFFF }
+        var on: Bool { drawsAndOn >> 31 != 0 }
+        var classID: Int { Int(shiftAndClass >> 24) }
+        var shift: Int64 { Int64(Int32(bitPattern: shiftAndClass << 8) >> 8) }
+    }
+    var cursors: [Cursor]
     /// Each class's model, indexed by class id (not copied out of `DeviceClass` per question).
     let models: [AvailabilityModel]
+    /// Each renewal class's laws, unboxed (nil for always-on and trace classes).
+    let laws: [RenewalLaws?]
     /// The key base of the "availability" streams.
     let availabilityBase: UInt64
 
-    public static let bytesPerDevice = 8 + 4 + 1 + 4
+    public static let bytesPerDevice = MemoryLayout<Cursor>.stride
 
     public init(fleet: Fleet, seed: UInt64) {
         self.fleet = fleet
         self.streams = RandomStreams(seed: seed)
-        phaseEnd = [Int64](repeating: .min, count: fleet.count)
-        cursor = [UInt32](repeating: 0, count: fleet.count)
-        flags = [UInt8](repeating: 0, count: fleet.count)
-        var shifts = [Int32](repeating: 0, count: fleet.count)
-        for d in 0..<fleet.count {
-            let jitter = fleet.deviceClass(d).availability.windowJitter
-            if jitter > 0 {
-                var g = streams.counterStream("availability-window", entity: UInt64(d))
-                shifts[d] = Int32((Uniform(-jitter, jitter).sample(using: &g)).rounded())
-            }
-        }
-        windowShift = shifts
         models = fleet.classes.map(\.availability)
+        laws = models.map { m in
+            guard case .renewal(let on, let off) = m.source else { return nil }
+            return RenewalLaws(on: DurationLaw(on), off: DurationLaw(off),
+                               startOn: m.startOnProbability(on: on, off: off), boundariesFlip: m.window == nil)
+        }
+        var cs = [Cursor](repeating: Cursor(), count: fleet.count)
+        for d in 0..<fleet.count {
+            let c = Int(fleet.classOf[d])
+            var shift: Int32 = 0
+            let jitter = models[c].windowJitter
+            if jitter > 0 {
+                precondition(jitter < Double(1 << 23), "window jitter must be under 97 days")
+                var g = streams.counterStream("availability-window", entity: UInt64(d))
+                shift = Int32((Uniform(-jitter, jitter).sample(using: &g)).rounded())
+            }
+            cs[d].shiftAndClass = UInt32(bitPattern: shift) & 0x00FF_FFFF | UInt32(c) << 24
+        }
+        cursors = cs
         availabilityBase = streams.base("availability")
     }
 
     /// Whether device `d` is available at `t`, and until when that holds (exclusive;
     /// `.distantFuture` when it never changes).
     public mutating func state(of d: Int, at t: SimTime) -> (available: Bool, until: SimTime) {
-        let model = models[Int(fleet.classOf[d])]
-        var r = renewal(d, at: t.ticks, model)
-        commit(d, r)
-        if model.window == nil, case .renewal = model.source {
+        let c = cursors[d].classID
+        if let l = laws[c], l.boundariesFlip {
             // Every renewal boundary flips the state (periods are at least a tick long).
+            let r = renewalPhase(d, at: t.ticks, l, from: current(d))
+            commit(d, r)
             return (r.on, SimTime(ticks: r.end))
         }
+        let model = models[c]
+        var r = renewal(d, at: t.ticks, model)
+        commit(d, r)
         var w = window(d, at: t.ticks, model)
         let available = r.on && w.open
         // Look ahead, without moving the cursor past `t`, to the first instant the
@@ -79,7 +98,13 @@ public struct FleetAvailability: Sendable {
 
     /// Whether device `d` is available at `t`.
     public mutating func isAvailable(_ d: Int, at t: SimTime) -> Bool {
-        let model = models[Int(fleet.classOf[d])]
+        let c = cursors[d].classID
+        if let l = laws[c], l.boundariesFlip {
+            let r = renewalPhase(d, at: t.ticks, l, from: current(d))
+            commit(d, r)
+            return r.on
+        }
+        let model = models[c]
         let r = renewal(d, at: t.ticks, model)
         commit(d, r)
         return r.on && window(d, at: t.ticks, model).open
@@ -95,39 +120,50 @@ public struct FleetAvailability: Sendable {
     }
 
     func current(_ d: Int) -> Phase? {
-        phaseEnd[d] == .min ? nil : Phase(on: flags[d] & 1 != 0, end: phaseEnd[d], draws: cursor[d])
+        let c = cursors[d]
+        return c.phaseEnd == .min ? nil : Phase(on: c.on, end: c.phaseEnd, draws: c.draws)
     }
 
     mutating func commit(_ d: Int, _ p: Phase) {
-        phaseEnd[d] = p.end; cursor[d] = p.draws; flags[d] = p.on ? 1 : 0
+        precondition(p.draws < 1 << 31, "device \(d) used more than 2³¹ random draws")
+        cursors[d].phaseEnd = p.end
+        cursors[d].drawsAndOn = p.draws | (p.on ? 1 << 31 : 0)
     }
+
+    /// Random draws device `d` has used so far (0 until someone asks about it).
+    func drawsUsed(_ d: Int) -> UInt32 { cursors[d].draws }
 
     /// The phase containing `t`, walking forward from `from` (or from the device's cursor).
     func renewal(_ d: Int, at t: Int64, _ model: AvailabilityModel, from start: Phase? = nil) -> Phase {
         switch model.source {
         case .alwaysOn:
             return Phase(on: true, end: .max, draws: 0)
-        case .renewal(let on, let off):
-            var p: Phase
-            if let s = start ?? current(d) {
-                p = s
-            } else {
-                var g = CountingStream(RandomStreams.key(base: availabilityBase, entity: UInt64(d)), at: 0)
-                let startsOn = g.nextUnit() < model.startOnProbability(on: on, off: off)
-                let first = (startsOn ? on : off).sample(using: &g)
-                p = Phase(on: startsOn, end: ticks(first, after: 0), draws: g.draws)
-            }
-            if p.end > t { return p }
-            var g = CountingStream(RandomStreams.key(base: availabilityBase, entity: UInt64(d)), at: p.draws)
-            while p.end <= t {
-                p.on.toggle()
-                p.end = ticks((p.on ? on : off).sample(using: &g), after: p.end)
-            }
-            p.draws = g.draws
-            return p
+        case .renewal:
+            return renewalPhase(d, at: t, laws[cursors[d].classID]!, from: start ?? current(d))
         case .trace(let trace, let loop):
             return tracePhase(d, at: t, trace, loop: loop, from: start ?? current(d))
         }
+    }
+
+    /// The renewal phase containing `t`, walking forward from `start` (nil: the beginning).
+    func renewalPhase(_ d: Int, at t: Int64, _ l: RenewalLaws, from start: Phase?) -> Phase {
+        var p: Phase
+        if let s = start {
+            p = s
+        } else {
+            var g = CountingStream(RandomStreams.key(base: availabilityBase, entity: UInt64(d)), at: 0)
+            let startsOn = g.nextUnit() < l.startOn
+            let first = (startsOn ? l.on : l.off).sample(using: &g)
+            p = Phase(on: startsOn, end: ticks(first, after: 0), draws: g.draws)
+        }
+        if p.end > t { return p }
+        var g = CountingStream(RandomStreams.key(base: availabilityBase, entity: UInt64(d)), at: p.draws)
+        while p.end <= t {
+            p.on.toggle()
+            p.end = ticks((p.on ? l.on : l.off).sample(using: &g), after: p.end)
+        }
+        p.draws = g.draws
+        return p
     }
 
     /// Trace replay: `draws` is the index of the next interval boundary, counting loops.
@@ -154,7 +190,7 @@ public struct FleetAvailability: Sendable {
 
     func window(_ d: Int, at t: Int64, _ model: AvailabilityModel) -> (open: Bool, until: Int64) {
         guard let w = model.window else { return (true, .max) }
-        let offset = Int64(fleet.utcOffset(d)) + Int64(windowShift[d])
+        let offset = Int64(fleet.utcOffset(d)) + cursors[d].shift
         // Window edges fall on whole local seconds; round the instant down to its second.
         let seconds = t >= 0 ? t / 1_000_000_000 : (t - 999_999_999) / 1_000_000_000
         let s = w.state(atLocal: seconds + offset)
