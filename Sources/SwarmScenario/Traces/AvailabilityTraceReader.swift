@@ -280,7 +280,11 @@ struct Parser {
         if end < 0 {
             throw fail(line, lineStart, field: ei, "\(names[ei]) \"\(text(ei))\" is negative; expected seconds ≥ 0")
         }
-        if !(start < end) {
+        // Real FTA traces record instantaneous events (start == stop, e.g. a failure noticed
+        // and cleared within the clock's resolution): they carry no interval and are skipped.
+        // CSV intervals are written by people and must have a length.
+        let instantaneous = !layout.isCSV && start == end
+        if !(start < end) && !instantaneous {
             throw fail(line, lineStart, field: ei, "\(names[ei]) \"\(text(ei))\" is not after \(names[si]) \"\(text(si))\"")
         }
         if start < origin { origin = start }
@@ -299,7 +303,7 @@ struct Parser {
             }
             hostNames.append(name)
         }
-        guard available else { return }
+        guard available && !instantaneous else { return }
         rowHost.append(host); rowStart.append(start); rowEnd.append(end)
         rowLine.append(Int32(truncatingIfNeeded: line)); rowOffset.append(lineStart)
     }

@@ -1,0 +1,89 @@
+/// One data row of a small CSV file: its 1-based line number and its fields, trimmed.
+struct CSVRow {
+    let line: Int
+    let text: Substring
+    let fields: [Substring]
+
+    /// The 1-based character column where field `i` starts.
+    func column(_ i: Int) -> Int {
+        text.unicodeScalars.distance(from: text.startIndex, to: fields[i].startIndex) + 1
+    }
+}
+
+/// The shared shape of the small CSV files Swarmlab reads (RTT matrices, region tables,
+/// device profiles): a required header line, then rows of exactly as many comma-separated
+/// fields; blank lines and lines starting with `#` are skipped; LF or CRLF. Large traces
+/// have their own byte-level reader (`AvailabilityTraceReader`).
+enum CSVRows {
+    /// Checks the header, then hands each data row to `body`. Returns the number of lines.
+    @discardableResult
+    static func forEach(text: String, file: String, header: [String],
+                        _ body: (CSVRow) throws(TraceError) -> Void) throws(TraceError) -> Int {
+        let headerText = header.joined(separator: ",")
+        var sawHeader = false
+        var lineNumber = 0
+        // "\r\n" is one Character in Swift, so it is a separator of its own.
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+            lineNumber += 1
+            let content = trimmed(line)
+            if content.isEmpty || content.hasPrefix("#") { continue }
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(trimmed)
+            if !sawHeader {
+                guard fields.map(String.init) == header else {
+                    throw TraceError(file: file, line: lineNumber, column: 1,
+                                     message: "missing header: expected `\(headerText)`, found `\(content)`")
+                }
+                sawHeader = true
+                continue
+            }
+            guard fields.count == header.count else {
+                throw TraceError(file: file, line: lineNumber, column: nil,
+                                 message: "expected \(header.count) fields (\(headerText)), found \(fields.count)")
+            }
+            try body(CSVRow(line: lineNumber, text: line, fields: fields))
+        }
+        guard sawHeader else {
+            throw TraceError(file: file, line: max(lineNumber, 1), column: nil,
+                             message: "missing header: expected `\(headerText)`, found an empty file")
+        }
+        return lineNumber
+    }
+
+    static func trimmed(_ s: Substring) -> Substring {
+        var s = s
+        while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
+        while let c = s.last, c == " " || c == "\t" { s.removeLast() }
+        return s
+    }
+
+    /// The candidate closest to `name` by edit distance (insertions, deletions,
+    /// substitutions and swaps of adjacent characters — the optimal-string-alignment
+    /// distance), if it is close enough to be a typo: at most a third of the name's length,
+    /// and at least 1 edit allowed.
+    static func nearest(to name: String, in candidates: [String]) -> String? {
+        let a = Array(name.unicodeScalars)
+        var best: (String, Int)?
+        for c in candidates {
+            let d = typoDistance(a, Array(c.unicodeScalars))
+            if best == nil || d < best!.1 { best = (c, d) }
+        }
+        guard let best, best.1 <= max(1, a.count / 3) else { return nil }
+        return best.0
+    }
+
+    static func typoDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in stride(from: 1, through: a.count, by: 1) {
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+                }
+            }
+        }
+        return d[a.count][b.count]
+    }
+}
