@@ -35,41 +35,26 @@ struct HoldCommand: ParsableCommand {
     @Flag(name: .long, help: "Also run the peer simulators (benchmarks/peers/run).")
     var peers = false
 
-    @Option(name: .long, help: "Write the Markdown table to this file as well.")
-    var markdown: String?
-
-    @Option(name: .long, help: ArgumentHelp(
-        "Replace the hold section of this Markdown file (between <!-- BEGIN hold --> and <!-- END hold -->).",
-        valueName: "results/BENCHMARKS.md"))
-    var record: String?
-
-    @Flag(name: .long, help: "Print the results as JSON.")
-    var json = false
-
-    @Flag(name: .long, help: ArgumentHelp("Run once in this process and print raw figures.", visibility: .hidden))
-    var single = false
+    @OptionGroup var output: BenchOutputOptions
 
     var sizes: [Int] = []
     var operationCount = 0
 
-    enum CodingKeys: String, CodingKey { case pending, operations, repeats, baseline, peers, markdown, record, json, single }
+    enum CodingKeys: String, CodingKey { case pending, operations, repeats, baseline, peers, output }
 
     mutating func validate() throws {
         sizes = try pending.flatMap { $0.split(separator: ",") }.map { try count(String($0), option: "--pending", minimum: 1) }
         guard !sizes.isEmpty else { throw ValidationError("--pending needs at least one size") }
         operationCount = try count(operations, option: "--operations", minimum: 0)
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1 (got \(repeats))") }
-        if single && sizes.count != 1 { throw ValidationError("--single takes exactly one --pending size") }
-        if let path = record, !FileManager.default.fileExists(atPath: path) {
-            throw ValidationError("--record: \(path) does not exist")
-        }
-        if baseline != "none" && !single && !FileManager.default.fileExists(atPath: baseline) {
+        if output.single && sizes.count != 1 { throw ValidationError("--single takes exactly one --pending size") }
+        if baseline != "none" && !output.single && !FileManager.default.fileExists(atPath: baseline) {
             throw ValidationError("C baseline not found: \(baseline) (run from the repository root, or pass --baseline none)")
         }
     }
 
     func run() throws {
-        if single {
+        if output.single {
             let r = HoldBenchmark.run(pending: sizes[0], operations: operationCount)
             print("pending \(r.pending) steps \(r.operations) seconds \(r.seconds)")
             print("events_per_second \(Int(r.eventsPerSecond))")
@@ -82,11 +67,9 @@ struct HoldCommand: ParsableCommand {
             sizes: sizes, operations: operationCount, repeats: repeats, swarmlabExecutable: me,
             baselineSource: baseline == "none" ? nil : URL(fileURLWithPath: baseline),
             peersScript: peers ? URL(fileURLWithPath: "benchmarks/peers/run") : nil)
-        let rows = try comparison.run { line in
-            if !json { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-        }
+        let rows = try comparison.run(progress: output.progress)
         let command = "swarmlab bench hold " + CommandLine.arguments.dropFirst(3).joined(separator: " ")
-        if json {
+        if output.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
@@ -94,15 +77,8 @@ struct HoldCommand: ParsableCommand {
             print("\nHold model: \(operationCount) operations per run, median of \(repeats)\n")
             print(HoldComparison.summary(rows))
         }
-        let md = HoldComparison.markdown(rows, operations: operationCount, repeats: repeats, command: command)
-        if let path = markdown {
-            try md.write(toFile: path, atomically: true, encoding: .utf8)
-            if !json { print("Markdown table written to \(path)") }
-        }
-        if let path = record {
-            try MarkdownSection.replace("hold", in: path, with: md)
-            if !json { print("Hold section of \(path) updated") }
-        }
+        try output.write(HoldComparison.markdown(rows, operations: operationCount, repeats: repeats, command: command),
+                         section: "hold")
     }
 }
 

@@ -25,25 +25,13 @@ struct ChurnCommand: ParsableCommand {
     @Flag(name: .long, help: "Also run SimPy on the work mode (benchmarks/peers/churn_simpy.py).")
     var peers = false
 
-    @Option(name: .long, help: "Write the Markdown tables to this file as well.")
-    var markdown: String?
-
-    @Option(name: .long, help: ArgumentHelp(
-        "Replace the churn section of this Markdown file (between <!-- BEGIN churn --> and <!-- END churn -->).",
-        valueName: "results/BENCHMARKS.md"))
-    var record: String?
-
-    @Flag(name: .long, help: "Print the results as JSON.")
-    var json = false
-
-    @Flag(name: .long, help: ArgumentHelp("Run once in this process.", visibility: .hidden))
-    var single = false
+    @OptionGroup var output: BenchOutputOptions
 
     var sizes: [Int] = []
     var horizons: [Double] = []
     var modes: [ChurnBenchmark.Mode] = []
 
-    enum CodingKeys: String, CodingKey { case devices, hours, mode, peers, markdown, record, json, single }
+    enum CodingKeys: String, CodingKey { case devices, hours, mode, peers, output }
 
     mutating func validate() throws {
         sizes = try devices.flatMap { $0.split(separator: ",") }.map { try count(String($0), option: "--devices", minimum: 1) }
@@ -60,18 +48,15 @@ struct ChurnCommand: ParsableCommand {
             return v
         }
         guard !sizes.isEmpty, !horizons.isEmpty, !modes.isEmpty else { throw ValidationError("need at least one size, horizon and mode") }
-        if single && (sizes.count != 1 || horizons.count != 1 || modes.count != 1) {
+        if output.single && (sizes.count != 1 || horizons.count != 1 || modes.count != 1) {
             throw ValidationError("--single takes exactly one --devices, --hours and --mode")
-        }
-        if let path = record, !FileManager.default.fileExists(atPath: path) {
-            throw ValidationError("--record: \(path) does not exist")
         }
     }
 
     func run() throws {
-        if single {
+        if output.single {
             let r = ChurnBenchmark.run(mode: modes[0], devices: sizes[0], hours: horizons[0])
-            if json {
+            if output.json {
                 print(String(decoding: try JSONEncoder().encode(r), as: UTF8.self))
             } else {
                 print("mode \(r.mode.rawValue) devices \(r.devices) hours \(r.hours) seconds \(r.seconds) events \(r.events) events_per_second \(Int(r.eventsPerSecond)) peak_rss_kb \(r.peakRSSKiB) bytes_per_device \(Int(r.bytesPerDevice)) available_at_end \(r.availableAtEnd) tasks_done \(r.tasksDone) tasks_lost \(r.tasksLost)")
@@ -81,19 +66,16 @@ struct ChurnCommand: ParsableCommand {
         let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         let comparison = ChurnComparison(devices: sizes, hours: horizons, modes: modes, swarmlabExecutable: me,
                                          simpyScript: peers ? URL(fileURLWithPath: "benchmarks/peers/churn_simpy.py") : nil)
-        let rows = try comparison.run { line in
-            if !json { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-        }
+        let rows = try comparison.run(progress: output.progress)
         let command = "swarmlab bench churn " + CommandLine.arguments.dropFirst(3).joined(separator: " ")
         let md = ChurnComparison.markdown(rows, command: command)
-        if json {
+        if output.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
             print(String(decoding: try encoder.encode(rows), as: UTF8.self))
         } else {
             print(md)
         }
-        if let path = markdown { try md.write(toFile: path, atomically: true, encoding: .utf8) }
-        if let path = record { try MarkdownSection.replace("churn", in: path, with: md) }
+        try output.write(md, section: "churn")
     }
 }
