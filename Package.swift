@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .library(name: "SwarmKernel", targets: ["SwarmKernel"]),
         .library(name: "SwarmModel", targets: ["SwarmModel"]),
+        .library(name: "SwarmPolicies", targets: ["SwarmPolicies"]),
         .library(name: "SwarmLab", targets: ["SwarmLab"]),
         .executable(name: "swarmlab", targets: ["swarmlab"]),
     ],
@@ -25,12 +26,14 @@ let package = Package(
         .target(name: "SwarmKernel", exclude: ["README.md"]),
         // The world work runs on: devices, availability and churn, network (one folder each).
         .target(name: "SwarmModel", dependencies: ["SwarmKernel"], exclude: ["README.md"]),
+        // Every built-in scheduling policy, on SwarmModel's public API only.
+        .target(name: "SwarmPolicies", dependencies: ["SwarmModel", "SwarmKernel"], exclude: ["README.md"]),
         // Scenario files (issue [4]) and trace readers, with file:line diagnostics.
         .target(name: "SwarmScenario", dependencies: ["SwarmModel"], exclude: ["README.md"]),
         // Results: confidence intervals over replications (GSL), HDF5 files (later issues).
         .target(name: "SwarmResults", dependencies: ["SwarmKernel", "CGSL"], exclude: ["README.md"]),
         // The façade: run, bench.
-        .target(name: "SwarmLab", dependencies: ["SwarmKernel", "SwarmModel", "SwarmScenario", "SwarmResults"], exclude: ["README.md"]),
+        .target(name: "SwarmLab", dependencies: ["SwarmKernel", "SwarmModel", "SwarmPolicies", "SwarmScenario", "SwarmResults"], exclude: ["README.md"]),
         // The CLI: parsing, progress, printing; no logic.
         .executableTarget(name: "swarmlab", dependencies: [
             "SwarmLab",
@@ -40,6 +43,7 @@ let package = Package(
         .target(name: "CTestSupport", path: "Tests/CTestSupport"),
         .testTarget(name: "SwarmKernelTests", dependencies: ["SwarmKernel", "CGSL", "CTestSupport"]),
         .testTarget(name: "SwarmModelTests", dependencies: ["SwarmModel", "SwarmKernel", "CGSL"]),
+        .testTarget(name: "SwarmPoliciesTests", dependencies: ["SwarmPolicies", "SwarmModel", "SwarmKernel", "SwarmResults"]),
         .testTarget(name: "SwarmScenarioTests", dependencies: ["SwarmScenario", "SwarmModel"], exclude: ["Fixtures"]),
         .testTarget(name: "SwarmResultsTests", dependencies: ["SwarmResults", "SwarmKernel"]),
         .testTarget(name: "NativeLibraryTests", dependencies: ["CHDF5", "COpenBLAS", "CTestSupport"]),

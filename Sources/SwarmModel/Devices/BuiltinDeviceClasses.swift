@@ -23,7 +23,7 @@ extension DeviceClass {
         cpuFlops: cpuPeak(cores: 8, ghz: 2.5, flopsPerCycle: 8),          // ≈ 160 GFLOP/s
         cores: 8,
         gpuFlops: Unit.flops(tera: 1.0), gpuMemory: 4 * Unit.GiB,          // shared LPDDR
-        memory: 8 * Unit.GiB,
+        memory: 8 * Unit.GiB, memoryBandwidth: 51.2e9, gpuMemoryBandwidth: 51.2e9,
         idleWatts: 0.5, busyWatts: 5,
         downlink: Unit.bytesPerSecond(megabitsPerSecond: 50), uplink: Unit.bytesPerSecond(megabitsPerSecond: 10),
         accessLatency: .milliseconds(20),
@@ -33,6 +33,7 @@ extension DeviceClass {
                   "GPU ~1 TFLOP/s FP32: mid-range Adreno/Mali class (flagship Adreno 740 is ~3.5)",
                   "power: 0.5 W screen-off idle, ~5 W sustained SoC load (Carroll & Heiser, USENIX ATC 2010 measured a phone's components; modern SoCs throttle near 5 W)",
                   "links: mobile/Wi-Fi medians ~50/10 Mbit/s (Ookla Speedtest Global Index, 2024)",
+                  "memory: LPDDR5-6400, 64-bit bus = 51.2 GB/s, shared by CPU and GPU",
                   "window: charging 23:00–07:00 local ±1 h — the overnight-charging volunteer model of BOINC for Android"])
 
     /// A laptop, volunteering when idle outside working hours.
@@ -41,13 +42,13 @@ extension DeviceClass {
         cpuFlops: cpuPeak(cores: 8, ghz: 3.0, flopsPerCycle: 16),        // ≈ 384 GFLOP/s
         cores: 8,
         gpuFlops: Unit.flops(tera: 3.6), gpuMemory: 8 * Unit.GiB,          // integrated, unified memory
-        memory: 16 * Unit.GiB,
+        memory: 16 * Unit.GiB, memoryBandwidth: 100e9, gpuMemoryBandwidth: 100e9,
         idleWatts: 5, busyWatts: 35,
         downlink: Unit.bytesPerSecond(megabitsPerSecond: 90), uplink: Unit.bytesPerSecond(megabitsPerSecond: 40),
         accessLatency: .milliseconds(10),
         availability: AvailabilityModel(source: volunteerChurn, window: .offWork(fromHour: 9, toHour: 17), windowJitter: 1800),
         sources: ["CPU: 8 cores ~3 GHz, 16 FP32 FLOP/cycle (Apple M2 class)",
-                  "GPU: Apple M2 10-core GPU 3.6 TFLOP/s FP32 (Apple, M2 announcement, June 2022)",
+                  "GPU: Apple M2 10-core GPU 3.6 TFLOP/s FP32, 100 GB/s unified memory (Apple, M2 announcement, June 2022)",
                   "power: ~5 W idle, ~35 W package under load (notebook reviews of M2/Core i7 U-series)",
                   "links: fixed broadband medians ~90/40 Mbit/s (Ookla Speedtest Global Index, 2024)"])
 
@@ -57,13 +58,14 @@ extension DeviceClass {
         cpuFlops: cpuPeak(cores: 8, ghz: 3.8, flopsPerCycle: 32),        // ≈ 973 GFLOP/s
         cores: 8,
         gpuFlops: Unit.flops(tera: 12.7), gpuMemory: 12 * Unit.GiB,
-        memory: 32 * Unit.GiB,
+        memory: 32 * Unit.GiB, memoryBandwidth: 51.2e9, gpuMemoryBandwidth: 360e9,
         idleWatts: 60, busyWatts: 300,
         downlink: Unit.bytesPerSecond(megabitsPerSecond: 90), uplink: Unit.bytesPerSecond(megabitsPerSecond: 40),
         accessLatency: .milliseconds(10),
         availability: AvailabilityModel(source: volunteerChurn, window: .offWork(fromHour: 9, toHour: 17), windowJitter: 1800),
         sources: ["CPU: AMD Ryzen 7 5800X, 8 cores, 3.8 GHz base, AVX2 2×FMA (32 FP32 FLOP/cycle) — AMD product page",
-                  "GPU: NVIDIA GeForce RTX 3060, 12.7 TFLOP/s FP32, 12 GB GDDR6, 170 W — NVIDIA specifications",
+                  "GPU: NVIDIA GeForce RTX 3060, 12.7 TFLOP/s FP32, 12 GB GDDR6 at 360 GB/s, 170 W — NVIDIA specifications",
+                  "memory: dual-channel DDR4-3200 = 51.2 GB/s",
                   "power: ~60 W idle, ~300 W with CPU and GPU loaded (system measurements in GPU reviews)",
                   "links: fixed broadband medians ~90/40 Mbit/s (Ookla Speedtest Global Index, 2024)"])
 
@@ -74,12 +76,12 @@ extension DeviceClass {
         cpuFlops: cpuPeak(cores: 6, ghz: 1.5, flopsPerCycle: 16),        // ≈ 144 GFLOP/s
         cores: 6,
         gpuFlops: Unit.flops(tera: 1.28), gpuMemory: 8 * Unit.GiB,         // shared LPDDR5
-        memory: 8 * Unit.GiB,
+        memory: 8 * Unit.GiB, memoryBandwidth: 68e9, gpuMemoryBandwidth: 68e9,
         idleWatts: 7, busyWatts: 15,
         downlink: Unit.bytesPerSecond(megabitsPerSecond: 1000), uplink: Unit.bytesPerSecond(megabitsPerSecond: 1000),
         accessLatency: .milliseconds(1),
         availability: .renewal(on: Exponential(mean: 30 * 86_400), off: Exponential(mean: 600)),
-        sources: ["NVIDIA Jetson Orin Nano 8GB: 6-core Arm Cortex-A78AE at 1.5 GHz, 1024-core Ampere GPU (1.28 TFLOP/s FP32 at 625 MHz), 7–15 W modes — NVIDIA Jetson Orin Nano data sheet",
+        sources: ["NVIDIA Jetson Orin Nano 8GB: 6-core Arm Cortex-A78AE at 1.5 GHz, 1024-core Ampere GPU (1.28 TFLOP/s FP32 at 625 MHz), 68 GB/s LPDDR5, 7–15 W modes — NVIDIA Jetson Orin Nano data sheet",
                   "link: Gigabit Ethernet to the edge site",
                   "availability: mean 30 days up, 10 minutes per reboot (assumption, stated)"])
 
@@ -88,13 +90,15 @@ extension DeviceClass {
         name: "cloud-vm",
         cpuFlops: cpuPeak(cores: 4, ghz: 3.5, flopsPerCycle: 64),        // 4 cores × AVX-512 ≈ 896 GFLOP/s
         cores: 8,
-        memory: 16 * Unit.GiB,
+        memory: 16 * Unit.GiB, memoryBandwidth: 40e9,
         idleWatts: 8 * 0.74, busyWatts: 8 * 3.5,
         downlink: Unit.bytesPerSecond(megabitsPerSecond: 12_500), uplink: Unit.bytesPerSecond(megabitsPerSecond: 12_500),
         accessLatency: .microseconds(100),
-        availability: .alwaysOn,
+        availability: .alwaysOn, pricePerHour: 0.34,
         sources: ["AWS c6i.2xlarge: 8 vCPU (4 Ice Lake cores, 3.5 GHz turbo, AVX-512 2×FMA = 64 FP32 FLOP/cycle), 16 GiB, up to 12.5 Gbit/s — AWS EC2 instance types",
-                  "power: 0.74 W/vCPU idle, 3.5 W/vCPU at full load — Cloud Carbon Footprint methodology, AWS coefficients"])
+                  "power: 0.74 W/vCPU idle, 3.5 W/vCPU at full load — Cloud Carbon Footprint methodology, AWS coefficients",
+                  "memory bandwidth: ~40 GB/s for a 4-core slice of an 8-channel DDR4-3200 socket (assumption, stated)",
+                  "price: $0.34/h, c6i.2xlarge on-demand, us-east-1 (AWS price list, 2024)"])
 
     /// A GPU server node (one A100) in a cloud or Kubernetes node pool.
     public static let gpuServer = DeviceClass(
@@ -102,14 +106,16 @@ extension DeviceClass {
         cpuFlops: cpuPeak(cores: 16, ghz: 3.0, flopsPerCycle: 32),       // ≈ 1.5 TFLOP/s
         cores: 16,
         gpuFlops: Unit.flops(tera: 19.5), gpuMemory: 40 * Unit.GiB,
-        memory: 128 * Unit.GiB,
+        memory: 128 * Unit.GiB, memoryBandwidth: 204.8e9, gpuMemoryBandwidth: 1555e9,
         idleWatts: 150, busyWatts: 650,
         downlink: Unit.bytesPerSecond(megabitsPerSecond: 100_000), uplink: Unit.bytesPerSecond(megabitsPerSecond: 100_000),
         accessLatency: .microseconds(50),
-        availability: .alwaysOn,
+        availability: .alwaysOn, pricePerHour: 4.10,
         sources: ["GPU: NVIDIA A100 SXM4 40GB, 19.5 TFLOP/s FP32 (156 TF32 tensor), 400 W TDP — NVIDIA A100 data sheet",
                   "host: 16 cores of an AMD EPYC 7003 (AVX2 2×FMA), ~250 W with the GPU idle at ~50 W",
-                  "link: 100 Gbit/s node NIC"])
+                  "link: 100 Gbit/s node NIC",
+                  "memory: A100 40GB HBM2 1,555 GB/s (data sheet); host 8-channel DDR4-3200 = 204.8 GB/s",
+                  "price: ~$4.10/h per A100 40GB (p4d.24xlarge on-demand $32.77/h ÷ 8 GPUs, AWS price list, 2024)"])
 
     /// Every built-in class, in a stable order (its index is the class id of generated fleets).
     public static let builtin: [DeviceClass] = [.phone, .laptop, .desktop, .edgeBox, .cloudVM, .gpuServer]

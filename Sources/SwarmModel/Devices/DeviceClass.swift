@@ -12,8 +12,14 @@ public struct DeviceClass: Sendable {
     public var gpuFlops: Double
     /// GPU memory in bytes (shared with RAM on SoCs); 0 without a GPU.
     public var gpuMemory: Double
-    /// RAM in bytes.
+    /// RAM in bytes, and its bandwidth in bytes/s (the roofline's memory roof on the CPU).
     public var memory: Double
+    public var memoryBandwidth: Double
+    /// GPU memory bandwidth, bytes/s; 0 without a GPU.
+    public var gpuMemoryBandwidth: Double
+    /// What an hour of this device costs: a cloud price, or 0 for volunteers (whose cost is
+    /// credit, counted in busy hours).
+    public var pricePerHour: Double
     /// Power drawn idle-but-available and busy, watts.
     public var idleWatts: Double
     public var busyWatts: Double
@@ -27,15 +33,21 @@ public struct DeviceClass: Sendable {
     public var sources: [String]
 
     public init(name: String, cpuFlops: Double, cores: Int, gpuFlops: Double = 0, gpuMemory: Double = 0,
-                memory: Double, idleWatts: Double, busyWatts: Double, downlink: Double, uplink: Double,
-                accessLatency: SimDuration, availability: AvailabilityModel, sources: [String] = []) {
+                memory: Double, memoryBandwidth: Double = 25e9, gpuMemoryBandwidth: Double = 0,
+                idleWatts: Double, busyWatts: Double, downlink: Double, uplink: Double,
+                accessLatency: SimDuration, availability: AvailabilityModel, pricePerHour: Double = 0,
+                sources: [String] = []) {
         precondition(cpuFlops > 0 && cores > 0 && memory > 0, "\(name): CPU, cores and memory must be positive")
         precondition(gpuFlops >= 0 && gpuMemory >= 0 && (gpuFlops == 0) == (gpuMemory == 0),
                      "\(name): a GPU needs both FLOP/s and memory")
         precondition(idleWatts >= 0 && busyWatts >= idleWatts, "\(name): need 0 ≤ idle ≤ busy watts")
         precondition(downlink > 0 && uplink > 0, "\(name): access link bandwidths must be positive")
+        precondition(memoryBandwidth > 0 && gpuMemoryBandwidth >= 0 && (gpuFlops == 0 || gpuMemoryBandwidth > 0),
+                     "\(name): memory bandwidths must be positive (a GPU needs its own)")
+        precondition(pricePerHour >= 0, "\(name): price must be ≥ 0")
         self.name = name; self.cpuFlops = cpuFlops; self.cores = cores; self.gpuFlops = gpuFlops
-        self.gpuMemory = gpuMemory; self.memory = memory; self.idleWatts = idleWatts
+        self.gpuMemory = gpuMemory; self.memory = memory; self.memoryBandwidth = memoryBandwidth
+        self.gpuMemoryBandwidth = gpuMemoryBandwidth; self.pricePerHour = pricePerHour; self.idleWatts = idleWatts
         self.busyWatts = busyWatts; self.downlink = downlink; self.uplink = uplink
         self.accessLatency = accessLatency; self.availability = availability; self.sources = sources
     }

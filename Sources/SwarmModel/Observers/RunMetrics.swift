@@ -1,0 +1,54 @@
+import SwarmKernel
+
+/// The figures of one run, defined as formulas (a = arrival, f = finish of a task; B = busy
+/// seconds, I = idle-online seconds of a device):
+///
+/// - makespan = max f − min a; throughput = tasks done / makespan
+/// - latency = f − a per task (mean, P50, P95, P99); SLO attainment = share with f ≤ deadline
+/// - wasted work = seconds devices spent on attempts that were lost to churn
+/// - utilisation = Σ B / Σ (B + I) over devices
+/// - energy = Σ busyWatts·B + idleWatts·I; cost = Σ pricePerHour·B/3600 (cloud), volunteer
+///   credit = Σ B/3600 of devices with no price
+public struct RunMetrics: Sendable {
+    public internal(set) var tasksDone = 0
+    public internal(set) var attemptsLost = 0
+    public internal(set) var refusedPlacements = 0
+    public internal(set) var firstArrival: Int64 = .max
+    public internal(set) var lastFinish: Int64 = .min
+    public internal(set) var latency = RunningStats()
+    public internal(set) var p50 = P2Quantile(0.5), p95 = P2Quantile(0.95), p99 = P2Quantile(0.99)
+    public internal(set) var withDeadline = 0, metDeadline = 0
+    public internal(set) var busySeconds = 0.0, idleSeconds = 0.0, wastedSeconds = 0.0
+    public internal(set) var energyJoules = 0.0
+    public internal(set) var money = 0.0, volunteerHours = 0.0
+
+    public init() {}
+
+    public var makespan: Double { lastFinish >= firstArrival ? Double(lastFinish - firstArrival) / 1e9 : 0 }
+    public var throughput: Double { makespan > 0 ? Double(tasksDone) / makespan : 0 }
+    public var utilisation: Double { busySeconds + idleSeconds > 0 ? busySeconds / (busySeconds + idleSeconds) : 0 }
+    public var sloAttainment: Double? { withDeadline > 0 ? Double(metDeadline) / Double(withDeadline) : nil }
+
+    mutating func finished(arrival: Int64, finish: Int64, deadline: Int64) {
+        tasksDone += 1
+        firstArrival = min(firstArrival, arrival)
+        lastFinish = max(lastFinish, finish)
+        let l = Double(finish - arrival) / 1e9
+        latency.add(l); p50.add(l); p95.add(l); p99.add(l)
+        if deadline != .max {
+            withDeadline += 1
+            if finish <= deadline { metDeadline += 1 }
+        }
+    }
+
+    mutating func busy(_ seconds: Double, on c: DeviceClass) {
+        busySeconds += seconds
+        energyJoules += seconds * c.busyWatts
+        if c.pricePerHour > 0 { money += seconds / 3600 * c.pricePerHour } else { volunteerHours += seconds / 3600 }
+    }
+
+    mutating func idle(_ seconds: Double, on c: DeviceClass) {
+        idleSeconds += seconds
+        energyJoules += seconds * c.idleWatts
+    }
+}

@@ -1,0 +1,125 @@
+import SwarmKernel
+
+/// What a scheduling policy sees of the fleet: who is online and idle, where, how fast, how
+/// reliable so far — read-only to policies (the engine alone changes it), and indexed so
+/// that a placement never scans the fleet. A device given a task by `Placements.assign`
+/// leaves the idle index at once, so the next query in the same `place` call skips it.
+///
+/// Online idle devices are kept in buckets by (class, region), each an array with O(1)
+/// insertion and removal (swap with the last, positions kept per device). Queries visit
+/// buckets, not devices: at most classes × regions of them.
+public final class FleetView {
+    public let fleet: Fleet
+    /// Regions' names, for policies that reason about places.
+    public var regionCount: Int { fleet.regionNames.count }
+    var buckets: [[UInt32]]
+    var position: [Int32]
+    /// Class ids from fastest to slowest (by best-processor peak FLOP/s).
+    public let classesBySpeed: [Int]
+    /// Per device: tasks finished and attempts lost so far.
+    public internal(set) var completed: [UInt32]
+    public internal(set) var failed: [UInt32]
+    /// Per device: tasks running now (0 or 1 here: one slot per device).
+    public internal(set) var running: [UInt8]
+    public internal(set) var onlineCount = 0
+    /// When each device last came online (ticks), for uptime-aware policies.
+    public internal(set) var onlineSince: [Int64]
+    public internal(set) var now: SimTime = .zero
+
+    public init(fleet: Fleet) {
+        self.fleet = fleet
+        let classes = fleet.classes.count, regions = fleet.regionNames.count
+        buckets = Array(repeating: [], count: classes * regions)
+        position = [Int32](repeating: -1, count: fleet.count)
+        completed = [UInt32](repeating: 0, count: fleet.count)
+        failed = [UInt32](repeating: 0, count: fleet.count)
+        running = [UInt8](repeating: 0, count: fleet.count)
+        onlineSince = [Int64](repeating: .min, count: fleet.count)
+        classesBySpeed = fleet.classes.indices.sorted {
+            (max(fleet.classes[$0].cpuFlops, fleet.classes[$0].gpuFlops), $1) > (max(fleet.classes[$1].cpuFlops, fleet.classes[$1].gpuFlops), $0)
+        }
+    }
+
+    // MARK: what a policy asks
+
+    /// Whether device `d` is online and idle now.
+    public func isIdle(_ d: Int) -> Bool { position[d] >= 0 }
+    /// Whether device `d` is online (idle or busy).
+    public func isOnline(_ d: Int) -> Bool { onlineSince[d] != .min }
+    public func deviceClass(_ d: Int) -> DeviceClass { fleet.deviceClass(d) }
+    public func classID(_ d: Int) -> Int { Int(fleet.classOf[d]) }
+    public func region(_ d: Int) -> Int { Int(fleet.regionOf[d]) }
+    /// Idle devices of class `c` in region `r`.
+    public func idle(classID c: Int, region r: Int) -> ArraySlice<UInt32> { buckets[c * regionCount + r][...] }
+    /// How many devices are online and idle.
+    public var idleCount: Int { buckets.reduce(0) { $0 + $1.count } }
+    /// Fraction of this device's attempts that finished (1 before it has tried anything).
+    public func reliability(_ d: Int) -> Double {
+        let total = completed[d] + failed[d]
+        return total == 0 ? 1 : Double(completed[d]) / Double(total)
+    }
+
+    /// Some idle device allowed by `regions`, preferring `preferredRegion` (data locality),
+    /// then the classes in `order` (default: fastest first). O(classes × regions).
+    public func firstIdle(in regions: RegionSet = .anywhere, preferring preferredRegion: Int? = nil,
+                          classOrder order: [Int]? = nil) -> Int? {
+        let classes = order ?? classesBySpeed
+        if let r = preferredRegion, regions.contains(r) {
+            for c in classes { if let d = buckets[c * regionCount + r].last { return Int(d) } }
+        }
+        for c in classes {
+            for r in 0..<regionCount where regions.contains(r) {
+                if let d = buckets[c * regionCount + r].last { return Int(d) }
+            }
+        }
+        return nil
+    }
+
+    /// A uniformly random idle device allowed by `regions`. O(classes × regions).
+    public func randomIdle<G: RandomNumberGenerator>(in regions: RegionSet = .anywhere, using g: inout G) -> Int? {
+        var total = 0
+        for (b, bucket) in buckets.enumerated() where regions.contains(b % regionCount) { total += bucket.count }
+        guard total > 0 else { return nil }
+        var k = g.nextIndex(below: total)
+        for (b, bucket) in buckets.enumerated() where regions.contains(b % regionCount) {
+            if k < bucket.count { return Int(bucket[k]) }
+            k -= bucket.count
+        }
+        return nil
+    }
+
+    // MARK: what the engine changes
+
+    func markIdle(_ d: Int) {
+        precondition(position[d] < 0, "device \(d) is already idle")
+        let b = Int(fleet.classOf[d]) * regionCount + Int(fleet.regionOf[d])
+        position[d] = Int32(buckets[b].count)
+        buckets[b].append(UInt32(d))
+    }
+
+    func markNotIdle(_ d: Int) {
+        let p = Int(position[d])
+        precondition(p >= 0, "device \(d) is not idle")
+        let b = Int(fleet.classOf[d]) * regionCount + Int(fleet.regionOf[d])
+        let last = buckets[b].removeLast()
+        if Int(last) != d {
+            buckets[b][p] = last
+            position[Int(last)] = Int32(p)
+        }
+        position[d] = -1
+    }
+
+    /// Checks the index against the devices' flags (tests; O(fleet)).
+    public func checkInvariants() {
+        var indexed = 0
+        for (b, bucket) in buckets.enumerated() {
+            for (i, d) in bucket.enumerated() {
+                precondition(position[Int(d)] == Int32(i), "position of device \(d) is stale")
+                precondition(Int(fleet.classOf[Int(d)]) * regionCount + Int(fleet.regionOf[Int(d)]) == b, "device \(d) in the wrong bucket")
+                precondition(isOnline(Int(d)) && running[Int(d)] == 0, "device \(d) is indexed idle but is offline or busy")
+                indexed += 1
+            }
+        }
+        precondition(indexed == position.filter { $0 >= 0 }.count, "index and positions disagree")
+    }
+}

@@ -1,0 +1,201 @@
+import SwarmKernel
+
+/// What a policy may need beyond the fleet: its own random stream, the cost model, the
+/// network's latencies. Given once, at creation.
+public struct PolicyContext: Sendable {
+    /// The policy's own stream ("policy", 0): its random choices never shift the model's.
+    public var streams: RandomStreams
+    public var costModel: any CostModel
+    /// One-way latency between regions, seconds (RTT / 2).
+    public var latency: @Sendable (_ from: Int, _ to: Int) -> Double
+
+    public init(streams: RandomStreams, costModel: any CostModel = RooflineCostModel(),
+                latency: @escaping @Sendable (Int, Int) -> Double = { _, _ in 0 }) {
+        self.streams = streams; self.costModel = costModel; self.latency = latency
+    }
+}
+
+/// A policy without parameters.
+public struct NoParameters: Sendable, Equatable { public init() {} }
+
+/// Decides where tasks run. One required method returns decisions (placements); the engine
+/// applies them and refuses any that break a rule (device not idle, outside the task's
+/// residency, task not queued). The other hooks are told what happened and default to
+/// nothing. Register policies by name in one list passed to the run (`PolicyRegistry`).
+public protocol SchedulingPolicy {
+    associatedtype Parameters = NoParameters
+    /// The name scenarios use (kebab-case).
+    static var name: String { get }
+    /// One line: what it does.
+    static var summary: String { get }
+
+    init(parameters: Parameters, context: PolicyContext)
+
+    /// Places some of `ready` (queued tasks, oldest first) on idle devices of `fleet`.
+    mutating func place(_ ready: ReadyTasks, on fleet: FleetView, into placements: inout Placements)
+
+    /// A task finished on a device.
+    mutating func taskFinished(_ task: TaskID, on device: Int, fleet: FleetView)
+    /// A task's attempt was lost (its device left); the task is queued again.
+    mutating func taskFailed(_ task: TaskID, on device: Int, fleet: FleetView)
+    /// A device came online, or went offline.
+    mutating func deviceJoined(_ device: Int, fleet: FleetView)
+    mutating func deviceLeft(_ device: Int, fleet: FleetView)
+}
+
+extension SchedulingPolicy {
+    public mutating func taskFinished(_ task: TaskID, on device: Int, fleet: FleetView) {}
+    public mutating func taskFailed(_ task: TaskID, on device: Int, fleet: FleetView) {}
+    public mutating func deviceJoined(_ device: Int, fleet: FleetView) {}
+    public mutating func deviceLeft(_ device: Int, fleet: FleetView) {}
+}
+
+extension SchedulingPolicy where Parameters == NoParameters {
+    public init(context: PolicyContext) { self.init(parameters: NoParameters(), context: context) }
+}
+
+/// One queued task as a policy sees it.
+public struct ReadyTask: Sendable {
+    public let id: TaskID
+    public let work: TaskWork
+    public let dataRegion: Int
+    public let residency: RegionSet
+    public let inputBytes: Double
+    public let arrival: SimTime
+    public let deadline: SimTime?
+}
+
+/// The queued tasks, oldest first. Iterating is lazy: a policy that stops when the fleet has
+/// no idle device costs O(placements), not O(queue).
+public struct ReadyTasks: Sequence {
+    let tasks: TaskTable
+    let queue: ArraySlice<UInt32>
+
+    public var underestimatedCount: Int { 0 }
+    /// Tasks waiting (an upper bound: entries already placed this round are skipped lazily).
+    public var count: Int { queue.count }
+
+    public func makeIterator() -> Iterator { Iterator(tasks: tasks, queue: queue, i: queue.startIndex) }
+
+    public struct Iterator: IteratorProtocol {
+        let tasks: TaskTable
+        let queue: ArraySlice<UInt32>
+        var i: Int
+        public mutating func next() -> ReadyTask? {
+            while i < queue.endIndex {
+                let t = Int(queue[i])
+                i += 1
+                guard tasks.state[t] == .queued else { continue }
+                return ReadyTask(id: TaskID(index: t), work: tasks.work[t], dataRegion: Int(tasks.dataRegion[t]),
+                                 residency: tasks.residency[t], inputBytes: tasks.inputBytes[t],
+                                 arrival: SimTime(ticks: tasks.arrival[t]),
+                                 deadline: tasks.deadline[t] == .max ? nil : SimTime(ticks: tasks.deadline[t]))
+            }
+            return nil
+        }
+    }
+}
+
+/// The decisions of one `place` call. Assigning takes the device out of the fleet's idle
+/// index at once; the engine then starts the task, or refuses the placement (and counts it)
+/// if it breaks a rule.
+public struct Placements {
+    public private(set) var assignments: [(task: TaskID, device: Int)] = []
+    /// Assignments refused on the spot: the device was not idle, or is outside the task's
+    /// residency.
+    public private(set) var refused = 0
+    unowned let view: FleetView
+
+    init(view: FleetView) { self.view = view }
+
+    /// Runs `task` on `device`, if the device is idle and allowed by the task's residency;
+    /// returns whether the assignment was taken.
+    @discardableResult
+    public mutating func assign(_ task: ReadyTask, to device: Int) -> Bool {
+        guard device >= 0, device < view.fleet.count, view.isIdle(device),
+              task.residency.contains(view.region(device)) else {
+            refused += 1
+            return false
+        }
+        view.markNotIdle(device)
+        assignments.append((task.id, device))
+        return true
+    }
+}
+
+/// Policies by name: the one visible list a run is given (never a global).
+public struct PolicyRegistry: Sendable {
+    public struct Entry: Sendable {
+        public let name: String
+        public let summary: String
+        public let make: @Sendable (PolicyContext) -> any SchedulingPolicy
+    }
+    public private(set) var entries: [Entry] = []
+
+    public init() {}
+
+    /// Adds a parameterless policy.
+    public mutating func register<P: SchedulingPolicy>(_ type: P.Type) where P.Parameters == NoParameters {
+        precondition(!entries.contains { $0.name == P.name }, "policy '\(P.name)' registered twice")
+        entries.append(Entry(name: P.name, summary: P.summary, make: { P(context: $0) }))
+    }
+
+    /// This registry plus parameterless policies given by type, as in
+    /// `PolicyRegistry.builtin + [NearestIdle.self]`.
+    public static func + (a: PolicyRegistry, b: [any SchedulingPolicy.Type]) -> PolicyRegistry {
+        var r = a
+        for t in b { r.registerParameterless(t) }
+        return r
+    }
+
+    mutating func registerParameterless(_ t: any SchedulingPolicy.Type) {
+        func open<P: SchedulingPolicy>(_ p: P.Type) {
+            precondition(P.Parameters.self == NoParameters.self,
+                         "policy '\(P.name)' takes parameters; register it with `register(_:parameters:)`")
+            precondition(!entries.contains { $0.name == P.name }, "policy '\(P.name)' registered twice")
+            entries.append(Entry(name: P.name, summary: P.summary,
+                                 make: { P(parameters: NoParameters() as! P.Parameters, context: $0) }))
+        }
+        open(t)
+    }
+
+    /// Adds a policy with fixed parameters.
+    public mutating func register<P: SchedulingPolicy>(_ type: P.Type, parameters: P.Parameters) where P.Parameters: Sendable {
+        precondition(!entries.contains { $0.name == P.name }, "policy '\(P.name)' registered twice")
+        entries.append(Entry(name: P.name, summary: P.summary, make: { P(parameters: parameters, context: $0) }))
+    }
+
+    public enum LookupError: Error, Equatable, CustomStringConvertible {
+        case unknown(String, known: [String], suggestion: String?)
+        public var description: String {
+            switch self {
+            case .unknown(let n, let known, let s):
+                return "unknown policy '\(n)'" + (s.map { "; did you mean '\($0)'?" } ?? "") + " (known: \(known.joined(separator: ", ")))"
+            }
+        }
+    }
+
+    /// The policy named `name`, or an error listing the valid names and the nearest one.
+    public func make(_ name: String, context: PolicyContext) throws(LookupError) -> any SchedulingPolicy {
+        guard let e = entries.first(where: { $0.name == name }) else {
+            let known = entries.map(\.name)
+            let near = known.min { levenshtein($0, name) < levenshtein($1, name) }
+            throw .unknown(name, known: known, suggestion: near.flatMap { levenshtein($0, name) <= max(2, name.count / 3) ? $0 : nil })
+        }
+        return e.make(context)
+    }
+}
+
+func levenshtein(_ a: String, _ b: String) -> Int {
+    let a = Array(a), b = Array(b)
+    var row = Array(0...b.count)
+    for i in stride(from: 1, through: a.count, by: 1) {
+        var previous = row[0]; row[0] = i
+        for j in stride(from: 1, through: b.count, by: 1) {
+            let sub = previous + (a[i - 1] == b[j - 1] ? 0 : 1)
+            previous = row[j]
+            row[j] = min(sub, row[j] + 1, row[j - 1] + 1)
+        }
+    }
+    return row[b.count]
+}

@@ -1,0 +1,81 @@
+import SwarmKernel
+
+/// A task's index in its run's `TaskTable`.
+public struct TaskID: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public var rawValue: UInt32
+    public init(_ rawValue: UInt32) { self.rawValue = rawValue }
+    public init(index: Int) { rawValue = UInt32(index) }
+    public var index: Int { Int(rawValue) }
+    public static func < (a: TaskID, b: TaskID) -> Bool { a.rawValue < b.rawValue }
+    public var description: String { "task \(rawValue)" }
+}
+
+/// What a task computes: a tensor kernel (costed per device by the cost model) or a fixed
+/// number of seconds on any device (synthetic work, for analytic checks and peer models).
+public enum TaskWork: Hashable, Sendable {
+    case kernel(TensorKernel)
+    case seconds(Double)
+}
+
+/// Regions a task's data may be processed in (data residency); `.anywhere` by default.
+/// A bit set over region ids 0..<64.
+public struct RegionSet: Hashable, Sendable {
+    public var bits: UInt64
+    public static let anywhere = RegionSet(bits: .max)
+    public init(bits: UInt64) { self.bits = bits }
+    public init(_ regions: [Int]) {
+        bits = 0
+        for r in regions { precondition(r >= 0 && r < 64, "residency sets cover regions 0..<64"); bits |= 1 << UInt64(r) }
+    }
+    public func contains(_ region: Int) -> Bool { region < 64 && bits >> UInt64(region) & 1 == 1 }
+    public var isAnywhere: Bool { bits == .max }
+}
+
+/// The lifecycle of a task, the same in simulator and runtime:
+/// queued → assigned → input transfer → compute → output transfer → done, or back to queued
+/// when its device leaves (detected by missed heartbeats).
+public enum TaskState: UInt8, Sendable {
+    case waiting     // not arrived yet
+    case queued
+    case transferIn
+    case computing
+    case transferOut
+    case done
+}
+
+/// Every task of a run, as struct-of-arrays indexed by `TaskID`.
+public struct TaskTable: Sendable {
+    public private(set) var work: [TaskWork] = []
+    public private(set) var inputBytes: [Double] = []
+    public private(set) var outputBytes: [Double] = []
+    public private(set) var dataRegion: [UInt16] = []
+    public private(set) var residency: [RegionSet] = []
+    public private(set) var job: [UInt32] = []
+    public private(set) var tenant: [UInt16] = []
+    /// Arrival time, and the deadline (ticks; `.max` when none).
+    public private(set) var arrival: [Int64] = []
+    public private(set) var deadline: [Int64] = []
+    public internal(set) var state: [TaskState] = []
+    public internal(set) var attempts: [UInt16] = []
+    /// When the task finished (ticks; −1 until done).
+    public internal(set) var finished: [Int64] = []
+
+    public init() {}
+
+    public var count: Int { work.count }
+
+    /// Adds a task arriving at `arrival`.
+    @discardableResult
+    public mutating func add(work: TaskWork, inputBytes: Double = 0, outputBytes: Double = 0, dataRegion: Int = 0,
+                             residency: RegionSet = .anywhere, job: Int = 0, tenant: Int = 0,
+                             arrival: SimTime = .zero, deadline: SimTime? = nil) -> TaskID {
+        precondition(inputBytes >= 0 && outputBytes >= 0, "task bytes must be ≥ 0")
+        if case .seconds(let s) = work { precondition(s >= 0 && s.isFinite, "task seconds must be finite and ≥ 0") }
+        self.work.append(work); self.inputBytes.append(inputBytes); self.outputBytes.append(outputBytes)
+        self.dataRegion.append(UInt16(dataRegion)); self.residency.append(residency)
+        self.job.append(UInt32(job)); self.tenant.append(UInt16(tenant))
+        self.arrival.append(arrival.ticks); self.deadline.append(deadline?.ticks ?? .max)
+        state.append(.waiting); attempts.append(0); finished.append(-1)
+        return TaskID(index: count - 1)
+    }
+}
