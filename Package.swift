@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "SwarmModel", targets: ["SwarmModel"]),
         .library(name: "SwarmPolicies", targets: ["SwarmPolicies"]),
         .library(name: "SwarmLab", targets: ["SwarmLab"]),
+        .library(name: "SwarmTestKit", targets: ["SwarmTestKit"]),
         .executable(name: "swarmlab", targets: ["swarmlab"]),
     ],
     dependencies: [
@@ -28,6 +29,7 @@ let package = Package(
         .target(name: "SwarmModel", dependencies: ["SwarmKernel"], exclude: ["README.md"]),
         // Every built-in scheduling policy, on SwarmModel's public API only.
         .target(name: "SwarmPolicies", dependencies: ["SwarmModel", "SwarmKernel"], exclude: ["README.md"]),
+        .target(name: "SwarmTestKit", dependencies: ["SwarmModel", "SwarmKernel"]),
         // Scenario files (issue [4]) and trace readers, with file:line diagnostics.
         .target(name: "SwarmScenario", dependencies: ["SwarmModel"], exclude: ["README.md"]),
         // Results: confidence intervals over replications (GSL), HDF5 files (later issues).
@@ -43,7 +45,7 @@ let package = Package(
         .target(name: "CTestSupport", path: "Tests/CTestSupport"),
         .testTarget(name: "SwarmKernelTests", dependencies: ["SwarmKernel", "CGSL", "CTestSupport"]),
         .testTarget(name: "SwarmModelTests", dependencies: ["SwarmModel", "SwarmKernel", "CGSL"]),
-        .testTarget(name: "SwarmPoliciesTests", dependencies: ["SwarmPolicies", "SwarmModel", "SwarmKernel", "SwarmResults"]),
+        .testTarget(name: "SwarmPoliciesTests", dependencies: ["SwarmPolicies", "SwarmModel", "SwarmKernel", "SwarmResults", "SwarmTestKit"]),
         .testTarget(name: "SwarmScenarioTests", dependencies: ["SwarmScenario", "SwarmModel"], exclude: ["Fixtures"]),
         .testTarget(name: "SwarmResultsTests", dependencies: ["SwarmResults", "SwarmKernel"]),
         .testTarget(name: "NativeLibraryTests", dependencies: ["CHDF5", "COpenBLAS", "CTestSupport"]),

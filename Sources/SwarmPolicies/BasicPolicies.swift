@@ -153,5 +153,6 @@ extension PolicyRegistry {
     public static let builtin: PolicyRegistry = PolicyRegistry() + [
         RandomPolicy.self, RoundRobinPolicy.self, FastestFirstPolicy.self, LocalityAwarePolicy.self,
         AvailabilityAwarePolicy.self, LeastLoadedPolicy.self,
+        DeadlineAwarePolicy.self, GPUAffinityPolicy.self, EdgeFirstPolicy.self, KubeScorePolicy.self,
     ]
 }

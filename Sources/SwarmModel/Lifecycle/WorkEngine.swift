@@ -2,33 +2,44 @@ import SwarmKernel
 
 /// Runs tasks on a churning fleet under a scheduling policy, as kernel events.
 ///
-/// A task's life: queued → assigned → input transfer → compute → output transfer → done.
-/// A device that leaves mid-task loses the attempt; the coordinator notices when heartbeats
-/// stop arriving, `heartbeatTimeout` later, and queues the task again (its attempts are
-/// counted). Availability comes from `FleetAvailability`: each device keeps one pending event,
-/// its next change, so the idle index the policy sees is exact.
+/// A task becomes ready when it has arrived and its parents (DAG edges) are done. Each
+/// attempt goes through input transfer → compute → output transfer on its device. A device
+/// that leaves mid-attempt loses it; the coordinator notices when heartbeats stop,
+/// `heartbeatTimeout` later, and asks for another attempt (attempts are counted). A task
+/// with replication r runs r attempts on distinct devices and is accepted when `quorum` of
+/// their results agree (`TrustModel`); adversarial devices return wrong results.
+/// Availability comes from `FleetAvailability`: each device keeps one pending event, its next
+/// change, so the idle index the policy sees is exact.
 ///
 /// Transfers take latency (RTT/2 between the data's region and the device's, plus the
-/// device's access latency) plus bytes over the device's access link; shared links are not
-/// contended here (the flow model, `FlowNetwork`, is not wired in yet).
+/// device's access latency) plus bytes over the device's access link; a child task's data
+/// comes from the region where its last parent finished. Shared links are not contended
+/// here (the flow model, `FlowNetwork`, is not wired in yet).
 public final class WorkEngine {
     public struct Configuration: Sendable {
         public var heartbeatTimeout: SimDuration
         public var costModel: any CostModel
         /// One-way latency between two regions, seconds.
         public var regionLatency: @Sendable (Int, Int) -> Double
+        public var trust: TrustModel
         public init(heartbeatTimeout: SimDuration = .seconds(60), costModel: any CostModel = RooflineCostModel(),
-                    regionLatency: @escaping @Sendable (Int, Int) -> Double = { _, _ in 0 }) {
-            self.heartbeatTimeout = heartbeatTimeout; self.costModel = costModel; self.regionLatency = regionLatency
+                    regionLatency: @escaping @Sendable (Int, Int) -> Double = { _, _ in 0 },
+                    trust: TrustModel = .honest) {
+            self.heartbeatTimeout = heartbeatTimeout; self.costModel = costModel
+            self.regionLatency = regionLatency; self.trust = trust
         }
     }
 
-    /// Something that watches the run (the HDF5 recorder is one; tests are others).
+    /// What happened, for observers (the HDF5 recorder is one; tests are others).
     public enum Record: Sendable, Equatable {
         case started(task: TaskID, device: Int, attempt: Int, at: SimTime)
         case lost(task: TaskID, device: Int, at: SimTime)
         case requeued(task: TaskID, at: SimTime)
-        case done(task: TaskID, device: Int, at: SimTime)
+        /// An attempt finished and returned its result.
+        case returned(task: TaskID, device: Int, at: SimTime)
+        /// The task was accepted (`correct`: its accepted result is the right one).
+        case done(task: TaskID, device: Int, at: SimTime, correct: Bool)
+        case blacklisted(device: Int, at: SimTime)
     }
 
     public let sim: Simulation
@@ -39,19 +50,35 @@ public final class WorkEngine {
     let configuration: Configuration
     var availability: FleetAvailability
     var policy: any SchedulingPolicy
+    /// Ready tasks in arrival order; entries of tasks no longer queued are skipped lazily.
+    /// A task has at most one entry (`inQueue`): re-queueing reuses a stale one if present.
     var queue: [UInt32] = []
     var queueHead = 0
+    var inQueue: [Bool]
     var arrivals: [UInt32]
     var nextArrival = 0
     var dispatchPending = false
-    // Per device: the task it runs (−1 none), the pending phase event, when the attempt and
-    // the current idle stretch began.
+    // Per device: the task it runs (−1 none), its attempt's phase and pending event, when the
+    // attempt and the current idle stretch began, whether it lies, whether it is banned.
     var current: [Int32]
+    var phase: [AttemptPhase]
     var phaseEvent: [EventHandle?]
     var attemptStart: [Int64]
     var idleSince: [Int64]
-    // Per task: the device of its last attempt.
+    var adversarial: [Bool]
+    var blacklisted: [Bool]
+    // Per task: attempts running, attempts still to place, parents not done, the device of its
+    // last attempt, and (while voting) the results returned with their devices.
+    var live: [UInt8]
+    var needed: [UInt8]
+    var waitingParents: [UInt16]
+    var children: [[UInt32]]
     var lastDevice: [Int32]
+    var votes: [Int: [(result: UInt64, device: Int32, seconds: Double)]] = [:]
+    var spotRng: Xoshiro256
+    /// Attempts running across all tasks (the run ends when all tasks are done and these
+    /// have come back: replicas beyond a quorum still run, as in BOINC).
+    var attemptsOut = 0
     var kinds: (arrive: EventKind, change: EventKind, phase: EventKind, detect: EventKind, dispatch: EventKind)
         = (EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0))
 
@@ -63,13 +90,29 @@ public final class WorkEngine {
         self.policy = policy
         self.configuration = configuration
         self.availability = FleetAvailability(fleet: fleet, seed: seed)
-        let n = fleet.count
+        let n = fleet.count, m = tasks.count
+        let streams = RandomStreams(seed: seed)
         current = [Int32](repeating: -1, count: n)
+        phase = [AttemptPhase](repeating: .idle, count: n)
         phaseEvent = [EventHandle?](repeating: nil, count: n)
         attemptStart = [Int64](repeating: 0, count: n)
         idleSince = [Int64](repeating: 0, count: n)
-        lastDevice = [Int32](repeating: -1, count: tasks.count)
-        arrivals = (0..<UInt32(tasks.count)).sorted { (tasks.arrival[Int($0)], $0) < (tasks.arrival[Int($1)], $1) }
+        let fraction = configuration.trust.adversaryFraction
+        adversarial = (0..<n).map { d in
+            guard fraction > 0 else { return false }
+            var g = streams.counterStream("adversary", entity: UInt64(d))
+            return g.nextUnit() < fraction
+        }
+        blacklisted = [Bool](repeating: false, count: n)
+        live = [UInt8](repeating: 0, count: m)
+        inQueue = [Bool](repeating: false, count: m)
+        needed = tasks.replication
+        lastDevice = [Int32](repeating: -1, count: m)
+        waitingParents = (0..<m).map { UInt16(tasks.parents(of: TaskID(index: $0)).count) }
+        children = Array(repeating: [], count: m)
+        for t in 0..<m { for p in tasks.parents(of: TaskID(index: t)) { children[Int(p)].append(UInt32(t)) } }
+        spotRng = streams.stream("spot-check")
+        arrivals = (0..<UInt32(m)).sorted { (tasks.arrival[Int($0)], $0) < (tasks.arrival[Int($1)], $1) }
         kinds.arrive = sim.register("task-arrive") { [unowned self] _ in self.arrive() }
         kinds.change = sim.register("device-change") { [unowned self] e in self.changed(Int(e.target)) }
         kinds.phase = sim.register("task-phase") { [unowned self] e in self.phaseDone(Int(e.target)) }
@@ -83,6 +126,9 @@ public final class WorkEngine {
         if let first = arrivals.first { sim.schedule(kinds.arrive, at: max(sim.now, SimTime(ticks: tasks.arrival[Int(first)]))) }
     }
 
+    /// Whether device `d` returns wrong results.
+    public func isAdversarial(_ d: Int) -> Bool { adversarial[d] }
+
     /// Runs until every task is done or `until`; returns whether all finished.
     @discardableResult
     public func run(until: SimTime = .distantFuture) -> Bool {
@@ -92,12 +138,13 @@ public final class WorkEngine {
         return metrics.tasksDone == tasks.count
     }
 
-    // MARK: arrivals and dispatch
+    // MARK: arrivals, readiness and dispatch
 
     func arrive() {
         let now = sim.now.ticks
         while nextArrival < arrivals.count, tasks.arrival[Int(arrivals[nextArrival])] <= now {
-            enqueue(Int(arrivals[nextArrival]))
+            let t = Int(arrivals[nextArrival])
+            if waitingParents[t] == 0 { enqueue(t) }
             nextArrival += 1
         }
         if nextArrival < arrivals.count {
@@ -107,7 +154,10 @@ public final class WorkEngine {
 
     func enqueue(_ t: Int) {
         tasks.state[t] = .queued
-        queue.append(UInt32(t))
+        if !inQueue[t] {
+            inQueue[t] = true
+            queue.append(UInt32(t))
+        }
         requestDispatch()
     }
 
@@ -122,27 +172,36 @@ public final class WorkEngine {
         if queueHead > 1024 && queueHead * 2 > queue.count {
             queue.removeFirst(queueHead); queueHead = 0
         }
-        while queueHead < queue.count && tasks.state[Int(queue[queueHead])] != .queued { queueHead += 1 }
+        while queueHead < queue.count && tasks.state[Int(queue[queueHead])] != .queued {
+            inQueue[Int(queue[queueHead])] = false
+            queueHead += 1
+        }
         guard queueHead < queue.count, view.idleCount > 0 else { return }
         view.now = sim.now
-        var placements = Placements(view: view)
+        var placements = Placements(view: view) { [unowned self] t, d in
+            self.votes[t.index]?.contains { $0.device == Int32(d) } ?? false
+        }
         do {
             let ready = ReadyTasks(tasks: tasks, queue: queue[queueHead...])
             policy.place(ready, on: view, into: &placements)
         }
         metrics.refusedPlacements += placements.refused
-        var started = Set<Int>()
+        var moreWanted = false
         for (task, device) in placements.assignments {
             let t = task.index
-            // Assign already checked the device and residency; a task placed twice is refused.
-            guard t < tasks.count, tasks.state[t] == .queued, !started.contains(t) else {
+            // Assign already checked the device and residency; attempts beyond what the task
+            // needs are refused.
+            guard t < tasks.count, tasks.state[t] == .queued, needed[t] > 0 else {
                 metrics.refusedPlacements += 1
                 view.markIdle(device)
                 continue
             }
-            started.insert(t)
             start(t, on: device)
+            if needed[t] > 0 { moreWanted = true }
         }
+        // A task is offered once per call: replicas it still needs go out in another round
+        // at the same instant, as long as rounds make progress.
+        if moreWanted && view.idleCount > 0 { requestDispatch() }
     }
 
     // MARK: the life of an attempt
@@ -157,7 +216,11 @@ public final class WorkEngine {
         lastDevice[t] = Int32(d)
         attemptStart[d] = now
         tasks.attempts[t] += 1
-        tasks.state[t] = .transferIn
+        live[t] += 1
+        attemptsOut += 1
+        needed[t] -= 1
+        if needed[t] == 0 { tasks.state[t] = .running }
+        phase[d] = .transferIn
         observer?(.started(task: TaskID(index: t), device: d, attempt: Int(tasks.attempts[t]), at: sim.now))
         phaseEvent[d] = sim.schedule(kinds.phase, target: UInt32(d), after: transfer(t, d, bytes: tasks.inputBytes[t], link: view.deviceClass(d).downlink))
     }
@@ -178,42 +241,122 @@ public final class WorkEngine {
 
     func phaseDone(_ d: Int) {
         let t = Int(current[d])
-        switch tasks.state[t] {
+        switch phase[d] {
         case .transferIn:
-            tasks.state[t] = .computing
+            phase[d] = .computing
             phaseEvent[d] = sim.schedule(kinds.phase, target: UInt32(d), after: computeTime(t, d))
         case .computing:
-            tasks.state[t] = .transferOut
+            phase[d] = .transferOut
             phaseEvent[d] = sim.schedule(kinds.phase, target: UInt32(d), after: transfer(t, d, bytes: tasks.outputBytes[t], link: view.deviceClass(d).uplink))
         case .transferOut:
-            finish(t, on: d)
-        default:
-            preconditionFailure("phase event for \(TaskID(index: t)) in state \(tasks.state[t])")
+            returned(t, from: d)
+        case .idle:
+            preconditionFailure("phase event on idle device \(d)")
         }
     }
 
-    func finish(_ t: Int, on d: Int) {
+    /// An attempt came back with its result: vote, accept, or ask for more.
+    func returned(_ t: Int, from d: Int) {
         let now = sim.now.ticks
-        precondition(tasks.state[t] != .done, "\(TaskID(index: t)) finished twice")
+        let seconds = Double(now - attemptStart[d]) / 1e9
+        metrics.busy(seconds, on: view.deviceClass(d))
+        live[t] -= 1
+        attemptsOut -= 1
+        view.completed[d] += 1
+        let result = configuration.trust.result(task: t, device: d, adversarial: adversarial[d])
+        release(d)
+        observer?(.returned(task: TaskID(index: t), device: d, at: sim.now))
+        guard tasks.state[t] != .done else {
+            metrics.redundantSeconds += seconds   // a replica that outlived its task's acceptance
+            if metrics.tasksDone == tasks.count && attemptsOut == 0 { sim.stop() }
+            return
+        }
+        var ballot = votes[t] ?? []
+        ballot.append((result, Int32(d), seconds))
+        let trust = configuration.trust
+        let tally = Dictionary(grouping: ballot, by: \.result).mapValues(\.count)
+        // The leading result, ties broken by the smaller value (deterministic).
+        let (leader, leaderVotes) = tally.max { ($0.value, $1.key) < ($1.value, $0.key) }!
+        let exhausted = Int(tasks.attempts[t]) >= trust.maxAttempts && live[t] == 0
+        switch trust.validation {
+        case .none:
+            accept(t, result: result, on: d, ballot: ballot)
+        case .quorum:
+            if leaderVotes >= Int(tasks.quorum[t]) || exhausted {
+                accept(t, result: leader, on: d, ballot: ballot)
+            } else {
+                askForMore(t, ballot)
+            }
+        case .spotCheck(let p):
+            if ballot.count == 1 {
+                if spotRng.nextUnit() < p {
+                    metrics.spotChecks += 1
+                    askForMore(t, ballot, now: true)
+                } else {
+                    accept(t, result: result, on: d, ballot: ballot)
+                }
+            } else if tally.count == 1 || leaderVotes >= 2 || exhausted {
+                // Agreement (or a majority): whoever returned something else lied.
+                for v in ballot where v.result != leader { blacklist(Int(v.device)) }
+                accept(t, result: leader, on: d, ballot: ballot)
+            } else {
+                askForMore(t, ballot)   // one against one: a third attempt decides
+            }
+        }
+    }
+
+    /// Keeps the results so far and, once no attempt is still out, asks for one more.
+    func askForMore(_ t: Int, _ ballot: [(result: UInt64, device: Int32, seconds: Double)], now: Bool = false) {
+        votes[t] = ballot
+        if now || (live[t] == 0 && needed[t] == 0) {
+            needed[t] += 1
+            enqueue(t)
+        }
+    }
+
+    func accept(_ t: Int, result: UInt64, on d: Int, ballot: [(result: UInt64, device: Int32, seconds: Double)]) {
+        let now = sim.now.ticks
+        votes[t] = nil
+        needed[t] = 0
         tasks.state[t] = .done
         tasks.finished[t] = now
+        let correct = result == TrustModel.correctResult(t)
+        if !correct { metrics.acceptedErrors += 1 }
+        // Work beyond the one attempt whose result was accepted is redundancy's price.
+        metrics.redundantSeconds += ballot.reduce(0) { $0 + $1.seconds } - ballot.last!.seconds
         metrics.finished(arrival: tasks.arrival[t], finish: now, deadline: tasks.deadline[t])
-        metrics.busy(Double(now - attemptStart[d]) / 1e9, on: view.deviceClass(d))
-        view.completed[d] += 1
-        release(d)
-        observer?(.done(task: TaskID(index: t), device: d, at: sim.now))
+        observer?(.done(task: TaskID(index: t), device: d, at: sim.now, correct: correct))
         policy.taskFinished(TaskID(index: t), on: d, fleet: view)
-        if metrics.tasksDone == tasks.count { sim.stop() }
+        for c in children[t] {
+            let c = Int(c)
+            waitingParents[c] -= 1
+            if waitingParents[c] == 0 {
+                tasks.dataRegion[c] = UInt16(view.region(d))
+                if tasks.arrival[c] <= now { enqueue(c) }
+            }
+        }
+        if metrics.tasksDone == tasks.count && attemptsOut == 0 { sim.stop() }
+    }
+
+    func blacklist(_ d: Int) {
+        guard !blacklisted[d] else { return }
+        blacklisted[d] = true
+        metrics.blacklisted += 1
+        if view.isIdle(d) { view.markNotIdle(d); accountIdle(d, until: sim.now.ticks) }
+        observer?(.blacklisted(device: d, at: sim.now))
     }
 
     /// Device `d` is free again (still online).
     func release(_ d: Int) {
         current[d] = -1
+        phase[d] = .idle
         phaseEvent[d] = nil
         view.running[d] = 0
-        view.markIdle(d)
-        idleSince[d] = sim.now.ticks
-        requestDispatch()
+        if !blacklisted[d] {
+            view.markIdle(d)
+            idleSince[d] = sim.now.ticks
+            requestDispatch()
+        }
     }
 
     // MARK: churn
@@ -227,6 +370,7 @@ public final class WorkEngine {
     func cameOnline(_ d: Int) {
         view.onlineSince[d] = sim.now.ticks
         view.onlineCount += 1
+        guard !blacklisted[d] else { return }
         view.markIdle(d)
         idleSince[d] = sim.now.ticks
         policy.deviceJoined(d, fleet: view)
@@ -243,13 +387,15 @@ public final class WorkEngine {
             metrics.busy(lostSeconds, on: view.deviceClass(d))
             metrics.attemptsLost += 1
             view.failed[d] += 1
-            tasks.state[t] = .waiting
+            live[t] -= 1
+            attemptsOut -= 1
             current[d] = -1
+            phase[d] = .idle
             phaseEvent[d] = nil
             view.running[d] = 0
             observer?(.lost(task: TaskID(index: t), device: d, at: sim.now))
             sim.schedule(kinds.detect, target: UInt32(t), after: configuration.heartbeatTimeout)
-        } else {
+        } else if view.isIdle(d) {
             view.markNotIdle(d)
             accountIdle(d, until: now)
         }
@@ -258,10 +404,12 @@ public final class WorkEngine {
         policy.deviceLeft(d, fleet: view)
     }
 
-    /// The coordinator noticed that task `t`'s device stopped sending heartbeats.
+    /// The coordinator noticed that an attempt of task `t` stopped sending heartbeats.
     func detected(_ t: Int) {
+        guard tasks.state[t] != .done else { return }   // another replica already settled it
         observer?(.requeued(task: TaskID(index: t), at: sim.now))
         policy.taskFailed(TaskID(index: t), on: Int(lastDevice[t]), fleet: view)
+        needed[t] += 1
         enqueue(t)
     }
 

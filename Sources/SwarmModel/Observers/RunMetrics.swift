@@ -5,7 +5,10 @@ import SwarmKernel
 ///
 /// - makespan = max f − min a; throughput = tasks done / makespan
 /// - latency = f − a per task (mean, P50, P95, P99); SLO attainment = share with f ≤ deadline
-/// - wasted work = seconds devices spent on attempts that were lost to churn
+/// - wasted work = seconds devices spent on attempts that were lost to churn; redundant work
+///   = seconds spent on attempts beyond the one whose result was accepted (replication,
+///   spot checks)
+/// - accepted errors = tasks whose accepted result is wrong (adversaries won the vote)
 /// - utilisation = Σ B / Σ (B + I) over devices
 /// - energy = Σ busyWatts·B + idleWatts·I; cost = Σ pricePerHour·B/3600 (cloud), volunteer
 ///   credit = Σ B/3600 of devices with no price
@@ -18,7 +21,8 @@ public struct RunMetrics: Sendable {
     public internal(set) var latency = RunningStats()
     public internal(set) var p50 = P2Quantile(0.5), p95 = P2Quantile(0.95), p99 = P2Quantile(0.99)
     public internal(set) var withDeadline = 0, metDeadline = 0
-    public internal(set) var busySeconds = 0.0, idleSeconds = 0.0, wastedSeconds = 0.0
+    public internal(set) var busySeconds = 0.0, idleSeconds = 0.0, wastedSeconds = 0.0, redundantSeconds = 0.0
+    public internal(set) var acceptedErrors = 0, spotChecks = 0, blacklisted = 0
     public internal(set) var energyJoules = 0.0
     public internal(set) var money = 0.0, volunteerHours = 0.0
 

@@ -105,15 +105,19 @@ public struct Placements {
     /// residency.
     public private(set) var refused = 0
     unowned let view: FleetView
+    let alreadyTried: (TaskID, Int) -> Bool
 
-    init(view: FleetView) { self.view = view }
+    init(view: FleetView, alreadyTried: @escaping (TaskID, Int) -> Bool = { _, _ in false }) {
+        self.view = view; self.alreadyTried = alreadyTried
+    }
 
-    /// Runs `task` on `device`, if the device is idle and allowed by the task's residency;
-    /// returns whether the assignment was taken.
+    /// Runs `task` on `device`, if the device is idle, allowed by the task's residency, and
+    /// has not already returned a result for this task (one vote per device, as BOINC sends
+    /// one result of a work unit per host); returns whether the assignment was taken.
     @discardableResult
     public mutating func assign(_ task: ReadyTask, to device: Int) -> Bool {
         guard device >= 0, device < view.fleet.count, view.isIdle(device),
-              task.residency.contains(view.region(device)) else {
+              task.residency.contains(view.region(device)), !alreadyTried(task.id, device) else {
             refused += 1
             return false
         }

@@ -31,16 +31,22 @@ public struct RegionSet: Hashable, Sendable {
     public var isAnywhere: Bool { bits == .max }
 }
 
-/// The lifecycle of a task, the same in simulator and runtime:
-/// queued → assigned → input transfer → compute → output transfer → done, or back to queued
-/// when its device leaves (detected by missed heartbeats).
+/// Where a task stands. Each attempt (replica) of a running task goes through its own
+/// phases on its device — input transfer → compute → output transfer (`AttemptPhase`) — the
+/// same in simulator and runtime.
 public enum TaskState: UInt8, Sendable {
-    case waiting     // not arrived yet
+    /// Not arrived yet, waiting for its parents, or lost and not yet noticed.
+    case waiting
+    /// Needs more attempts placed.
     case queued
-    case transferIn
-    case computing
-    case transferOut
+    /// Has all the attempts it needs running (or validating).
+    case running
     case done
+}
+
+/// The phase of one attempt on its device.
+public enum AttemptPhase: UInt8, Sendable {
+    case idle, transferIn, computing, transferOut
 }
 
 /// Every task of a run, as struct-of-arrays indexed by `TaskID`.
@@ -48,13 +54,20 @@ public struct TaskTable: Sendable {
     public private(set) var work: [TaskWork] = []
     public private(set) var inputBytes: [Double] = []
     public private(set) var outputBytes: [Double] = []
-    public private(set) var dataRegion: [UInt16] = []
+    /// Where the task's input lives; a child's becomes its last parent's region.
+    public internal(set) var dataRegion: [UInt16] = []
     public private(set) var residency: [RegionSet] = []
     public private(set) var job: [UInt32] = []
     public private(set) var tenant: [UInt16] = []
     /// Arrival time, and the deadline (ticks; `.max` when none).
     public private(set) var arrival: [Int64] = []
     public private(set) var deadline: [Int64] = []
+    /// Attempts run at once (replication) and matching results needed to accept (quorum).
+    public private(set) var replication: [UInt8] = []
+    public private(set) var quorum: [UInt8] = []
+    /// Parents (DAG edges): `parents[parentOffsets[t]..<parentOffsets[t+1]]`.
+    public private(set) var parentOffsets: [Int] = [0]
+    public private(set) var parents: [UInt32] = []
     public internal(set) var state: [TaskState] = []
     public internal(set) var attempts: [UInt16] = []
     /// When the task finished (ticks; −1 until done).
@@ -64,17 +77,26 @@ public struct TaskTable: Sendable {
 
     public var count: Int { work.count }
 
+    /// The parents of task `t`.
+    public func parents(of t: TaskID) -> ArraySlice<UInt32> { parents[parentOffsets[t.index]..<parentOffsets[t.index + 1]] }
+
     /// Adds a task arriving at `arrival`.
     @discardableResult
     public mutating func add(work: TaskWork, inputBytes: Double = 0, outputBytes: Double = 0, dataRegion: Int = 0,
                              residency: RegionSet = .anywhere, job: Int = 0, tenant: Int = 0,
-                             arrival: SimTime = .zero, deadline: SimTime? = nil) -> TaskID {
+                             arrival: SimTime = .zero, deadline: SimTime? = nil,
+                             replication: Int = 1, quorum: Int = 1, parents: [TaskID] = []) -> TaskID {
         precondition(inputBytes >= 0 && outputBytes >= 0, "task bytes must be ≥ 0")
+        precondition(replication >= 1 && replication <= 16 && quorum >= 1 && quorum <= replication,
+                     "need 1 ≤ quorum ≤ replication ≤ 16")
+        precondition(parents.allSatisfy { $0.index < count }, "a task's parents must be added before it")
         if case .seconds(let s) = work { precondition(s >= 0 && s.isFinite, "task seconds must be finite and ≥ 0") }
         self.work.append(work); self.inputBytes.append(inputBytes); self.outputBytes.append(outputBytes)
         self.dataRegion.append(UInt16(dataRegion)); self.residency.append(residency)
         self.job.append(UInt32(job)); self.tenant.append(UInt16(tenant))
         self.arrival.append(arrival.ticks); self.deadline.append(deadline?.ticks ?? .max)
+        self.replication.append(UInt8(replication)); self.quorum.append(UInt8(quorum))
+        self.parents.append(contentsOf: parents.map(\.rawValue)); parentOffsets.append(self.parents.count)
         state.append(.waiting); attempts.append(0); finished.append(-1)
         return TaskID(index: count - 1)
     }

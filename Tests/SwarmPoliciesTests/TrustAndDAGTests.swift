@@ -1,0 +1,94 @@
+import Testing
+import SwarmKernel
+import SwarmModel
+import SwarmPolicies
+
+func vmFleet(_ n: Int) throws -> Fleet {
+    try Fleet(classes: [.cloudVM], regions: [("eu", 0)], mix: [.init(className: "cloud-vm", region: "eu", count: n)])
+}
+
+func runBag(fleet: Fleet, count: Int, replication: Int, quorum: Int, trust: TrustModel, seed: UInt64 = 1) -> WorkEngine {
+    var tasks = TaskTable()
+    for _ in 0..<count { tasks.add(work: .seconds(10), replication: replication, quorum: quorum) }
+    let engine = WorkEngine(fleet: fleet, tasks: tasks,
+                            policy: RandomPolicy(context: PolicyContext(streams: RandomStreams(seed: seed))),
+                            seed: seed, configuration: .init(trust: trust))
+    engine.run()
+    return engine
+}
+
+@Suite("Replication, adversaries and validation")
+struct TrustTests {
+    /// With a device for every replica, all r attempts run at once; replicas not yet sent when
+    /// a quorum is reached are cancelled (BOINC's transitioner does the same), so with fewer
+    /// devices the cost lies between quorum× and r×.
+    @Test("replication factor r costs r× the work when nobody fails", arguments: [(1, 1), (2, 2), (3, 2), (3, 3)])
+    func replicationCost(r: (Int, Int)) throws {
+        let engine = runBag(fleet: try vmFleet(180), count: 60, replication: r.0, quorum: r.1, trust: .honest)
+        #expect(engine.metrics.tasksDone == 60)
+        #expect(abs(engine.metrics.busySeconds - Double(r.0) * 60 * 10) < 1e-6)
+        #expect(abs(engine.metrics.redundantSeconds - Double(r.0 - 1) * 60 * 10) < 1e-6)
+        #expect(engine.metrics.acceptedErrors == 0)
+    }
+
+    @Test("with fewer devices than replicas, unsent replicas are cancelled at quorum")
+    func unsentReplicasCancelled() throws {
+        let engine = runBag(fleet: try vmFleet(30), count: 60, replication: 3, quorum: 2, trust: .honest)
+        #expect(engine.metrics.tasksDone == 60)
+        #expect(engine.metrics.busySeconds >= 2 * 60 * 10 && engine.metrics.busySeconds < 3 * 60 * 10)
+    }
+
+    @Test("voting stops independent liars; colluders get through; no validation lets every lie through")
+    func adversaries() throws {
+        let fleet = try vmFleet(200)
+        let lone = runBag(fleet: fleet, count: 400, replication: 1, quorum: 1, trust: .init(adversaryFraction: 0.3, validation: .none))
+        let independent = runBag(fleet: fleet, count: 400, replication: 3, quorum: 2, trust: .init(adversaryFraction: 0.3, validation: .quorum))
+        let colluding = runBag(fleet: fleet, count: 400, replication: 3, quorum: 2,
+                               trust: .init(adversaryFraction: 0.3, colluding: true, validation: .quorum))
+        let liars = (0..<fleet.count).filter { lone.isAdversarial($0) }.count
+        #expect(abs(Double(liars) / 200 - 0.3) < 0.1)
+        // Without validation, about the liars' share of tasks is wrong.
+        #expect(Double(lone.metrics.acceptedErrors) / 400 > 0.15)
+        // Independent wrong results never agree: a quorum of 2 accepts none of them.
+        #expect(independent.metrics.acceptedErrors == 0)
+        // Colluders agree with each other: some tasks are accepted wrong, fewer than without voting.
+        #expect(colluding.metrics.acceptedErrors > 0)
+        #expect(colluding.metrics.acceptedErrors < lone.metrics.acceptedErrors)
+        #expect([lone, independent, colluding].allSatisfy { $0.metrics.tasksDone == 400 })
+    }
+
+    @Test("spot checks catch and blacklist independent liars")
+    func spotChecks() throws {
+        let fleet = try vmFleet(100)
+        let engine = runBag(fleet: fleet, count: 600, replication: 1, quorum: 1,
+                            trust: .init(adversaryFraction: 0.2, validation: .spotCheck(probability: 0.5)))
+        let liars = (0..<fleet.count).filter { engine.isAdversarial($0) }.count
+        #expect(engine.metrics.tasksDone == 600)
+        #expect(engine.metrics.spotChecks > 200)
+        #expect(engine.metrics.blacklisted > liars / 2, "caught \(engine.metrics.blacklisted) of \(liars) liars")
+        #expect(engine.metrics.blacklisted <= liars, "only liars are blacklisted (independent lies never agree)")
+    }
+}
+
+@Suite("DAG jobs")
+struct DAGTests {
+    @Test("a child starts only after its parents finish, with its data where the last parent ran")
+    func dependencies() throws {
+        let fleet = try Fleet(classes: [.cloudVM], regions: [("eu", 0), ("us", -5)],
+                              mix: [.init(className: "cloud-vm", region: "eu", count: 2), .init(className: "cloud-vm", region: "us", count: 2)])
+        var tasks = TaskTable()
+        let a = tasks.add(work: .seconds(5), residency: RegionSet([1]))
+        let b = tasks.add(work: .seconds(8), residency: RegionSet([1]))
+        let c = tasks.add(work: .seconds(1), inputBytes: 1e6, parents: [a, b])
+        let d = tasks.add(work: .seconds(1), parents: [c])
+        var starts: [TaskID: SimTime] = [:]
+        let engine = WorkEngine(fleet: fleet, tasks: tasks,
+                                policy: FastestFirstPolicy(context: PolicyContext(streams: RandomStreams(seed: 1))), seed: 1)
+        engine.observer = { if case .started(let t, _, _, let at) = $0 { starts[t] = at } }
+        #expect(engine.run())
+        #expect(starts[c] == SimTime(seconds: 8), "c waits for b (8 s), not a (5 s)")
+        #expect(engine.tasks.dataRegion[c.index] == 1, "c's input comes from us, where b ran")
+        #expect(starts[d]! > starts[c]!)
+        #expect(engine.tasks.finished[d.index] > engine.tasks.finished[c.index])
+    }
+}
