@@ -28,6 +28,7 @@ bench: build
 	@benchmarks/peers/run setup
 	$(RELEASE) bench hold --peers --record results/BENCHMARKS.md --markdown results/hold.md
 	$(RELEASE) bench churn --peers --record results/BENCHMARKS.md --markdown results/churn.md
+	$(RELEASE) bench work --devices 1e6 --tasks 1e6 --runs least-loaded random:2 --record results/BENCHMARKS.md --markdown results/work.md
 
 clean:
 	rm -rf .build
