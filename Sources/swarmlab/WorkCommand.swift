@@ -16,12 +16,14 @@ struct WorkCommand: ParsableCommand {
     @Option(name: .long, help: "Number of GEMM tasks.") var tasks: String = "1e6"
     @Option(name: .long, parsing: .upToNextOption, help: "policy[:replicas] runs, e.g. least-loaded random:2.")
     var runs: [String] = ["least-loaded", "random:2"]
+    @Option(name: .long, help: "Fixed seconds of work per task instead of the GEMM (long tasks make churn bite).")
+    var taskSeconds: Double?
     @OptionGroup var output: BenchOutputOptions
 
     var deviceCount = 0, taskCount = 0
     var plan: [(policy: String, replication: Int)] = []
 
-    enum CodingKeys: String, CodingKey { case devices, tasks, runs, output }
+    enum CodingKeys: String, CodingKey { case devices, tasks, runs, taskSeconds, output }
 
     mutating func validate() throws {
         deviceCount = try count(devices, option: "--devices", minimum: 1)
@@ -34,11 +36,13 @@ struct WorkCommand: ParsableCommand {
             return (String(parts[0]), r)
         }
         if output.single && plan.count != 1 { throw ValidationError("--single takes exactly one run") }
+        if let s = taskSeconds, !(s > 0 && s.isFinite) { throw ValidationError("--task-seconds must be a positive number (got \(s))") }
     }
 
     func run() throws {
         if output.single {
-            let r = try WorkBenchmark.run(policy: plan[0].policy, replication: plan[0].replication, devices: deviceCount, tasks: taskCount)
+            let r = try WorkBenchmark.run(policy: plan[0].policy, replication: plan[0].replication, devices: deviceCount,
+                                          tasks: taskCount, taskSeconds: taskSeconds)
             print(String(decoding: try JSONEncoder().encode(r), as: UTF8.self))
             return
         }
@@ -46,7 +50,7 @@ struct WorkCommand: ParsableCommand {
         var rows: [WorkBenchmark.Result] = []
         for (policy, replication) in plan {
             let r = try runChild(me, ["bench", "work", "--single", "--devices", "\(deviceCount)", "--tasks", "\(taskCount)",
-                                      "--runs", "\(policy):\(replication)"])
+                                      "--runs", "\(policy):\(replication)"] + (taskSeconds.map { ["--task-seconds", "\($0)"] } ?? []))
             output.progress("\(policy) ×\(replication): \(String(format: "%.1f", r.seconds)) s, \(r.tasksDone) tasks done")
             rows.append(r)
         }

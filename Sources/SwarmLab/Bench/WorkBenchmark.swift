@@ -26,8 +26,10 @@ public enum WorkBenchmark {
         public var latencyP95Hours: Double
     }
 
+    /// `taskSeconds`, when set, replaces the GEMM by fixed-length work (long tasks make churn
+    /// bite: the policy shoot-out).
     public static func run(policy name: String, replication: Int, devices: Int, tasks taskCount: Int,
-                           seed: UInt64 = 11, horizon: SimDuration = .days(30)) throws -> Result {
+                           taskSeconds: Double? = nil, seed: UInt64 = 11, horizon: SimDuration = .days(30)) throws -> Result {
         let start = monotonicSeconds()
         let regions: [(name: String, utcOffsetHours: Double)] = [("eu", 1), ("us", -6), ("asia", 8)]
         var desktop = DeviceClass.desktop, laptop = DeviceClass.laptop
@@ -45,7 +47,8 @@ public enum WorkBenchmark {
         var tasks = TaskTable()
         var g = RandomStreams(seed: seed).stream("work-benchmark")
         for _ in 0..<taskCount {
-            tasks.add(work: .kernel(.gemm(m: 1024, n: 1024, k: 1024, dtype: .fp32)), inputBytes: 12e6, outputBytes: 4e6,
+            tasks.add(work: taskSeconds.map { .seconds($0) } ?? .kernel(.gemm(m: 1024, n: 1024, k: 1024, dtype: .fp32)),
+                      inputBytes: 12e6, outputBytes: 4e6,
                       dataRegion: g.nextIndex(below: 3), replication: replication, quorum: 1)
         }
         let latency: @Sendable (Int, Int) -> Double = { a, b in a == b ? 0.005 : 0.06 }
