@@ -114,10 +114,8 @@ public struct AvailabilityAwarePolicy: SchedulingPolicy {
     public mutating func place(_ ready: ReadyTasks, on fleet: FleetView, into placements: inout Placements) {
         for task in ready {
             if fleet.idleCount == 0 { return }
-            var best: Int?
-            for _ in 0..<samples {
-                guard let d = fleet.randomIdle(in: task.residency, using: &rng) else { break }
-                if best.map({ fleet.onlineSince[d] < fleet.onlineSince[$0] }) ?? true { best = d }
+            let best = fleet.bestOfRandomIdle(samples, in: task.residency, using: &rng) {
+                fleet.onlineSince[$0] < fleet.onlineSince[$1]
             }
             if let d = best { placements.assign(task, to: d) }
         }
@@ -138,10 +136,8 @@ public struct LeastLoadedPolicy: SchedulingPolicy {
     public mutating func place(_ ready: ReadyTasks, on fleet: FleetView, into placements: inout Placements) {
         for task in ready {
             if fleet.idleCount == 0 { return }
-            var best: Int?
-            for _ in 0..<2 {
-                guard let d = fleet.randomIdle(in: task.residency, using: &rng) else { break }
-                if best.map({ fleet.completed[d] < fleet.completed[$0] }) ?? true { best = d }
+            let best = fleet.bestOfRandomIdle(2, in: task.residency, using: &rng) {
+                fleet.completed[$0] < fleet.completed[$1]
             }
             if let d = best { placements.assign(task, to: d) }
         }

@@ -88,6 +88,19 @@ public final class FleetView {
         return nil
     }
 
+    /// The best of `k` idle devices drawn at random (with replacement) by `isBetter` —
+    /// "the power of d choices" (Mitzenmacher, IEEE TPDS 2001): O(k · classes × regions),
+    /// never a scan of the fleet.
+    public func bestOfRandomIdle<G: RandomNumberGenerator>(_ k: Int, in regions: RegionSet = .anywhere, using g: inout G,
+                                                          isBetter: (Int, Int) -> Bool) -> Int? {
+        var best: Int?
+        for _ in 0..<k {
+            guard let d = randomIdle(in: regions, using: &g) else { break }
+            if best.map({ isBetter(d, $0) }) ?? true { best = d }
+        }
+        return best
+    }
+
     // MARK: what the engine changes
 
     func markIdle(_ d: Int) {
