@@ -61,7 +61,7 @@ struct ConformanceScenario: Sendable {
                 if !tasks.residency[t.index].contains(Int(fleet.regionOf[d])) {
                     report("residency", "\(t) started on device \(d) in \(fleet.regionNames[Int(fleet.regionOf[d])]), outside its residency")
                 }
-            case .lost(_, let d, _), .returned(_, let d, _):
+            case .lost(_, let d, _), .returned(_, let d, _), .cancelled(_, let d, _):
                 runningOn[d] = -1
             case .done(let t, _, _, _):
                 doneCount[t.index] += 1

@@ -56,11 +56,11 @@ struct EngineInvariantTests {
                 if !tasks.residency[t.index].contains(Int(fleet.regionOf[d])) {
                     violations.append("\(t) placed in region \(fleet.regionOf[d]) outside its residency")
                 }
-            case .lost(_, let d, _), .returned(_, let d, _):
+            case .lost(_, let d, _), .returned(_, let d, _), .cancelled(_, let d, _):
                 runningOn[d] = -1
             case .done(let t, _, _, _):
                 doneCount[t.index] += 1
-            case .requeued, .blacklisted:
+            case .requeued, .blacklisted, .dropped:
                 break
             }
         }

@@ -40,6 +40,10 @@ public final class WorkEngine {
         /// The task was accepted (`correct`: its accepted result is the right one).
         case done(task: TaskID, device: Int, at: SimTime, correct: Bool)
         case blacklisted(device: Int, at: SimTime)
+        /// An attempt cancelled because its task was dropped.
+        case cancelled(task: TaskID, device: Int, at: SimTime)
+        /// A straggler dropped by its barrier.
+        case dropped(task: TaskID, at: SimTime)
     }
 
     public let sim: Simulation
@@ -75,6 +79,8 @@ public final class WorkEngine {
     var children: [[UInt32]]
     var lastDevice: [Int32]
     var votes: [Int: [(result: UInt64, device: Int32, seconds: Double)]] = [:]
+    /// Devices running an attempt of each task (for dropping stragglers).
+    var liveDevices: [Int: [Int32]] = [:]
     var spotRng: Xoshiro256
     /// Attempts running across all tasks (the run ends when all tasks are done and these
     /// have come back: replicas beyond a quorum still run, as in BOINC).
@@ -108,7 +114,10 @@ public final class WorkEngine {
         inQueue = [Bool](repeating: false, count: m)
         needed = tasks.replication
         lastDevice = [Int32](repeating: -1, count: m)
-        waitingParents = (0..<m).map { UInt16(tasks.parents(of: TaskID(index: $0)).count) }
+        waitingParents = (0..<m).map { t in
+            let q = Int(tasks.parentQuorum[t])
+            return UInt16(q == 0 ? tasks.parents(of: TaskID(index: t)).count : q)
+        }
         children = Array(repeating: [], count: m)
         for t in 0..<m { for p in tasks.parents(of: TaskID(index: t)) { children[Int(p)].append(UInt32(t)) } }
         spotRng = streams.stream("spot-check")
@@ -132,11 +141,14 @@ public final class WorkEngine {
     /// Runs until every task is done or `until`; returns whether all finished.
     @discardableResult
     public func run(until: SimTime = .distantFuture) -> Bool {
-        if metrics.tasksDone == tasks.count { return true }
+        if settled { return true }
         sim.run(until: until)
         for d in 0..<view.fleet.count where view.isIdle(d) { accountIdle(d, until: sim.now.ticks); idleSince[d] = sim.now.ticks }
-        return metrics.tasksDone == tasks.count
+        return settled
     }
+
+    /// Every task done or dropped.
+    var settled: Bool { metrics.tasksDone + metrics.tasksDropped == tasks.count }
 
     // MARK: arrivals, readiness and dispatch
 
@@ -217,6 +229,7 @@ public final class WorkEngine {
         attemptStart[d] = now
         tasks.attempts[t] += 1
         live[t] += 1
+        liveDevices[t, default: []].append(Int32(d))
         attemptsOut += 1
         needed[t] -= 1
         if needed[t] == 0 { tasks.state[t] = .running }
@@ -261,6 +274,7 @@ public final class WorkEngine {
         let seconds = Double(now - attemptStart[d]) / 1e9
         metrics.busy(seconds, on: view.deviceClass(d))
         live[t] -= 1
+        removeLive(t, d)
         attemptsOut -= 1
         view.completed[d] += 1
         let result = configuration.trust.result(task: t, device: d, adversarial: adversarial[d])
@@ -268,7 +282,7 @@ public final class WorkEngine {
         observer?(.returned(task: TaskID(index: t), device: d, at: sim.now))
         guard tasks.state[t] != .done else {
             metrics.redundantSeconds += seconds   // a replica that outlived its task's acceptance
-            if metrics.tasksDone == tasks.count && attemptsOut == 0 { sim.stop() }
+            if settled && attemptsOut == 0 { sim.stop() }
             return
         }
         var ballot = votes[t] ?? []
@@ -327,15 +341,48 @@ public final class WorkEngine {
         metrics.finished(arrival: tasks.arrival[t], finish: now, deadline: tasks.deadline[t])
         observer?(.done(task: TaskID(index: t), device: d, at: sim.now, correct: correct))
         policy.taskFinished(TaskID(index: t), on: d, fleet: view)
+        parentSettled(t, region: view.region(d))
+        if settled && attemptsOut == 0 { sim.stop() }
+    }
+
+    /// Task `t` finished (or was dropped): its children may become ready; a child that
+    /// needed only a quorum of its parents drops the ones still running.
+    func parentSettled(_ t: Int, region: Int?) {
         for c in children[t] {
             let c = Int(c)
+            guard waitingParents[c] > 0 else { continue }
             waitingParents[c] -= 1
-            if waitingParents[c] == 0 {
-                tasks.dataRegion[c] = UInt16(view.region(d))
-                if tasks.arrival[c] <= now { enqueue(c) }
+            guard waitingParents[c] == 0 else { continue }
+            if let r = region { tasks.dataRegion[c] = UInt16(r) }
+            if tasks.arrival[c] <= sim.now.ticks { enqueue(c) }
+            if tasks.parentQuorum[c] > 0 {
+                for p in tasks.parents(of: TaskID(index: c)) where tasks.state[Int(p)] != .done && tasks.state[Int(p)] != .dropped {
+                    drop(Int(p))
+                }
             }
         }
-        if metrics.tasksDone == tasks.count && attemptsOut == 0 { sim.stop() }
+    }
+
+    /// Gives up on a straggler: its attempts are cancelled and their work counted as wasted.
+    func drop(_ t: Int) {
+        tasks.state[t] = .dropped
+        needed[t] = 0
+        votes[t] = nil
+        metrics.tasksDropped += 1
+        for d in liveDevices[t] ?? [] {
+            let d = Int(d)
+            if let h = phaseEvent[d] { sim.cancel(h) }
+            let seconds = Double(sim.now.ticks - attemptStart[d]) / 1e9
+            metrics.busy(seconds, on: view.deviceClass(d))
+            metrics.droppedSeconds += seconds
+            live[t] -= 1
+            attemptsOut -= 1
+            observer?(.cancelled(task: TaskID(index: t), device: d, at: sim.now))
+            release(d)
+        }
+        liveDevices[t] = nil
+        observer?(.dropped(task: TaskID(index: t), at: sim.now))
+        parentSettled(t, region: nil)
     }
 
     func blacklist(_ d: Int) {
@@ -388,6 +435,7 @@ public final class WorkEngine {
             metrics.attemptsLost += 1
             view.failed[d] += 1
             live[t] -= 1
+            removeLive(t, d)
             attemptsOut -= 1
             current[d] = -1
             phase[d] = .idle
@@ -406,11 +454,16 @@ public final class WorkEngine {
 
     /// The coordinator noticed that an attempt of task `t` stopped sending heartbeats.
     func detected(_ t: Int) {
-        guard tasks.state[t] != .done else { return }   // another replica already settled it
+        guard tasks.state[t] != .done && tasks.state[t] != .dropped else { return }   // already settled
         observer?(.requeued(task: TaskID(index: t), at: sim.now))
         policy.taskFailed(TaskID(index: t), on: Int(lastDevice[t]), fleet: view)
         needed[t] += 1
         enqueue(t)
+    }
+
+    func removeLive(_ t: Int, _ d: Int) {
+        liveDevices[t]?.removeAll { $0 == Int32(d) }
+        if liveDevices[t]?.isEmpty == true { liveDevices[t] = nil }
     }
 
     func accountIdle(_ d: Int, until now: Int64) {

@@ -23,6 +23,8 @@ public struct RunMetrics: Sendable {
     public internal(set) var withDeadline = 0, metDeadline = 0
     public internal(set) var busySeconds = 0.0, idleSeconds = 0.0, wastedSeconds = 0.0, redundantSeconds = 0.0
     public internal(set) var acceptedErrors = 0, spotChecks = 0, blacklisted = 0
+    /// Stragglers dropped by quorum barriers, and the seconds their attempts had run.
+    public internal(set) var tasksDropped = 0, droppedSeconds = 0.0
     public internal(set) var energyJoules = 0.0
     public internal(set) var money = 0.0, volunteerHours = 0.0
 

@@ -42,6 +42,8 @@ public enum TaskState: UInt8, Sendable {
     /// Has all the attempts it needs running (or validating).
     case running
     case done
+    /// A straggler whose barrier went ahead without it (`parentQuorum`): never finished.
+    case dropped
 }
 
 /// The phase of one attempt on its device.
@@ -68,6 +70,11 @@ public struct TaskTable: Sendable {
     /// Parents (DAG edges): `parents[parentOffsets[t]..<parentOffsets[t+1]]`.
     public private(set) var parentOffsets: [Int] = [0]
     public private(set) var parents: [UInt32] = []
+    /// Parents that must finish before the task is ready (0: all). A barrier that waits for
+    /// only the first q of its parents — stragglers dropped — as synchronous training with
+    /// backup workers (Chen et al., "Revisiting distributed synchronous SGD", 2016) and
+    /// federated rounds with a minimum reporting fraction (Bonawitz et al., MLSys 2019) do.
+    public private(set) var parentQuorum: [UInt16] = []
     public internal(set) var state: [TaskState] = []
     public internal(set) var attempts: [UInt16] = []
     /// When the task finished (ticks; −1 until done).
@@ -85,11 +92,13 @@ public struct TaskTable: Sendable {
     public mutating func add(work: TaskWork, inputBytes: Double = 0, outputBytes: Double = 0, dataRegion: Int = 0,
                              residency: RegionSet = .anywhere, job: Int = 0, tenant: Int = 0,
                              arrival: SimTime = .zero, deadline: SimTime? = nil,
-                             replication: Int = 1, quorum: Int = 1, parents: [TaskID] = []) -> TaskID {
+                             replication: Int = 1, quorum: Int = 1, parents: [TaskID] = [],
+                             parentQuorum: Int? = nil) -> TaskID {
         precondition(inputBytes >= 0 && outputBytes >= 0, "task bytes must be ≥ 0")
         precondition(replication >= 1 && replication <= 16 && quorum >= 1 && quorum <= replication,
                      "need 1 ≤ quorum ≤ replication ≤ 16")
         precondition(parents.allSatisfy { $0.index < count }, "a task's parents must be added before it")
+        precondition(parentQuorum.map { $0 >= 1 && $0 <= parents.count } ?? true, "need 1 ≤ parentQuorum ≤ parents")
         if case .seconds(let s) = work { precondition(s >= 0 && s.isFinite, "task seconds must be finite and ≥ 0") }
         self.work.append(work); self.inputBytes.append(inputBytes); self.outputBytes.append(outputBytes)
         self.dataRegion.append(UInt16(dataRegion)); self.residency.append(residency)
@@ -97,6 +106,7 @@ public struct TaskTable: Sendable {
         self.arrival.append(arrival.ticks); self.deadline.append(deadline?.ticks ?? .max)
         self.replication.append(UInt8(replication)); self.quorum.append(UInt8(quorum))
         self.parents.append(contentsOf: parents.map(\.rawValue)); parentOffsets.append(self.parents.count)
+        self.parentQuorum.append(UInt16(parentQuorum ?? 0))
         state.append(.waiting); attempts.append(0); finished.append(-1)
         return TaskID(index: count - 1)
     }
