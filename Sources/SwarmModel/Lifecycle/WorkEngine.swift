@@ -22,11 +22,14 @@ public final class WorkEngine {
         /// One-way latency between two regions, seconds.
         public var regionLatency: @Sendable (Int, Int) -> Double
         public var trust: TrustModel
+        /// Who submits the tasks (a task's `tenant` indexes this list).
+        public var tenants: [Tenant]
         public init(heartbeatTimeout: SimDuration = .seconds(60), costModel: any CostModel = RooflineCostModel(),
                     regionLatency: @escaping @Sendable (Int, Int) -> Double = { _, _ in 0 },
-                    trust: TrustModel = .honest) {
+                    trust: TrustModel = .honest, tenants: [Tenant] = Tenant.everyone) {
+            precondition(!tenants.isEmpty, "a run needs at least one tenant")
             self.heartbeatTimeout = heartbeatTimeout; self.costModel = costModel
-            self.regionLatency = regionLatency; self.trust = trust
+            self.regionLatency = regionLatency; self.trust = trust; self.tenants = tenants
         }
     }
 
@@ -54,11 +57,13 @@ public final class WorkEngine {
     let configuration: Configuration
     var availability: FleetAvailability
     var policy: any SchedulingPolicy
-    /// Ready tasks in arrival order; entries of tasks no longer queued are skipped lazily.
-    /// A task has at most one entry (`inQueue`): re-queueing reuses a stale one if present.
-    var queue: [UInt32] = []
-    var queueHead = 0
+    /// Ready tasks per tenant in arrival order; entries of tasks no longer queued are skipped
+    /// lazily. A task has at most one entry (`inQueue`): re-queueing reuses a stale one.
+    var queues: [[UInt32]]
+    var queueHeads: [Int]
     var inQueue: [Bool]
+    /// Attempts running per tenant.
+    var tenantRunning: [Int]
     var arrivals: [UInt32]
     var nextArrival = 0
     var dispatchPending = false
@@ -112,6 +117,17 @@ public final class WorkEngine {
         blacklisted = [Bool](repeating: false, count: n)
         live = [UInt8](repeating: 0, count: m)
         inQueue = [Bool](repeating: false, count: m)
+        let tenantCount = configuration.tenants.count
+        queues = Array(repeating: [], count: tenantCount)
+        queueHeads = [Int](repeating: 0, count: tenantCount)
+        tenantRunning = [Int](repeating: 0, count: tenantCount)
+        for t in 0..<m {
+            let k = Int(tasks.tenant[t])
+            precondition(k < tenantCount, "\(TaskID(index: t)) names tenant \(k); the run has \(tenantCount)")
+            precondition(configuration.tenants[k].maySubmit, "\(TaskID(index: t)) is submitted by contributor '\(configuration.tenants[k].name)', who may not submit work")
+        }
+        metrics.tenantBusySeconds = [Double](repeating: 0, count: tenantCount)
+        metrics.tenantTasksDone = [Int](repeating: 0, count: tenantCount)
         needed = tasks.replication
         lastDevice = [Int32](repeating: -1, count: m)
         waitingParents = (0..<m).map { t in
@@ -168,7 +184,7 @@ public final class WorkEngine {
         tasks.state[t] = .queued
         if !inQueue[t] {
             inQueue[t] = true
-            queue.append(UInt32(t))
+            queues[Int(tasks.tenant[t])].append(UInt32(t))
         }
         requestDispatch()
     }
@@ -181,20 +197,27 @@ public final class WorkEngine {
 
     func dispatch() {
         dispatchPending = false
-        if queueHead > 1024 && queueHead * 2 > queue.count {
-            queue.removeFirst(queueHead); queueHead = 0
+        var waiting = false
+        for k in queues.indices {
+            if queueHeads[k] > 1024 && queueHeads[k] * 2 > queues[k].count {
+                queues[k].removeFirst(queueHeads[k]); queueHeads[k] = 0
+            }
+            while queueHeads[k] < queues[k].count && tasks.state[Int(queues[k][queueHeads[k]])] != .queued {
+                inQueue[Int(queues[k][queueHeads[k]])] = false
+                queueHeads[k] += 1
+            }
+            if queueHeads[k] < queues[k].count { waiting = true }
         }
-        while queueHead < queue.count && tasks.state[Int(queue[queueHead])] != .queued {
-            inQueue[Int(queue[queueHead])] = false
-            queueHead += 1
-        }
-        guard queueHead < queue.count, view.idleCount > 0 else { return }
+        guard waiting, view.idleCount > 0 else { return }
         view.now = sim.now
         var placements = Placements(view: view) { [unowned self] t, d in
             self.votes[t.index]?.contains { $0.device == Int32(d) } ?? false
         }
         do {
-            let ready = ReadyTasks(tasks: tasks, queue: queue[queueHead...])
+            let tenants = configuration.tenants
+            let ready = ReadyTasks(tasks: tasks, queues: queues.indices.map { queues[$0][queueHeads[$0]...] },
+                                   running: tenantRunning.map(Double.init), weights: tenants.map(\.weight),
+                                   room: tenants.indices.map { k in tenants[k].quota.map { max(0, $0 - tenantRunning[k]) } ?? .max })
             policy.place(ready, on: view, into: &placements)
         }
         metrics.refusedPlacements += placements.refused
@@ -203,7 +226,9 @@ public final class WorkEngine {
             let t = task.index
             // Assign already checked the device and residency; attempts beyond what the task
             // needs are refused.
-            guard t < tasks.count, tasks.state[t] == .queued, needed[t] > 0 else {
+            let k = t < tasks.count ? Int(tasks.tenant[t]) : 0
+            guard t < tasks.count, tasks.state[t] == .queued, needed[t] > 0,
+                  tenantRunning[k] < configuration.tenants[k].quota ?? .max else {
                 metrics.refusedPlacements += 1
                 view.markIdle(device)
                 continue
@@ -231,6 +256,7 @@ public final class WorkEngine {
         live[t] += 1
         liveDevices[t, default: []].append(Int32(d))
         attemptsOut += 1
+        tenantRunning[Int(tasks.tenant[t])] += 1
         needed[t] -= 1
         if needed[t] == 0 { tasks.state[t] = .running }
         phase[d] = .transferIn
@@ -272,7 +298,7 @@ public final class WorkEngine {
     func returned(_ t: Int, from d: Int) {
         let now = sim.now.ticks
         let seconds = Double(now - attemptStart[d]) / 1e9
-        metrics.busy(seconds, on: view.deviceClass(d))
+        metrics.busy(seconds, on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
         live[t] -= 1
         removeLive(t, d)
         attemptsOut -= 1
@@ -339,6 +365,7 @@ public final class WorkEngine {
         // Work beyond the one attempt whose result was accepted is redundancy's price.
         metrics.redundantSeconds += ballot.reduce(0) { $0 + $1.seconds } - ballot.last!.seconds
         metrics.finished(arrival: tasks.arrival[t], finish: now, deadline: tasks.deadline[t])
+        metrics.tenantTasksDone[Int(tasks.tenant[t])] += 1
         observer?(.done(task: TaskID(index: t), device: d, at: sim.now, correct: correct))
         policy.taskFinished(TaskID(index: t), on: d, fleet: view)
         parentSettled(t, region: view.region(d))
@@ -373,10 +400,11 @@ public final class WorkEngine {
             let d = Int(d)
             if let h = phaseEvent[d] { sim.cancel(h) }
             let seconds = Double(sim.now.ticks - attemptStart[d]) / 1e9
-            metrics.busy(seconds, on: view.deviceClass(d))
+            metrics.busy(seconds, on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
             metrics.droppedSeconds += seconds
             live[t] -= 1
             attemptsOut -= 1
+            tenantRunning[Int(tasks.tenant[t])] -= 1
             observer?(.cancelled(task: TaskID(index: t), device: d, at: sim.now))
             release(d)
         }
@@ -431,7 +459,7 @@ public final class WorkEngine {
             if let h = phaseEvent[d] { sim.cancel(h) }
             let lostSeconds = Double(now - attemptStart[d]) / 1e9
             metrics.wastedSeconds += lostSeconds
-            metrics.busy(lostSeconds, on: view.deviceClass(d))
+            metrics.busy(lostSeconds, on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
             metrics.attemptsLost += 1
             view.failed[d] += 1
             live[t] -= 1
@@ -462,6 +490,7 @@ public final class WorkEngine {
     }
 
     func removeLive(_ t: Int, _ d: Int) {
+        tenantRunning[Int(tasks.tenant[t])] -= 1
         liveDevices[t]?.removeAll { $0 == Int32(d) }
         if liveDevices[t]?.isEmpty == true { liveDevices[t] = nil }
     }

@@ -23,6 +23,9 @@ public struct RunMetrics: Sendable {
     public internal(set) var withDeadline = 0, metDeadline = 0
     public internal(set) var busySeconds = 0.0, idleSeconds = 0.0, wastedSeconds = 0.0, redundantSeconds = 0.0
     public internal(set) var acceptedErrors = 0, spotChecks = 0, blacklisted = 0
+    /// Per tenant: device-seconds used and tasks finished (fair-share reporting).
+    public internal(set) var tenantBusySeconds: [Double] = [0]
+    public internal(set) var tenantTasksDone: [Int] = [0]
     /// Stragglers dropped by quorum barriers, and the seconds their attempts had run.
     public internal(set) var tasksDropped = 0, droppedSeconds = 0.0
     public internal(set) var energyJoules = 0.0
@@ -47,8 +50,9 @@ public struct RunMetrics: Sendable {
         }
     }
 
-    mutating func busy(_ seconds: Double, on c: DeviceClass) {
+    mutating func busy(_ seconds: Double, on c: DeviceClass, tenant: Int = 0) {
         busySeconds += seconds
+        tenantBusySeconds[tenant] += seconds
         energyJoules += seconds * c.busyWatts
         if c.pricePerHour > 0 { money += seconds / 3600 * c.pricePerHour } else { volunteerHours += seconds / 3600 }
     }

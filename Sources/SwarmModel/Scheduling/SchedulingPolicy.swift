@@ -65,33 +65,50 @@ public struct ReadyTask: Sendable {
     public let deadline: SimTime?
 }
 
-/// The queued tasks, oldest first. Iterating is lazy: a policy that stops when the fleet has
-/// no idle device costs O(placements), not O(queue).
+/// The queued tasks, oldest first within each tenant, tenants interleaved by weighted fair
+/// share: the next task comes from the tenant with the least running work per unit of
+/// weight, skipping tenants at their quota. Iterating is lazy: a policy that stops when the
+/// fleet has no idle device costs O(placements · tenants), not O(queue).
 public struct ReadyTasks: Sequence {
     let tasks: TaskTable
-    let queue: ArraySlice<UInt32>
+    let queues: [ArraySlice<UInt32>]
+    /// Per tenant: attempts running now, weight, and how many more it may start (quota).
+    let running: [Double]
+    let weights: [Double]
+    let room: [Int]
 
     public var underestimatedCount: Int { 0 }
-    /// Tasks waiting (an upper bound: entries already placed this round are skipped lazily).
-    public var count: Int { queue.count }
+    /// Tasks waiting (an upper bound: entries already placed are skipped lazily).
+    public var count: Int { queues.reduce(0) { $0 + $1.count } }
 
-    public func makeIterator() -> Iterator { Iterator(tasks: tasks, queue: queue, i: queue.startIndex) }
+    public func makeIterator() -> Iterator {
+        Iterator(ready: self, index: queues.map(\.startIndex), offered: [Int](repeating: 0, count: queues.count))
+    }
 
     public struct Iterator: IteratorProtocol {
-        let tasks: TaskTable
-        let queue: ArraySlice<UInt32>
-        var i: Int
+        let ready: ReadyTasks
+        var index: [Int]
+        var offered: [Int]
+
         public mutating func next() -> ReadyTask? {
-            while i < queue.endIndex {
-                let t = Int(queue[i])
-                i += 1
+            while true {
+                var pick: Int?
+                var best = Double.infinity
+                for k in ready.queues.indices where index[k] < ready.queues[k].endIndex && offered[k] < ready.room[k] {
+                    let load = (ready.running[k] + Double(offered[k])) / ready.weights[k]
+                    if load < best { best = load; pick = k }
+                }
+                guard let k = pick else { return nil }
+                let t = Int(ready.queues[k][index[k]])
+                index[k] += 1
+                let tasks = ready.tasks
                 guard tasks.state[t] == .queued else { continue }
+                offered[k] += 1
                 return ReadyTask(id: TaskID(index: t), work: tasks.work[t], dataRegion: Int(tasks.dataRegion[t]),
                                  residency: tasks.residency[t], inputBytes: tasks.inputBytes[t],
                                  arrival: SimTime(ticks: tasks.arrival[t]),
                                  deadline: tasks.deadline[t] == .max ? nil : SimTime(ticks: tasks.deadline[t]))
             }
-            return nil
         }
     }
 }
