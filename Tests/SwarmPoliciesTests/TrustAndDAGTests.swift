@@ -92,3 +92,29 @@ struct DAGTests {
         #expect(engine.tasks.finished[d.index] > engine.tasks.finished[c.index])
     }
 }
+
+@Suite("Speculative re-execution")
+struct SpeculationTests {
+    @Test("a backup attempt on a fast device beats the straggler, and the straggler is cancelled")
+    func backups() throws {
+        var slow = DeviceClass.phone
+        slow.name = "slow"
+        slow.availability = .alwaysOn
+        let fleet = try Fleet(classes: [slow, .gpuServer], regions: [("eu", 0)],
+                              mix: [.init(className: "slow", region: "eu", count: 1), .init(className: "gpu-server", region: "eu", count: 4)])
+        func run(_ speculation: WorkEngine.Speculation?) -> WorkEngine {
+            var tasks = TaskTable()
+            for _ in 0..<5 { tasks.add(work: .kernel(.gemm(m: 2048, n: 2048, k: 2048, dtype: .fp32))) }
+            let e = WorkEngine(fleet: fleet, tasks: tasks, policy: RandomPolicy(context: PolicyContext(streams: RandomStreams(seed: 4))),
+                               seed: 4, configuration: .init(speculation: speculation))
+            #expect(e.run())
+            return e
+        }
+        let plain = run(nil), speculative = run(.init(slowdown: 1.5, checkEvery: .microseconds(500)))
+        // One of the five tasks lands on the phone, ~100× slower than an A100.
+        #expect(speculative.metrics.backupAttempts >= 1)
+        #expect(speculative.metrics.makespan < plain.metrics.makespan / 3)
+        #expect(speculative.metrics.redundantSeconds > 0)
+        #expect(speculative.metrics.tasksDone == 5)
+    }
+}

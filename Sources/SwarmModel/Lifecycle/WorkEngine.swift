@@ -24,12 +24,30 @@ public final class WorkEngine {
         public var trust: TrustModel
         /// Who submits the tasks (a task's `tenant` indexes this list).
         public var tenants: [Tenant]
+        /// Backup attempts for stragglers; nil = none.
+        public var speculation: Speculation?
         public init(heartbeatTimeout: SimDuration = .seconds(60), costModel: any CostModel = RooflineCostModel(),
                     regionLatency: @escaping @Sendable (Int, Int) -> Double = { _, _ in 0 },
-                    trust: TrustModel = .honest, tenants: [Tenant] = Tenant.everyone) {
+                    trust: TrustModel = .honest, tenants: [Tenant] = Tenant.everyone, speculation: Speculation? = nil) {
             precondition(!tenants.isEmpty, "a run needs at least one tenant")
             self.heartbeatTimeout = heartbeatTimeout; self.costModel = costModel
             self.regionLatency = regionLatency; self.trust = trust; self.tenants = tenants
+            self.speculation = speculation
+        }
+    }
+
+    /// Speculative re-execution of stragglers, MapReduce's backup tasks (Dean and Ghemawat,
+    /// "MapReduce: simplified data processing on large clusters", OSDI 2004): when nothing is
+    /// queued and a device is idle, a task whose only attempt has run longer than `slowdown`
+    /// times the mean attempt so far gets a backup attempt; the first result wins and the
+    /// other attempt is cancelled.
+    public struct Speculation: Sendable, Equatable {
+        public var slowdown: Double
+        /// How often running tasks are looked over (bounds the cost on large fleets).
+        public var checkEvery: SimDuration
+        public init(slowdown: Double = 1.5, checkEvery: SimDuration = .seconds(30)) {
+            precondition(slowdown >= 1, "speculation slowdown must be ≥ 1")
+            self.slowdown = slowdown; self.checkEvery = checkEvery
         }
     }
 
@@ -86,6 +104,11 @@ public final class WorkEngine {
     var votes: [Int: [(result: UInt64, device: Int32, seconds: Double)]] = [:]
     /// Devices running an attempt of each task (for dropping stragglers).
     var liveDevices: [Int: [Int32]] = [:]
+    /// Speculation: tasks given a backup, when running tasks were last looked over, and the
+    /// durations of returned attempts.
+    var speculated: Set<Int> = []
+    var nextSpeculationCheck: Int64 = 0
+    var attemptSeconds = RunningStats()
     var spotRng: Xoshiro256
     /// Attempts running across all tasks (the run ends when all tasks are done and these
     /// have come back: replicas beyond a quorum still run, as in BOINC).
@@ -208,6 +231,7 @@ public final class WorkEngine {
             }
             if queueHeads[k] < queues[k].count { waiting = true }
         }
+        if !waiting && view.idleCount > 0, configuration.speculation != nil { waiting = speculate() }
         guard waiting, view.idleCount > 0 else { return }
         view.now = sim.now
         var placements = Placements(view: view) { [unowned self] t, d in
@@ -239,6 +263,29 @@ public final class WorkEngine {
         // A task is offered once per call: replicas it still needs go out in another round
         // at the same instant, as long as rounds make progress.
         if moreWanted && view.idleCount > 0 { requestDispatch() }
+    }
+
+    /// Queues backup attempts for stragglers; returns whether any was queued.
+    func speculate() -> Bool {
+        guard let spec = configuration.speculation, sim.now.ticks >= nextSpeculationCheck,
+              !liveDevices.isEmpty else { return false }
+        nextSpeculationCheck = sim.now.ticks + spec.checkEvery.ticks
+        // Look again later even if nothing else happens (a straggler raises no event).
+        sim.schedule(kinds.dispatch, at: SimTime(ticks: nextSpeculationCheck))
+        guard attemptSeconds.count > 0 else { return false }
+        let limit = spec.slowdown * attemptSeconds.mean
+        var queued = false
+        for (t, devices) in liveDevices.sorted(by: { $0.key < $1.key })
+        where devices.count == 1 && !speculated.contains(t) && tasks.state[t] == .running {
+            let elapsed = Double(sim.now.ticks - attemptStart[Int(devices[0])]) / 1e9
+            guard elapsed > limit else { continue }
+            speculated.insert(t)
+            metrics.backupAttempts += 1
+            needed[t] += 1
+            enqueue(t)
+            queued = true
+        }
+        return queued
     }
 
     // MARK: the life of an attempt
@@ -299,6 +346,7 @@ public final class WorkEngine {
         let now = sim.now.ticks
         let seconds = Double(now - attemptStart[d]) / 1e9
         metrics.busy(seconds, on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
+        attemptSeconds.add(seconds)
         live[t] -= 1
         removeLive(t, d)
         attemptsOut -= 1
@@ -369,6 +417,7 @@ public final class WorkEngine {
         observer?(.done(task: TaskID(index: t), device: d, at: sim.now, correct: correct))
         policy.taskFinished(TaskID(index: t), on: d, fleet: view)
         parentSettled(t, region: view.region(d))
+        if speculated.remove(t) != nil { metrics.redundantSeconds += cancelAttempts(of: t) }
         if settled && attemptsOut == 0 { sim.stop() }
     }
 
@@ -396,19 +445,7 @@ public final class WorkEngine {
         needed[t] = 0
         votes[t] = nil
         metrics.tasksDropped += 1
-        for d in liveDevices[t] ?? [] {
-            let d = Int(d)
-            if let h = phaseEvent[d] { sim.cancel(h) }
-            let seconds = Double(sim.now.ticks - attemptStart[d]) / 1e9
-            metrics.busy(seconds, on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
-            metrics.droppedSeconds += seconds
-            live[t] -= 1
-            attemptsOut -= 1
-            tenantRunning[Int(tasks.tenant[t])] -= 1
-            observer?(.cancelled(task: TaskID(index: t), device: d, at: sim.now))
-            release(d)
-        }
-        liveDevices[t] = nil
+        metrics.droppedSeconds += cancelAttempts(of: t)
         observer?(.dropped(task: TaskID(index: t), at: sim.now))
         parentSettled(t, region: nil)
     }
@@ -487,6 +524,27 @@ public final class WorkEngine {
         policy.taskFailed(TaskID(index: t), on: Int(lastDevice[t]), fleet: view)
         needed[t] += 1
         enqueue(t)
+    }
+
+    /// Cancels every running attempt of `t` (a dropped straggler, or the loser of a backup
+    /// race); returns the seconds they had run, counted as busy.
+    @discardableResult
+    func cancelAttempts(of t: Int) -> Double {
+        var total = 0.0
+        for d in liveDevices[t] ?? [] {
+            let d = Int(d)
+            if let h = phaseEvent[d] { sim.cancel(h) }
+            let seconds = Double(sim.now.ticks - attemptStart[d]) / 1e9
+            metrics.busy(seconds, on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
+            total += seconds
+            live[t] -= 1
+            attemptsOut -= 1
+            tenantRunning[Int(tasks.tenant[t])] -= 1
+            observer?(.cancelled(task: TaskID(index: t), device: d, at: sim.now))
+            release(d)
+        }
+        liveDevices[t] = nil
+        return total
     }
 
     func removeLive(_ t: Int, _ d: Int) {

@@ -22,7 +22,7 @@ public struct RunMetrics: Sendable {
     public internal(set) var p50 = P2Quantile(0.5), p95 = P2Quantile(0.95), p99 = P2Quantile(0.99)
     public internal(set) var withDeadline = 0, metDeadline = 0
     public internal(set) var busySeconds = 0.0, idleSeconds = 0.0, wastedSeconds = 0.0, redundantSeconds = 0.0
-    public internal(set) var acceptedErrors = 0, spotChecks = 0, blacklisted = 0
+    public internal(set) var acceptedErrors = 0, spotChecks = 0, blacklisted = 0, backupAttempts = 0
     /// Per tenant: device-seconds used and tasks finished (fair-share reporting).
     public internal(set) var tenantBusySeconds: [Double] = [0]
     public internal(set) var tenantTasksDone: [Int] = [0]
