@@ -1,5 +1,5 @@
 # Swarmlab — the two commands of the README, plus the benchmarks.
-#   make demo    build, then run the demo (the hold benchmark against its C baseline)
+#   make demo    build, then run the demo (the event kernel against C; a churning volunteer fleet)
 #   make test    build and run the whole test suite
 #   make bench   the published benchmarks, with peers; refreshes results/BENCHMARKS.md
 SHELL := /bin/bash
@@ -19,6 +19,10 @@ demo: build
 	@echo "Swarmlab's event kernel against a plain C event list (the hold model: N events"
 	@echo "pending; pop the earliest, schedule one Exp(1 s) later). Higher events/s is better."
 	@$(RELEASE) bench hold --pending 1e3,1e5,1e6 --operations 2e6 --repeats 1
+	@echo
+	@echo "A volunteer fleet: 100,000 devices coming and going (Weibull ON/OFF) for 24 simulated"
+	@echo "hours, each running 600-s tasks while it is on; a device that leaves loses its task."
+	@$(RELEASE) bench churn --devices 1e5 --hours 24 --mode work 2>/dev/null
 
 test: bootstrap
 	$(SWIFT) build
