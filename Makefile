@@ -33,6 +33,7 @@ bench: build
 	$(RELEASE) bench hold --peers --record results/BENCHMARKS.md --markdown results/hold.md
 	$(RELEASE) bench churn --peers --record results/BENCHMARKS.md --markdown results/churn.md
 	$(RELEASE) bench work --devices 1e6 --tasks 1e6 --runs least-loaded random:2 --record results/BENCHMARKS.md --markdown results/work.md
+	$(RELEASE) bench work --devices 2e4 --tasks 2e4 --task-seconds 5400 --runs random availability-aware least-loaded fastest-first random:2 --section shootout --record results/BENCHMARKS.md --markdown results/shootout.md
 
 clean:
 	rm -rf .build

@@ -18,12 +18,14 @@ struct WorkCommand: ParsableCommand {
     var runs: [String] = ["least-loaded", "random:2"]
     @Option(name: .long, help: "Fixed seconds of work per task instead of the GEMM (long tasks make churn bite).")
     var taskSeconds: Double?
+    @Option(name: .long, help: "Name of the results/BENCHMARKS.md section --record replaces.")
+    var section: String = "work"
     @OptionGroup var output: BenchOutputOptions
 
     var deviceCount = 0, taskCount = 0
     var plan: [(policy: String, replication: Int)] = []
 
-    enum CodingKeys: String, CodingKey { case devices, tasks, runs, taskSeconds, output }
+    enum CodingKeys: String, CodingKey { case devices, tasks, runs, taskSeconds, section, output }
 
     mutating func validate() throws {
         deviceCount = try count(devices, option: "--devices", minimum: 1)
@@ -61,7 +63,7 @@ struct WorkCommand: ParsableCommand {
         } else {
             print(md)
         }
-        try output.write(md, section: "work")
+        try output.write(md, section: section)
     }
 
     func runChild(_ me: URL, _ arguments: [String]) throws -> WorkBenchmark.Result {

@@ -76,9 +76,10 @@ public enum WorkBenchmark {
         var md = "| policy | replicas | devices | tasks | wall (run) | setup | events | peak RSS | tasks done | makespan | attempts lost | wasted | redundant | P95 latency | energy |\n"
         md += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         for r in rows {
-            md += "| \(r.policy) | \(r.replication) | \(grouped(r.devices)) | \(grouped(r.tasks)) | \(fixed(r.seconds, 1)) s | \(fixed(r.setupSeconds, 1)) s | \(grouped(Int(r.events))) | \(mib(r.peakRSSKiB)) | \(grouped(r.tasksDone)) | \(fixed(r.makespanHours, 2)) h | \(grouped(r.attemptsLost)) | \(fixed(r.wastedHours, 0)) h | \(fixed(r.redundantHours, 0)) h | \(fixed(r.latencyP95Hours, 2)) h | \(fixed(r.energyKWh, 0)) kWh |\n"
+            md += "| \(r.policy) | \(r.replication) | \(grouped(r.devices)) | \(grouped(r.tasks)) | \(fixed(r.seconds, 1)) s | \(fixed(r.setupSeconds, 1)) s | \(grouped(Int(r.events))) | \(mib(r.peakRSSKiB)) | \(grouped(r.tasksDone)) | \(SimDuration.hours(r.makespanHours)) | \(grouped(r.attemptsLost)) | \(fixed(r.wastedHours, 1)) h | \(fixed(r.redundantHours, 1)) h | \(SimDuration.hours(r.latencyP95Hours)) | \(fixed(r.energyKWh, 0)) kWh |\n"
         }
         let info = ProcessInfo.processInfo
+        md += "\nWasted = device-hours of attempts lost to churn; redundant = device-hours of replicas beyond the accepted result; energy counts every online device, busy or idle, until the last task ends.\n"
         md += "\nMachine: \(info.hostName), \(info.activeProcessorCount) cores, \(info.physicalMemory >> 30) GiB, \(ISO8601DateFormatter().string(from: Date())). One run per row, each in its own process.\nCommand: `\(command)`\n"
         return md
     }
