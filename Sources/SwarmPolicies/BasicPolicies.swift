@@ -1,3 +1,4 @@
+import Foundation
 import SwarmKernel
 import SwarmModel
 
@@ -97,28 +98,69 @@ public struct LocalityAwarePolicy: SchedulingPolicy {
     }
 }
 
-/// Prefers devices likely to stay for the whole task. Volunteer hosts' ON periods have
-/// decreasing hazard (Weibull shape < 1, Javadi et al., MASCOTS 2011), so a device that has
-/// been up longer is expected to stay longer; among a few sampled idle devices it takes the
-/// one up the longest (a bounded sample keeps placement O(1), never a fleet scan).
+/// The idle device most likely to stay online for the whole task. For each candidate it
+/// estimates P(still on after τ | on for a so far) = S(a + τ) / S(a) from its class's ON-period
+/// law (volunteer hosts' ON periods have decreasing hazard — Weibull shape < 1, Javadi et al.,
+/// MASCOTS 2011 — so a device up for longer is likelier to stay), with τ the task's expected
+/// time on that device, and zero when the class's opt-in window (in the region's local time)
+/// closes before τ. Candidates: the first idle device of every class, so a steadier class is
+/// always considered, plus a few random idle devices — never a fleet scan.
 public struct AvailabilityAwarePolicy: SchedulingPolicy {
     public static let name = "availability-aware"
-    public static let summary = "Among sampled idle devices, the one online the longest."
+    public static let summary = "The idle device most likely to stay online for the whole task."
     var rng: Xoshiro256
-    let samples = 8
+    let costModel: any CostModel
+    let samples = 12
 
     public init(parameters: NoParameters, context: PolicyContext) {
         rng = context.streams.stream("policy", entity: stableHash(Self.name))
+        costModel = context.costModel
     }
 
     public mutating func place(_ ready: ReadyTasks, on fleet: FleetView, into placements: inout Placements) {
         for task in ready {
             if fleet.idleCount == 0 { return }
-            let best = fleet.bestOfRandomIdle(samples, in: task.residency, using: &rng) {
-                fleet.onlineSince[$0] < fleet.onlineSince[$1]
+            var best: Int?, bestScore = -1.0
+            func consider(_ d: Int?) {
+                guard let d else { return }
+                let s = survival(of: d, for: task, fleet)
+                if s > bestScore { best = d; bestScore = s }
             }
+            for c in fleet.classesBySpeed { consider(fleet.firstIdle(in: task.residency, classOrder: [c])) }
+            for _ in 0..<samples { consider(fleet.randomIdle(in: task.residency, using: &rng)) }
             if let d = best { placements.assign(task, to: d) }
         }
+    }
+
+    /// The estimated probability that device `d` stays available for the whole task.
+    func survival(of d: Int, for task: ReadyTask, _ fleet: FleetView) -> Double {
+        let c = fleet.deviceClass(d)
+        let compute: Double
+        switch task.work {
+        case .seconds(let s): compute = s
+        case .kernel(let k): compute = costModel.best(for: k, on: c).seconds
+        }
+        let tau = compute + task.inputBytes / c.downlink
+        let age = Double(fleet.now.ticks - fleet.onlineSince[d]) / 1e9
+        var s: Double
+        switch c.availability.source {
+        case .alwaysOn:
+            s = 1
+        case .renewal(let on, _):
+            if let fa = DistributionFit.cdf(on, age), let fb = DistributionFit.cdf(on, age + tau) {
+                s = (1 - fb) / max(1 - fa, 1e-12)
+            } else {
+                s = Foundation.exp(-tau / on.mean)
+            }
+        case .trace:
+            s = 0.5   // no law to reason with
+        }
+        if let w = c.availability.window {
+            let local = fleet.now.ticks / 1_000_000_000 + Int64(fleet.fleet.utcOffset(d))
+            let state = w.state(atLocal: local)
+            if state.open && Double(state.until - local) < tau { s = 0 }
+        }
+        return s
     }
 }
 

@@ -69,7 +69,9 @@ struct EngineInvariantTests {
         #expect(finished)
         #expect(doneCount.allSatisfy { $0 == 1 }, "tasks done ≠ once: \(doneCount.enumerated().filter { $0.element != 1 }.prefix(3))")
         #expect(engine.metrics.tasksDone == tasks.count)
-        #expect(engine.metrics.attemptsLost > 0, "the flaky class really churned")
+        // The flaky class churns and costs attempts — unless the policy steers clear of it,
+        // which availability-aware does here (it prefers the always-on classes).
+        #expect(engine.metrics.attemptsLost > 0 || name == AvailabilityAwarePolicy.name, "the flaky class really churned")
         #expect(engine.metrics.refusedPlacements == 0)
         engine.view.checkInvariants()
     }
