@@ -105,3 +105,27 @@ struct FleetFileTests {
         }
     }
 }
+
+@Suite("Request-arrival traces")
+struct ArrivalTraceTests {
+    @Test("arrivals drive traced inference requests with their SLO")
+    func tracedRequests() throws {
+        let arrivals = try ArrivalTraceReader.parse(text: "arrival_s\n0.5\n0.1\n# burst\n2\n2\n", file: "a.csv")
+        #expect(arrivals == [0.5, 0.1, 2, 2])
+        var tasks = TaskTable()
+        TracedRequests(arrivals: arrivals, work: .seconds(0.2), slo: .seconds(1)).generate(into: &tasks, job: 3, streams: RandomStreams(seed: 1))
+        #expect(tasks.arrival == [0.1, 0.5, 2, 2].map { SimTime(seconds: $0).ticks })
+        #expect(tasks.deadline[0] == SimTime(seconds: 1.1).ticks)
+        #expect(tasks.job.allSatisfy { $0 == 3 })
+    }
+
+    @Test("a bad arrival is refused with file:line:column")
+    func badArrival() {
+        do {
+            _ = try ArrivalTraceReader.parse(text: "arrival_s\n1\n-3\n", file: "a.csv")
+            Issue.record("accepted a negative arrival")
+        } catch {
+            #expect(error.description == "a.csv:3:1: `arrival_s` must be a number of seconds ≥ 0, found `-3`")
+        }
+    }
+}

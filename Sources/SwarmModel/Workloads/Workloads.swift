@@ -64,3 +64,29 @@ public struct PoissonRequests: Workload {
         }
     }
 }
+
+/// Online inference driven by a trace of request arrival times (seconds since the trace's
+/// start, e.g. from a production log): each request's compute is `work`, answered within
+/// `slo` if given.
+public struct TracedRequests: Workload {
+    public var arrivals: [Double]
+    public var work: TaskWork
+    public var inputBytes: Double, outputBytes: Double
+    public var dataRegion: Int
+    public var slo: SimDuration?
+
+    public init(arrivals: [Double], work: TaskWork, inputBytes: Double = 0, outputBytes: Double = 0,
+                dataRegion: Int = 0, slo: SimDuration? = nil) {
+        precondition(arrivals.allSatisfy { $0 >= 0 && $0.isFinite }, "arrival times must be finite seconds ≥ 0")
+        self.arrivals = arrivals; self.work = work; self.inputBytes = inputBytes; self.outputBytes = outputBytes
+        self.dataRegion = dataRegion; self.slo = slo
+    }
+
+    public func generate(into tasks: inout TaskTable, job: Int, streams: RandomStreams) {
+        for a in arrivals.sorted() {
+            let t = SimTime(seconds: a)
+            tasks.add(work: work, inputBytes: inputBytes, outputBytes: outputBytes, dataRegion: dataRegion,
+                      job: job, arrival: t, deadline: slo.map { t + $0 })
+        }
+    }
+}

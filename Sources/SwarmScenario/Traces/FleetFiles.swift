@@ -72,3 +72,26 @@ public enum DeviceProfileReader {
         return shares
     }
 }
+
+/// Request-arrival traces for online inference: one column `arrival_s`, seconds since the
+/// trace's start (≥ 0, any order).
+public enum ArrivalTraceReader {
+    public static let header = ["arrival_s"]
+
+    public static func read(path: String) throws(TraceError) -> [Double] {
+        let bytes = try AvailabilityTraceReader.readBytes(path: path)
+        return try parse(text: String(decoding: bytes, as: UTF8.self), file: path)
+    }
+
+    public static func parse(text: String, file: String) throws(TraceError) -> [Double] {
+        var arrivals: [Double] = []
+        try CSVRows.forEach(text: text, file: file, header: header) { (row) throws(TraceError) in
+            guard let s = Double(row.fields[0]), s.isFinite, s >= 0 else {
+                throw TraceError(file: file, line: row.line, column: row.column(0),
+                                 message: "`arrival_s` must be a number of seconds ≥ 0, found `\(row.fields[0])`")
+            }
+            arrivals.append(s)
+        }
+        return arrivals
+    }
+}
