@@ -118,3 +118,25 @@ struct SpeculationTests {
         #expect(speculative.metrics.tasksDone == 5)
     }
 }
+
+@Suite("Credibility-based validation")
+struct CredibilityTests {
+    @Test("credible devices need fewer replicas over time; independent liars never get through")
+    func credibility() throws {
+        let fleet = try vmFleet(100)
+        var tasks = TaskTable()
+        for i in 0..<1_000 { tasks.add(work: .seconds(10), arrival: SimTime(seconds: Double(i) * 2)) }
+        var attemptsByHalf = [0, 0]
+        let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: RandomPolicy(context: PolicyContext(streams: RandomStreams(seed: 5))),
+                                seed: 5, configuration: .init(trust: .init(adversaryFraction: 0.2,
+                                    validation: .credibility(threshold: 0.99, assumedSaboteurs: 0.2, spotCheckProbability: 0.1))))
+        engine.observer = { if case .started(let t, _, _, _) = $0 { attemptsByHalf[t.index < 500 ? 0 : 1] += 1 } }
+        #expect(engine.run())
+        #expect(engine.metrics.acceptedErrors == 0)
+        #expect(attemptsByHalf[0] > attemptsByHalf[1], "early tasks need more attempts than late ones: \(attemptsByHalf)")
+        // New devices have credibility 1 − 0.2 = 0.8; two agreeing give 1 − 0.2² = 0.96 < 0.99,
+        // so the very first task needs at least 3 attempts.
+        #expect(engine.tasks.attempts[0] >= 3)
+        #expect(engine.metrics.spotChecks > 0)
+    }
+}

@@ -94,6 +94,8 @@ public final class WorkEngine {
     var idleSince: [Int64]
     var adversarial: [Bool]
     var blacklisted: [Bool]
+    /// Spot checks each device has passed (credibility-based validation).
+    var passedChecks: [UInt32]
     // Per task: attempts running, attempts still to place, parents not done, the device of its
     // last attempt, and (while voting) the results returned with their devices.
     var live: [UInt8]
@@ -138,6 +140,7 @@ public final class WorkEngine {
             return g.nextUnit() < fraction
         }
         blacklisted = [Bool](repeating: false, count: n)
+        passedChecks = [UInt32](repeating: 0, count: n)
         live = [UInt8](repeating: 0, count: m)
         inQueue = [Bool](repeating: false, count: m)
         let tenantCount = configuration.tenants.count
@@ -389,6 +392,25 @@ public final class WorkEngine {
                 accept(t, result: leader, on: d, ballot: ballot)
             } else {
                 askForMore(t, ballot)   // one against one: a third attempt decides
+            }
+        case .credibility(let threshold, let f, let p):
+            if ballot.count == 1, spotRng.nextUnit() < p {
+                metrics.spotChecks += 1
+                askForMore(t, ballot, now: true)
+                return
+            }
+            // How credible is the leading result: not every device agreeing on it lies.
+            var allLie = 1.0
+            for v in ballot where v.result == leader { allLie *= f / (Double(passedChecks[Int(v.device)]) + 1) }
+            if 1 - allLie >= threshold || exhausted {
+                if ballot.count > 1 {
+                    for v in ballot {
+                        if v.result == leader { passedChecks[Int(v.device)] += 1 } else { blacklist(Int(v.device)) }
+                    }
+                }
+                accept(t, result: leader, on: d, ballot: ballot)
+            } else {
+                askForMore(t, ballot, now: live[t] == 0 && needed[t] == 0)
             }
         }
     }

@@ -12,12 +12,18 @@ import SwarmKernel
 ///   issued, up to `maxAttempts`;
 /// - **spot-check** (Sarmenta, "Sabotage-tolerance mechanisms for volunteer computing
 ///   systems", FGCS 2002): with probability p a result is re-run on another device; a device
-///   caught returning a different result is blacklisted (never used again).
+///   caught returning a different result is blacklisted (never used again);
+/// - **credibility** (after Sarmenta, same paper): a device's credibility grows with the spot
+///   checks it passes, Cr = 1 − f/(k + 1) for k passed checks and an assumed saboteur share f
+///   (a simplification of the paper's bounds, stated as such); a result is accepted when the
+///   devices agreeing on it are together credible enough, 1 − Π(1 − Cr) ≥ threshold — so
+///   trusted devices need fewer replicas than new ones.
 public struct TrustModel: Sendable, Equatable {
     public enum Validation: Sendable, Equatable {
         case none
         case quorum
         case spotCheck(probability: Double)
+        case credibility(threshold: Double, assumedSaboteurs: Double, spotCheckProbability: Double)
     }
 
     public var adversaryFraction: Double
@@ -30,6 +36,10 @@ public struct TrustModel: Sendable, Equatable {
     public init(adversaryFraction: Double = 0, colluding: Bool = false, validation: Validation = .quorum, maxAttempts: Int = 10) {
         precondition((0...1).contains(adversaryFraction), "adversary fraction must lie in [0, 1]")
         if case .spotCheck(let p) = validation { precondition((0...1).contains(p), "spot-check probability must lie in [0, 1]") }
+        if case .credibility(let t, let f, let p) = validation {
+            precondition(t > 0 && t < 1 && f > 0 && f < 1 && (0...1).contains(p),
+                         "credibility needs threshold and assumed saboteur share in (0, 1), spot-check probability in [0, 1]")
+        }
         self.adversaryFraction = adversaryFraction; self.colluding = colluding
         self.validation = validation; self.maxAttempts = maxAttempts
     }
