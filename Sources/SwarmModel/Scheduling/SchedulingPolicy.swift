@@ -200,23 +200,8 @@ public struct PolicyRegistry: Sendable {
     public func make(_ name: String, context: PolicyContext) throws(LookupError) -> any SchedulingPolicy {
         guard let e = entries.first(where: { $0.name == name }) else {
             let known = entries.map(\.name)
-            let near = known.min { levenshtein($0, name) < levenshtein($1, name) }
-            throw .unknown(name, known: known, suggestion: near.flatMap { levenshtein($0, name) <= max(2, name.count / 3) ? $0 : nil })
+            throw .unknown(name, known: known, suggestion: NameSuggestion.nearest(to: name, in: known))
         }
         return e.make(context)
     }
-}
-
-func levenshtein(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    var row = Array(0...b.count)
-    for i in stride(from: 1, through: a.count, by: 1) {
-        var previous = row[0]; row[0] = i
-        for j in stride(from: 1, through: b.count, by: 1) {
-            let sub = previous + (a[i - 1] == b[j - 1] ? 0 : 1)
-            previous = row[j]
-            row[j] = min(sub, row[j] + 1, row[j - 1] + 1)
-        }
-    }
-    return row[b.count]
 }

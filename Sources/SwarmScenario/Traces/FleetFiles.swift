@@ -58,7 +58,7 @@ public enum DeviceProfileReader {
                 let name = String(row.fields[i])
                 guard known.contains(name) else {
                     var message = "unknown \(what) `\(name)`"
-                    if let near = CSVRows.nearest(to: name, in: known) { message += "; did you mean `\(near)`?" }
+                    if let near = NameSuggestion.nearest(to: name, in: known) { message += "; did you mean `\(near)`?" }
                     message += " (expected one of: \(known.joined(separator: ", ")))"
                     throw TraceError(file: file, line: row.line, column: row.column(i), message: message)
                 }

@@ -55,7 +55,7 @@ public enum RTTMatrixReader {
                 if let id = ids[name] { endpoints.append(id); continue }
                 if let known = knownRegions {
                     var message = "unknown region `\(name)` in `\(what)`"
-                    if let near = CSVRows.nearest(to: name, in: known) { message += "; did you mean `\(near)`?" }
+                    if let near = NameSuggestion.nearest(to: name, in: known) { message += "; did you mean `\(near)`?" }
                     message += " (expected one of: \(known.joined(separator: ", ")))"
                     throw fail(lineNumber, row.column(i), message)
                 }
