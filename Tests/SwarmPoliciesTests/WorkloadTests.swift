@@ -74,6 +74,36 @@ struct WorkloadTests {
         #expect(engine.metrics.tasksDone >= 5 * (15 + 1))
     }
 
+    @Test("a federated round with a deadline waits for everyone until the deadline, then averages what came in")
+    func federatedDeadline() throws {
+        var slow = DeviceClass.edgeBox
+        slow.name = "slow"
+        slow.cpuFlops = 1e9
+        slow.gpuFlops = 0; slow.gpuMemory = 0; slow.gpuMemoryBandwidth = 0
+        slow.availability = .alwaysOn
+        let fleet = try Fleet(classes: [.gpuServer, slow], regions: [("eu", 0)],
+                              mix: [.init(className: "gpu-server", region: "eu", count: 10), .init(className: "slow", region: "eu", count: 10)])
+        func averageStart(deadline: SimDuration?) throws -> (SimTime, Int) {
+            let w = FederatedRounds(rounds: 1, clientsPerRound: 20, minReporting: 10,
+                                    localWork: .kernel(.gemm(m: 1024, n: 1024, k: 1024, dtype: .fp32)), modelBytes: 0, deadline: deadline)
+            var tasks = TaskTable()
+            w.generate(into: &tasks, job: 0, streams: RandomStreams(seed: 1))
+            let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: FastestFirstPolicy(context: PolicyContext(streams: RandomStreams(seed: 1))), seed: 1)
+            var start = SimTime.distantFuture
+            engine.observer = { if case .started(let t, _, _, let at) = $0, t.index == 20 { start = at } }
+            #expect(engine.run())
+            return (start, engine.metrics.tasksDropped)
+        }
+        let (eager, droppedEager) = try averageStart(deadline: nil)
+        let (patient, droppedPatient) = try averageStart(deadline: .seconds(1))
+        // Without a deadline the average starts once the 10 fast clients report (milliseconds).
+        #expect(eager < SimTime(seconds: 0.1))
+        #expect(droppedEager == 10)
+        // With a 1-s deadline it waits for the slow clients (2.1 GFLOP at 1 GFLOP/s ≈ 3 s) until 1 s.
+        #expect(patient == SimTime(seconds: 1))
+        #expect(droppedPatient == 10)
+    }
+
     @Test("pipeline inference: each request's stages run in order and the SLO is measured")
     func pipeline() throws {
         let fleet = try Fleet(classes: [.desktop, .gpuServer], regions: [("eu", 0)],

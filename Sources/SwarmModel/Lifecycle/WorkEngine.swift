@@ -100,7 +100,13 @@ public final class WorkEngine {
     // last attempt, and (while voting) the results returned with their devices.
     var live: [UInt8]
     var needed: [UInt8]
-    var waitingParents: [UInt16]
+    /// Per task: parents finished, parents settled (finished or dropped), whether it has been
+    /// made ready, and — for barriers with a timeout — whether the timer was armed and ran out.
+    var doneParents: [UInt16]
+    var settledParents: [UInt16]
+    var readied: [Bool]
+    var barrierArmed: Set<Int> = []
+    var barrierExpired: Set<Int> = []
     var children: [[UInt32]]
     var lastDevice: [Int32]
     var votes: [Int: [(result: UInt64, device: Int32, seconds: Double)]] = [:]
@@ -115,8 +121,8 @@ public final class WorkEngine {
     /// Attempts running across all tasks (the run ends when all tasks are done and these
     /// have come back: replicas beyond a quorum still run, as in BOINC).
     var attemptsOut = 0
-    var kinds: (arrive: EventKind, change: EventKind, phase: EventKind, detect: EventKind, dispatch: EventKind)
-        = (EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0))
+    var kinds: (arrive: EventKind, change: EventKind, phase: EventKind, detect: EventKind, dispatch: EventKind, barrier: EventKind)
+        = (EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0))
 
     public init(fleet: Fleet, tasks: TaskTable, policy: any SchedulingPolicy, seed: UInt64,
                 configuration: Configuration = Configuration(), sim: Simulation = Simulation()) {
@@ -156,10 +162,9 @@ public final class WorkEngine {
         metrics.tenantTasksDone = [Int](repeating: 0, count: tenantCount)
         needed = tasks.replication
         lastDevice = [Int32](repeating: -1, count: m)
-        waitingParents = (0..<m).map { t in
-            let q = Int(tasks.parentQuorum[t])
-            return UInt16(q == 0 ? tasks.parents(of: TaskID(index: t)).count : q)
-        }
+        doneParents = [UInt16](repeating: 0, count: m)
+        settledParents = [UInt16](repeating: 0, count: m)
+        readied = (0..<m).map { tasks.parents(of: TaskID(index: $0)).isEmpty }
         children = Array(repeating: [], count: m)
         for t in 0..<m { for p in tasks.parents(of: TaskID(index: t)) { children[Int(p)].append(UInt32(t)) } }
         spotRng = streams.stream("spot-check")
@@ -169,6 +174,7 @@ public final class WorkEngine {
         kinds.phase = sim.register("task-phase") { [unowned self] e in self.phaseDone(Int(e.target)) }
         kinds.detect = sim.register("task-lost-detected") { [unowned self] e in self.detected(Int(e.target)) }
         kinds.dispatch = sim.register("dispatch") { [unowned self] _ in self.dispatch() }
+        kinds.barrier = sim.register("barrier-deadline") { [unowned self] e in self.barrierDeadline(Int(e.target)) }
         for d in 0..<n {
             let s = availability.state(of: d, at: sim.now)
             if s.available { cameOnline(d) }
@@ -198,7 +204,7 @@ public final class WorkEngine {
         let now = sim.now.ticks
         while nextArrival < arrivals.count, tasks.arrival[Int(arrivals[nextArrival])] <= now {
             let t = Int(arrivals[nextArrival])
-            if waitingParents[t] == 0 { enqueue(t) }
+            if readied[t] { enqueue(t) }
             nextArrival += 1
         }
         if nextArrival < arrivals.count {
@@ -207,6 +213,11 @@ public final class WorkEngine {
     }
 
     func enqueue(_ t: Int) {
+        // A barrier's reporting deadline starts when its first parent becomes ready.
+        for c in children[t] where tasks.barrierTimeout[Int(c)] > 0 && !barrierArmed.contains(Int(c)) {
+            barrierArmed.insert(Int(c))
+            sim.schedule(kinds.barrier, target: c, after: SimDuration(ticks: tasks.barrierTimeout[Int(c)]))
+        }
         tasks.state[t] = .queued
         if !inQueue[t] {
             inQueue[t] = true
@@ -443,22 +454,41 @@ public final class WorkEngine {
         if settled && attemptsOut == 0 { sim.stop() }
     }
 
-    /// Task `t` finished (or was dropped): its children may become ready; a child that
-    /// needed only a quorum of its parents drops the ones still running.
+    /// Task `t` finished (`region` where it ran) or was dropped (`region` nil): its children
+    /// may become ready. A child needs all its parents, or, behind a quorum barrier, the
+    /// quorum (once its timeout, if any, has run out); the parents still running are dropped.
     func parentSettled(_ t: Int, region: Int?) {
         for c in children[t] {
             let c = Int(c)
-            guard waitingParents[c] > 0 else { continue }
-            waitingParents[c] -= 1
-            guard waitingParents[c] == 0 else { continue }
+            guard !readied[c] else { continue }
+            settledParents[c] += 1
+            if region != nil { doneParents[c] += 1 }
             if let r = region { tasks.dataRegion[c] = UInt16(r) }
-            if tasks.arrival[c] <= sim.now.ticks { enqueue(c) }
-            if tasks.parentQuorum[c] > 0 {
-                for p in tasks.parents(of: TaskID(index: c)) where tasks.state[Int(p)] != .done && tasks.state[Int(p)] != .dropped {
-                    drop(Int(p))
-                }
+            let n = tasks.parents(of: TaskID(index: c)).count
+            let q = tasks.parentQuorum[c] == 0 ? n : Int(tasks.parentQuorum[c])
+            let waitsForAll = tasks.barrierTimeout[c] > 0 && !barrierExpired.contains(c)
+            if Int(doneParents[c]) >= (waitsForAll ? n : q) || Int(settledParents[c]) == n {
+                makeReady(c)
             }
         }
+    }
+
+    func makeReady(_ c: Int) {
+        readied[c] = true
+        if tasks.arrival[c] <= sim.now.ticks { enqueue(c) }
+        if tasks.parentQuorum[c] > 0 {
+            for p in tasks.parents(of: TaskID(index: c)) where tasks.state[Int(p)] != .done && tasks.state[Int(p)] != .dropped {
+                drop(Int(p))
+            }
+        }
+    }
+
+    /// A barrier's reporting deadline: settle for the quorum now, or as soon as it is reached.
+    func barrierDeadline(_ c: Int) {
+        barrierExpired.insert(c)
+        guard !readied[c] else { return }
+        let q = Int(tasks.parentQuorum[c])
+        if Int(doneParents[c]) >= q { makeReady(c) }
     }
 
     /// Gives up on a straggler: its attempts are cancelled and their work counted as wasted.

@@ -51,7 +51,10 @@ public struct SynchronousTraining: Workload {
 /// Federated learning rounds (FedAvg: McMahan et al., AISTATS 2017; at scale: Bonawitz et
 /// al., "Towards federated learning at scale", MLSys 2019): each round C clients download
 /// the model, train locally (`localWork`) and upload an update; the server averages once
-/// `minReporting` of them have reported, dropping the rest, and starts the next round.
+/// `minReporting` of them have reported, dropping the rest, and starts the next round. With
+/// a `deadline`, the server waits for every client until the deadline (counted from the
+/// round's start), then averages what it has if that is at least `minReporting` (else as
+/// soon as it is).
 /// Clients are whichever available devices the policy picks, in `residency` if given.
 public struct FederatedRounds: Workload {
     public var rounds: Int
@@ -60,13 +63,15 @@ public struct FederatedRounds: Workload {
     public var localWork: TaskWork
     public var modelBytes: Double
     public var residency: RegionSet
+    public var deadline: SimDuration?
 
     public init(rounds: Int, clientsPerRound: Int, minReporting: Int, localWork: TaskWork, modelBytes: Double,
-                residency: RegionSet = .anywhere) {
+                residency: RegionSet = .anywhere, deadline: SimDuration? = nil) {
         precondition(rounds >= 1 && clientsPerRound >= 1, "federated learning needs ≥ 1 round and ≥ 1 client")
         precondition(minReporting >= 1 && minReporting <= clientsPerRound, "need 1 ≤ minReporting ≤ clients per round")
         self.rounds = rounds; self.clientsPerRound = clientsPerRound; self.minReporting = minReporting
         self.localWork = localWork; self.modelBytes = modelBytes; self.residency = residency
+        self.deadline = deadline
     }
 
     public func generate(into tasks: inout TaskTable, job: Int, streams: RandomStreams) {
@@ -78,7 +83,7 @@ public struct FederatedRounds: Workload {
             }
             let average = tasks.add(work: .kernel(.elementwise(count: max(1, Int(modelBytes / 4)) * minReporting,
                                                                flopsPerElement: 2, dtype: .fp32)),
-                                    job: job, parents: clients, parentQuorum: minReporting)
+                                    job: job, parents: clients, parentQuorum: minReporting, barrierTimeout: deadline)
             previous = [average]
         }
     }

@@ -75,6 +75,10 @@ public struct TaskTable: Sendable {
     /// backup workers (Chen et al., "Revisiting distributed synchronous SGD", 2016) and
     /// federated rounds with a minimum reporting fraction (Bonawitz et al., MLSys 2019) do.
     public private(set) var parentQuorum: [UInt16] = []
+    /// With a quorum barrier: how long after its first parent became ready the barrier waits
+    /// for all parents before settling for the quorum (ticks; 0 = settle as soon as the quorum
+    /// is reached). A federated round's reporting deadline.
+    public private(set) var barrierTimeout: [Int64] = []
     public internal(set) var state: [TaskState] = []
     public internal(set) var attempts: [UInt16] = []
     /// When the task finished (ticks; −1 until done).
@@ -93,12 +97,14 @@ public struct TaskTable: Sendable {
                              residency: RegionSet = .anywhere, job: Int = 0, tenant: Int = 0,
                              arrival: SimTime = .zero, deadline: SimTime? = nil,
                              replication: Int = 1, quorum: Int = 1, parents: [TaskID] = [],
-                             parentQuorum: Int? = nil) -> TaskID {
+                             parentQuorum: Int? = nil, barrierTimeout: SimDuration? = nil) -> TaskID {
         precondition(inputBytes >= 0 && outputBytes >= 0, "task bytes must be ≥ 0")
         precondition(replication >= 1 && replication <= 16 && quorum >= 1 && quorum <= replication,
                      "need 1 ≤ quorum ≤ replication ≤ 16")
         precondition(parents.allSatisfy { $0.index < count }, "a task's parents must be added before it")
         precondition(parentQuorum.map { $0 >= 1 && $0 <= parents.count } ?? true, "need 1 ≤ parentQuorum ≤ parents")
+        precondition(barrierTimeout == nil || (parentQuorum != nil && barrierTimeout!.ticks > 0),
+                     "a barrier timeout needs a parent quorum and a positive duration")
         if case .seconds(let s) = work { precondition(s >= 0 && s.isFinite, "task seconds must be finite and ≥ 0") }
         self.work.append(work); self.inputBytes.append(inputBytes); self.outputBytes.append(outputBytes)
         self.dataRegion.append(UInt16(dataRegion)); self.residency.append(residency)
@@ -107,6 +113,7 @@ public struct TaskTable: Sendable {
         self.replication.append(UInt8(replication)); self.quorum.append(UInt8(quorum))
         self.parents.append(contentsOf: parents.map(\.rawValue)); parentOffsets.append(self.parents.count)
         self.parentQuorum.append(UInt16(parentQuorum ?? 0))
+        self.barrierTimeout.append(barrierTimeout?.ticks ?? 0)
         state.append(.waiting); attempts.append(0); finished.append(-1)
         return TaskID(index: count - 1)
     }
