@@ -24,6 +24,9 @@ public enum WorkBenchmark {
         public var redundantHours: Double
         public var energyKWh: Double
         public var latencyP95Hours: Double
+        public var cloudDollars: Double
+        public var volunteerHours: Double
+        public var utilisation: Double
     }
 
     /// `taskSeconds`, when set, replaces the GEMM by fixed-length work (long tasks make churn
@@ -68,15 +71,16 @@ public enum WorkBenchmark {
                       seconds: seconds, setupSeconds: setup, events: sim.eventsProcessed, peakRSSKiB: peakResidentKiB(),
                       tasksDone: m.tasksDone, makespanHours: m.makespan / 3600, attemptsLost: m.attemptsLost,
                       wastedHours: m.wastedSeconds / 3600, redundantHours: m.redundantSeconds / 3600,
-                      energyKWh: m.energyJoules / 3.6e6, latencyP95Hours: m.p95.value / 3600)
+                      energyKWh: m.energyJoules / 3.6e6, latencyP95Hours: m.p95.value / 3600,
+                      cloudDollars: m.money, volunteerHours: m.volunteerHours, utilisation: m.utilisation)
     }
 
     /// The results as a Markdown table.
     public static func markdown(_ rows: [Result], command: String) -> String {
-        var md = "| policy | replicas | devices | tasks | wall (run) | setup | events | peak RSS | tasks done | makespan | attempts lost | wasted | redundant | P95 latency | energy |\n"
-        md += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        var md = "| policy | replicas | devices | tasks | wall (run) | setup | events | peak RSS | tasks done | makespan | attempts lost | wasted | redundant | P95 latency | utilisation | energy | cloud cost | volunteer hours |\n"
+        md += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
         for r in rows {
-            md += "| \(r.policy) | \(r.replication) | \(grouped(r.devices)) | \(grouped(r.tasks)) | \(fixed(r.seconds, 1)) s | \(fixed(r.setupSeconds, 1)) s | \(grouped(Int(r.events))) | \(mib(r.peakRSSKiB)) | \(grouped(r.tasksDone)) | \(SimDuration.hours(r.makespanHours)) | \(grouped(r.attemptsLost)) | \(fixed(r.wastedHours, 1)) h | \(fixed(r.redundantHours, 1)) h | \(SimDuration.hours(r.latencyP95Hours)) | \(fixed(r.energyKWh, 0)) kWh |\n"
+            md += "| \(r.policy) | \(r.replication) | \(grouped(r.devices)) | \(grouped(r.tasks)) | \(fixed(r.seconds, 1)) s | \(fixed(r.setupSeconds, 1)) s | \(grouped(Int(r.events))) | \(mib(r.peakRSSKiB)) | \(grouped(r.tasksDone)) | \(SimDuration.hours(r.makespanHours)) | \(grouped(r.attemptsLost)) | \(fixed(r.wastedHours, 1)) h | \(fixed(r.redundantHours, 1)) h | \(SimDuration.hours(r.latencyP95Hours)) | \(fixed(r.utilisation * 100, 1))% | \(fixed(r.energyKWh, 0)) kWh | $\(fixed(r.cloudDollars, 2)) | \(fixed(r.volunteerHours, 0)) h |\n"
         }
         let info = ProcessInfo.processInfo
         md += "\nWasted = device-hours of attempts lost to churn; redundant = device-hours of replicas beyond the accepted result; energy counts every online device, busy or idle, until the last task ends.\n"
