@@ -12,9 +12,10 @@ import SwarmKernel
 /// change, so the idle index the policy sees is exact.
 ///
 /// Transfers take latency (RTT/2 between the data's region and the device's, plus the
-/// device's access latency) plus bytes over the device's access link; a child task's data
-/// comes from the region where its last parent finished. Shared links are not contended
-/// here (the flow model, `FlowNetwork`, is not wired in yet).
+/// device's access latency) plus bytes over the device's access link — or, with
+/// `Configuration.network`, flows sharing WAN, backhaul and access links max-min fairly
+/// (`WorkEngine+Network.swift`). A child task's data comes from the region where its last
+/// parent finished.
 public final class WorkEngine {
     public struct Configuration: Sendable {
         public var heartbeatTimeout: SimDuration
@@ -26,13 +27,17 @@ public final class WorkEngine {
         public var tenants: [Tenant]
         /// Backup attempts for stragglers; nil = none.
         public var speculation: Speculation?
+        /// When set, transfers are flows sharing this topology's links max-min fairly (its
+        /// regions are the fleet's, in order); nil: each transfer gets its device's access link.
+        public var network: Topology?
         public init(heartbeatTimeout: SimDuration = .seconds(60), costModel: any CostModel = RooflineCostModel(),
                     regionLatency: @escaping @Sendable (Int, Int) -> Double = { _, _ in 0 },
-                    trust: TrustModel = .honest, tenants: [Tenant] = Tenant.everyone, speculation: Speculation? = nil) {
+                    trust: TrustModel = .honest, tenants: [Tenant] = Tenant.everyone, speculation: Speculation? = nil,
+                    network: Topology? = nil) {
             precondition(!tenants.isEmpty, "a run needs at least one tenant")
             self.heartbeatTimeout = heartbeatTimeout; self.costModel = costModel
             self.regionLatency = regionLatency; self.trust = trust; self.tenants = tenants
-            self.speculation = speculation
+            self.speculation = speculation; self.network = network
         }
     }
 
@@ -118,11 +123,13 @@ public final class WorkEngine {
     var nextSpeculationCheck: Int64 = 0
     var attemptSeconds = RunningStats()
     var spotRng: Xoshiro256
+    /// The shared network, when transfers are flows (`Configuration.network`).
+    var net: SharedTransfers?
     /// Attempts running across all tasks (the run ends when all tasks are done and these
     /// have come back: replicas beyond a quorum still run, as in BOINC).
     var attemptsOut = 0
-    var kinds: (arrive: EventKind, change: EventKind, phase: EventKind, detect: EventKind, dispatch: EventKind, barrier: EventKind)
-        = (EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0))
+    var kinds: (arrive: EventKind, change: EventKind, phase: EventKind, detect: EventKind, dispatch: EventKind, barrier: EventKind, flow: EventKind)
+        = (EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0))
 
     public init(fleet: Fleet, tasks: TaskTable, policy: any SchedulingPolicy, seed: UInt64,
                 configuration: Configuration = Configuration(), sim: Simulation = Simulation()) {
@@ -168,6 +175,10 @@ public final class WorkEngine {
         children = Array(repeating: [], count: m)
         for t in 0..<m { for p in tasks.parents(of: TaskID(index: t)) { children[Int(p)].append(UInt32(t)) } }
         spotRng = streams.stream("spot-check")
+        if let topology = configuration.network {
+            precondition(topology.regions.count == fleet.regionNames.count, "the network's regions must be the fleet's")
+            net = SharedTransfers(topology: topology, fleet: fleet, start: sim.now)
+        }
         arrivals = (0..<UInt32(m)).sorted { (tasks.arrival[Int($0)], $0) < (tasks.arrival[Int($1)], $1) }
         kinds.arrive = sim.register("task-arrive") { [unowned self] _ in self.arrive() }
         kinds.change = sim.register("device-change") { [unowned self] e in self.changed(Int(e.target)) }
@@ -175,6 +186,7 @@ public final class WorkEngine {
         kinds.detect = sim.register("task-lost-detected") { [unowned self] e in self.detected(Int(e.target)) }
         kinds.dispatch = sim.register("dispatch") { [unowned self] _ in self.dispatch() }
         kinds.barrier = sim.register("barrier-deadline") { [unowned self] e in self.barrierDeadline(Int(e.target)) }
+        kinds.flow = sim.register("flow-done") { [unowned self] _ in self.flowsDone() }
         for d in 0..<n {
             let s = availability.state(of: d, at: sim.now)
             if s.available { cameOnline(d) }
@@ -322,7 +334,21 @@ public final class WorkEngine {
         if needed[t] == 0 { tasks.state[t] = .running }
         phase[d] = .transferIn
         observer?(.started(task: TaskID(index: t), device: d, attempt: Int(tasks.attempts[t]), at: sim.now))
-        phaseEvent[d] = sim.schedule(kinds.phase, target: UInt32(d), after: transfer(t, d, bytes: tasks.inputBytes[t], link: view.deviceClass(d).downlink))
+        beginTransfer(t, d, input: true)
+    }
+
+    /// Starts a transfer phase: with the shared network, latency first and then a flow;
+    /// otherwise one event after latency + bytes over the access link.
+    func beginTransfer(_ t: Int, _ d: Int, input: Bool) {
+        let bytes = input ? tasks.inputBytes[t] : tasks.outputBytes[t]
+        let c = view.deviceClass(d)
+        if net != nil && bytes > 0 {
+            let latency = configuration.regionLatency(Int(tasks.dataRegion[t]), view.region(d)) + c.accessLatency.seconds
+            net!.awaiting[d] = true
+            phaseEvent[d] = sim.schedule(kinds.phase, target: UInt32(d), after: SimDuration(seconds: latency))
+        } else {
+            phaseEvent[d] = sim.schedule(kinds.phase, target: UInt32(d), after: transfer(t, d, bytes: bytes, link: input ? c.downlink : c.uplink))
+        }
     }
 
     func transfer(_ t: Int, _ d: Int, bytes: Double, link: Double) -> SimDuration {
@@ -341,13 +367,26 @@ public final class WorkEngine {
 
     func phaseDone(_ d: Int) {
         let t = Int(current[d])
+        if net?.awaiting[d] == true {
+            // Latency has passed: the bytes now flow, sharing links with other transfers.
+            net!.awaiting[d] = false
+            phaseEvent[d] = nil
+            startFlow(t, d, input: phase[d] == .transferIn)
+            return
+        }
+        advancePhase(d)
+    }
+
+    /// Moves device `d`'s attempt to its next phase.
+    func advancePhase(_ d: Int) {
+        let t = Int(current[d])
         switch phase[d] {
         case .transferIn:
             phase[d] = .computing
             phaseEvent[d] = sim.schedule(kinds.phase, target: UInt32(d), after: computeTime(t, d))
         case .computing:
             phase[d] = .transferOut
-            phaseEvent[d] = sim.schedule(kinds.phase, target: UInt32(d), after: transfer(t, d, bytes: tasks.outputBytes[t], link: view.deviceClass(d).uplink))
+            beginTransfer(t, d, input: false)
         case .transferOut:
             returned(t, from: d)
         case .idle:
@@ -546,6 +585,7 @@ public final class WorkEngine {
         if current[d] >= 0 {
             let t = Int(current[d])
             if let h = phaseEvent[d] { sim.cancel(h) }
+            stopFlow(d)
             let lostSeconds = Double(now - attemptStart[d]) / 1e9
             metrics.wastedSeconds += lostSeconds
             metrics.busy(lostSeconds, on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
@@ -586,6 +626,7 @@ public final class WorkEngine {
         for d in liveDevices[t] ?? [] {
             let d = Int(d)
             if let h = phaseEvent[d] { sim.cancel(h) }
+            stopFlow(d)
             let seconds = Double(sim.now.ticks - attemptStart[d]) / 1e9
             metrics.busy(seconds, on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
             total += seconds

@@ -1,0 +1,93 @@
+import SwarmKernel
+
+/// Transfers as flows over a shared topology (`Configuration.network`): each device adds
+/// its access links (down, up) after the topology's; a transfer crosses the data region's
+/// WAN links when regions differ, the device's edge-site backhaul if it has one, and its
+/// access link, and gets its max-min fair share of every link on the way (`FlowNetwork`).
+struct SharedTransfers {
+    let topology: Topology
+    var flows: FlowNetwork
+    let deviceLinkBase: Int
+    /// Per device: latency elapsed is pending (the flow starts when its phase event fires),
+    /// and the flow it is running.
+    var awaiting: [Bool]
+    var flowOf: [FlowID?]
+    var owner: [FlowID: Int32] = [:]
+    var event: EventHandle?
+
+    init(topology: Topology, fleet: Fleet, start: SimTime) {
+        self.topology = topology
+        flows = topology.makeFlowNetwork(start: start)
+        deviceLinkBase = flows.linkCount
+        for d in 0..<fleet.count {
+            let c = fleet.deviceClass(d)
+            flows.addLink(capacity: c.downlink)
+            flows.addLink(capacity: c.uplink)
+        }
+        awaiting = [Bool](repeating: false, count: fleet.count)
+        flowOf = [FlowID?](repeating: nil, count: fleet.count)
+    }
+
+    /// The links a transfer between `dataRegion` and device `d` crosses.
+    func path(device d: Int, region: Int, site: Int32, dataRegion: Int, input: Bool) -> [LinkID] {
+        let down = LinkID(Int32(deviceLinkBase + 2 * d)), up = LinkID(Int32(deviceLinkBase + 2 * d + 1))
+        var links: [LinkID] = []
+        let here = RegionID(index: region), there = RegionID(index: dataRegion)
+        if input {
+            if region != dataRegion { links += [topology.wanOut(there), topology.wanIn(here)] }
+            if site >= 0 { links.append(topology.backhaulDown(EdgeSiteID(UInt32(site)))) }
+            links.append(down)
+        } else {
+            links.append(up)
+            if site >= 0 { links.append(topology.backhaulUp(EdgeSiteID(UInt32(site)))) }
+            if region != dataRegion { links += [topology.wanOut(here), topology.wanIn(there)] }
+        }
+        return links
+    }
+}
+
+extension WorkEngine {
+    func startFlow(_ t: Int, _ d: Int, input: Bool) {
+        let bytes = input ? tasks.inputBytes[t] : tasks.outputBytes[t]
+        let links = net!.path(device: d, region: view.region(d), site: view.fleet.siteOf[d],
+                              dataRegion: Int(tasks.dataRegion[t]), input: input)
+        let id = net!.flows.addFlow(bytes: bytes, links: links, at: sim.now)
+        net!.flowOf[d] = id
+        net!.owner[id] = Int32(d)
+        rescheduleFlows()
+    }
+
+    /// Stops device `d`'s flow, if any (its attempt was lost or cancelled).
+    func stopFlow(_ d: Int) {
+        guard net != nil else { return }
+        net!.awaiting[d] = false
+        guard let id = net!.flowOf[d] else { return }
+        _ = net!.flows.removeFlow(id, at: sim.now)
+        net!.flowOf[d] = nil
+        net!.owner[id] = nil
+        rescheduleFlows()
+    }
+
+    /// Flows that have delivered their bytes end; their attempts move on.
+    func flowsDone() {
+        net!.event = nil
+        var finished: [Int] = []
+        while let (id, at) = net!.flows.nextCompletion(), at <= sim.now {
+            _ = net!.flows.removeFlow(id, at: sim.now)
+            if let d = net!.owner.removeValue(forKey: id) {
+                net!.flowOf[Int(d)] = nil
+                finished.append(Int(d))
+            }
+        }
+        rescheduleFlows()
+        for d in finished { advancePhase(d) }
+    }
+
+    func rescheduleFlows() {
+        if let h = net!.event { sim.cancel(h) }
+        net!.event = nil
+        if let (_, at) = net!.flows.nextCompletion() {
+            net!.event = sim.schedule(kinds.flow, at: max(at, sim.now))
+        }
+    }
+}
