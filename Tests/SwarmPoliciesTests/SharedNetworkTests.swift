@@ -3,26 +3,31 @@ import SwarmKernel
 import SwarmModel
 import SwarmPolicies
 
+/// Devices 0 and 1 behind one edge site with a 10 MB/s backhaul, any others attached straight
+/// to the region; every access link 1 GB/s, no latency.
+func engineBehindOneBackhaul(devices: Int, tasks: TaskTable) throws -> WorkEngine {
+    var box = DeviceClass.cloudVM
+    box.name = "box"
+    box.accessLatency = .zero
+    box.downlink = 1e9; box.uplink = 1e9
+    var fleet = try Fleet(classes: [box], regions: [("eu", 0)], mix: [.init(className: "box", region: "eu", count: devices)])
+    fleet.attach(0, toSite: 0)
+    fleet.attach(1, toSite: 0)
+    let topology = Topology(regions: [.init(name: "eu", wanCapacity: 1e9)],
+                            edgeSites: [.init(name: "shop", region: RegionID(index: 0), backhaulCapacity: 10e6)])
+    return WorkEngine(fleet: fleet, tasks: tasks, policy: RoundRobinPolicy(context: PolicyContext(streams: RandomStreams(seed: 1))),
+                      seed: 1, configuration: .init(network: topology))
+}
+
 @Suite("Transfers over a shared network")
 struct SharedNetworkTests {
     /// Two devices behind one edge site whose backhaul (10 MB/s) is slower than their access
     /// links (1 GB/s); a third attached straight to the region. Each downloads 10 MB.
     @Test("devices behind one backhaul share it max-min fairly; a device outside it does not")
     func sharedBackhaul() throws {
-        var box = DeviceClass.cloudVM
-        box.name = "box"
-        box.accessLatency = .zero
-        box.downlink = 1e9; box.uplink = 1e9
-        var fleet = try Fleet(classes: [box], regions: [("eu", 0)], mix: [.init(className: "box", region: "eu", count: 3)])
-        fleet.attach(0, toSite: 0)
-        fleet.attach(1, toSite: 0)
-        let topology = Topology(regions: [.init(name: "eu", wanCapacity: 1e9)],
-                                edgeSites: [.init(name: "shop", region: RegionID(index: 0), backhaulCapacity: 10e6)])
         var tasks = TaskTable()
         for _ in 0..<3 { tasks.add(work: .seconds(1), inputBytes: 10e6) }
-        let engine = WorkEngine(fleet: fleet, tasks: tasks,
-                                policy: RoundRobinPolicy(context: PolicyContext(streams: RandomStreams(seed: 1))),
-                                seed: 1, configuration: .init(network: topology))
+        let engine = try engineBehindOneBackhaul(devices: 3, tasks: tasks)
         var doneAt: [Int: SimTime] = [:]
         engine.observer = { if case .returned(_, let d, let at) = $0 { doneAt[d] = at } }
         #expect(engine.run())
@@ -35,21 +40,10 @@ struct SharedNetworkTests {
 
     @Test("a transfer speeds up when the one sharing its link ends")
     func speedUp() throws {
-        var box = DeviceClass.cloudVM
-        box.name = "box"
-        box.accessLatency = .zero
-        box.downlink = 1e9; box.uplink = 1e9
-        var fleet = try Fleet(classes: [box], regions: [("eu", 0)], mix: [.init(className: "box", region: "eu", count: 2)])
-        fleet.attach(0, toSite: 0)
-        fleet.attach(1, toSite: 0)
-        let topology = Topology(regions: [.init(name: "eu", wanCapacity: 1e9)],
-                                edgeSites: [.init(name: "shop", region: RegionID(index: 0), backhaulCapacity: 10e6)])
         var tasks = TaskTable()
         tasks.add(work: .seconds(0), inputBytes: 10e6)
         tasks.add(work: .seconds(0), inputBytes: 30e6)
-        let engine = WorkEngine(fleet: fleet, tasks: tasks,
-                                policy: RoundRobinPolicy(context: PolicyContext(streams: RandomStreams(seed: 1))),
-                                seed: 1, configuration: .init(network: topology))
+        let engine = try engineBehindOneBackhaul(devices: 2, tasks: tasks)
         #expect(engine.run())
         // Both at 5 MB/s until the small one ends at 2 s (20 MB of the big one left), then
         // the big one alone at 10 MB/s: 2 + 20e6 / 10e6 = 4 s.
