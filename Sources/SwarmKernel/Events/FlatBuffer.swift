@@ -5,20 +5,14 @@ import Glibc
 /// A growable array of trivial values in one cache-line-aligned allocation, without
 /// copy-on-write, uniqueness or (in release builds) bounds checks: the storage under the
 /// event list's hot loops. Non-copyable, so two owners can never alias one buffer.
-
 struct FlatBuffer<Element: BitwiseCopyable>: ~Copyable {
     var base: UnsafeMutablePointer<Element>
     var count: Int
     var capacity: Int
-    /// Elements skipped at the front so that `base + leading` starts where the caller wants
-    /// within a cache line (the 4-ary heap puts each group of four children on one line).
-    let leading: Int
-
-    init(leading: Int = 0, capacity: Int = 16) {
-        self.leading = leading
+    init(capacity: Int = 16) {
         self.count = 0
         self.capacity = Swift.max(capacity, 16)
-        self.base = FlatBuffer.allocate(self.capacity + leading)
+        self.base = FlatBuffer.allocate(self.capacity)
     }
 
     deinit { UnsafeMutableRawPointer(base).deallocate() }
@@ -39,32 +33,32 @@ struct FlatBuffer<Element: BitwiseCopyable>: ~Copyable {
         return raw.bindMemory(to: Element.self, capacity: n)
     }
 
-    /// The element at `i` (0-based, after the leading padding).
+    /// The element at `i`.
     subscript(i: Int) -> Element {
-        get { assert(i >= 0 && i < count, "FlatBuffer index out of range"); return base[leading + i] }
-        nonmutating set { assert(i >= 0 && i < count, "FlatBuffer index out of range"); base[leading + i] = newValue }
+        get { assert(i >= 0 && i < count, "FlatBuffer index out of range"); return base[i] }
+        nonmutating set { assert(i >= 0 && i < count, "FlatBuffer index out of range"); base[i] = newValue }
     }
 
     /// A pointer to element 0.
-    var start: UnsafeMutablePointer<Element> { base + leading }
+    var start: UnsafeMutablePointer<Element> { base }
 
     mutating func append(_ e: Element) {
         if count == capacity { grow(to: capacity * 2) }
-        base[leading + count] = e
+        base[count] = e
         count += 1
     }
 
     mutating func removeLast() -> Element {
         assert(count > 0, "removeLast on an empty FlatBuffer")
         count -= 1
-        return base[leading + count]
+        return base[count]
     }
 
     mutating func reserve(_ n: Int) { if n > capacity { grow(to: n) } }
 
     mutating func grow(to n: Int) {
-        let fresh = FlatBuffer.allocate(n + leading)
-        (fresh + leading).update(from: base + leading, count: count)
+        let fresh = FlatBuffer.allocate(n)
+        fresh.update(from: base, count: count)
         UnsafeMutableRawPointer(base).deallocate()
         base = fresh
         capacity = n
