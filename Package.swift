@@ -33,7 +33,7 @@ let package = Package(
         // Scenario files (issue [4]) and trace readers, with file:line diagnostics.
         .target(name: "SwarmScenario", dependencies: ["SwarmModel"], exclude: ["README.md"]),
         // Results: confidence intervals over replications (GSL), HDF5 files (later issues).
-        .target(name: "SwarmResults", dependencies: ["SwarmKernel", "CGSL"], exclude: ["README.md"]),
+        .target(name: "SwarmResults", dependencies: ["SwarmKernel", "SwarmModel", "CGSL", "CHDF5"], exclude: ["README.md"]),
         // The façade: run, bench.
         .target(name: "SwarmLab", dependencies: ["SwarmKernel", "SwarmModel", "SwarmPolicies", "SwarmScenario", "SwarmResults"], exclude: ["README.md"]),
         // The CLI: parsing, progress, printing; no logic.
@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "SwarmModelTests", dependencies: ["SwarmModel", "SwarmKernel", "CGSL"]),
         .testTarget(name: "SwarmPoliciesTests", dependencies: ["SwarmPolicies", "SwarmModel", "SwarmKernel", "SwarmResults", "SwarmTestKit"]),
         .testTarget(name: "SwarmScenarioTests", dependencies: ["SwarmScenario", "SwarmModel"], exclude: ["Fixtures"]),
-        .testTarget(name: "SwarmResultsTests", dependencies: ["SwarmResults", "SwarmKernel"]),
+        .testTarget(name: "SwarmResultsTests", dependencies: ["SwarmResults", "SwarmKernel", "SwarmModel", "SwarmPolicies"]),
         .testTarget(name: "NativeLibraryTests", dependencies: ["CHDF5", "COpenBLAS", "CTestSupport"]),
         .testTarget(name: "SwarmLabTests", dependencies: ["SwarmLab"], exclude: ["Snapshots"]),
     ],
