@@ -23,6 +23,10 @@ demo: build
 	@echo "A volunteer fleet: 100,000 devices coming and going (Weibull ON/OFF) for 24 simulated"
 	@echo "hours, each running 600-s tasks while it is on; a device that leaves loses its task."
 	@$(RELEASE) bench churn --devices 1e5 --hours 24 --mode work 2>/dev/null
+	@echo
+	@echo "The quickstart scenario (scenarios/quickstart.yaml): 100,000 devices, a GEMM batch and"
+	@echo "an inference stream for a simulated day, under two policies; results in results/quickstart.h5."
+	@$(RELEASE) run scenarios/quickstart.yaml
 
 test: bootstrap
 	$(SWIFT) build

@@ -16,6 +16,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // Native libraries from Debian, each a module map + shim header; no Swift API.
@@ -31,7 +32,7 @@ let package = Package(
         .target(name: "SwarmPolicies", dependencies: ["SwarmModel", "SwarmKernel"], exclude: ["README.md"]),
         .target(name: "SwarmTestKit", dependencies: ["SwarmModel", "SwarmKernel"]),
         // Scenario files (issue [4]) and trace readers, with file:line diagnostics.
-        .target(name: "SwarmScenario", dependencies: ["SwarmModel"], exclude: ["README.md"]),
+        .target(name: "SwarmScenario", dependencies: ["SwarmModel", .product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
         // Results: confidence intervals over replications (GSL), HDF5 files (later issues).
         .target(name: "SwarmResults", dependencies: ["SwarmKernel", "SwarmModel", "CGSL", "CHDF5"], exclude: ["README.md"]),
         // The façade: run, bench.

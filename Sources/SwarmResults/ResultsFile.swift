@@ -148,6 +148,13 @@ public final class ResultsWriter {
         H5Awrite(attribute, stringType, Array(units.utf8))
     }
 
+    /// Creates group `/name` (e.g. one per policy of a comparison).
+    public func createGroup(_ name: String) throws(ResultsError) {
+        let g = H5Gcreate2(file, name, 0, 0, 0)
+        guard g >= 0 else { throw ResultsError("cannot create group \(name)") }
+        H5Gclose(g)
+    }
+
     /// Closes the file and renames it into place (atomically, on one file system).
     public func commit() throws(ResultsError) {
         guard !committed else { return }
@@ -216,10 +223,11 @@ public final class ResultsReader {
 }
 
 extension ResultsWriter {
-    /// `/tasks`, `/devices` and `/summary` of a finished run.
-    public func write(run engine: WorkEngine) throws(ResultsError) {
+    /// `tasks`, `devices` and `summary` of a finished run, at the root or inside `group`.
+    public func write(run engine: WorkEngine, group: String? = nil) throws(ResultsError) {
+        let at = group.map { "\($0)/" } ?? ""
         let tasks = engine.tasks
-        try writeTable("tasks", [
+        try writeTable(at + "tasks", [
             .uint32("job", tasks.job, units: "1"),
             .uint32("tenant", tasks.tenant.map(UInt32.init), units: "1"),
             .uint32("attempts", tasks.attempts.map(UInt32.init), units: "1"),
@@ -230,14 +238,14 @@ extension ResultsWriter {
             .double("output_bytes", tasks.outputBytes, units: "bytes"),
         ])
         let view = engine.view, fleet = view.fleet
-        try writeTable("devices", [
+        try writeTable(at + "devices", [
             .uint32("class", fleet.classOf.map(UInt32.init), units: "class id"),
             .uint32("region", fleet.regionOf.map(UInt32.init), units: "region id"),
             .uint32("attempts_returned", view.completed, units: "1"),
             .uint32("attempts_lost", view.failed, units: "1"),
         ])
         let m = engine.metrics
-        try writeTable("summary", [
+        try writeTable(at + "summary", [
             .double("tasks_done", [Double(m.tasksDone)], units: "1"),
             .double("makespan", [m.makespan], units: "s"),
             .double("throughput", [m.throughput], units: "tasks/s"),

@@ -1,0 +1,104 @@
+import Foundation
+import SwarmKernel
+import SwarmModel
+import SwarmPolicies
+import SwarmResults
+import SwarmScenario
+
+/// Runs a scenario once per policy it names, on the same fleet, tasks and seed, and writes
+/// one results file with a group per policy.
+public enum ScenarioRunner {
+    public struct PolicyResult: Sendable {
+        public var policy: String
+        public var metrics: RunMetrics
+        public var events: UInt64
+        public var wallSeconds: Double
+        public var finished: Bool
+    }
+
+    public static func run(_ scenario: Scenario, registry: PolicyRegistry = .builtin, resultsPath: String?,
+                           progress: (String) -> Void = { _ in }) throws -> [PolicyResult] {
+        let fleet = try Fleet(classes: DeviceClass.builtin, regions: scenario.regions, mix: scenario.fleet)
+        var tasks = TaskTable()
+        let streams = RandomStreams(seed: scenario.seed)
+        for (job, w) in scenario.workloads.enumerated() { w.generate(into: &tasks, job: job, streams: streams) }
+        let writer = try resultsPath.map { p throws(ResultsError) in try ResultsWriter(path: p) }
+        try writer?.setAttribute("scenario", scenario.text)
+        try writer?.setAttribute("seed", Int64(scenario.seed))
+        try writer?.setAttribute("host", ProcessInfo.processInfo.hostName)
+        try writer?.setAttribute("swarmlab_version", swarmlabVersion)
+        var results: [PolicyResult] = []
+        for name in scenario.policies {
+            let context = PolicyContext(streams: streams)
+            let policy = try registry.make(name, context: context)
+            let start = monotonicSeconds()
+            let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: policy, seed: scenario.seed,
+                                    configuration: .init(heartbeatTimeout: .seconds(scenario.heartbeatTimeout)),
+                                    sim: Simulation(expectedPending: fleet.count))
+            let finished = engine.run(until: .zero + .seconds(scenario.duration))
+            let wall = monotonicSeconds() - start
+            progress("\(name): \(engine.metrics.tasksDone) of \(tasks.count) tasks in \(String(format: "%.2f", wall)) s")
+            results.append(PolicyResult(policy: name, metrics: engine.metrics, events: engine.sim.eventsProcessed,
+                                        wallSeconds: wall, finished: finished))
+            if let w = writer {
+                try w.createGroup(name)
+                try w.write(run: engine, group: name)
+            }
+        }
+        try writer?.setAttribute("wall_time", results.reduce(0) { $0 + $1.wallSeconds })
+        try writer?.commit()
+        return results
+    }
+
+    /// A table comparing the policies, for a terminal.
+    public static func summary(_ results: [PolicyResult], tasks: Int) -> String {
+        var rows = [["policy", "tasks done", "makespan", "P50", "P95", "P99", "wasted", "energy", "cloud cost", "wall"]]
+        for r in results {
+            let m = r.metrics
+            rows.append([r.policy, "\(m.tasksDone)/\(tasks)", SimDuration(seconds: m.makespan).description,
+                         SimDuration(seconds: m.p50.value.isNaN ? 0 : m.p50.value).description,
+                         SimDuration(seconds: m.p95.value.isNaN ? 0 : m.p95.value).description,
+                         SimDuration(seconds: m.p99.value.isNaN ? 0 : m.p99.value).description,
+                         "\(fixed(m.wastedSeconds / 3600, 1)) h", "\(fixed(m.energyJoules / 3.6e6, 1)) kWh",
+                         "$\(fixed(m.money, 2))", "\(fixed(r.wallSeconds, 2)) s"])
+        }
+        let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
+        return rows.map { row in row.enumerated().map { $1.padding(toLength: widths[$0] + 2, withPad: " ", startingAt: 0) }.joined() }
+            .joined(separator: "\n")
+    }
+}
+
+/// This build's version, recorded in every results file.
+public let swarmlabVersion = "0.1.0"
+
+extension ScenarioRunner {
+    /// What went wrong with a scenario file, ready to print.
+    public struct FileError: Error, CustomStringConvertible { public var description: String }
+
+    /// Parses `path`, runs it and returns the summary to print.
+    public static func runFile(_ path: String, output: String?, progress: (String) -> Void) throws -> String {
+        let s: Scenario
+        do { s = try Scenario.read(path: path, policies: PolicyRegistry.builtin.entries.map(\.name)) }
+        catch { throw FileError(description: error.description) }
+        let resultsPath = output == "none" ? nil : (output ?? "results/\(s.name).h5")
+        var tasks = TaskTable()
+        for (job, w) in s.workloads.enumerated() { w.generate(into: &tasks, job: job, streams: RandomStreams(seed: s.seed)) }
+        let results = try run(s, resultsPath: resultsPath, progress: progress)
+        var text = "\n\(s.name): \(s.fleet.reduce(0) { $0 + $1.count }) devices, \(tasks.count) tasks, "
+        text += "\(SimDuration(seconds: s.duration)) simulated, seed \(s.seed)\n\n"
+        text += summary(results, tasks: tasks.count) + "\n"
+        if let p = resultsPath { text += "\nResults written to \(p)\n" }
+        return text
+    }
+
+    /// Parses `path` and says what it describes.
+    public static func checkFile(_ path: String) throws -> String {
+        do {
+            let s = try Scenario.read(path: path, policies: PolicyRegistry.builtin.entries.map(\.name))
+            return "\(path): ok — \(s.name): \(s.regions.count) regions, \(s.fleet.reduce(0) { $0 + $1.count }) devices, "
+                + "\(s.workloads.count) workloads, \(SimDuration(seconds: s.duration)), policies \(s.policies.joined(separator: ", "))"
+        } catch {
+            throw FileError(description: error.description)
+        }
+    }
+}

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import SwarmLab
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run a scenario under each of its policies and compare them.",
+        discussion: "Without a scenario, runs scenarios/quickstart.yaml. Results go to results/NAME.h5.")
+
+    @Argument(help: "Scenario file (YAML).") var scenario: String = "scenarios/quickstart.yaml"
+    @Option(name: .long, help: "Results file (default: results/NAME.h5; 'none' to skip).") var output: String?
+    @Flag(name: .long, help: "No progress on stderr.") var quiet = false
+
+    func run() throws {
+        do {
+            print(try ScenarioRunner.runFile(scenario, output: output) { line in
+                if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            }, terminator: "")
+        } catch let e as ScenarioRunner.FileError {
+            throw ValidationError(e.description)
+        }
+    }
+}
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Check a scenario file and say what it describes.")
+    @Argument(help: "Scenario file (YAML).") var scenario: String
+
+    func run() throws {
+        do { print(try ScenarioRunner.checkFile(scenario)) }
+        catch let e as ScenarioRunner.FileError { throw ValidationError(e.description) }
+    }
+}
