@@ -50,7 +50,7 @@ let package = Package(
         .testTarget(name: "SwarmScenarioTests", dependencies: ["SwarmScenario", "SwarmModel"], exclude: ["Fixtures"]),
         .testTarget(name: "SwarmResultsTests", dependencies: ["SwarmResults", "SwarmKernel", "SwarmModel", "SwarmPolicies"]),
         .testTarget(name: "NativeLibraryTests", dependencies: ["CHDF5", "COpenBLAS", "CTestSupport"]),
-        .testTarget(name: "SwarmLabTests", dependencies: ["SwarmLab"], exclude: ["Snapshots"]),
+        .testTarget(name: "SwarmLabTests", dependencies: ["SwarmLab", "SwarmScenario", "SwarmResults"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]
 )
