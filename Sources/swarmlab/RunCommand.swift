@@ -13,10 +13,15 @@ struct RunCommand: ParsableCommand {
     @Flag(name: .long, help: "No progress on stderr.") var quiet = false
 
     func run() throws {
+        // A live status line only on a terminal: logs and pipes get the per-policy lines.
+        let terminal = isatty(STDERR_FILENO) == 1 && !quiet
+        let live: ((String) -> Void)? = terminal ? { line in
+            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
+        } : nil
         do {
-            print(try ScenarioRunner.runFile(scenario, output: output) { line in
-                if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
-            }, terminator: "")
+            print(try ScenarioRunner.runFile(scenario, output: output, progress: { line in
+                if !quiet { FileHandle.standardError.write(Data(((terminal ? "\r\u{1B}[2K" : "") + line + "\n").utf8)) }
+            }, live: live), terminator: "")
         } catch let e as ScenarioRunner.FileError {
             throw ValidationError(e.description)
         }

@@ -16,8 +16,11 @@ public enum ScenarioRunner {
         public var finished: Bool
     }
 
+    /// Runs each policy; `progress` gets a line per finished policy, and `live` (when given)
+    /// a status line at most twice a second while a policy runs — simulated time reached,
+    /// events/s, an estimate of the time left.
     public static func run(_ scenario: Scenario, registry: PolicyRegistry = .builtin, resultsPath: String?,
-                           progress: (String) -> Void = { _ in }) throws -> [PolicyResult] {
+                           progress: (String) -> Void = { _ in }, live: ((String) -> Void)? = nil) throws -> [PolicyResult] {
         let fleet = try Fleet(classes: DeviceClass.builtin, regions: scenario.regions, mix: scenario.fleet)
         var tasks = TaskTable()
         let streams = RandomStreams(seed: scenario.seed)
@@ -35,7 +38,26 @@ public enum ScenarioRunner {
             let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: policy, seed: scenario.seed,
                                     configuration: .init(heartbeatTimeout: .seconds(scenario.heartbeatTimeout)),
                                     sim: Simulation(expectedPending: fleet.count))
-            let finished = engine.run(until: .zero + .seconds(scenario.duration))
+            let horizon = SimTime.zero + .seconds(scenario.duration)
+            var finished = false
+            if let live {
+                // Run in slices so a status line can be shown between them.
+                var lastShown = start
+                for k in 1...200 where !finished {
+                    finished = engine.run(until: SimTime(ticks: horizon.ticks / 200 * Int64(k)))
+                    let now = monotonicSeconds()
+                    if now - lastShown >= 0.5 {
+                        lastShown = now
+                        let rate = Double(engine.sim.eventsProcessed) / max(now - start, 1e-9)
+                        let eta = (now - start) * Double(200 - k) / Double(k)
+                        live("\(name): \(engine.sim.now) of \(SimDuration(seconds: scenario.duration)) simulated, "
+                             + "\(formatRate(rate)) events/s, \(engine.metrics.tasksDone)/\(tasks.count) tasks, ~\(Int(eta.rounded())) s left")
+                    }
+                }
+                if !finished { finished = engine.run(until: horizon) }
+            } else {
+                finished = engine.run(until: horizon)
+            }
             let wall = monotonicSeconds() - start
             progress("\(name): \(engine.metrics.tasksDone) of \(tasks.count) tasks in \(String(format: "%.2f", wall)) s")
             results.append(PolicyResult(policy: name, metrics: engine.metrics, events: engine.sim.eventsProcessed,
@@ -76,14 +98,15 @@ extension ScenarioRunner {
     public struct FileError: Error, CustomStringConvertible { public var description: String }
 
     /// Parses `path`, runs it and returns the summary to print.
-    public static func runFile(_ path: String, output: String?, progress: (String) -> Void) throws -> String {
+    public static func runFile(_ path: String, output: String?, progress: (String) -> Void,
+                               live: ((String) -> Void)? = nil) throws -> String {
         let s: Scenario
         do { s = try Scenario.read(path: path, policies: PolicyRegistry.builtin.entries.map(\.name)) }
         catch { throw FileError(description: error.description) }
         let resultsPath = output == "none" ? nil : (output ?? "results/\(s.name).h5")
         var tasks = TaskTable()
         for (job, w) in s.workloads.enumerated() { w.generate(into: &tasks, job: job, streams: RandomStreams(seed: s.seed)) }
-        let results = try run(s, resultsPath: resultsPath, progress: progress)
+        let results = try run(s, resultsPath: resultsPath, progress: progress, live: live)
         var text = "\n\(s.name): \(s.fleet.reduce(0) { $0 + $1.count }) devices, \(tasks.count) tasks, "
         text += "\(SimDuration(seconds: s.duration)) simulated, seed \(s.seed)\n\n"
         text += summary(results, tasks: tasks.count) + "\n"
