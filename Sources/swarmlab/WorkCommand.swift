@@ -49,13 +49,8 @@ struct WorkCommand: ParsableCommand {
             return
         }
         let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        var rows: [WorkBenchmark.Result] = []
-        for (policy, replication) in plan {
-            let r = try runChild(me, ["bench", "work", "--single", "--devices", "\(deviceCount)", "--tasks", "\(taskCount)",
-                                      "--runs", "\(policy):\(replication)"] + (taskSeconds.map { ["--task-seconds", "\($0)"] } ?? []))
-            output.progress("\(policy) ×\(replication): \(String(format: "%.1f", r.seconds)) s, \(r.tasksDone) tasks done")
-            rows.append(r)
-        }
+        let rows = try WorkBenchmark.compare(plan: plan, devices: deviceCount, tasks: taskCount, taskSeconds: taskSeconds,
+                                             swarmlabExecutable: me, progress: output.progress)
         let command = "swarmlab bench work " + CommandLine.arguments.dropFirst(3).joined(separator: " ")
         let md = WorkBenchmark.markdown(rows, command: command)
         if output.json {
@@ -64,18 +59,5 @@ struct WorkCommand: ParsableCommand {
             print(md)
         }
         try output.write(md, section: section)
-    }
-
-    func runChild(_ me: URL, _ arguments: [String]) throws -> WorkBenchmark.Result {
-        let p = Process()
-        p.executableURL = me
-        p.arguments = arguments
-        let out = Pipe()
-        p.standardOutput = out
-        try p.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { throw ValidationError("bench work child exited \(p.terminationStatus)") }
-        return try JSONDecoder().decode(WorkBenchmark.Result.self, from: data)
     }
 }

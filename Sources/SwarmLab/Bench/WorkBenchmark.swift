@@ -75,6 +75,25 @@ public enum WorkBenchmark {
                       cloudDollars: m.money, volunteerHours: m.volunteerHours, utilisation: m.utilisation)
     }
 
+    /// Runs each (policy, replicas) of `plan` in its own process (`swarmlab bench work
+    /// --single`), so each row's peak memory is its own.
+    public static func compare(plan: [(policy: String, replication: Int)], devices: Int, tasks: Int, taskSeconds: Double?,
+                               swarmlabExecutable: URL, progress: (String) -> Void) throws -> [Result] {
+        var rows: [Result] = []
+        for (policy, replication) in plan {
+            let arguments = ["bench", "work", "--single", "--devices", "\(devices)", "--tasks", "\(tasks)",
+                             "--runs", "\(policy):\(replication)"] + (taskSeconds.map { ["--task-seconds", "\($0)"] } ?? [])
+            let r = try execute(swarmlabExecutable, arguments)
+            guard r.status == 0 else {
+                throw HoldComparison.Failure(description: "swarmlab bench work exited \(r.status): \(r.stderr)")
+            }
+            let result = try JSONDecoder().decode(Result.self, from: Data(r.stdout.utf8))
+            progress("\(policy) ×\(replication): \(String(format: "%.1f", result.seconds)) s, \(result.tasksDone) tasks done")
+            rows.append(result)
+        }
+        return rows
+    }
+
     /// The results as a Markdown table.
     public static func markdown(_ rows: [Result], command: String) -> String {
         var md = "| policy | replicas | devices | tasks | wall (run) | setup | events | peak RSS | tasks done | makespan | attempts lost | wasted | redundant | P95 latency | utilisation | energy | cloud cost | volunteer hours |\n"

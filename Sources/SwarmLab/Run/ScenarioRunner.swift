@@ -14,6 +14,8 @@ public enum ScenarioRunner {
         public var events: UInt64
         public var wallSeconds: Double
         public var finished: Bool
+        /// Tasks the scenario's workloads generated.
+        public var tasks: Int
     }
 
     /// Runs each policy; `progress` gets a line per finished policy, and `live` (when given)
@@ -61,7 +63,7 @@ public enum ScenarioRunner {
             let wall = monotonicSeconds() - start
             progress("\(name): \(engine.metrics.tasksDone) of \(tasks.count) tasks in \(String(format: "%.2f", wall)) s")
             results.append(PolicyResult(policy: name, metrics: engine.metrics, events: engine.sim.eventsProcessed,
-                                        wallSeconds: wall, finished: finished))
+                                        wallSeconds: wall, finished: finished, tasks: tasks.count))
             if let w = writer {
                 try w.createGroup(name)
                 try w.write(run: engine, group: name)
@@ -73,11 +75,11 @@ public enum ScenarioRunner {
     }
 
     /// A table comparing the policies, for a terminal.
-    public static func summary(_ results: [PolicyResult], tasks: Int) -> String {
+    public static func summary(_ results: [PolicyResult]) -> String {
         var rows = [["policy", "tasks done", "makespan", "P50", "P95", "P99", "wasted", "energy", "cloud cost", "wall"]]
         for r in results {
             let m = r.metrics
-            rows.append([r.policy, "\(m.tasksDone)/\(tasks)", SimDuration(seconds: m.makespan).description,
+            rows.append([r.policy, "\(m.tasksDone)/\(r.tasks)", SimDuration(seconds: m.makespan).description,
                          SimDuration(seconds: m.p50.value.isNaN ? 0 : m.p50.value).description,
                          SimDuration(seconds: m.p95.value.isNaN ? 0 : m.p95.value).description,
                          SimDuration(seconds: m.p99.value.isNaN ? 0 : m.p99.value).description,
@@ -104,12 +106,11 @@ extension ScenarioRunner {
         do { s = try Scenario.read(path: path, policies: PolicyRegistry.builtin.entries.map(\.name)) }
         catch { throw FileError(description: error.description) }
         let resultsPath = output == "none" ? nil : (output ?? "results/\(s.name).h5")
-        var tasks = TaskTable()
-        for (job, w) in s.workloads.enumerated() { w.generate(into: &tasks, job: job, streams: RandomStreams(seed: s.seed)) }
         let results = try run(s, resultsPath: resultsPath, progress: progress, live: live)
-        var text = "\n\(s.name): \(s.fleet.reduce(0) { $0 + $1.count }) devices, \(tasks.count) tasks, "
+        let taskCount = results.first?.tasks ?? 0
+        var text = "\n\(s.name): \(s.fleet.reduce(0) { $0 + $1.count }) devices, \(taskCount) tasks, "
         text += "\(SimDuration(seconds: s.duration)) simulated, seed \(s.seed)\n\n"
-        text += summary(results, tasks: tasks.count) + "\n"
+        text += summary(results) + "\n"
         if let p = resultsPath { text += "\nResults written to \(p)\n" }
         return text
     }
