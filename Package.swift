@@ -17,6 +17,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        // HMAC-SHA256 for the reference runtime's wire protocol (BoringSSL underneath).
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Native libraries from Debian, each a module map + shim header; no Swift API.
@@ -35,8 +37,14 @@ let package = Package(
         .target(name: "SwarmScenario", dependencies: ["SwarmModel", .product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
         // Results: confidence intervals over replications (GSL), HDF5 files (later issues).
         .target(name: "SwarmResults", dependencies: ["SwarmKernel", "SwarmModel", "CGSL", "CHDF5"], exclude: ["README.md"]),
-        // The façade: run, bench.
-        .target(name: "SwarmLab", dependencies: ["SwarmKernel", "SwarmModel", "SwarmPolicies", "SwarmScenario", "SwarmResults"], exclude: ["README.md"]),
+        // The reference runtime: real kernels (OpenBLAS) in real worker processes, coordinated
+        // over an authenticated loopback protocol, with latency and churn injected.
+        .target(name: "SwarmRuntime", dependencies: [
+            "SwarmKernel", "SwarmModel", "COpenBLAS",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ], exclude: ["README.md"]),
+        // The façade: run, sweep, validate, bench.
+        .target(name: "SwarmLab", dependencies: ["SwarmKernel", "SwarmModel", "SwarmPolicies", "SwarmScenario", "SwarmResults", "SwarmRuntime"], exclude: ["README.md"]),
         // The CLI: parsing, progress, printing; no logic.
         .executableTarget(name: "swarmlab", dependencies: [
             "SwarmLab",
@@ -50,6 +58,7 @@ let package = Package(
         .testTarget(name: "SwarmScenarioTests", dependencies: ["SwarmScenario", "SwarmModel"], exclude: ["Fixtures"]),
         .testTarget(name: "SwarmResultsTests", dependencies: ["SwarmResults", "SwarmKernel", "SwarmModel", "SwarmPolicies"]),
         .testTarget(name: "NativeLibraryTests", dependencies: ["CHDF5", "COpenBLAS", "CTestSupport"]),
+        .testTarget(name: "SwarmRuntimeTests", dependencies: ["SwarmRuntime", "SwarmModel", "SwarmKernel", "SwarmPolicies"]),
         .testTarget(name: "SwarmLabTests", dependencies: ["SwarmLab", "SwarmScenario", "SwarmResults"], exclude: ["Snapshots"]),
     ],
     swiftLanguageModes: [.v6]

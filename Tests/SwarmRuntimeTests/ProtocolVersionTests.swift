@@ -1,0 +1,6 @@
+import Testing
+@testable import SwarmRuntime
+
+@Test func protocolVersionIsOne() {
+    #expect(runtimeProtocolVersion == 1)
+}
