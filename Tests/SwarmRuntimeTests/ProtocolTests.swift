@@ -75,7 +75,7 @@ struct ProtocolTests {
             var bad = bytes
             bad[i] ^= 0x10
             // (more bytes follow in a stream: a flipped length then spans them, and still fails)
-            switch decode(bad + [UInt8](repeating: 0, count: 64), key: key) {
+            switch decode(bad + [UInt8](repeating: 0, count: Frame.maxPayload + 64), key: key) {
             case .success(let f): Issue.record("byte \(i) flipped yet decoded: \(String(describing: f))")
             case .failure: break
             }
