@@ -89,6 +89,8 @@ public struct RuntimeReport: Sendable {
     public var attempts: [AttemptRecord]
     /// Acceptance time per task, scenario seconds (NaN if never accepted).
     public var taskFinish: [Double]
+    /// The checksum each task was accepted with (by quorum vote), 0 if never accepted.
+    public var acceptedChecksum: [UInt64]
     /// Last acceptance, scenario seconds.
     public var makespan: Double
     /// Scenario seconds of lost attempts: from assignment to the last heartbeat their device

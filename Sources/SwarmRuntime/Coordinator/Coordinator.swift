@@ -56,6 +56,7 @@ final class Coordinator {
     var queue: [Int] = []
     var waiting: [Int] = []
     var finish: [Double]
+    var accepted: [UInt64]
     var doneParents: [Int]
     var children: [[Int]]
     var doneCount = 0
@@ -105,6 +106,7 @@ final class Coordinator {
         votes = Array(repeating: [], count: m)
         tried = Array(repeating: [], count: m)
         finish = Array(repeating: .nan, count: m)
+        accepted = Array(repeating: 0, count: m)
         doneParents = Array(repeating: 0, count: m)
         children = Array(repeating: [], count: m)
         for t in 0..<m { for p in tasks.parents(of: TaskID(index: t)) { children[Int(p)].append(t) } }
@@ -167,7 +169,7 @@ final class Coordinator {
         let wallSeconds = wall
         shutdown()
         for i in records.indices where open[i] { records[i].outcome = .cancelled }
-        return RuntimeReport(attempts: records, taskFinish: finish, makespan: finish.filter { !$0.isNaN }.max() ?? .nan,
+        return RuntimeReport(attempts: records, taskFinish: finish, acceptedChecksum: accepted, makespan: finish.filter { !$0.isNaN }.max() ?? .nan,
                              lostWorkSeconds: lostWork, wallSeconds: wallSeconds, log: log)
     }
 
@@ -310,6 +312,7 @@ final class Coordinator {
     func accept(_ t: Int, checksum: UInt64, on d: Int) {
         state[t] = .done
         finish[t] = now
+        accepted[t] = checksum
         doneCount += 1
         needed[t] = 0
         queue.removeAll { $0 == t }
