@@ -58,6 +58,9 @@ public struct RuntimePlan {
             }
             if let k = e.killAt, !(k >= 0) { throw .badPlan("devices[\(d)].killAt: expected seconds ≥ 0, got \(k)") }
         }
+        for t in 0..<tasks.count where !(0..<fleet.count).contains(where: { tasks.residency[t].contains(Int(fleet.regionOf[$0])) }) {
+            throw .badPlan("tasks[\(t)].residency: no device of the fleet lies in a region it allows")
+        }
     }
 }
 

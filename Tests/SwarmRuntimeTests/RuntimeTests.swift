@@ -205,6 +205,20 @@ struct RuntimeTests {
         for a in slow { #expect(a.computeEnd - a.computeStart >= 1.9, "speed 0.5 doubles a 1 s compute") }
     }
 
+    @Test("a run whose every worker is gone for good gives up instead of hanging")
+    func stall() throws {
+        var tasks = TaskTable(); tasks.add(work: .seconds(50))
+        let plan = RuntimePlan(devices: [EmulatedDevice(killAt: 3)], fleet: localFleet(1), tasks: tasks, policy: fastestFirst(),
+                               heartbeatTimeout: 1, timeScale: 0.1)
+        var options = CoordinatorOptions()
+        options.stallLimit = 0.5
+        let error = #expect(throws: RuntimeError.self) {
+            _ = try Coordinator(plan: plan, workerPath: try ReferenceRuntime.locateWorker(), options: options).run()
+        }
+        guard case .timedOut(let wall, 0, 1)? = error else { Issue.record("expected a time-out, got \(String(describing: error))"); return }
+        #expect(wall < 5)
+    }
+
     @Test("a plan with a bad field is refused before any process starts, naming the field")
     func badPlan() {
         var tasks = TaskTable(); tasks.add(work: .seconds(1))

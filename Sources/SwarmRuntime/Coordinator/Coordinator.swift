@@ -8,7 +8,10 @@ import SwarmModel
 struct CoordinatorOptions {
     var external: Set<Int> = []
     var onListening: ((UInt16, RunKeys) -> Void)?
-    var wallLimit: Double = 600
+    /// Gives up after this many wall seconds in all (tests), or after `stallLimit` wall
+    /// seconds without a frame from any worker (every worker dead and none to restart).
+    var wallLimit: Double = .infinity
+    var stallLimit: Double = 30
 }
 
 /// The coordinator: starts the workers, authenticates every frame, keeps a `FleetView` of
@@ -28,6 +31,8 @@ final class Coordinator {
     let port: UInt16
     let start: Double
     var log: [String] = []
+    /// When a verified frame last arrived (wall seconds since `start`).
+    var lastFrame = 0.0
 
     // Connections, by descriptor; a connection is bound to a device by its hello.
     struct Connection {
@@ -152,9 +157,13 @@ final class Coordinator {
                 }
             }
         }
+        let cores = sysconf(Int32(_SC_NPROCESSORS_ONLN))
+        if n > cores {
+            note("\(n) worker processes on \(cores) cores: real kernels running at once share cores, so their compute times include contention")
+        }
         options.onListening?(port, keys)
         while doneCount < m {
-            if wall > options.wallLimit {
+            if wall > options.wallLimit || wall - lastFrame > max(options.stallLimit, 10 * heartbeatWall) {
                 let w = wall
                 shutdown()
                 throw RuntimeError.timedOut(wallSeconds: w, tasksDone: doneCount, tasks: m)
@@ -389,6 +398,7 @@ final class Coordinator {
         let key = keys.deviceKeyBytes(d).map { String(format: "%02x", $0) }.joined()
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWARMLAB_") }
         env["SWARMLAB_PORT"] = "\(port)"; env["SWARMLAB_DEVICE"] = "\(d)"; env["SWARMLAB_KEY"] = key
+        env["OPENBLAS_NUM_THREADS"] = "1"   // one core per emulated device
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup(workerPath), strdup("--device"), strdup("\(d)"), nil]
         let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for p in argv { free(p) }; for p in envp { free(p) } }
@@ -483,6 +493,7 @@ final class Coordinator {
         }
         conn.lastSequence = frame.sequence
         connections[fd] = conn
+        lastFrame = wall
         guard let bound = conn.device else {
             guard frame.kind == .hello else {
                 note("dropped \(frame.kind) frame on connection \(fd): expected hello first")
