@@ -45,7 +45,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["README.md"]),
         // One emulated device of the reference runtime: a thin main over SwarmRuntime's Worker.
-        .executableTarget(name: "swarmlab-worker", dependencies: ["SwarmRuntime"]),
+        .executableTarget(name: "swarmlab-worker", dependencies: ["SwarmRuntime"], exclude: ["README.md"]),
         // The façade: run, sweep, validate, bench.
         .target(name: "SwarmLab", dependencies: ["SwarmKernel", "SwarmModel", "SwarmPolicies", "SwarmScenario", "SwarmResults", "SwarmRuntime"], exclude: ["README.md"]),
         // The CLI: parsing, progress, printing; no logic.
