@@ -131,17 +131,20 @@ struct WorkerComputeTests {
                       .kernel(.conv2d(batch: 1, inChannels: 2, outChannels: 4, height: 8, width: 8, kernel: 3, stride: 1, padding: 1, dtype: .fp32)),
                       .kernel(.attention(batch: 1, heads: 2, seqLen: 8, headDim: 4, dtype: .fp32))])
     func deterministic(_ work: TaskWork) {
-        WorkerCompute.pinThreads()
-        let a = WorkerCompute.run(work, seed: 11, timeScale: 1)
-        #expect(a == WorkerCompute.run(work, seed: 11, timeScale: 1))
-        #expect(a != WorkerCompute.run(work, seed: 12, timeScale: 1))
-        #expect(WorkerCompute.corrupt(a, device: 3) != a)
+        var c = WorkerCompute()
+        let a = c.run(work, seed: 11, timeScale: 1).checksum
+        #expect(a == c.run(work, seed: 11, timeScale: 1).checksum)
+        #expect(a != c.run(work, seed: 12, timeScale: 1).checksum)
+        let lie3 = c.run(work, seed: 11, timeScale: 1, corruption: Corruption(seed: 3)).checksum
+        #expect(lie3 != a)
+        #expect(lie3 != c.run(work, seed: 11, timeScale: 1, corruption: Corruption(seed: 4)).checksum)
     }
 
-    @Test("busy compute lasts its seconds times the time scale")
+    @Test("busy compute lasts its seconds times the time scale, and says so")
     func busySeconds() {
-        let t0 = monotonicSeconds()
-        _ = WorkerCompute.run(.seconds(0.5), seed: 1, timeScale: 0.1)
-        #expect(monotonicSeconds() - t0 >= 0.05)
+        var c = WorkerCompute()
+        let t0 = monotonicNow()
+        let out = c.run(.seconds(0.5), seed: 1, timeScale: 0.1)
+        #expect(monotonicNow() - t0 >= 0.05 && out.computeSeconds >= 0.05)
     }
 }

@@ -29,8 +29,8 @@ func rawClient(port: UInt16, frames: [[UInt8]], wait: Double = 1.5) -> [UInt8] {
     defer { close(fd) }
     for f in frames { Socket.writeAll(fd, f) }
     var got: [UInt8] = []
-    let end = monotonicSeconds() + wait
-    while monotonicSeconds() < end {
+    let end = monotonicNow() + wait
+    while monotonicNow() < end {
         var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         guard poll(&p, 1, 50) > 0 else { continue }
         var buf = [UInt8](repeating: 0, count: 4096)
@@ -168,10 +168,11 @@ struct RuntimeTests {
     @Test("replicas vote on real checksums: an adversary is outvoted; DAG order, latency and duty cycle hold")
     func votingAndEmulation() throws {
         let gemm = TaskWork.kernel(.gemm(m: 48, n: 40, k: 32, dtype: .fp32))
+        let attention = TaskWork.kernel(.attention(batch: 1, heads: 2, seqLen: 16, headDim: 8, dtype: .fp32))
         var tasks = TaskTable()
         let root = tasks.add(work: gemm, replication: 2, quorum: 2)
         for i in 0..<5 {
-            tasks.add(work: i % 2 == 0 ? gemm : .seconds(1), inputBytes: 1e6, outputBytes: 1e6, replication: 2, quorum: 2, parents: [root])
+            tasks.add(work: [gemm, .seconds(1), attention][i % 3], inputBytes: 1e6, outputBytes: 1e6, replication: 2, quorum: 2, parents: [root])
         }
         let devices = [
             EmulatedDevice(speed: 1, latency: 0.5, bandwidth: 1e7),   // + 0.1 s per MB
@@ -183,8 +184,9 @@ struct RuntimeTests {
                                heartbeatTimeout: 5, timeScale: 0.1)
         let r = try runPlan(plan)
         #expect(r.taskFinish.allSatisfy { !$0.isNaN })
+        var compute = WorkerCompute()
         for t in 0..<tasks.count {
-            let honest = WorkerCompute.run(tasks.work[t], seed: SplitMix64.mix(UInt64(t) &+ 1), timeScale: 0)
+            let honest = compute.run(tasks.work[t], seed: SplitMix64.mix(UInt64(t) &+ 1), timeScale: 0).checksum
             #expect(r.acceptedChecksum[t] == honest, "task \(t) accepted the honest result")
             for a in r.attempts where a.task == t && a.outcome == .returned {
                 #expect((a.checksum == honest) == (a.device != 2), "attempt \(a.attempt) of task \(t) on device \(a.device)")

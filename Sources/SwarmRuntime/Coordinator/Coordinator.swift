@@ -95,7 +95,7 @@ final class Coordinator {
         self.options = options
         self.workerPath = workerPath
         do { (listenFD, port) = try Socket.listen() } catch { throw RuntimeError.system("\(error)") }
-        start = monotonicSeconds()
+        start = monotonicNow()
         connectionOf = Array(repeating: nil, count: n)
         sendSequence = Array(repeating: 0, count: n)
         pid = Array(repeating: 0, count: n)
@@ -120,7 +120,7 @@ final class Coordinator {
 
     // MARK: clocks
 
-    var wall: Double { monotonicSeconds() - start }
+    var wall: Double { monotonicNow() - start }
     /// Scenario seconds of a wall instant (seconds since `start`).
     func scenario(_ wallSeconds: Double) -> Double { wallSeconds / plan.timeScale }
     var now: Double { scenario(wall) }
@@ -417,12 +417,12 @@ final class Coordinator {
                 Socket.writeAll(fd, Message.shutdown.frame(device: d, sequence: sendSequence[d]).encoded(key: deviceKeys[d]))
             }
         }
-        let deadline = monotonicSeconds() + 2
+        let deadline = monotonicNow() + 2
         for d in 0..<n where pid[d] > 0 {
             var status: Int32 = 0
             while waitpid(pid[d], &status, WNOHANG) == 0 {
-                if monotonicSeconds() > deadline { _ = Glibc.kill(pid[d], SIGKILL); _ = waitpid(pid[d], &status, 0); break }
-                sleepSeconds(0.005)
+                if monotonicNow() > deadline { _ = Glibc.kill(pid[d], SIGKILL); _ = waitpid(pid[d], &status, 0); break }
+                DutyCycle.sleep(seconds: 0.005)
             }
             pid[d] = 0
         }

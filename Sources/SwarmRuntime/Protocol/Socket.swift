@@ -86,19 +86,3 @@ enum Socket {
         return []
     }
 }
-
-/// Monotonic clock seconds, the same in every process of the machine (CLOCK_MONOTONIC), so
-/// workers' timestamps are comparable with the coordinator's.
-func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-}
-
-/// Sleeps `seconds` of wall time (nothing if ≤ 0).
-func sleepSeconds(_ seconds: Double) {
-    guard seconds > 0 else { return }
-    var ts = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
-    var rest = timespec()
-    while nanosleep(&ts, &rest) != 0 && errno == EINTR { ts = rest }
-}

@@ -23,7 +23,7 @@ public enum Worker {
             return fail("SWARMLAB_KEY: expected 64 hex digits (the device's HMAC key)")
         }
         unsetenv("SWARMLAB_KEY")
-        WorkerCompute.pinThreads()
+        var compute = WorkerCompute()
         let fd: Int32
         do { fd = try Socket.connect(port: port) } catch { return fail("\(error)") }
         let link = WorkerLink(fd: fd, device: device, key: SymmetricKey(data: keyBytes))
@@ -58,13 +58,13 @@ public enum Worker {
                 case .assign(let a):
                     guard let w = welcome else { continue }
                     link.setCurrent(task: Int32(a.task), attempt: a.attempt)
-                    let start = monotonicSeconds()
-                    var checksum = WorkerCompute.run(a.work, seed: a.seed, timeScale: w.timeScale)
-                    let computed = monotonicSeconds() - start
-                    sleepSeconds(computed * (1 / w.speed - 1))   // the slow device's duty cycle
-                    if w.adversarial { checksum = WorkerCompute.corrupt(checksum, device: Int(device)) }
-                    link.send(.result(.init(task: a.task, attempt: a.attempt, checksum: checksum,
-                                            computeStart: start, computeEnd: monotonicSeconds())))
+                    let start = monotonicNow()
+                    let out = compute.run(a.work, seed: a.seed, timeScale: w.timeScale,
+                                          corruption: w.adversarial ? Corruption(seed: UInt64(device)) : nil)
+                    // The slow device's duty cycle: idle for the rest after computing.
+                    DutyCycle.sleep(seconds: DutyCycle(speed: w.speed).idleSeconds(afterComputing: out.computeSeconds))
+                    link.send(.result(.init(task: a.task, attempt: a.attempt, checksum: out.checksum,
+                                            computeStart: start + out.setupSeconds, computeEnd: monotonicNow())))
                     link.setCurrent(task: -1, attempt: 0)
                 case .shutdown:
                     return 0
@@ -117,7 +117,7 @@ final class WorkerLink: @unchecked Sendable {
     func startHeartbeats(every interval: Double) {
         let t = Thread { [self] in
             while true {
-                sleepSeconds(interval)
+                DutyCycle.sleep(seconds: interval)
                 lock.lock(); let (t, a) = (task, attempt); lock.unlock()
                 send(.heartbeat(task: t, attempt: a))
             }
