@@ -60,6 +60,25 @@ struct ProtocolTests {
         #expect(decoder.pending == 0)
     }
 
+    @Test("frames split and batched arbitrarily come out whole and in order, across compactions")
+    func streaming() throws {
+        let key = SymmetricKey(data: Array(repeating: 5, count: 32))
+        var stream: [UInt8] = []
+        for i in 1...2000 { stream += Message.heartbeat(task: Int32(i), attempt: 1).frame(device: 1, sequence: UInt64(i)).encoded(key: key) }
+        var decoder = FrameDecoder()
+        var seen: [UInt64] = []
+        var offset = 0, chunk = 1
+        while offset < stream.count {
+            let end = min(stream.count, offset + chunk)
+            decoder.append(stream[offset..<end])
+            offset = end
+            chunk = chunk * 7 % 997 + 1   // 1, 8, 57, …: sizes that cut frames anywhere
+            while let f = try decoder.next(key: { _ in key }) { seen.append(f.sequence) }
+        }
+        #expect(seen == Array(1...2000))
+        #expect(decoder.pending == 0)
+    }
+
     func decode(_ bytes: [UInt8], key: SymmetricKey) -> Result<Frame?, FrameError> {
         var d = FrameDecoder()
         d.append(bytes)

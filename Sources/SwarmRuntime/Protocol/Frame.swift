@@ -85,40 +85,51 @@ public enum FrameError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Cuts a byte stream into authenticated frames.
+/// Cuts a byte stream into authenticated frames. Consumed bytes are skipped by an offset
+/// and compacted away in bulk, so a burst of n frames costs O(n), not O(n²).
 public struct FrameDecoder {
     var buffer: [UInt8] = []
+    var head = 0
     public init() {}
 
     /// Bytes waiting for the rest of their frame.
-    public var pending: Int { buffer.count }
+    public var pending: Int { buffer.count - head }
 
-    public mutating func append<S: Sequence>(_ bytes: S) where S.Element == UInt8 { buffer.append(contentsOf: bytes) }
+    public mutating func append<S: Sequence>(_ bytes: S) where S.Element == UInt8 {
+        if head > 0 && (head >= 65536 || head * 2 >= buffer.count) {
+            buffer.removeFirst(head)
+            head = 0
+        }
+        buffer.append(contentsOf: bytes)
+    }
 
     /// The next whole frame, or nil until more bytes arrive. A frame that fails a check is
     /// consumed and thrown as a `FrameError`; after an error that `closesConnection`, the
     /// buffer is emptied (the stream cannot be resynchronised).
     /// - Parameter key: the key of a device id, nil for ids outside the run.
     public mutating func next(key: (UInt32) -> SymmetricKey?) throws(FrameError) -> Frame? {
-        guard buffer.count >= Frame.headerSize else { return nil }
-        var r = ByteReader(buffer[0..<Frame.headerSize])
+        guard pending >= Frame.headerSize else { return nil }
+        var r = ByteReader(buffer[head..<(head + Frame.headerSize)])
         let magic = r.u32(), version = r.u16(), kind = r.u8(); _ = r.u8()
         let device = r.u32(), sequence = r.u64(), length = Int(r.u32())
-        guard magic == Frame.magic else { buffer.removeAll(); throw .badMagic(magic) }
-        guard version == runtimeProtocolVersion else { buffer.removeAll(); throw .wrongVersion(version) }
-        guard length <= Frame.maxPayload else { buffer.removeAll(); throw .tooLong(length) }
+        guard magic == Frame.magic else { clear(); throw .badMagic(magic) }
+        guard version == runtimeProtocolVersion else { clear(); throw .wrongVersion(version) }
+        guard length <= Frame.maxPayload else { clear(); throw .tooLong(length) }
         let total = Frame.headerSize + length + Frame.tagSize
-        guard buffer.count >= total else { return nil }
-        let body = Array(buffer[0..<(Frame.headerSize + length)])
-        let tag = Array(buffer[(Frame.headerSize + length)..<total])
-        buffer.removeFirst(total)
+        guard pending >= total else { return nil }
+        let bodyEnd = head + Frame.headerSize + length
+        let body = buffer[head..<bodyEnd]
+        let tag = buffer[bodyEnd..<(head + total)]
+        head += total
         guard let k = key(device) else { throw .unknownDevice(device) }
         guard HMAC<SHA256>.isValidAuthenticationCode(tag, authenticating: body, using: k) else {
             throw .badMAC(device: device, sequence: sequence)
         }
         guard let kind = FrameKind(rawValue: kind) else { throw .unknownKind(kind) }
-        return Frame(kind: kind, device: device, sequence: sequence, payload: Array(body[Frame.headerSize...]))
+        return Frame(kind: kind, device: device, sequence: sequence, payload: Array(body.dropFirst(Frame.headerSize)))
     }
+
+    mutating func clear() { buffer.removeAll(); head = 0 }
 }
 
 /// The keys of one run: a fresh random secret, and per device a key derived from it
