@@ -56,6 +56,7 @@ struct SecurityOutcome: Sendable {
     var wrongVersion: [UInt8]
     /// Kinds of the frames the coordinator sent the (authenticated) submitter.
     var submitterGot: [FrameKind]
+    var silent: [UInt8]
 }
 
 /// One run shared by the security tests: two honest workers, and on device 2's slot (no
@@ -66,12 +67,16 @@ let securityRun: Result<SecurityOutcome, any Error> = Result {
     for _ in 0..<4 { tasks.add(work: .seconds(1)) }
     let plan = RuntimePlan(devices: Array(repeating: EmulatedDevice(), count: 3), fleet: localFleet(3), tasks: tasks,
                            policy: fastestFirst(), heartbeatTimeout: 3, timeScale: 0.1)
-    let observed = Box(([UInt8](), [UInt8](), [UInt8](), [FrameKind]()))
+    let observed = Box(([UInt8](), [UInt8](), [UInt8](), [FrameKind](), [UInt8]()))
     let done = DispatchSemaphore(value: 0)
     var options = CoordinatorOptions()
     options.external = [2]
+    options.helloTimeout = 0.1
+    let clientsDone = Box(false)
+    options.keepRunning = { !clientsDone.get() }
     options.onListening = { port, keys in
         Thread {
+            let silent = rawClient(port: port, frames: [], wait: 1)   // connects, says nothing
             let key2 = keys.deviceKey(2)
             let wrong = SymmetricKey(data: [UInt8](repeating: 0x42, count: 32))
             let stranger = rawClient(port: port, frames: [Message.hello(pid: 1).frame(device: 0, sequence: 1001).encoded(key: wrong)])
@@ -89,14 +94,15 @@ let securityRun: Result<SecurityOutcome, any Error> = Result {
             var decoder = FrameDecoder(); decoder.append(got)
             var kinds: [FrameKind] = []
             while let f = try? decoder.next(key: { _ in key2 }) { kinds.append(f.kind) }
-            observed.set((stranger, flipped, v2, kinds))
+            observed.set((stranger, flipped, v2, kinds, silent))
+            clientsDone.set(true)
             done.signal()
         }.start()
     }
     let report = try runPlan(plan, options: options)
     _ = done.wait(timeout: .now() + 10)
     let o = observed.get()
-    return SecurityOutcome(report: report, stranger: o.0, flipped: o.1, wrongVersion: o.2, submitterGot: o.3)
+    return SecurityOutcome(report: report, stranger: o.0, flipped: o.1, wrongVersion: o.2, submitterGot: o.3, silent: o.4)
 }
 
 @Suite("reference runtime", .serialized)
@@ -108,6 +114,13 @@ struct RuntimeTests {
         #expect(o.report.log.contains { $0.contains("HMAC-SHA256 check failed (claims device 0, sequence 1001)") })
         #expect(o.report.log.contains { $0.contains("refused: not authenticated") })
         #expect(o.report.taskFinish.allSatisfy { !$0.isNaN })
+    }
+
+    @Test("a connection that never says hello is closed after the hello timeout")
+    func silentStranger() throws {
+        let o = try securityRun.get()
+        #expect(o.silent.isEmpty)
+        #expect(o.report.log.contains { $0.contains("refused: no hello within 0.1 s") })
     }
 
     @Test("a hello with one flipped byte is rejected and logged")

@@ -12,6 +12,11 @@ struct CoordinatorOptions {
     /// seconds without a frame from any worker (every worker dead and none to restart).
     var wallLimit: Double = .infinity
     var stallLimit: Double = 30
+    /// Wall seconds a new connection has to authenticate (say hello) before it is closed.
+    var helloTimeout: Double = 5
+    /// Keeps the loop going after the last task while this says so (tests whose clients
+    /// must still be answered).
+    var keepRunning: (() -> Bool)?
 }
 
 /// The coordinator: starts the workers, authenticates every frame, keeps a `FleetView` of
@@ -39,9 +44,13 @@ final class Coordinator {
         var decoder = FrameDecoder()
         var device: Int?
         var lastSequence: UInt64 = 0
+        /// When it was accepted (wall), and its serial number (descriptors are reused).
+        var opened: Double
+        var serial: Int
     }
     var connections: [Int32: Connection] = [:]
     var connectionOf: [Int32?]
+    var connectionSerial = 0
     var sendSequence: [UInt64]
 
     // Per device: process, churn state, liveness, the attempt it runs (index into records).
@@ -77,7 +86,7 @@ final class Coordinator {
 
     // Timers (wall seconds since `start`).
     enum Action {
-        case send(device: Int, fd: Int32, Message)
+        case send(device: Int, connection: Int, Message)
         case deliver(device: Int, Message)
         case pause(Int), resume(Int), kill(Int), restart(Int)
     }
@@ -162,13 +171,14 @@ final class Coordinator {
             note("\(n) worker processes on \(cores) cores: real kernels running at once share cores, so their compute times include contention")
         }
         options.onListening?(port, keys)
-        while doneCount < m {
+        while doneCount < m || options.keepRunning?() == true {
             if wall > options.wallLimit || wall - lastFrame > max(options.stallLimit, 10 * heartbeatWall) {
                 let w = wall
                 shutdown()
                 throw RuntimeError.timedOut(wallSeconds: w, tasksDone: doneCount, tasks: m)
             }
             fireTimers()
+            closeSilentStrangers()
             promote()
             checkHeartbeats()
             dispatch()
@@ -187,8 +197,9 @@ final class Coordinator {
               timers[i].due <= wall {
             let action = timers.remove(at: i).action
             switch action {
-            case .send(let d, let fd, let message):
-                guard connectionOf[d] == fd else { continue }   // that worker is gone
+            case .send(let d, let serial, let message):
+                // Only to the connection it was meant for: that worker may be gone.
+                guard let fd = connectionOf[d], connections[fd]?.serial == serial else { continue }
                 sendSequence[d] += 1
                 if !Socket.writeAll(fd, message.frame(device: d, sequence: sendSequence[d]).encoded(key: deviceKeys[d])) {
                     note("device \(d): \(message.kind) not delivered (connection lost)")
@@ -229,16 +240,17 @@ final class Coordinator {
             guard !placements.assignments.isEmpty else { break }
             for (task, d) in placements.assignments {
                 let t = task.index
-                guard t < m, state[t] == .queued, needed[t] > 0, let fd = connectionOf[d], current[d] < 0 else {
+                guard t < m, state[t] == .queued, needed[t] > 0, let fd = connectionOf[d],
+                      let serial = connections[fd]?.serial, current[d] < 0 else {
                     view.returnAssigned(d)
                     continue
                 }
-                begin(t, on: d, fd: fd)
+                begin(t, on: d, connection: serial)
             }
         }
     }
 
-    func begin(_ t: Int, on d: Int, fd: Int32) {
+    func begin(_ t: Int, on d: Int, connection serial: Int) {
         attemptsMade[t] += 1
         let a = records.count
         records.append(AttemptRecord(task: t, device: d, attempt: attemptsMade[t], assigned: now, computeStart: .nan,
@@ -256,7 +268,7 @@ final class Coordinator {
         view.deviceBecameBusy(d)
         let assignment = Message.Assignment(task: UInt32(t), attempt: UInt16(attemptsMade[t]),
                                             seed: SplitMix64.mix(UInt64(t) &+ 1), work: plan.tasks.work[t])
-        after(delay(d, bytes: plan.tasks.inputBytes[t]), .send(device: d, fd: fd, .assign(assignment)))
+        after(delay(d, bytes: plan.tasks.inputBytes[t]), .send(device: d, connection: serial, .assign(assignment)))
     }
 
     // MARK: messages that have arrived (after their emulated delay)
@@ -447,7 +459,8 @@ final class Coordinator {
             guard fd >= 0 else { return }
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             Socket.setNonBlocking(fd)
-            connections[fd] = Connection()
+            connectionSerial += 1
+            connections[fd] = Connection(opened: wall, serial: connectionSerial)
         }
     }
 
@@ -508,7 +521,7 @@ final class Coordinator {
             connections[fd]?.device = d
             connectionOf[d] = fd
             lastHeard[d] = wall
-            after(delay(d, bytes: 0), .send(device: d, fd: fd, .welcome(.init(
+            after(delay(d, bytes: 0), .send(device: d, connection: conn.serial, .welcome(.init(
                 speed: plan.devices[d].speed, adversarial: plan.devices[d].adversarial,
                 heartbeatInterval: heartbeatWall / 4, timeScale: plan.timeScale))))
             after(delay(d, bytes: 0), .deliver(device: d, .hello(pid: 0)))
@@ -535,6 +548,14 @@ final class Coordinator {
             after(delay(bound, bytes: bytes), .deliver(device: bound, message))
         case .welcome, .assign, .shutdown:
             break
+        }
+    }
+
+    /// Closes connections that have not authenticated within `helloTimeout`.
+    func closeSilentStrangers() {
+        let w = wall
+        for (fd, c) in connections where c.device == nil && w - c.opened > options.helloTimeout {
+            closeConnection(fd, why: "refused: no hello within \(options.helloTimeout) s")
         }
     }
 
