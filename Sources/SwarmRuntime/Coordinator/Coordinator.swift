@@ -57,7 +57,8 @@ final class Coordinator {
     var pid: [pid_t]
     var paused: [Bool]
     var killed: [Bool]
-    var lastHeard: [Double]
+    /// When each connection (by serial) was last heard from, wall seconds.
+    var heard: [Int: Double] = [:]
     var current: [Int]
 
     // Per task.
@@ -81,13 +82,15 @@ final class Coordinator {
     // Attempts.
     var records: [AttemptRecord] = []
     var open: [Bool] = []
+    /// The connection (serial) each attempt was sent on: only that worker can finish it.
+    var attemptSerial: [Int] = []
     var attemptIndex: [UInt64: Int] = [:]
     var lostWork = 0.0
 
     // Timers (wall seconds since `start`).
     enum Action {
         case send(device: Int, connection: Int, Message)
-        case deliver(device: Int, Message)
+        case deliver(device: Int, connection: Int, Message)
         case pause(Int), resume(Int), kill(Int), restart(Int)
     }
     var timers: [(due: Double, seq: Int, action: Action)] = []
@@ -110,7 +113,6 @@ final class Coordinator {
         pid = Array(repeating: 0, count: n)
         paused = Array(repeating: false, count: n)
         killed = Array(repeating: false, count: n)
-        lastHeard = Array(repeating: 0, count: n)
         current = Array(repeating: -1, count: n)
         let tasks = plan.tasks
         state = Array(repeating: .waiting, count: m)
@@ -204,7 +206,7 @@ final class Coordinator {
                 if !Socket.writeAll(fd, message.frame(device: d, sequence: sendSequence[d]).encoded(key: deviceKeys[d])) {
                     note("device \(d): \(message.kind) not delivered (connection lost)")
                 }
-            case .deliver(let d, let message): handle(message, from: d)
+            case .deliver(let d, let serial, let message): handle(message, from: d, connection: serial)
             case .pause(let d): pause(d)
             case .resume(let d): resume(d)
             case .kill(let d): kill(d)
@@ -256,6 +258,7 @@ final class Coordinator {
         records.append(AttemptRecord(task: t, device: d, attempt: attemptsMade[t], assigned: now, computeStart: .nan,
                                      computeEnd: .nan, returned: .nan, outcome: .cancelled, checksum: 0))
         open.append(true)
+        attemptSerial.append(serial)
         attemptIndex[UInt64(t) << 16 | UInt64(attemptsMade[t])] = a
         current[d] = a
         tried[t].insert(d)
@@ -273,8 +276,8 @@ final class Coordinator {
 
     // MARK: messages that have arrived (after their emulated delay)
 
-    func handle(_ message: Message, from d: Int) {
-        lastHeard[d] = wall
+    func handle(_ message: Message, from d: Int, connection serial: Int) {
+        heard[serial] = wall
         switch message {
         case .hello:
             if !paused[d] && !killed[d] && connectionOf[d] != nil && !view.isOnline(d) {
@@ -341,21 +344,25 @@ final class Coordinator {
         for c in children[t] { doneParents[c] += 1 }
     }
 
-    /// Attempts whose device has been silent longer than the heartbeat timeout are lost; the
-    /// device counts as offline until it is heard from again, and the task is queued again.
+    /// Attempts whose worker (the connection they were sent on) has been silent longer than
+    /// the heartbeat timeout are lost; the device counts as offline until it is heard from
+    /// again (unless a new worker already took its place), and the task is queued again.
     func checkHeartbeats() {
         let w = wall
-        for d in 0..<n where current[d] >= 0 && w - lastHeard[d] > heartbeatWall {
+        for d in 0..<n where current[d] >= 0 {
             let a = current[d], t = records[a].task
+            let last = heard[attemptSerial[a]] ?? records[a].assigned * plan.timeScale
+            guard w - last > heartbeatWall else { continue }
             open[a] = false
             records[a].outcome = .lost
-            lostWork += max(0, scenario(lastHeard[d]) - records[a].assigned)
+            lostWork += max(0, scenario(last) - records[a].assigned)
             current[d] = -1
             live[t] -= 1
-            if view.isOnline(d) { view.deviceWentOffline(d); policy.deviceLeft(d, fleet: view) }
+            let sameWorker = connectionOf[d].flatMap { connections[$0]?.serial } == attemptSerial[a]
+            if sameWorker && view.isOnline(d) { view.deviceWentOffline(d); policy.deviceLeft(d, fleet: view) }
             view.deviceBecameIdle(d)
             view.recordAttempt(on: d, succeeded: false)
-            note("device \(d) silent for \(String(format: "%.3f", (w - lastHeard[d]) / plan.timeScale)) s: attempt \(records[a].attempt) of task \(t) lost")
+            note("device \(d) silent for \(String(format: "%.3f", (w - last) / plan.timeScale)) s: attempt \(records[a].attempt) of task \(t) lost")
             guard state[t] != .done else { continue }
             policy.taskFailed(TaskID(index: t), on: d, fleet: view)
             needed[t] += 1
@@ -520,11 +527,11 @@ final class Coordinator {
             }
             connections[fd]?.device = d
             connectionOf[d] = fd
-            lastHeard[d] = wall
+            heard[conn.serial] = wall
             after(delay(d, bytes: 0), .send(device: d, connection: conn.serial, .welcome(.init(
                 speed: plan.devices[d].speed, adversarial: plan.devices[d].adversarial,
                 heartbeatInterval: heartbeatWall / 4, timeScale: plan.timeScale))))
-            after(delay(d, bytes: 0), .deliver(device: d, .hello(pid: 0)))
+            after(delay(d, bytes: 0), .deliver(device: d, connection: conn.serial, .hello(pid: 0)))
             return
         }
         guard frame.kind.fromWorker else {
@@ -542,10 +549,10 @@ final class Coordinator {
         case .hello:
             note("dropped second hello from device \(bound)")
         case .heartbeat:
-            after(delay(bound, bytes: 0), .deliver(device: bound, message))
+            after(delay(bound, bytes: 0), .deliver(device: bound, connection: conn.serial, message))
         case .result(let r):
             let bytes = Int(r.task) < m ? plan.tasks.outputBytes[Int(r.task)] : 0
-            after(delay(bound, bytes: bytes), .deliver(device: bound, message))
+            after(delay(bound, bytes: bytes), .deliver(device: bound, connection: conn.serial, message))
         case .welcome, .assign, .shutdown:
             break
         }
