@@ -20,6 +20,23 @@ func runPlan(_ plan: RuntimePlan, options: CoordinatorOptions = CoordinatorOptio
     return try Coordinator(plan: plan, workerPath: try ReferenceRuntime.locateWorker(), options: o).run()
 }
 
+/// Places everything on one device, and writes down what it is told.
+struct OnlyDevice: SchedulingPolicy {
+    static let name = "only-device"
+    static let summary = "Everything on one device (tests)."
+    var device = 0
+    var calls: Box<[String]>?
+    init(parameters: NoParameters, context: PolicyContext) {}
+    init(device: Int, calls: Box<[String]>) { self.device = device; self.calls = calls }
+    func note(_ s: String) { if let c = calls { c.set(c.get() + [s]) } }
+    mutating func place(_ ready: ReadyTasks, on fleet: FleetView, into placements: inout Placements) {
+        note("place")
+        for task in ready where fleet.isIdle(device) { placements.assign(task, to: device) }
+    }
+    mutating func deviceJoined(_ d: Int, fleet: FleetView) { note("joined \(d)") }
+    mutating func taskFinished(_ task: TaskID, on d: Int, fleet: FleetView) { note("finished on \(d)") }
+}
+
 // MARK: a raw client, for the misbehaving peers
 
 /// Connects, sends `frames` (one after another), then reads until the coordinator closes the
@@ -219,6 +236,46 @@ struct RuntimeTests {
         }
         let slow = r.attempts.filter { $0.device == 1 && $0.outcome == .returned && tasks.work[$0.task] == .seconds(1) }
         for a in slow { #expect(a.computeEnd - a.computeStart >= 1.9, "speed 0.5 doubles a 1 s compute") }
+    }
+
+    @Test("a pause shorter than the heartbeat timeout delays the attempt but loses nothing")
+    func shortPause() throws {
+        var tasks = TaskTable(); tasks.add(work: .seconds(4))
+        let plan = RuntimePlan(devices: [EmulatedDevice(pauses: [(start: 1.5, end: 2.5)])], fleet: localFleet(1), tasks: tasks,
+                               policy: fastestFirst(), heartbeatTimeout: 3, timeScale: 0.1)
+        let r = try runPlan(plan)
+        #expect(r.attempts.count == 1 && r.attempts[0].outcome == .returned)
+        #expect(r.attempts[0].computeEnd - r.attempts[0].computeStart >= 4 + 1 - 0.3, "the stop is not compute: \(r.attempts[0]) \(r.log)")
+        #expect(r.log.contains { $0.contains("device 0 paused") })
+        #expect(r.lostWorkSeconds == 0)
+    }
+
+    @Test("a device whose attempt was lost may try the task again (only a returned result is a vote)")
+    func lostIsNoVote() throws {
+        var tasks = TaskTable(); tasks.add(work: .seconds(3), replication: 2, quorum: 2)
+        let devices = [EmulatedDevice(pauses: [(start: 2, end: 6)]), EmulatedDevice()]
+        let plan = RuntimePlan(devices: devices, fleet: localFleet(2), tasks: tasks, policy: fastestFirst(),
+                               heartbeatTimeout: 2, timeScale: 0.1)
+        let r = try runPlan(plan)
+        #expect(!r.taskFinish[0].isNaN)
+        #expect(r.attempts.contains { $0.device == 0 && $0.outcome == .lost })
+        #expect(r.attempts.contains { $0.device == 0 && $0.outcome == .returned }, "\(r.attempts)")
+    }
+
+    @Test("the plan's policy object places the work and hears about devices and tasks")
+    func policyDecides() throws {
+        var tasks = TaskTable()
+        for _ in 0..<4 { tasks.add(work: .seconds(0.5)) }
+        let calls = Box([String]())
+        let plan = RuntimePlan(devices: Array(repeating: EmulatedDevice(), count: 3), fleet: localFleet(3), tasks: tasks,
+                               policy: OnlyDevice(device: 2, calls: calls), heartbeatTimeout: 3, timeScale: 0.1)
+        let r = try runPlan(plan)
+        #expect(r.taskFinish.allSatisfy { !$0.isNaN })
+        #expect(r.attempts.count == 4 && r.attempts.allSatisfy { $0.device == 2 })
+        let c = calls.get()
+        #expect(Set(c.filter { $0.hasPrefix("joined") }) == ["joined 0", "joined 1", "joined 2"])
+        #expect(c.filter { $0 == "finished on 2" }.count == 4)
+        #expect(c.contains("place"))
     }
 
     @Test("a run whose every worker is gone for good gives up instead of hanging")

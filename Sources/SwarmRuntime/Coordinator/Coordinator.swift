@@ -67,6 +67,7 @@ final class Coordinator {
     var live: [Int]
     var attemptsMade: [Int]
     var votes: [[(checksum: UInt64, device: Int)]]
+    /// Devices that returned a result for each task: one vote per device (as WorkEngine).
     var tried: [Set<Int>]
     var queue: [Int] = []
     var waiting: [Int] = []
@@ -261,7 +262,6 @@ final class Coordinator {
         attemptSerial.append(serial)
         attemptIndex[UInt64(t) << 16 | UInt64(attemptsMade[t])] = a
         current[d] = a
-        tried[t].insert(d)
         live[t] += 1
         needed[t] -= 1
         if needed[t] == 0 {
@@ -322,10 +322,13 @@ final class Coordinator {
         live[t] -= 1
         guard state[t] != .done else { return }   // a replica beyond the quorum
         votes[t].append((r.checksum, d))
+        tried[t].insert(d)
         var tally: [UInt64: Int] = [:]
         for v in votes[t] { tally[v.checksum, default: 0] += 1 }
         let (leader, count) = tally.max { ($0.value, $1.key) < ($1.value, $0.key) }!
-        if count >= Int(plan.tasks.quorum[t]) || (attemptsMade[t] >= maxAttempts && live[t] == 0) {
+        // Without agreement after `maxAttempts`, or once every device has voted, the plurality wins.
+        let exhausted = (attemptsMade[t] >= maxAttempts || tried[t].count >= n) && live[t] == 0
+        if count >= Int(plan.tasks.quorum[t]) || exhausted {
             accept(t, checksum: leader, on: d)
         } else if live[t] == 0 && needed[t] == 0 {
             needed[t] += 1   // no agreement yet: one more attempt
@@ -421,8 +424,18 @@ final class Coordinator {
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup(workerPath), strdup("--device"), strdup("\(d)"), nil]
         let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for p in argv { free(p) }; for p in envp { free(p) } }
+        // A clean signal state: the calling thread may block signals (a dispatch or test
+        // thread does), and a worker must receive SIGCONT.
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t(), all = sigset_t()
+        sigemptyset(&empty); sigfillset(&all)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var child: pid_t = 0
-        let r = posix_spawn(&child, workerPath, nil, nil, argv, envp)
+        let r = posix_spawn(&child, workerPath, nil, &attr, argv, envp)
         guard r == 0 else { throw RuntimeError.system("posix_spawn \(workerPath): \(String(cString: strerror(r)))") }
         pid[d] = child
     }
