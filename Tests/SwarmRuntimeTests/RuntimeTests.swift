@@ -20,6 +20,19 @@ func runPlan(_ plan: RuntimePlan, options: CoordinatorOptions = CoordinatorOptio
     return try Coordinator(plan: plan, workerPath: try ReferenceRuntime.locateWorker(), options: o).run()
 }
 
+/// Each task on the idle device with the lowest id, whether or not it already voted.
+struct LowestIdle: SchedulingPolicy {
+    static let name = "lowest-idle"
+    static let summary = "The idle device with the lowest id (tests)."
+    init(parameters: NoParameters = NoParameters(), context: PolicyContext = PolicyContext(streams: RandomStreams(seed: 0))) {}
+    mutating func place(_ ready: ReadyTasks, on fleet: FleetView, into placements: inout Placements) {
+        for task in ready {
+            guard let d = (0..<fleet.fleet.count).first(where: fleet.isIdle) else { return }
+            placements.assign(task, to: d)
+        }
+    }
+}
+
 /// Places everything on one device, and writes down what it is told.
 struct OnlyDevice: SchedulingPolicy {
     static let name = "only-device"
@@ -212,7 +225,7 @@ struct RuntimeTests {
             EmulatedDevice(),
         ]
         let plan = RuntimePlan(devices: devices, fleet: localFleet(4), tasks: tasks, policy: fastestFirst(),
-                               heartbeatTimeout: 5, timeScale: 0.1)
+                               heartbeatTimeout: 20, timeScale: 0.1)
         let r = try runPlan(plan)
         #expect(r.taskFinish.allSatisfy { !$0.isNaN })
         var compute = WorkerCompute()
@@ -262,13 +275,26 @@ struct RuntimeTests {
         #expect(r.attempts.contains { $0.device == 0 && $0.outcome == .returned }, "\(r.attempts)")
     }
 
+    @Test("a policy that keeps picking a device that already voted does not stall the task")
+    func votedDeviceHidden() throws {
+        var tasks = TaskTable(); tasks.add(work: .seconds(0.5), replication: 2, quorum: 2)
+        let devices = [EmulatedDevice(adversarial: true), EmulatedDevice(), EmulatedDevice()]
+        let plan = RuntimePlan(devices: devices, fleet: localFleet(3), tasks: tasks, policy: LowestIdle(),
+                               heartbeatTimeout: 20, timeScale: 0.1)
+        var options = CoordinatorOptions()
+        options.wallLimit = 15
+        let r = try Coordinator(plan: plan, workerPath: try ReferenceRuntime.locateWorker(), options: options).run()
+        #expect(!r.taskFinish[0].isNaN)
+        #expect(Set(r.attempts.map(\.device)) == [0, 1, 2], "the third vote went to the device that had not voted")
+    }
+
     @Test("the plan's policy object places the work and hears about devices and tasks")
     func policyDecides() throws {
         var tasks = TaskTable()
         for _ in 0..<4 { tasks.add(work: .seconds(0.5)) }
         let calls = Box([String]())
         let plan = RuntimePlan(devices: Array(repeating: EmulatedDevice(), count: 3), fleet: localFleet(3), tasks: tasks,
-                               policy: OnlyDevice(device: 2, calls: calls), heartbeatTimeout: 3, timeScale: 0.1)
+                               policy: OnlyDevice(device: 2, calls: calls), heartbeatTimeout: 20, timeScale: 0.1)
         let r = try runPlan(plan)
         #expect(r.taskFinish.allSatisfy { !$0.isNaN })
         #expect(r.attempts.count == 4 && r.attempts.allSatisfy { $0.device == 2 })
@@ -292,6 +318,23 @@ struct RuntimeTests {
         #expect(wall < 5)
     }
 
+    @Test("the worker refuses a bad environment with exit status 64, naming the variable",
+          arguments: [(["SWARMLAB_DEVICE": "0", "SWARMLAB_KEY": String(repeating: "ab", count: 32)], "SWARMLAB_PORT"),
+                      (["SWARMLAB_PORT": "9", "SWARMLAB_DEVICE": "x", "SWARMLAB_KEY": String(repeating: "ab", count: 32)], "SWARMLAB_DEVICE"),
+                      (["SWARMLAB_PORT": "9", "SWARMLAB_DEVICE": "0", "SWARMLAB_KEY": "abc"], "SWARMLAB_KEY")])
+    func workerEnvironment(_ env: [String: String], _ variable: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try ReferenceRuntime.locateWorker())
+        p.environment = env
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        p.waitUntilExit()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationStatus == 64)
+        #expect(message.contains(variable + ": expected"), "\(message)")
+    }
+
     @Test("a plan with a bad field is refused before any process starts, naming the field")
     func badPlan() {
         var tasks = TaskTable(); tasks.add(work: .seconds(1))
@@ -305,7 +348,7 @@ struct RuntimeTests {
         var tasks = TaskTable()
         for _ in 0..<3 { tasks.add(work: .kernel(.gemm(m: 32, n: 32, k: 32, dtype: .fp32))) }
         let plan = RuntimePlan(devices: [EmulatedDevice(), EmulatedDevice()], fleet: localFleet(2), tasks: tasks,
-                               policy: fastestFirst(), heartbeatTimeout: 5, timeScale: 0.1)
+                               policy: fastestFirst(), heartbeatTimeout: 30, timeScale: 0.1)   // no false loss under load
         let r = try ReferenceRuntime.run(plan)
         #expect(r.taskFinish.allSatisfy { !$0.isNaN } && r.makespan > 0 && r.wallSeconds > 0)
         #expect(r.attempts.count == 3 && r.attempts.allSatisfy { $0.outcome == .returned })

@@ -232,15 +232,30 @@ final class Coordinator {
         }
     }
 
+    /// Lets the policy place queued tasks, in rounds at the same instant (a task is offered
+    /// once per round; replicas need more). A device refused because it already voted on the
+    /// task is hidden from the idle index for the next round — a policy that keeps picking it
+    /// would otherwise stall the task while other devices sit idle — and put back afterwards.
     func dispatch() {
         var rounds = 0
+        var hidden: [Int] = []
+        defer { for d in hidden { view.deviceBecameIdle(d) } }
         while !queue.isEmpty && view.idleCount > 0 && rounds < 16 {
             rounds += 1
             view.advance(to: SimTime(seconds: now))
             let ready = ReadyTasks(queued: queue.map { TaskID(index: $0) }, in: plan.tasks)
-            var placements = Placements(on: view) { [unowned self] t, d in self.tried[t.index].contains(d) }
+            var voted: Set<Int> = []
+            var placements = Placements(on: view) { [unowned self] t, d in
+                guard self.tried[t.index].contains(d) else { return false }
+                voted.insert(d)
+                return true
+            }
             policy.place(ready, on: view, into: &placements)
-            guard !placements.assignments.isEmpty else { break }
+            if placements.assignments.isEmpty {
+                guard !voted.isEmpty else { break }
+                for d in voted where view.isIdle(d) { view.deviceBecameBusy(d); hidden.append(d) }
+                continue
+            }
             for (task, d) in placements.assignments {
                 let t = task.index
                 guard t < m, state[t] == .queued, needed[t] > 0, let fd = connectionOf[d],
