@@ -214,17 +214,18 @@ struct RuntimeTests {
         let gemm = TaskWork.kernel(.gemm(m: 48, n: 40, k: 32, dtype: .fp32))
         let attention = TaskWork.kernel(.attention(batch: 1, heads: 2, seqLen: 16, headDim: 8, dtype: .fp32))
         var tasks = TaskTable()
-        let root = tasks.add(work: gemm, replication: 2, quorum: 2)
+        let root = tasks.add(work: gemm, arrival: SimTime(seconds: 3), replication: 2, quorum: 2)
         for i in 0..<5 {
             tasks.add(work: [gemm, .seconds(1), attention][i % 3], inputBytes: 1e6, outputBytes: 1e6, replication: 2, quorum: 2, parents: [root])
         }
+        // The policy takes the lowest idle id, so the adversary (device 0) votes whenever idle.
         let devices = [
+            EmulatedDevice(adversarial: true),
             EmulatedDevice(speed: 1, latency: 0.5, bandwidth: 1e7),   // + 0.1 s per MB
             EmulatedDevice(speed: 0.5),
-            EmulatedDevice(adversarial: true),
             EmulatedDevice(),
         ]
-        let plan = RuntimePlan(devices: devices, fleet: localFleet(4), tasks: tasks, policy: fastestFirst(),
+        let plan = RuntimePlan(devices: devices, fleet: localFleet(4), tasks: tasks, policy: LowestIdle(),
                                heartbeatTimeout: 20, timeScale: 0.1)
         let r = try runPlan(plan)
         #expect(r.taskFinish.allSatisfy { !$0.isNaN })
@@ -233,28 +234,30 @@ struct RuntimeTests {
             let honest = compute.run(tasks.work[t], seed: SplitMix64.mix(UInt64(t) &+ 1), timeScale: 0).checksum
             #expect(r.acceptedChecksum[t] == honest, "task \(t) accepted the honest result")
             for a in r.attempts where a.task == t && a.outcome == .returned {
-                #expect((a.checksum == honest) == (a.device != 2), "attempt \(a.attempt) of task \(t) on device \(a.device)")
+                #expect((a.checksum == honest) == (a.device != 0), "attempt \(a.attempt) of task \(t) on device \(a.device)")
             }
         }
-        let outvoted = Set(r.attempts.filter { $0.device == 2 && $0.outcome == .returned }.map(\.task))
-        #expect(!outvoted.isEmpty, "the adversary took part")
-        for t in outvoted where r.attempts.contains(where: { $0.task == t && $0.assigned < r.taskFinish[t] && $0.device == 2 }) {
+        let outvoted = Set(r.attempts.filter { $0.device == 0 && $0.outcome == .returned && $0.returned <= r.taskFinish[$0.task] }.map(\.task))
+        #expect(outvoted.contains(0), "the adversary voted on the root")
+        for t in outvoted {
             #expect(r.attempts.filter { $0.task == t }.count >= 3, "task \(t) needed a third vote")
         }
         for a in r.attempts where a.task > 0 { #expect(a.assigned >= r.taskFinish[0], "children wait for their parent") }
-        for a in r.attempts where a.device == 0 && a.outcome == .returned {
+        for a in r.attempts where a.device == 1 && a.outcome == .returned {
             let oneWay = 0.5 + (a.task > 0 ? 0.1 : 0)
             #expect(a.computeStart - a.assigned >= oneWay - 0.02, "input delayed by latency + bytes/bandwidth")
             #expect(a.returned - a.computeEnd >= oneWay - 0.02, "result delayed by latency + bytes/bandwidth")
         }
-        let slow = r.attempts.filter { $0.device == 1 && $0.outcome == .returned && tasks.work[$0.task] == .seconds(1) }
+        let slow = r.attempts.filter { $0.device == 2 && $0.outcome == .returned && tasks.work[$0.task] == .seconds(1) }
+        #expect(!slow.isEmpty, "the slow device ran a 1 s task")
         for a in slow { #expect(a.computeEnd - a.computeStart >= 1.9, "speed 0.5 doubles a 1 s compute") }
     }
 
     @Test("a pause shorter than the heartbeat timeout delays the attempt but loses nothing")
     func shortPause() throws {
-        var tasks = TaskTable(); tasks.add(work: .seconds(4))
-        let plan = RuntimePlan(devices: [EmulatedDevice(pauses: [(start: 1.5, end: 2.5)])], fleet: localFleet(1), tasks: tasks,
+        // The task arrives at 5 s (0.5 s wall, the worker is up) and is paused 1.5 s into it.
+        var tasks = TaskTable(); tasks.add(work: .seconds(4), arrival: SimTime(seconds: 5))
+        let plan = RuntimePlan(devices: [EmulatedDevice(pauses: [(start: 6.5, end: 7.5)])], fleet: localFleet(1), tasks: tasks,
                                policy: fastestFirst(), heartbeatTimeout: 3, timeScale: 0.1)
         let r = try runPlan(plan)
         #expect(r.attempts.count == 1 && r.attempts[0].outcome == .returned)
@@ -265,8 +268,8 @@ struct RuntimeTests {
 
     @Test("a device whose attempt was lost may try the task again (only a returned result is a vote)")
     func lostIsNoVote() throws {
-        var tasks = TaskTable(); tasks.add(work: .seconds(3), replication: 2, quorum: 2)
-        let devices = [EmulatedDevice(pauses: [(start: 2, end: 6)]), EmulatedDevice()]
+        var tasks = TaskTable(); tasks.add(work: .seconds(3), arrival: SimTime(seconds: 3), replication: 2, quorum: 2)
+        let devices = [EmulatedDevice(pauses: [(start: 5, end: 9)]), EmulatedDevice()]
         let plan = RuntimePlan(devices: devices, fleet: localFleet(2), tasks: tasks, policy: fastestFirst(),
                                heartbeatTimeout: 2, timeScale: 0.1)
         let r = try runPlan(plan)
@@ -277,7 +280,8 @@ struct RuntimeTests {
 
     @Test("a policy that keeps picking a device that already voted does not stall the task")
     func votedDeviceHidden() throws {
-        var tasks = TaskTable(); tasks.add(work: .seconds(0.5), replication: 2, quorum: 2)
+        // Arriving at 3 s (0.3 s wall), when every worker is up: devices 0 and 1 vote first.
+        var tasks = TaskTable(); tasks.add(work: .seconds(0.5), arrival: SimTime(seconds: 3), replication: 2, quorum: 2)
         let devices = [EmulatedDevice(adversarial: true), EmulatedDevice(), EmulatedDevice()]
         let plan = RuntimePlan(devices: devices, fleet: localFleet(3), tasks: tasks, policy: LowestIdle(),
                                heartbeatTimeout: 20, timeScale: 0.1)
