@@ -52,7 +52,7 @@ struct ScenarioFileTests {
         BadCase(replace: "count: 10", with: "count: -3", expected: "bad.yaml:8:42: fleet[0].count: expected a whole number ≥ 0, found `-3`"),
         BadCase(replace: "class: desktop", with: "class: dekstop", expected: "bad.yaml:8:14: fleet[0].class: unknown device class `dekstop`; did you mean `desktop`? (expected one of: phone, laptop, desktop, edge-box, cloud-vm, gpu-server)"),
         BadCase(replace: "policies: [random]", with: "policies: [randon]", expected: "bad.yaml:14:12: policies[0]: unknown policy `randon`; did you mean `random`? (expected one of: random, fastest-first, availability-aware)"),
-        BadCase(replace: "seed: 7", with: "sede: 7", expected: "bad.yaml:3:1: sede: unknown key `sede`; did you mean `seed`? (expected one of: version, name, seed, duration, heartbeat_timeout, regions, fleet, workloads, policies)"),
+        BadCase(replace: "seed: 7", with: "sede: 7", expected: "bad.yaml:3:1: sede: unknown key `sede`; did you mean `seed`? (expected one of: version, name, seed, seeds, replications, duration, heartbeat_timeout, regions, fleet, workloads, policies, sweep)"),
         BadCase(replace: "version: 1", with: "version: 2", expected: "bad.yaml:1:10: version: schema version 2 is not supported; expected 1"),
         BadCase(replace: "region: eu, count", with: "region: mars, count", expected: "bad.yaml:8:31: fleet[0].region: unknown region `mars` (expected one of: eu)"),
         BadCase(replace: "policies: [random]", with: "", expected: "bad.yaml:1:1: missing `policies`"),
@@ -76,6 +76,11 @@ struct ScenarioFileTests {
         BadCase(replace: "fleet:\n  - { class: desktop, region: eu, count: 10 }", with: "fleet: desktop", expected: "bad.yaml:7:8: fleet: expected a list (lines starting with -), found `desktop`"),
         BadCase(replace: "count: 10", with: "count: 0", expected: "bad.yaml:8:3: fleet: expected at least one device"),
         BadCase(replace: "version: 1\n", with: "", expected: "bad.yaml:1:1: missing `version`"),
+        BadCase(replace: "policies: [random]", with: "policies: [random]\nsweep:\n  fleet[0].cont: [1, 2]", expected: "bad.yaml:16:3: sweep.fleet[0].cont: unknown field path: no field `cont` in `fleet[0]`; did you mean `count`? (it has: class, region, count)"),
+        BadCase(replace: "policies: [random]", with: "policies: [random]\nsweep:\n  fleet[0].count: []", expected: "bad.yaml:16:19: sweep.fleet[0].count: expected a non-empty list of values"),
+        BadCase(replace: "policies: [random]", with: "policies: [random]\nsweep:\n  fleet[0].count: [5, -5]", expected: "bad.yaml:16:23: sweep.fleet[0].count[1]: with fleet[0].count = -5: fleet[0].count: expected a whole number ≥ 0, found `-5`"),
+        BadCase(replace: "policies: [random]", with: "policies: [random]\nreplications: 0", expected: "bad.yaml:15:15: replications: expected a whole number ≥ 1, found `0`"),
+        BadCase(replace: "seed: 7", with: "seed: 7\nseeds: [1, 2]", expected: "bad.yaml:3:7: seed: give `seed` or `seeds`, not both"),
     ]
 
     @Test("bad scenarios are refused with file:line:column, the field and what was expected", arguments: badCases)

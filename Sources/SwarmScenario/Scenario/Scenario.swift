@@ -18,8 +18,18 @@ public struct Scenario: Sendable {
     public var policies: [String]
     /// The file's text, kept for the results file's provenance.
     public var text: String
+    /// The seeds of the runs: `seeds` as given, or `seed`, `seed + 1`, … for each replication.
+    public var seeds: [UInt64]
+    /// Runs per sweep point (and per policy), each with its own seed (`seeds`); ≥ 1.
+    public var replications: Int
+    /// The sweep's axes, in file order; empty when the file has no `sweep`.
+    public var sweep: [SweepAxis]
+    /// Where the scenario was read from (messages; trace files are relative to it).
+    public var file: String
+    /// The policy names the scenario was checked against, for `with(_:)`.
+    var knownPolicies: [String]
 
-    public static let keys = ["version", "name", "seed", "duration", "heartbeat_timeout", "regions", "fleet", "workloads", "policies"]
+    public static let keys = ["version", "name", "seed", "seeds", "replications", "duration", "heartbeat_timeout", "regions", "fleet", "workloads", "policies", "sweep"]
 
     /// Parses `text` (from `file`, for messages); `policies` are the valid policy names.
     public static func parse(text: String, file: String, policies known: [String]) throws(ScenarioError) -> Scenario {
@@ -45,6 +55,18 @@ public struct Scenario: Sendable {
             throw top["name"]!.fail("expected a name of letters, digits, - and _ (it names the results file), found `\(name)`")
         }
         let seed = try top["seed"].map { f throws(ScenarioError) in UInt64(try f.int(min: 0)) } ?? 1
+        var replications = try top["replications"].map { f throws(ScenarioError) in try f.int(min: 1) } ?? 1
+        var seeds = (0..<replications).map { seed &+ UInt64($0) }
+        if let f = top["seeds"] {
+            if let s = top["seed"] { throw s.fail("give `seed` or `seeds`, not both") }
+            seeds = []
+            for e in try f.sequence() { seeds.append(UInt64(try e.int(min: 0))) }
+            guard !seeds.isEmpty else { throw f.fail("expected at least one seed") }
+            if let r = top["replications"], replications != seeds.count {
+                throw r.fail("replications \(replications) does not match the \(seeds.count) seeds listed")
+            }
+            replications = seeds.count
+        }
         let duration = try top["duration"]!.quantity(UnitParser.duration)
         guard duration > 0 else { throw top["duration"]!.fail("expected a positive duration") }
         let heartbeat = try top["heartbeat_timeout"].map { f throws(ScenarioError) in try f.quantity(UnitParser.duration) } ?? 60
@@ -92,11 +114,25 @@ public struct Scenario: Sendable {
         guard !workloads.isEmpty else { throw top["workloads"]!.fail("expected at least one workload") }
 
         var policies: [String] = []
-        for p in try top["policies"]!.sequence() { policies.append(try oneOf(p, known, "policy")) }
+        let policyFields: [YAMLField]
+        if case .scalar = top["policies"]!.node { policyFields = [top["policies"]!] } else { policyFields = try top["policies"]!.sequence() }
+        for p in policyFields { policies.append(try oneOf(p, known, "policy")) }
         guard !policies.isEmpty else { throw top["policies"]!.fail("expected at least one policy") }
 
-        return Scenario(name: name, seed: seed, duration: duration, heartbeatTimeout: heartbeat, regions: regions,
-                        fleet: fleet, workloads: workloads, policies: policies, text: text)
+        let sweep = try sweepAxes(top["sweep"], root: root)
+        var scenario = Scenario(name: name, seed: seeds[0], duration: duration, heartbeatTimeout: heartbeat, regions: regions,
+                                fleet: fleet, workloads: workloads, policies: policies, text: text, seeds: seeds,
+                                replications: replications, sweep: [], file: file, knownPolicies: known)
+        // Each value of each axis must make a valid scenario on its own.
+        for axis in sweep {
+            for (value, field) in zip(axis.values, sweepValueFields(top["sweep"]!, axis.path)) {
+                do { _ = try Scenario.parse(text: try scenario.substituted([(axis.path, value)]), file: file, policies: known) } catch {
+                    throw field.fail("with \(axis.path) = \(value): \(error.path.isEmpty ? "" : "\(error.path): ")\(error.message)")
+                }
+            }
+        }
+        scenario.sweep = sweep
+        return scenario
     }
 
     static func workload(_ kind: String, _ body: YAMLField, regionNames: [String]) throws(ScenarioError) -> any Workload {
