@@ -28,10 +28,8 @@ public enum ScenarioRunner {
         let streams = RandomStreams(seed: scenario.seed)
         for (job, w) in scenario.workloads.enumerated() { w.generate(into: &tasks, job: job, streams: streams) }
         let writer = try resultsPath.map { p throws(ResultsError) in try ResultsWriter(path: p) }
-        try writer?.setAttribute("scenario", scenario.text)
-        try writer?.setAttribute("seed", Int64(scenario.seed))
-        try writer?.setAttribute("host", ProcessInfo.processInfo.hostName)
-        try writer?.setAttribute("swarmlab_version", swarmlabVersion)
+        if let w = writer { try Provenance.write(to: w, scenario: scenario) }
+        let jobKinds = scenario.workloads.map(Provenance.kind(of:))
         var results: [PolicyResult] = []
         for name in scenario.policies {
             let context = PolicyContext(streams: streams)
@@ -41,6 +39,8 @@ public enum ScenarioRunner {
                                     configuration: .init(heartbeatTimeout: .seconds(scenario.heartbeatTimeout)),
                                     sim: Simulation(expectedPending: fleet.count))
             let horizon = SimTime.zero + .seconds(scenario.duration)
+            // The results file's recorder watches the run (none when no file is written).
+            let recorder = writer == nil ? nil : RunRecorder(engine: engine, horizon: .seconds(scenario.duration))
             var finished = false
             if let live {
                 // Run in slices so a status line can be shown between them.
@@ -64,9 +64,9 @@ public enum ScenarioRunner {
             progress("\(name): \(engine.metrics.tasksDone) of \(tasks.count) tasks in \(String(format: "%.2f", wall)) s")
             results.append(PolicyResult(policy: name, metrics: engine.metrics, events: engine.sim.eventsProcessed,
                                         wallSeconds: wall, finished: finished, tasks: tasks.count))
-            if let w = writer {
+            if let w = writer, let recorder {
                 try w.createGroup(name)
-                try w.write(run: engine, group: name)
+                try w.write(run: engine, recorder: recorder, group: name, jobKinds: jobKinds)
             }
         }
         try writer?.setAttribute("wall_time", results.reduce(0) { $0 + $1.wallSeconds })
