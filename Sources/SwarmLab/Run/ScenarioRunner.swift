@@ -23,55 +23,67 @@ public enum ScenarioRunner {
     /// events/s, an estimate of the time left.
     public static func run(_ scenario: Scenario, registry: PolicyRegistry = .builtin, resultsPath: String?,
                            progress: (String) -> Void = { _ in }, live: ((String) -> Void)? = nil) throws -> [PolicyResult] {
-        let fleet = try Fleet(classes: DeviceClass.builtin, regions: scenario.regions, mix: scenario.fleet)
-        var tasks = TaskTable()
-        let streams = RandomStreams(seed: scenario.seed)
-        for (job, w) in scenario.workloads.enumerated() { w.generate(into: &tasks, job: job, streams: streams) }
         let writer = try resultsPath.map { p throws(ResultsError) in try ResultsWriter(path: p) }
-        if let w = writer { try Provenance.write(to: w, scenario: scenario) }
-        let jobKinds = scenario.workloads.map(Provenance.kind(of:))
+        if let writer { try writeProvenance(scenario, to: writer) }
         var results: [PolicyResult] = []
         for name in scenario.policies {
-            let context = PolicyContext(streams: streams)
-            let policy = try registry.make(name, context: context)
-            let start = monotonicSeconds()
-            let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: policy, seed: scenario.seed,
-                                    configuration: .init(heartbeatTimeout: .seconds(scenario.heartbeatTimeout)),
-                                    sim: Simulation(expectedPending: fleet.count))
-            let horizon = SimTime.zero + .seconds(scenario.duration)
-            // The results file's recorder watches the run (none when no file is written).
-            let recorder = writer == nil ? nil : RunRecorder(engine: engine, horizon: .seconds(scenario.duration))
-            var finished = false
-            if let live {
-                // Run in slices so a status line can be shown between them.
-                var lastShown = start
-                for k in 1...200 where !finished {
-                    finished = engine.run(until: SimTime(ticks: horizon.ticks / 200 * Int64(k)))
-                    let now = monotonicSeconds()
-                    if now - lastShown >= 0.5 {
-                        lastShown = now
-                        let rate = Double(engine.sim.eventsProcessed) / max(now - start, 1e-9)
-                        let eta = (now - start) * Double(200 - k) / Double(k)
-                        live("\(name): \(engine.sim.now) of \(SimDuration(seconds: scenario.duration)) simulated, "
-                             + "\(formatRate(rate)) events/s, \(engine.metrics.tasksDone)/\(tasks.count) tasks, ~\(Int(eta.rounded())) s left")
-                    }
-                }
-                if !finished { finished = engine.run(until: horizon) }
-            } else {
-                finished = engine.run(until: horizon)
-            }
-            let wall = monotonicSeconds() - start
-            progress("\(name): \(engine.metrics.tasksDone) of \(tasks.count) tasks in \(String(format: "%.2f", wall)) s")
-            results.append(PolicyResult(policy: name, metrics: engine.metrics, events: engine.sim.eventsProcessed,
-                                        wallSeconds: wall, finished: finished, tasks: tasks.count))
-            if let w = writer, let recorder {
-                try w.createGroup(name)
-                try w.write(run: engine, recorder: recorder, group: name, jobKinds: jobKinds)
-            }
+            if let writer { try writer.createGroup(name) }
+            let r = try runPolicy(scenario, policy: name, registry: registry, writer: writer, group: name, live: live)
+            progress("\(name): \(r.metrics.tasksDone) of \(r.tasks) tasks in \(String(format: "%.2f", r.wallSeconds)) s")
+            results.append(r)
         }
         try writer?.setAttribute("wall_time", results.reduce(0) { $0 + $1.wallSeconds })
         try writer?.commit()
         return results
+    }
+
+    /// The root attributes every results file carries: the scenario text, seed, host and version.
+    public static func writeProvenance(_ scenario: Scenario, to writer: ResultsWriter) throws {
+        try Provenance.write(to: writer, scenario: scenario)
+    }
+
+    /// Runs `scenario` under one policy and, given a writer, writes its tables into `group`
+    /// (which must exist). The fleet and tasks depend only on the scenario and its seed.
+    public static func runPolicy(_ scenario: Scenario, policy name: String, registry: PolicyRegistry = .builtin,
+                                 writer: ResultsWriter?, group: String, live: ((String) -> Void)? = nil) throws -> PolicyResult {
+        let fleet = try Fleet(classes: DeviceClass.builtin, regions: scenario.regions, mix: scenario.fleet)
+        var tasks = TaskTable()
+        let streams = RandomStreams(seed: scenario.seed)
+        for (job, w) in scenario.workloads.enumerated() { w.generate(into: &tasks, job: job, streams: streams) }
+        let context = PolicyContext(streams: streams)
+        let policy = try registry.make(name, context: context)
+        let start = monotonicSeconds()
+        let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: policy, seed: scenario.seed,
+                                configuration: .init(heartbeatTimeout: .seconds(scenario.heartbeatTimeout)),
+                                sim: Simulation(expectedPending: fleet.count))
+        let horizon = SimTime.zero + .seconds(scenario.duration)
+        // The results file's recorder watches the run (none when no file is written).
+        let recorder = writer == nil ? nil : RunRecorder(engine: engine, horizon: .seconds(scenario.duration))
+        var finished = false
+        if let live {
+            // Run in slices so a status line can be shown between them.
+            var lastShown = start
+            for k in 1...200 where !finished {
+                finished = engine.run(until: SimTime(ticks: horizon.ticks / 200 * Int64(k)))
+                let now = monotonicSeconds()
+                if now - lastShown >= 0.5 {
+                    lastShown = now
+                    let rate = Double(engine.sim.eventsProcessed) / max(now - start, 1e-9)
+                    let eta = (now - start) * Double(200 - k) / Double(k)
+                    live("\(name): \(engine.sim.now) of \(SimDuration(seconds: scenario.duration)) simulated, "
+                         + "\(formatRate(rate)) events/s, \(engine.metrics.tasksDone)/\(tasks.count) tasks, ~\(Int(eta.rounded())) s left")
+                }
+            }
+            if !finished { finished = engine.run(until: horizon) }
+        } else {
+            finished = engine.run(until: horizon)
+        }
+        let wall = monotonicSeconds() - start
+        if let writer, let recorder {
+            try writer.write(run: engine, recorder: recorder, group: group, jobKinds: scenario.workloads.map(Provenance.kind(of:)))
+        }
+        return PolicyResult(policy: name, metrics: engine.metrics, events: engine.sim.eventsProcessed,
+                            wallSeconds: wall, finished: finished, tasks: tasks.count)
     }
 
     /// A table comparing the policies, for a terminal.
@@ -99,20 +111,31 @@ extension ScenarioRunner {
     /// What went wrong with a scenario file, ready to print.
     public struct FileError: Error, CustomStringConvertible { public var description: String }
 
+    /// What `runFile` did: the table to print, and the same as JSON.
+    public struct FileReport {
+        public var text: String
+        /// Scenario, seed, fleet and task counts, results path and one entry per policy.
+        public var jsonObject: [String: Any]
+    }
+
     /// Parses `path`, runs it and returns the summary to print.
     public static func runFile(_ path: String, output: String?, progress: (String) -> Void,
-                               live: ((String) -> Void)? = nil) throws -> String {
-        let s: Scenario
-        do { s = try Scenario.read(path: path, policies: PolicyRegistry.builtin.entries.map(\.name)) }
-        catch { throw FileError(description: error.description) }
+                               live: ((String) -> Void)? = nil) throws -> FileReport {
+        let s = try load(path)
         let resultsPath = output == "none" ? nil : (output ?? "results/\(s.name).h5")
         let results = try run(s, resultsPath: resultsPath, progress: progress, live: live)
         let taskCount = results.first?.tasks ?? 0
-        var text = "\n\(s.name): \(s.fleet.reduce(0) { $0 + $1.count }) devices, \(taskCount) tasks, "
+        let devices = s.fleet.reduce(0) { $0 + $1.count }
+        var text = "\n\(s.name): \(devices) devices, \(taskCount) tasks, "
         text += "\(SimDuration(seconds: s.duration)) simulated, seed \(s.seed)\n\n"
         text += summary(results) + "\n"
         if let p = resultsPath { text += "\nResults written to \(p)\n" }
-        return text
+        let json: [String: Any] = [
+            "scenario": path, "name": s.name, "seed": s.seed, "devices": devices, "tasks": taskCount,
+            "duration_s": s.duration, "results": resultsPath ?? NSNull(), "swarmlab_version": swarmlabVersion,
+            "policies": results.map(jsonObject),
+        ]
+        return FileReport(text: text, jsonObject: json)
     }
 
     /// Parses `path` and says what it describes.
