@@ -174,7 +174,7 @@ public enum ResultsSchema {
         var out = "## Root attributes\n\n| name | type | meaning |\n|---|---|---|\n"
         for a in rootAttributes { out += "| `\(a.name)` | \(a.type) | \(a.meaning) |\n" }
         for t in runTables {
-            out += "\n## `/GROUP/\(t.name)` — \(t.rows)\n\n| field | type | unit | meaning |\n|---|---|---|---|\n"
+            out += "\n## `/<run>/\(t.name)` — \(t.rows)\n\n| field | type | unit | meaning |\n|---|---|---|---|\n"
             for c in t.columns { out += "| `\(c.name)` | \(c.type.rawValue) | \(c.unit) | \(c.meaning) |\n" }
             if !t.lookups.isEmpty {
                 out += "\nLookup attributes (arrays of strings, index = code): "

@@ -78,11 +78,11 @@ struct SweepRunTests {
                         "\(run.group)/\(table).\(field) differs between 1 and 2 jobs")
             }
         }
-        #expect(try ra.column("runs", "makespan") == (try rb.column("runs", "makespan")))
+        #expect(try ra.column("sweep_runs", "makespan") == (try rb.column("sweep_runs", "makespan")))
         // The grid matters: 100 vs 400 phones give different makespans, and replications differ.
-        let makespan = try ra.column("summary", "makespan_mean")
+        let makespan = try ra.column("sweep_summary", "makespan_mean")
         #expect(makespan.count == 4 && Set(makespan).count == 4)
-        #expect(try ra.column("summary", "makespan_ci95").allSatisfy { $0 > 0 && $0.isFinite })
+        #expect(try ra.column("sweep_summary", "makespan_ci95").allSatisfy { $0 > 0 && $0.isFinite })
 
         // Shards: run 0/2 and 1/2 into the same parts, then a plain run only joins.
         let s0 = try SweepRunner.run(s, options: .init(jobs: 2, output: sharded, shard: (0, 2)))
@@ -92,7 +92,7 @@ struct SweepRunTests {
         let joined = try SweepRunner.run(s, options: .init(jobs: 2, output: sharded))
         #expect(joined.results.allSatisfy { $0.resumed }, "every run came from a shard part file")
         let rs = try ResultsReader(path: sharded)
-        #expect(try rs.column("runs", "makespan") == (try ra.column("runs", "makespan")))
+        #expect(try rs.column("sweep_runs", "makespan") == (try ra.column("sweep_runs", "makespan")))
         #expect(try rs.column("run-0011/tasks", "finish") == (try ra.column("run-0011/tasks", "finish")))
     }
 }

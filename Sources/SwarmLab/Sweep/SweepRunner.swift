@@ -7,7 +7,7 @@ import SwarmScenario
 
 /// Runs a sweep: every run of a `SweepPlan`, several at once, each into its own part file
 /// (`OUTPUT.parts/run-0007.h5`, written to a temporary file and renamed), then joins the parts
-/// into `OUTPUT` with a `/runs` table and a `/summary` table of means and 95% intervals.
+/// into `OUTPUT` with a `/sweep_runs` table and a `/sweep_summary` table of means and 95% intervals.
 ///
 /// Why part files: a sweep interrupted after hours resumes from the runs it finished (a part
 /// that exists is complete, because it appears only by rename); and the same mechanism splits a
@@ -115,13 +115,17 @@ public enum SweepRunner {
     static func partPath(_ parts: String, _ run: SweepRun) -> String { "\(parts)/\(run.group).h5" }
 
     /// Runs one point (or reads it back when its part file exists) and returns its metrics.
+    ///
+    /// A part's root attributes are the sweep's (its scenario text, base seed), so parts join;
+    /// the run's own scenario point, seed, policy and replication are attributes of its group.
     static func runOne(_ run: SweepRun, of plan: SweepPlan, scenario: Scenario, registry: PolicyRegistry,
                        parts: String) throws -> SweepRunResult {
         let path = partPath(parts, run)
         if FileManager.default.fileExists(atPath: path) {
             let reader = try ResultsReader(path: path)
-            guard reader.string("sweep_run") == run.group, reader.number("seed") == Double(run.seed),
-                  reader.string("policy") == run.policy else {
+            let group = "/" + run.group
+            guard reader.string("scenario") == scenario.text, reader.attribute("seed", on: group) == .int(Int64(bitPattern: run.seed)),
+                  reader.attribute("policy", on: group) == .string(run.policy) else {
                 throw ScenarioRunner.FileError(description: "\(path) belongs to another sweep (delete \(parts) to start over)")
             }
             return SweepRunResult(run: run, values: try metrics(reader, group: run.group), wallSeconds: 0, resumed: true)
@@ -129,12 +133,14 @@ public enum SweepRunner {
         var point = try scenario.with(plan.points[run.point].map { (path: $0.path, value: $0.value) })
         point.seed = run.seed
         let writer = try ResultsWriter(path: path)
-        try ScenarioRunner.writeProvenance(point, to: writer)
-        try writer.setAttribute("sweep_run", run.group)
-        try writer.setAttribute("policy", run.policy)
-        try writer.setAttribute("replication", Int64(run.replication))
-        try writer.setAttribute("sweep_point", plan.describe(point: run.point))
+        try Provenance.write(to: writer, scenario: scenario)
         try writer.createGroup(run.group)
+        let group = "/" + run.group
+        try writer.setAttribute("scenario", point.text, on: group)
+        try writer.setAttribute("seed", Int64(bitPattern: run.seed), on: group)
+        try writer.setAttribute("policy", run.policy, on: group)
+        try writer.setAttribute("replication", Int64(run.replication), on: group)
+        try writer.setAttribute("sweep_point", plan.describe(point: run.point), on: group)
         let result = try ScenarioRunner.runPolicy(point, policy: run.policy, registry: registry, writer: writer, group: run.group)
         try writer.setAttribute("wall_time", result.wallSeconds)
         try writer.commit()
@@ -147,12 +153,13 @@ public enum SweepRunner {
         try sweepMetrics.map { try reader.column("\(group)/summary", $0.name).first ?? .nan }
     }
 
-    /// Joins the part files into `output` with the `/runs` and `/summary` tables, then removes
+    /// Joins the part files into `output` with the `/sweep_runs` and `/sweep_summary` tables, then removes
     /// the parts.
     static func join(plan: SweepPlan, scenario: Scenario, results: [SweepRunResult], summary: SweepSummary,
                      parts: String, into output: String) throws {
         let policies = Array(Set(plan.runs.map(\.policy))).sorted()
         let extra = try ResultsWriter(path: output + ".sweep-tables.h5")
+        try Provenance.write(to: extra, scenario: scenario)
         try extra.setAttribute("sweep_points", (0..<plan.points.count).map { "\($0): \(plan.describe(point: $0))" }.joined(separator: "\n"))
         try extra.setAttribute("sweep_policies", policies.enumerated().map { "\($0): \($1)" }.joined(separator: "\n"))
         try extra.setAttribute("replications", Int64(plan.replications))
@@ -164,7 +171,7 @@ public enum SweepRunner {
             .int64("seed", results.map { Int64(bitPattern: $0.run.seed) }, units: "1"),
         ]
         for (m, spec) in sweepMetrics.enumerated() { runColumns.append(.double(spec.name, results.map { $0.values[m] }, units: spec.unit)) }
-        try extra.writeTable("runs", runColumns)
+        try extra.writeTable("sweep_runs", runColumns)
         var summaryColumns: [ResultsColumn] = [
             .uint32("point", summary.rows.map { UInt32($0.point) }, units: "sweep_points id"),
             .uint32("policy", summary.rows.map { UInt32(policies.firstIndex(of: $0.policy)!) }, units: "sweep_policies id"),
@@ -174,16 +181,10 @@ public enum SweepRunner {
             summaryColumns.append(.double(spec.name + "_mean", summary.rows.map { $0.mean[m] }, units: spec.unit))
             summaryColumns.append(.double(spec.name + "_ci95", summary.rows.map { $0.halfWidth[m] }, units: spec.unit))
         }
-        try extra.writeTable("summary", summaryColumns)
+        try extra.writeTable("sweep_summary", summaryColumns)
         try extra.commit()
         defer { try? FileManager.default.removeItem(atPath: output + ".sweep-tables.h5") }
-        try mergeForNow([output + ".sweep-tables.h5"] + results.map { partPath(parts, $0.run) }, into: output)
+        _ = try ResultsMerge.merge(into: output, shards: [output + ".sweep-tables.h5"] + results.map { partPath(parts, $0.run) })
         try FileManager.default.removeItem(atPath: parts)
     }
-}
-
-// TEMPORARY until ResultsMerger lands (branch results): copies the sweep tables and each
-// part's run group into one file.
-func mergeForNow(_ inputs: [String], into output: String) throws {
-    fatalError("merge not yet available")
 }
