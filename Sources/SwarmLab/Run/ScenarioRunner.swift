@@ -23,10 +23,8 @@ public enum ScenarioRunner {
     /// events/s, an estimate of the time left.
     public static func run(_ scenario: Scenario, registry: PolicyRegistry = .builtin, resultsPath: String?,
                            progress: (String) -> Void = { _ in }, live: ((String) -> Void)? = nil) throws -> [PolicyResult] {
-        let fleet = try Fleet(classes: DeviceClass.builtin, regions: scenario.regions, mix: scenario.fleet)
-        var tasks = TaskTable()
-        let streams = RandomStreams(seed: scenario.seed)
-        for (job, w) in scenario.workloads.enumerated() { w.generate(into: &tasks, job: job, streams: streams) }
+        let run = try scenario.materialize()
+        let fleet = run.fleet, tasks = run.tasks
         let writer = try resultsPath.map { p throws(ResultsError) in try ResultsWriter(path: p) }
         try writer?.setAttribute("scenario", scenario.text)
         try writer?.setAttribute("seed", Int64(scenario.seed))
@@ -34,12 +32,12 @@ public enum ScenarioRunner {
         try writer?.setAttribute("swarmlab_version", swarmlabVersion)
         var results: [PolicyResult] = []
         for name in scenario.policies {
-            let context = PolicyContext(streams: streams)
-            let policy = try registry.make(name, context: context)
+            // Each policy gets a fresh configuration (its jitter stream starts over).
+            let configuration = scenario.configuration(seed: scenario.seed)
+            let policy = try registry.make(name, context: run.policyContext)
             let start = monotonicSeconds()
             let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: policy, seed: scenario.seed,
-                                    configuration: .init(heartbeatTimeout: .seconds(scenario.heartbeatTimeout)),
-                                    sim: Simulation(expectedPending: fleet.count))
+                                    configuration: configuration, sim: Simulation(expectedPending: fleet.count))
             let horizon = SimTime.zero + .seconds(scenario.duration)
             var finished = false
             if let live {
