@@ -23,6 +23,7 @@ public enum ScenarioRunner {
     /// events/s, an estimate of the time left.
     public static func run(_ scenario: Scenario, registry: PolicyRegistry = .builtin, resultsPath: String?,
                            progress: (String) -> Void = { _ in }, live: ((String) -> Void)? = nil) throws -> [PolicyResult] {
+        try scenario.checkMemory()
         let run = try scenario.materialize()
         let fleet = run.fleet, tasks = run.tasks
         let writer = try resultsPath.map { p throws(ResultsError) in try ResultsWriter(path: p) }
@@ -101,9 +102,11 @@ extension ScenarioRunner {
     public static func runFile(_ path: String, output: String?, progress: (String) -> Void,
                                live: ((String) -> Void)? = nil) throws -> String {
         let s: Scenario
-        do { s = try Scenario.read(path: path, policies: PolicyRegistry.builtin.entries.map(\.name)) }
-        catch { throw FileError(description: error.description) }
-        let resultsPath = output == "none" ? nil : (output ?? "results/\(s.name).h5")
+        do {
+            s = try Scenario.read(path: path, policies: PolicyRegistry.builtin.entries.map(\.name))
+            try s.checkMemory()
+        } catch { throw FileError(description: error.description) }
+        let resultsPath = output == "none" ? nil : (output ?? s.outputs.results)
         let results = try run(s, resultsPath: resultsPath, progress: progress, live: live)
         let taskCount = results.first?.tasks ?? 0
         var text = "\n\(s.name): \(s.fleet.reduce(0) { $0 + $1.count }) devices, \(taskCount) tasks, "
@@ -113,14 +116,23 @@ extension ScenarioRunner {
         return text
     }
 
-    /// Parses `path` and says what it describes.
-    public static func checkFile(_ path: String) throws -> String {
+    /// Parses `path` and says what it describes and the memory it needs (refusing it when
+    /// that exceeds the machine's); with `explain`, the scenario with every default filled in.
+    public static func checkFile(_ path: String, explain: Bool = false) throws -> String {
+        let s: Scenario
         do {
-            let s = try Scenario.read(path: path, policies: PolicyRegistry.builtin.entries.map(\.name))
-            return "\(path): ok — \(s.name): \(s.regions.count) regions, \(s.fleet.reduce(0) { $0 + $1.count }) devices, "
-                + "\(s.workloads.count) workloads, \(SimDuration(seconds: s.duration)), policies \(s.policies.joined(separator: ", "))"
+            s = try Scenario.read(path: path, policies: PolicyRegistry.builtin.entries.map(\.name))
+            try s.checkMemory()
         } catch {
             throw FileError(description: error.description)
+        }
+        do {
+            if explain { return "# \(path), every default filled in; memory: \(s.memoryEstimate)\n" + s.explained }
+            var text = "\(path): ok — \(s.name): \(s.regions.count) regions, \(s.deviceCount) devices, "
+                + "\(s.workloads.count) workloads (\(s.taskCount) tasks), \(SimDuration(seconds: s.duration)), policies \(s.policies.joined(separator: ", "))"
+            if s.replications > 1 { text += ", \(s.replications) replications" }
+            if !s.sweep.isEmpty { text += ", sweep over \(s.sweep.map(\.path).joined(separator: " × ")) (\(s.sweep.reduce(1) { $0 * $1.values.count }) points)" }
+            return text + "\nmemory: \(s.memoryEstimate)\n"
         }
     }
 }
