@@ -207,6 +207,7 @@ extension ScenarioParser {
         default:
             guard let t = f["trace"] else { throw field.fail("missing `trace` (the trace file)") }
             let path = try existingFile(t)
+            _ = try f.string("trace")
             let format = try f.oneOf("format", AvailabilityTraceReader.Format.allCases.map(\.rawValue), "trace format")
                 .map { AvailabilityTraceReader.Format(rawValue: $0)! } ?? (path.hasSuffix(".tab") ? .fta : .csv)
             f.put("format", Node(format.rawValue))
