@@ -21,7 +21,10 @@ public enum FailureKind: Sendable {
 /// The kind and the message to print of an error thrown by SwarmLab.
 public func classifyFailure(_ error: any Error) -> (kind: FailureKind, message: String) {
     switch error {
-    case let e as ScenarioError: return (e.message.hasPrefix("cannot read") ? .noInput : .badInput, e.description)
+    case let e as ScenarioError:
+        if e.message.hasPrefix("cannot read") { return (.noInput, e.description) }
+        if e.message.hasPrefix("refused: this scenario needs") { return (.unavailable, e.description) }
+        return (.badInput, e.description)
     case let e as ScenarioRunner.FileError: return (.badInput, e.description)
     case let e as ResultsError: return (.io, e.description)
     case let e as SweepRunner.RunFailure: return (.failure, e.description)

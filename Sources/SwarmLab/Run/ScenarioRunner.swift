@@ -23,6 +23,7 @@ public enum ScenarioRunner {
     /// events/s, an estimate of the time left.
     public static func run(_ scenario: Scenario, registry: PolicyRegistry = .builtin, resultsPath: String?,
                            progress: (String) -> Void = { _ in }, live: ((String) -> Void)? = nil) throws -> [PolicyResult] {
+        try scenario.checkMemory()
         let writer = try resultsPath.map { p throws(ResultsError) in try ResultsWriter(path: p) }
         if let writer { try writeProvenance(scenario, to: writer) }
         var results: [PolicyResult] = []
@@ -46,16 +47,12 @@ public enum ScenarioRunner {
     /// (which must exist). The fleet and tasks depend only on the scenario and its seed.
     public static func runPolicy(_ scenario: Scenario, policy name: String, registry: PolicyRegistry = .builtin,
                                  writer: ResultsWriter?, group: String, live: ((String) -> Void)? = nil) throws -> PolicyResult {
-        let fleet = try Fleet(classes: DeviceClass.builtin, regions: scenario.regions, mix: scenario.fleet)
-        var tasks = TaskTable()
-        let streams = RandomStreams(seed: scenario.seed)
-        for (job, w) in scenario.workloads.enumerated() { w.generate(into: &tasks, job: job, streams: streams) }
-        let context = PolicyContext(streams: streams)
-        let policy = try registry.make(name, context: context)
+        let run = try scenario.materialize()
+        let fleet = run.fleet, tasks = run.tasks
+        let policy = try registry.make(name, context: run.policyContext)
         let start = monotonicSeconds()
         let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: policy, seed: scenario.seed,
-                                configuration: .init(heartbeatTimeout: .seconds(scenario.heartbeatTimeout)),
-                                sim: Simulation(expectedPending: fleet.count))
+                                configuration: run.configuration, sim: Simulation(expectedPending: fleet.count))
         let horizon = SimTime.zero + .seconds(scenario.duration)
         // The results file's recorder watches the run (none when no file is written).
         let recorder = writer == nil ? nil : RunRecorder(engine: engine, horizon: .seconds(scenario.duration))
@@ -122,7 +119,8 @@ extension ScenarioRunner {
     public static func runFile(_ path: String, output: String?, progress: (String) -> Void,
                                live: ((String) -> Void)? = nil) throws -> FileReport {
         let s = try load(path)
-        let resultsPath = output == "none" ? nil : (output ?? "results/\(s.name).h5")
+        try s.checkMemory()
+        let resultsPath = output == "none" ? nil : (output ?? s.outputs.results)
         let results = try run(s, resultsPath: resultsPath, progress: progress, live: live)
         let taskCount = results.first?.tasks ?? 0
         let devices = s.fleet.reduce(0) { $0 + $1.count }
@@ -138,14 +136,18 @@ extension ScenarioRunner {
         return FileReport(text: text, jsonObject: json)
     }
 
-    /// Parses `path` and says what it describes.
-    public static func checkFile(_ path: String) throws -> String {
+    /// Parses `path` and says what it describes and the memory it needs (refusing it when
+    /// that exceeds the machine's); with `explain`, the scenario with every default filled in.
+    public static func checkFile(_ path: String, explain: Bool = false) throws -> String {
+        let s = try load(path)
+        try s.checkMemory()
         do {
-            let s = try Scenario.read(path: path, policies: PolicyRegistry.builtin.entries.map(\.name))
-            return "\(path): ok — \(s.name): \(s.regions.count) regions, \(s.fleet.reduce(0) { $0 + $1.count }) devices, "
-                + "\(s.workloads.count) workloads, \(SimDuration(seconds: s.duration)), policies \(s.policies.joined(separator: ", "))"
-        } catch {
-            throw FileError(description: error.description)
+            if explain { return "# \(path), every default filled in; memory: \(s.memoryEstimate)\n" + s.explained }
+            var text = "\(path): ok — \(s.name): \(s.regions.count) regions, \(s.deviceCount) devices, "
+                + "\(s.workloads.count) workloads (\(s.taskCount) tasks), \(SimDuration(seconds: s.duration)), policies \(s.policies.joined(separator: ", "))"
+            if s.replications > 1 { text += ", \(s.replications) replications" }
+            if !s.sweep.isEmpty { text += ", sweep over \(s.sweep.map(\.path).joined(separator: " × ")) (\(s.sweep.reduce(1) { $0 * $1.values.count }) points)" }
+            return text + "\nmemory: \(s.memoryEstimate)\n"
         }
     }
 }
