@@ -240,6 +240,9 @@ extension ScenarioParser {
         let names = ["exponential", "weibull", "lognormal", "gamma", "pareto", "uniform"]
         let peek = try field.mapping(allowed: ScenarioSchema.keys("law"), required: ["law"])
         let name = try peek["law"]!.oneOf(names, "law")
+        for k in peek.keys.sorted() where k != "law" && !laws[name]!.contains(k) {
+            throw peek[k]!.fail("`\(k)` does not apply to law `\(name)` (it takes: \(laws[name]!.joined(separator: ", ")))")
+        }
         var f = try Section(field, "law", only: ["law"] + laws[name]!)
         _ = try f.string("law")
         for k in laws[name]! where f[k] == nil { throw field.fail("missing `\(k)` (\(name) takes \(laws[name]!.joined(separator: " and ")))") }
