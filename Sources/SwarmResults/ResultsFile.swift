@@ -159,7 +159,7 @@ public final class ResultsWriter {
         guard H5Awrite(attribute, type, &pointers) >= 0 else { throw ResultsError("cannot write attribute \(name)") }
     }
 
-    func scalarAttribute<T>(on object: hid_t, _ name: String, _ type: hid_t, _ value: T) throws(ResultsError) {
+    func scalarAttribute<T: BitwiseCopyable>(on object: hid_t, _ name: String, _ type: hid_t, _ value: T) throws(ResultsError) {
         let space = H5Screate(H5S_SCALAR)
         defer { H5Sclose(space) }
         if H5Aexists(object, name) > 0 { H5Adelete(object, name) }
@@ -246,12 +246,13 @@ public final class ResultsWriter {
             let shuffled = UnsafeMutablePointer<UInt8>.allocate(capacity: chunkBytes)
             defer { shuffled.deallocate() }
             // HDF5's shuffle: byte j of element i goes to j·elements + i (padding is zeros).
-            let bytes = source.assumingMemoryBound(to: UInt8.self), elements = chunkRows
-            for j in 0..<rowSize {
-                let lane = shuffled + j * elements
-                var i = 0
-                while i < available / rowSize { lane[i] = bytes[i * rowSize + j]; i += 1 }
-                while i < elements { lane[i] = 0; i += 1 }
+            // Rows outer: one sequential read, rowSize sequential write lanes.
+            let bytes = source.assumingMemoryBound(to: UInt8.self), elements = chunkRows, present = available / rowSize
+            if present < elements { shuffled.initialize(repeating: 0, count: chunkBytes) }
+            for i in 0..<present {
+                let row = bytes + i * rowSize
+                var lane = shuffled + i
+                for j in 0..<rowSize { lane.pointee = row[j]; lane += elements }
             }
             var length = uLongf(bound)
             let destination = UnsafeMutablePointer<UInt8>(bitPattern: out)!.advanced(by: k * bound)
