@@ -2,6 +2,8 @@
 #ifndef SWARMLAB_CHDF5_SHIM_H
 #define SWARMLAB_CHDF5_SHIM_H
 #include <hdf5.h>
+// zlib (HDF5's own deflate): the results writer compresses chunks itself, in parallel.
+#include <zlib.h>
 
 // HDF5's predefined types and property-list classes are macros over globals that exist only
 // after H5open(); Swift cannot import those macros, so each is wrapped here.

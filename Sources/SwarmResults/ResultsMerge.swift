@@ -87,7 +87,7 @@ public enum ResultsMerge {
         for name in rootTables {
             var fields: [String]? = nil
             var bytes: [UInt8] = []
-            var rowSize = 0, rows = 0
+            var rows = 0
             var source: ResultsReader? = nil
             for r in readers where r.children().contains(where: { $0.name == name && $0.kind == .table }) {
                 let shape = try r.tableShape(name)
@@ -95,7 +95,7 @@ public enum ResultsMerge {
                     throw ResultsError("table /\(name) has fields \(shape.fields) in \(r.path) but \(f) in \(source!.path); cannot join them")
                 }
                 let raw = try r.rawTable(name)
-                if fields == nil { fields = shape.fields; rowSize = raw.rowSize; source = r }
+                if fields == nil { fields = shape.fields; source = r }
                 bytes += raw.bytes
                 rows += shape.rows
             }

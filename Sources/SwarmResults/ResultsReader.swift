@@ -83,7 +83,7 @@ public final class ResultsReader {
             guard size >= 0 else { return nil }
             var buffer = [CChar](repeating: 0, count: Int(size) + 1)
             H5Aget_name_by_idx(o, ".", H5_INDEX_NAME, H5_ITER_INC, hsize_t(i), &buffer, buffer.count, 0)
-            return String(cString: buffer)
+            return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
     }
 
@@ -146,7 +146,7 @@ public final class ResultsReader {
             guard size >= 0 else { return nil }
             var buffer = [CChar](repeating: 0, count: Int(size) + 1)
             H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, &buffer, buffer.count, 0)
-            let name = String(cString: buffer)
+            let name = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             let o = H5Oopen(g, name, 0)
             guard o >= 0 else { return (name, .other) }
             defer { H5Oclose(o) }

@@ -136,6 +136,36 @@ struct ResultsFileTests {
         #expect(try r.column("summary", "finished") == [0])
     }
 
+    @Test("a table of many chunks, shuffled and deflated in parallel, reads back exactly", arguments: [1, 6])
+    func parallelChunks(level: Int) throws {
+        let rows = 30_001   // 93-byte rows: two full chunks of 11,275 rows and a partial one
+        var g = Xoshiro256(seed: 7)
+        let a = (0..<rows).map { _ in UInt8(truncatingIfNeeded: g.next()) }
+        let b = (0..<rows).map { i in Double(i) * 0.001 + g.nextUnit() }
+        let c = (0..<rows).map { _ in Int32(truncatingIfNeeded: g.next()) }
+        let d = (0..<rows).map { i in i % 7 == 0 ? Double.nan : Double(i) }
+        let filler = (0..<9).map { k in ResultsColumn.double("f\(k)", b.map { $0 * Double(k) }, units: "s") }
+        let columns: [ResultsColumn] = [.uint8("a", a, units: "1"), .double("b", b, units: "s"), .int32("c", c, units: "1"), .double("d", d, units: "s")] + filler
+        var files: [String] = []
+        defer { for f in files { try? FileManager.default.removeItem(atPath: f) } }
+        for compression in [0, level] {
+            let path = temporaryPath("chunks-\(compression).h5")
+            files.append(path)
+            let w = try ResultsWriter(path: path)
+            w.compression = compression
+            try w.writeTable("t", columns)
+            try w.commit()
+        }
+        let plain = try ResultsReader(path: files[0]), packed = try ResultsReader(path: files[1])
+        #expect(try packed.rawTable("t").bytes == plain.rawTable("t").bytes)
+        #expect(try packed.column("t", "a") == a.map(Double.init))
+        #expect(try packed.column("t", "c") == c.map(Double.init))
+        let readD = try packed.column("t", "d")
+        #expect(readD.count == rows && zip(readD, d).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
+        let size = { (p: String) in (try? FileManager.default.attributesOfItem(atPath: p)[.size] as? Int) ?? 0 }
+        #expect(size(files[1]) < size(files[0]) * 3 / 4, "compressed: \(size(files[1])) bytes against \(size(files[0]))")
+    }
+
     @Test("a writer dropped before commit leaves neither the file nor its temporary")
     func killedRunLeavesNothing() throws {
         let path = temporaryPath("killed.h5")
