@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import SwarmLab
+import SwarmScenario
 
 /// The built `swarmlab` binary, run as a user would. `make test` builds it first; set
 /// SWARMLAB_BIN to test another build.
@@ -73,5 +75,36 @@ struct CLITests {
         }
         let expected = try String(contentsOf: snapshot, encoding: .utf8)
         #expect(r.stdout == expected, "help changed; rerun with SWARMLAB_RECORD_SNAPSHOTS=1 to accept")
+    }
+}
+
+@Suite("swarmlab inspect and merge")
+struct InspectMergeCLITests {
+    @Test("inspect summarises a results file, refuses other files with exit 1; merge refuses duplicate runs")
+    func inspectAndMerge() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swarmlab-cli-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("run.h5").path
+        let s = try Scenario.parse(text: ScenarioRunTests.text, file: "cli.yaml", policies: ["random", "availability-aware"])
+        _ = try ScenarioRunner.run(s, resultsPath: path)
+
+        let ok = try swarmlab("inspect", path)
+        #expect(ok.status == 0)
+        #expect(ok.stdout.contains("/random\n") && ok.stdout.contains("tasks_done           2500"), "\(ok.stdout)")
+        let json = try swarmlab("inspect", path, "--json")
+        #expect(json.status == 0 && (try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) != nil)
+
+        let text = folder.appendingPathComponent("notes.txt").path
+        try "not hdf5".write(toFile: text, atomically: true, encoding: .utf8)
+        let bad = try swarmlab("inspect", text)
+        #expect(bad.status == 1)
+        #expect(bad.stderr == "swarmlab inspect: \(text) is not an HDF5 file (so not a Swarmlab results file)\n")
+
+        let out = folder.appendingPathComponent("merged.h5").path
+        let twice = try swarmlab("merge", out, path, path)
+        #expect(twice.status == 1)
+        #expect(twice.stderr.contains("group 'availability-aware' is in both \(path) and \(path); shards must hold distinct runs"))
+        #expect(!FileManager.default.fileExists(atPath: out))
     }
 }
