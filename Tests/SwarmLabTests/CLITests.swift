@@ -107,4 +107,28 @@ struct InspectMergeCLITests {
         #expect(twice.stderr.contains("group 'availability-aware' is in both \(path) and \(path); shards must hold distinct runs"))
         #expect(!FileManager.default.fileExists(atPath: out))
     }
+
+    @Test("a run killed mid-way leaves no file at the results path, only its temporary")
+    func killedRun() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swarmlab-kill-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scenario = folder.appendingPathComponent("s.yaml").path, out = folder.appendingPathComponent("out.h5").path
+        try ScenarioRunTests.text.write(toFile: scenario, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["SWARMLAB_BIN"]
+            ?? repositoryRoot.appendingPathComponent(".build/debug/swarmlab").path)
+        p.arguments = ["run", scenario, "--output", out, "--quiet"]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        // The temporary file appears before the first policy runs; kill the run then.
+        let temporary = "\(out).tmp-\(p.processIdentifier)"
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: temporary) && p.isRunning && waited < 2_000 { usleep(5_000); waited += 1 }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(p.terminationReason == .uncaughtSignal, "the run was killed before it finished")
+        #expect(FileManager.default.fileExists(atPath: temporary))
+        #expect(!FileManager.default.fileExists(atPath: out), "nothing that looks complete at the results path")
+    }
 }

@@ -107,6 +107,23 @@ struct ResultsFileTests {
         #expect(throws: ResultsError.self) { try r.column("random/tasks", "no_such_field") }
     }
 
+    @Test("recording a run does not change it")
+    func recordingChangesNothing() throws {
+        let (recorded, _) = try recordedRun(seed: 4)
+        var c = DeviceClass.desktop
+        c.availability = .renewal(on: Exponential(mean: 300), off: Exponential(mean: 100))
+        let fleet = try Fleet(classes: [c, .cloudVM], regions: [("eu", 1), ("us", -5)],
+                              mix: [.init(className: "desktop", region: "eu", count: 20), .init(className: "cloud-vm", region: "us", count: 2)])
+        var tasks = TaskTable()
+        BagOfTasks(count: 200, work: .seconds(60), inputBytes: 1e6, outputBytes: 2e5).generate(into: &tasks, job: 0, streams: RandomStreams(seed: 4))
+        PoissonRequests(rate: 0.1, count: 20, work: .kernel(.gemm(m: 256, n: 256, k: 256, dtype: .fp32))).generate(into: &tasks, job: 1, streams: RandomStreams(seed: 4))
+        let plain = WorkEngine(fleet: fleet, tasks: tasks, policy: RandomPolicy(context: PolicyContext(streams: RandomStreams(seed: 4))), seed: 4)
+        #expect(plain.run(until: .zero + .hours(10)))
+        #expect(plain.sim.eventsProcessed == recorded.sim.eventsProcessed)
+        #expect(plain.tasks.finished == recorded.tasks.finished)
+        #expect(plain.metrics.energyJoules == recorded.metrics.energyJoules && plain.metrics.attemptsLost == recorded.metrics.attemptsLost)
+    }
+
     @Test("the timeline interval is a round number giving at most 2,000 samples")
     func timelineInterval() {
         #expect(RunRecorder.interval(for: .hours(24)) == .seconds(50))   // 86,400 s / 50 = 1,728
