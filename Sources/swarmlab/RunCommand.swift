@@ -10,7 +10,15 @@ struct RunCommand: ParsableCommand {
 
     @Argument(help: "Scenario file (YAML).") var scenario: String = "scenarios/quickstart.yaml"
     @Option(name: .long, help: "Results file (default: results/NAME.h5; 'none' to skip).") var output: String?
+    @Option(name: .long, help: "Timeline sampling interval in the results file, e.g. 10s (default: from the duration, ≤ 2,000 samples).")
+    var timelineInterval: String?
     @Flag(name: .long, help: "No progress on stderr.") var quiet = false
+
+    func validate() throws {
+        if let t = timelineInterval {
+            do { _ = try ScenarioRunner.timelineInterval(t) } catch { throw ValidationError("\(error)") }
+        }
+    }
 
     func run() throws {
         // A live status line only on a terminal: logs and pipes get the per-policy lines.
@@ -19,7 +27,8 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
         } : nil
         do {
-            print(try ScenarioRunner.runFile(scenario, output: output, progress: { line in
+            let interval = try timelineInterval.map(ScenarioRunner.timelineInterval)
+            print(try ScenarioRunner.runFile(scenario, output: output, timelineInterval: interval, progress: { line in
                 if !quiet { FileHandle.standardError.write(Data(((terminal ? "\r\u{1B}[2K" : "") + line + "\n").utf8)) }
             }, live: live), terminator: "")
         } catch let e as ScenarioRunner.FileError {

@@ -20,8 +20,10 @@ public enum ScenarioRunner {
 
     /// Runs each policy; `progress` gets a line per finished policy, and `live` (when given)
     /// a status line at most twice a second while a policy runs — simulated time reached,
-    /// events/s, an estimate of the time left.
+    /// events/s, an estimate of the time left. `timelineInterval` sets the results file's
+    /// timeline sampling (default: from the duration, at most 2,000 samples).
     public static func run(_ scenario: Scenario, registry: PolicyRegistry = .builtin, resultsPath: String?,
+                           timelineInterval: SimDuration? = nil,
                            progress: (String) -> Void = { _ in }, live: ((String) -> Void)? = nil) throws -> [PolicyResult] {
         let fleet = try Fleet(classes: DeviceClass.builtin, regions: scenario.regions, mix: scenario.fleet)
         var tasks = TaskTable()
@@ -40,7 +42,7 @@ public enum ScenarioRunner {
                                     sim: Simulation(expectedPending: fleet.count))
             let horizon = SimTime.zero + .seconds(scenario.duration)
             // The results file's recorder watches the run (none when no file is written).
-            let recorder = writer == nil ? nil : RunRecorder(engine: engine, horizon: .seconds(scenario.duration))
+            let recorder = writer == nil ? nil : RunRecorder(engine: engine, horizon: .seconds(scenario.duration), interval: timelineInterval)
             var finished = false
             if let live {
                 // Run in slices so a status line can be shown between them.
@@ -100,19 +102,28 @@ extension ScenarioRunner {
     public struct FileError: Error, CustomStringConvertible { public var description: String }
 
     /// Parses `path`, runs it and returns the summary to print.
-    public static func runFile(_ path: String, output: String?, progress: (String) -> Void,
+    public static func runFile(_ path: String, output: String?, timelineInterval: Double? = nil, progress: (String) -> Void,
                                live: ((String) -> Void)? = nil) throws -> String {
         let s: Scenario
         do { s = try Scenario.read(path: path, policies: PolicyRegistry.builtin.entries.map(\.name)) }
         catch { throw FileError(description: error.description) }
         let resultsPath = output == "none" ? nil : (output ?? "results/\(s.name).h5")
-        let results = try run(s, resultsPath: resultsPath, progress: progress, live: live)
+        let results = try run(s, resultsPath: resultsPath, timelineInterval: timelineInterval.map { SimDuration(seconds: $0) }, progress: progress, live: live)
         let taskCount = results.first?.tasks ?? 0
         var text = "\n\(s.name): \(s.fleet.reduce(0) { $0 + $1.count }) devices, \(taskCount) tasks, "
         text += "\(SimDuration(seconds: s.duration)) simulated, seed \(s.seed)\n\n"
         text += summary(results) + "\n"
         if let p = resultsPath { text += "\nResults written to \(p)\n" }
         return text
+    }
+
+    /// Seconds of a `--timeline-interval` value such as "10s" or "2min"; a clear error if it
+    /// is not a positive duration.
+    public static func timelineInterval(_ text: String) throws -> Double {
+        let seconds: Double
+        do { seconds = try UnitParser.duration(text) } catch { throw FileError(description: "--timeline-interval: \(error.description)") }
+        guard seconds > 0 else { throw FileError(description: "--timeline-interval must be positive (got \(text))") }
+        return seconds
     }
 
     /// Parses `path` and says what it describes.
