@@ -97,7 +97,9 @@ struct ResultsFileTests {
         #expect(abs(accounted - Double(m.tasksDone)) < 1e-6)
         let joules = zip(power, lengths).reduce(0) { $0 + $1.0 * $1.1 }
         #expect(abs(joules - m.energyJoules) <= 1e-9 * m.energyJoules)
-        #expect(try r.column("random/timeline", "online").allSatisfy { $0 <= 22 })
+        let online = try r.column("random/timeline", "online"), busyNow = try r.column("random/timeline", "busy")
+        #expect(online.allSatisfy { $0 <= 22 } && zip(busyNow, online).allSatisfy { $0 <= $1 })
+        #expect(busyNow.contains { $0 > 0 } && online.contains { $0 < 22 }, "the timeline saw work and churn")
 
         // /summary carries every metric.
         #expect(try r.column("random/summary", "makespan") == [m.makespan])
@@ -151,6 +153,9 @@ struct ResultsFileTests {
         #expect(try r.column("tasks", "device") == [0, 0, -1])
         #expect(try r.column("timeline", "queued").last == 1)
         #expect(try r.column("summary", "finished") == [0])
+        // A job without a named kind is "unknown"; unfinished, it has no finish time.
+        #expect(r.attribute("kind_names", on: "/jobs") == .strings(["unknown"]))
+        #expect(try r.column("jobs", "finish").allSatisfy(\.isNaN))
     }
 
     @Test("a table of many chunks, shuffled and deflated in parallel, reads back exactly", arguments: [1, 6])
