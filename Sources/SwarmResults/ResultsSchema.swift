@@ -166,7 +166,7 @@ public enum ResultsSchema {
         s("timeline_interval", "the timeline's sampling interval"),
     ])
 
-    /// Every table of a run's group, in the order they are written.
+    /// Every table of a run's group, in the order the schema page lists them.
     public static let runTables: [Table] = [summary, tasks, devices, jobs, timeline, tenants]
 
     /// The tables and root attributes as Markdown (embedded in `docs/results-schema.md`).

@@ -111,16 +111,12 @@ extension ResultsWriter {
         }
         let finish = (0..<jobs).map { j in done[j] > 0 && done[j] + dropped[j] == count[j] ? Double(last[j]) / 1e9 : .nan }
         let start = first.map { $0 == .max ? Double.nan : Double($0) / 1e9 }
-        var names = kinds
+        // Codes index the distinct kind names, in order of first appearance.
+        var distinct: [String] = []
         var kind = [UInt8](repeating: 0, count: jobs)
         for j in 0..<jobs {
-            if j < kinds.count { kind[j] = UInt8(clamping: j) } else { names.append("unknown"); kind[j] = UInt8(clamping: names.count - 1) }
-        }
-        // Lookup by distinct kind name: codes index the distinct names.
-        var distinct: [String] = []
-        for j in 0..<jobs {
-            let name = names[Int(kind[j])]
-            if let i = distinct.firstIndex(of: name) { kind[j] = UInt8(i) } else { distinct.append(name); kind[j] = UInt8(clamping: distinct.count - 1) }
+            let name = j < kinds.count ? kinds[j] : "unknown"
+            if let i = distinct.firstIndex(of: name) { kind[j] = UInt8(clamping: i) } else { distinct.append(name); kind[j] = UInt8(clamping: distinct.count - 1) }
         }
         try writeTable(ResultsSchema.jobs, in: group, [
             .uint32("job", (0..<UInt32(jobs)).map { $0 }, units: "1"),

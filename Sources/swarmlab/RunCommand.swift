@@ -14,8 +14,16 @@ struct RunCommand: ParsableCommand {
 
     @Argument(help: "Scenario file (YAML).") var scenario: String = "scenarios/quickstart.yaml"
     @Option(name: .long, help: "Results file (default: results/NAME.h5; 'none' to skip).") var output: String?
+    @Option(name: .long, help: "Timeline sampling interval in the results file, e.g. 10s (default: the scenario's outputs.timeline_interval, 1min).")
+    var timelineInterval: String?
     @Flag(name: .long, help: "No progress on stderr.") var quiet = false
     @Flag(name: .long, help: "Print a machine-readable summary (JSON) on stdout instead of the table.") var json = false
+
+    func validate() throws {
+        if let t = timelineInterval {
+            do { _ = try ScenarioRunner.timelineInterval(t) } catch { throw ValidationError("\(error)") }
+        }
+    }
 
     func run() throws {
         // A live status line only on a terminal: logs and pipes get the per-policy lines.
@@ -24,8 +32,9 @@ struct RunCommand: ParsableCommand {
             FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
         } : nil
         let quiet = self.quiet
+        let interval = try exitOnFailure { try timelineInterval.map(ScenarioRunner.timelineInterval) }
         let report = try exitOnFailure {
-            try ScenarioRunner.runFile(scenario, output: output, progress: { line in
+            try ScenarioRunner.runFile(scenario, output: output, timelineInterval: interval, progress: { line in
                 if !quiet { FileHandle.standardError.write(Data(((terminal ? "\r\u{1B}[2K" : "") + line + "\n").utf8)) }
             }, live: live)
         }

@@ -97,7 +97,9 @@ struct ResultsFileTests {
         #expect(abs(accounted - Double(m.tasksDone)) < 1e-6)
         let joules = zip(power, lengths).reduce(0) { $0 + $1.0 * $1.1 }
         #expect(abs(joules - m.energyJoules) <= 1e-9 * m.energyJoules)
-        #expect(try r.column("random/timeline", "online").allSatisfy { $0 <= 22 })
+        let online = try r.column("random/timeline", "online"), busyNow = try r.column("random/timeline", "busy")
+        #expect(online.allSatisfy { $0 <= 22 } && zip(busyNow, online).allSatisfy { $0 <= $1 })
+        #expect(busyNow.contains { $0 > 0 } && online.contains { $0 < 22 }, "the timeline saw work and churn")
 
         // /summary carries every metric.
         #expect(try r.column("random/summary", "makespan") == [m.makespan])
@@ -105,6 +107,23 @@ struct ResultsFileTests {
         #expect(try r.column("random/summary", "energy") == [m.energyJoules])
         #expect(try r.tableShape("random/summary").fields == ResultsSchema.summary.columns.map(\.name))
         #expect(throws: ResultsError.self) { try r.column("random/tasks", "no_such_field") }
+    }
+
+    @Test("recording a run does not change it")
+    func recordingChangesNothing() throws {
+        let (recorded, _) = try recordedRun(seed: 4)
+        var c = DeviceClass.desktop
+        c.availability = .renewal(on: Exponential(mean: 300), off: Exponential(mean: 100))
+        let fleet = try Fleet(classes: [c, .cloudVM], regions: [("eu", 1), ("us", -5)],
+                              mix: [.init(className: "desktop", region: "eu", count: 20), .init(className: "cloud-vm", region: "us", count: 2)])
+        var tasks = TaskTable()
+        BagOfTasks(count: 200, work: .seconds(60), inputBytes: 1e6, outputBytes: 2e5).generate(into: &tasks, job: 0, streams: RandomStreams(seed: 4))
+        PoissonRequests(rate: 0.1, count: 20, work: .kernel(.gemm(m: 256, n: 256, k: 256, dtype: .fp32))).generate(into: &tasks, job: 1, streams: RandomStreams(seed: 4))
+        let plain = WorkEngine(fleet: fleet, tasks: tasks, policy: RandomPolicy(context: PolicyContext(streams: RandomStreams(seed: 4))), seed: 4)
+        #expect(plain.run(until: .zero + .hours(10)))
+        #expect(plain.sim.eventsProcessed == recorded.sim.eventsProcessed)
+        #expect(plain.tasks.finished == recorded.tasks.finished)
+        #expect(plain.metrics.energyJoules == recorded.metrics.energyJoules && plain.metrics.attemptsLost == recorded.metrics.attemptsLost)
     }
 
     @Test("the timeline interval is a round number giving at most 2,000 samples")
@@ -134,6 +153,9 @@ struct ResultsFileTests {
         #expect(try r.column("tasks", "device") == [0, 0, -1])
         #expect(try r.column("timeline", "queued").last == 1)
         #expect(try r.column("summary", "finished") == [0])
+        // A job without a named kind is "unknown"; unfinished, it has no finish time.
+        #expect(r.attribute("kind_names", on: "/jobs") == .strings(["unknown"]))
+        #expect(try r.column("jobs", "finish").allSatisfy(\.isNaN))
     }
 
     @Test("a table of many chunks, shuffled and deflated in parallel, reads back exactly", arguments: [1, 6])

@@ -20,8 +20,10 @@ public enum ScenarioRunner {
 
     /// Runs each policy; `progress` gets a line per finished policy, and `live` (when given)
     /// a status line at most twice a second while a policy runs — simulated time reached,
-    /// events/s, an estimate of the time left.
+    /// events/s, an estimate of the time left. `timelineInterval` sets the results file's
+    /// timeline sampling (default: the scenario's `outputs.timeline_interval`).
     public static func run(_ scenario: Scenario, registry: PolicyRegistry = .builtin, resultsPath: String?,
+                           timelineInterval: SimDuration? = nil,
                            progress: (String) -> Void = { _ in }, live: ((String) -> Void)? = nil) throws -> [PolicyResult] {
         try scenario.checkMemory()
         let writer = try resultsPath.map { p throws(ResultsError) in try ResultsWriter(path: p) }
@@ -29,7 +31,8 @@ public enum ScenarioRunner {
         var results: [PolicyResult] = []
         for name in scenario.policies {
             if let writer { try writer.createGroup(name) }
-            let r = try runPolicy(scenario, policy: name, registry: registry, writer: writer, group: name, live: live)
+            let r = try runPolicy(scenario, policy: name, registry: registry, writer: writer, group: name,
+                                  timelineInterval: timelineInterval, live: live)
             progress("\(name): \(r.metrics.tasksDone) of \(r.tasks) tasks in \(String(format: "%.2f", r.wallSeconds)) s")
             results.append(r)
         }
@@ -46,7 +49,8 @@ public enum ScenarioRunner {
     /// Runs `scenario` under one policy and, given a writer, writes its tables into `group`
     /// (which must exist). The fleet and tasks depend only on the scenario and its seed.
     public static func runPolicy(_ scenario: Scenario, policy name: String, registry: PolicyRegistry = .builtin,
-                                 writer: ResultsWriter?, group: String, live: ((String) -> Void)? = nil) throws -> PolicyResult {
+                                 writer: ResultsWriter?, group: String, timelineInterval: SimDuration? = nil,
+                                 live: ((String) -> Void)? = nil) throws -> PolicyResult {
         let run = try scenario.materialize()
         let fleet = run.fleet, tasks = run.tasks
         let policy = try registry.make(name, context: run.policyContext)
@@ -55,7 +59,8 @@ public enum ScenarioRunner {
                                 configuration: run.configuration, sim: Simulation(expectedPending: fleet.count))
         let horizon = SimTime.zero + .seconds(scenario.duration)
         // The results file's recorder watches the run (none when no file is written).
-        let recorder = writer == nil ? nil : RunRecorder(engine: engine, horizon: .seconds(scenario.duration))
+        let recorder = writer == nil ? nil : RunRecorder(engine: engine, horizon: .seconds(scenario.duration),
+                                                            interval: timelineInterval ?? .seconds(scenario.outputs.timelineInterval))
         var finished = false
         if let live {
             // Run in slices so a status line can be shown between them.
@@ -116,12 +121,13 @@ extension ScenarioRunner {
     }
 
     /// Parses `path`, runs it and returns the summary to print.
-    public static func runFile(_ path: String, output: String?, progress: (String) -> Void,
+    public static func runFile(_ path: String, output: String?, timelineInterval: Double? = nil, progress: (String) -> Void,
                                live: ((String) -> Void)? = nil) throws -> FileReport {
         let s = try load(path)
         try s.checkMemory()
         let resultsPath = output == "none" ? nil : (output ?? s.outputs.results)
-        let results = try run(s, resultsPath: resultsPath, progress: progress, live: live)
+        let results = try run(s, resultsPath: resultsPath, timelineInterval: timelineInterval.map { SimDuration(seconds: $0) },
+                              progress: progress, live: live)
         let taskCount = results.first?.tasks ?? 0
         let devices = s.fleet.reduce(0) { $0 + $1.count }
         var text = "\n\(s.name): \(devices) devices, \(taskCount) tasks, "
@@ -134,6 +140,15 @@ extension ScenarioRunner {
             "policies": results.map(jsonObject),
         ]
         return FileReport(text: text, jsonObject: json)
+    }
+
+    /// Seconds of a `--timeline-interval` value such as "10s" or "2min"; a clear error if it
+    /// is not a positive duration.
+    public static func timelineInterval(_ text: String) throws -> Double {
+        let seconds: Double
+        do { seconds = try UnitParser.duration(text) } catch { throw FileError(description: "--timeline-interval: \(error.description)") }
+        guard seconds > 0 else { throw FileError(description: "--timeline-interval must be positive (got \(text))") }
+        return seconds
     }
 
     /// Parses `path` and says what it describes and the memory it needs (refusing it when

@@ -76,6 +76,9 @@ public final class RunRecorder {
     public private(set) var endedAt: Int64?
 
     let fleet: Fleet
+    // Per class, the watts (so a record does not copy a whole `DeviceClass`); per device, its class.
+    let idleWatts: [Double], busyWatts: [Double]
+    let classOf: [UInt8]
     // Per device: whether online / blacklisted, when the current online and idle stretches
     // began (−1: not in one), the row of the attempt it runs (−1 none), its last row.
     var online: [Bool]
@@ -116,6 +119,9 @@ public final class RunRecorder {
     public init(engine: WorkEngine, horizon: SimDuration, interval: SimDuration? = nil) {
         let view = engine.view
         fleet = view.fleet
+        idleWatts = fleet.classes.map(\.idleWatts)
+        busyWatts = fleet.classes.map(\.busyWatts)
+        classOf = fleet.classOf
         let n = fleet.count, m = engine.tasks.count
         self.interval = interval ?? RunRecorder.interval(for: horizon)
         precondition(self.interval.ticks > 0, "the timeline interval must be positive")
@@ -144,10 +150,11 @@ public final class RunRecorder {
             online[d] = true
             onlineStart[d] = now
             onlineCount += 1
-            if view.isIdle(d) { idleStart[d] = now; power += fleet.deviceClass(d).idleWatts }
+            if view.isIdle(d) { idleStart[d] = now; power += idleWatts[Int(classOf[d])] }
         }
+        // The engine keeps the recorder alive (the recorder holds no reference back: no cycle).
         let previous = engine.observer
-        engine.observer = { [unowned self] record in
+        engine.observer = { record in
             previous?(record)
             self.record(record)
         }
@@ -169,7 +176,7 @@ public final class RunRecorder {
             lastRowOnDevice[d] = row
             attemptsStarted[d] += 1
             busyCount += 1
-            power += fleet.deviceClass(d).busyWatts
+            power += busyWatts[Int(classOf[d])]
         case .phase(let d, let phase, let at):
             let t = advance(to: at)
             let row = Int(runningRow[d])
@@ -265,8 +272,8 @@ public final class RunRecorder {
 
     /// Energy device `d` used: busy·busyWatts + idle·idleWatts.
     public func energy(of d: Int) -> Double {
-        let c = fleet.deviceClass(d)
-        return busySeconds[d] * c.busyWatts + idleSeconds[d] * c.idleWatts
+        let c = Int(classOf[d])
+        return busySeconds[d] * busyWatts[c] + idleSeconds[d] * idleWatts[c]
     }
 
     // MARK: internals
@@ -309,14 +316,14 @@ public final class RunRecorder {
     func startIdle(_ d: Int, _ t: Int64) {
         guard idleStart[d] < 0 else { return }
         idleStart[d] = t
-        power += fleet.deviceClass(d).idleWatts
+        power += idleWatts[Int(classOf[d])]
     }
 
     func endIdle(_ d: Int, _ t: Int64) {
         guard idleStart[d] >= 0 else { return }
         idleSeconds[d] += seconds(t - idleStart[d])
         idleStart[d] = -1
-        power -= fleet.deviceClass(d).idleWatts
+        power -= idleWatts[Int(classOf[d])]
     }
 
     /// Closes device `d`'s running attempt with `outcome`; returns its row (−1 if none).
@@ -328,7 +335,7 @@ public final class RunRecorder {
         busySeconds[d] += seconds(t - rowAssigned[row])
         runningRow[d] = -1
         busyCount -= 1
-        power -= fleet.deviceClass(d).busyWatts
+        power -= busyWatts[Int(classOf[d])]
         return row
     }
 }
