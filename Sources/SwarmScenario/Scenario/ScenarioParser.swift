@@ -81,7 +81,7 @@ struct ScenarioParser {
         let (fleet, fleetSites) = try self.fleet(&top)
         let tenants = try self.tenants(&top)
         let workloads = try self.workloads(&top, tenants: tenants)
-        let trust = try self.trust(&top, workloads: workloads)
+        let trust = try self.trust(&top)
         let speculation = try self.speculation(&top)
         let policies = try self.policies(&top)
         let outputs = try self.outputs(&top, name: name)
@@ -157,7 +157,7 @@ struct ScenarioParser {
         return tenants
     }
 
-    func trust(_ top: inout Section, workloads: [any Workload]) throws(ScenarioError) -> TrustModel {
+    func trust(_ top: inout Section) throws(ScenarioError) -> TrustModel {
         var f = try Section(top.valueField("trust")!, "trust")
         let kind = try f.oneOf("validation", ["none", "quorum", "spot-check", "credibility"], "validation")!
         let adversaries = try f.read("adversaries") { x throws(ScenarioError) in try x.fraction() }!
