@@ -1,0 +1,46 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Emulates a device slower than this machine by duty-cycling: compute at full speed, then
+/// stay idle for the remainder, so a device of relative speed s (0 < s ≤ 1) takes
+/// `computeSeconds / s` in all: idle = computeSeconds · (1/s − 1).
+///
+/// A device faster than this machine (s > 1) cannot be emulated this way; `idleSeconds`
+/// returns 0 and `isExact` is false, and validation scenarios keep every speed ≤ 1 (they
+/// express speeds relative to the fastest device, which is this machine).
+public struct DutyCycle: Sendable, Equatable {
+    /// Speed relative to this machine: 1 = as fast, 0.5 = twice as slow.
+    public var speed: Double
+
+    public init(speed: Double) {
+        precondition(speed > 0 && speed.isFinite, "a duty cycle needs a positive finite speed (got \(speed))")
+        self.speed = speed
+    }
+
+    /// Whether this speed can be emulated exactly (s ≤ 1).
+    public var isExact: Bool { speed <= 1 }
+
+    /// Seconds to stay idle after `computeSeconds` of real work.
+    public func idleSeconds(afterComputing computeSeconds: Double) -> Double {
+        speed >= 1 ? 0 : max(0, computeSeconds) * (1 / speed - 1)
+    }
+
+    /// Runs `work` (which returns the seconds it computed), then sleeps the idle remainder;
+    /// returns the work's result and the emulated duration (compute + idle, as slept).
+    public func run<T>(_ work: () throws -> (T, computeSeconds: Double)) rethrows -> (result: T, emulatedSeconds: Double) {
+        let start = monotonicNow()
+        let (value, compute) = try work()
+        let idle = idleSeconds(afterComputing: compute)
+        if idle > 0 { DutyCycle.sleep(seconds: idle) }
+        return (value, monotonicNow() - start)
+    }
+
+    /// Sleeps at least `seconds` (nanosleep, resumed after signals such as SIGCONT).
+    public static func sleep(seconds: Double) {
+        guard seconds > 0 else { return }
+        var request = timespec(tv_sec: Int(seconds), tv_nsec: Int((seconds - Double(Int(seconds))) * 1e9))
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+    }
+}

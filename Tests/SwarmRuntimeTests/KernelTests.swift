@@ -1,0 +1,110 @@
+import Testing
+import SwarmModel
+@testable import SwarmRuntime
+
+@Suite("Real kernels")
+struct KernelTests {
+    static let small: [TensorKernel] = [
+        .gemm(m: 7, n: 5, k: 9, dtype: .fp32),
+        .gemm(m: 33, n: 17, k: 64, dtype: .fp32),
+        .conv2d(batch: 2, inChannels: 3, outChannels: 4, height: 7, width: 6, kernel: 3, stride: 1, padding: 1, dtype: .fp32),
+        .conv2d(batch: 1, inChannels: 2, outChannels: 5, height: 9, width: 9, kernel: 3, stride: 2, padding: 0, dtype: .fp16),
+        .attention(batch: 2, heads: 3, seqLen: 11, headDim: 8, dtype: .fp32),
+        .elementwise(count: 100, flopsPerElement: 6, dtype: .fp32),
+        .reduction(count: 1000, dtype: .fp32),
+    ]
+
+    @Test("OpenBLAS outputs match the naive reference on small sizes", arguments: small)
+    func matchesReference(kernel: TensorKernel) {
+        var runner = KernelRunner(threads: 1)
+        let fast = runner.output(of: kernel, seed: 42)
+        let slow = KernelReference.output(of: kernel, seed: 42)
+        #expect(fast.count == slow.count)
+        #expect(fast.count == KernelRunner.sizes(kernel).2)
+        // Each output element sums at most K = 64 products of values in [-0.5, 0.5): FP32
+        // rounding error stays below K·ε·Σ|aᵢbᵢ| ≤ 64 · 1.2e-7 · 16 ≈ 1.2e-4, while an indexing
+        // bug shows up as errors of order 0.1.
+        let tolerance: Float = 1.2e-4
+        var worst: Float = 0
+        for (x, y) in zip(fast, slow) { worst = max(worst, abs(x - y)) }
+        #expect(worst <= tolerance, "worst difference \(worst)")
+        #expect(fast.contains { $0 != 0 }, "a kernel producing only zeros compares equal trivially")
+    }
+
+    @Test("attention rows are convex combinations of V: every output lies within V's range")
+    func attentionIsAConvexCombination() {
+        let kernel = TensorKernel.attention(batch: 1, heads: 1, seqLen: 16, headDim: 4, dtype: .fp32)
+        var runner = KernelRunner()
+        let out = runner.output(of: kernel, seed: 3)
+        let v = KernelInputs.make(count: 3 * 16 * 4, seed: 3, operand: 0)[(2 * 64)...]
+        #expect(out.allSatisfy { $0 >= v.min()! - 1e-6 && $0 <= v.max()! + 1e-6 })
+    }
+
+    @Test("the same kernel and seed give the same checksum, run after run and runner after runner",
+          arguments: [TensorKernel.gemm(m: 128, n: 96, k: 200, dtype: .fp32),
+                      .conv2d(batch: 1, inChannels: 8, outChannels: 16, height: 20, width: 20, kernel: 3, stride: 1, padding: 1, dtype: .fp32),
+                      .attention(batch: 1, heads: 4, seqLen: 64, headDim: 32, dtype: .fp32)])
+    func deterministic(kernel: TensorKernel) {
+        var one = KernelRunner(), two = KernelRunner()
+        let first = one.run(kernel, seed: 9)
+        // a different kernel in between must not leak through reused buffers
+        _ = one.run(.gemm(m: 300, n: 300, k: 300, dtype: .fp32), seed: 1)
+        let again = one.run(kernel, seed: 9)
+        let other = two.run(kernel, seed: 9)
+        #expect(first.checksum == again.checksum)
+        #expect(first.checksum == other.checksum)
+        #expect(one.run(kernel, seed: 10).checksum != first.checksum, "another seed, other inputs")
+        #expect(first.seconds > 0 && first.flops == kernel.flops)
+    }
+
+    @Test("a corrupted result has another checksum; colluders with one seed agree", arguments: [1, 2, 3] as [UInt64])
+    func corruption(seed: UInt64) {
+        let kernel = TensorKernel.gemm(m: 64, n: 64, k: 64, dtype: .fp32)
+        var runner = KernelRunner()
+        let honest = runner.run(kernel, seed: 5).checksum
+        let liar = runner.run(kernel, seed: 5, corruption: Corruption(seed: seed)).checksum
+        let colluder = runner.run(kernel, seed: 5, corruption: Corruption(seed: seed)).checksum
+        let loner = runner.run(kernel, seed: 5, corruption: Corruption(seed: seed &+ 100)).checksum
+        #expect(liar != honest)
+        #expect(colluder == liar)
+        #expect(loner != liar)
+    }
+
+    @Test("inputs are a pure function of seed and operand, uniform in [-0.5, 0.5)")
+    func inputs() {
+        let x = KernelInputs.make(count: 10_000, seed: 7, operand: 0)
+        #expect(x == KernelInputs.make(count: 10_000, seed: 7, operand: 0))
+        #expect(x != KernelInputs.make(count: 10_000, seed: 7, operand: 1))
+        #expect(x.allSatisfy { $0 >= -0.5 && $0 < 0.5 })
+        let mean = x.reduce(0, +) / Float(x.count)
+        #expect(abs(mean) < 0.01)  // σ of the mean: 0.29/√10⁴ ≈ 0.003
+    }
+
+    @Test("the runner pins OpenBLAS to the threads asked for")
+    func pinsThreads() {
+        let runner = KernelRunner(threads: 1)
+        #expect(runner.threads == 1)
+        #expect(KernelRunner.openBLASThreads == 1)
+        #expect(KernelRunner.openBLASConfiguration.contains("OpenBLAS"))
+    }
+}
+
+@Suite("Duty cycle")
+struct DutyCycleTests {
+    @Test("speed s idles computeTime·(1/s − 1) after computing", arguments: [(1.0, 2.0, 0.0), (0.5, 2.0, 2.0), (0.25, 1.0, 3.0), (2.0, 1.0, 0.0)])
+    func idle(case c: (speed: Double, compute: Double, idle: Double)) {
+        let d = DutyCycle(speed: c.speed)
+        #expect(abs(d.idleSeconds(afterComputing: c.compute) - c.idle) < 1e-12)
+        #expect(d.isExact == (c.speed <= 1))
+    }
+
+    @Test("running through a duty cycle takes about compute / speed")
+    func runs() {
+        let d = DutyCycle(speed: 0.5)
+        let (value, seconds) = d.run { () -> (Int, computeSeconds: Double) in (7, 0.02) }
+        #expect(value == 7)
+        // slept 0.02·(1/0.5 − 1) = 0.02 s; nanosleep never wakes early
+        #expect(seconds >= 0.02)
+        #expect(seconds < 1)
+    }
+}
