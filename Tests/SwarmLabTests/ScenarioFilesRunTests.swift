@@ -54,10 +54,10 @@ struct ScenarioFilesRunTests {
         """.write(to: huge, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: huge) }
         let r = try swarmlab("check", huge.path)
-        #expect(r.status == 64)
+        #expect(r.status == 69)
         #expect(r.stderr.contains("\(huge.path):1:1: refused: this scenario needs about 745 GiB at peak (fleet: 4000000000 devices × 200 B = 745 GiB"))
         #expect(r.stderr.contains("fleet dominates (745 GiB) — try fewer devices"))
         let run = try swarmlab("run", huge.path, "--output", "none", "--quiet")
-        #expect(run.status == 64 && run.stderr.contains("refused"))
+        #expect(run.status == 69 && run.stderr.contains("refused"))
     }
 }
