@@ -100,6 +100,8 @@ struct ScenarioSchemaTests {
         let s = try Scenario.parse(text: goodScenario.replacingOccurrences(of: "policies: [random]", with: "policies: [{ name: random }, fastest-first]"),
                                    file: "tiny.yaml", policies: policyNames)
         #expect(s.policies == ["random", "fastest-first"])
+        let one = try s.with([("policies", "{ name: fastest-first }")])
+        #expect(one.policies == ["fastest-first"])
     }
 
     @Test("a scenario needing more memory than the machine is refused with the estimate and what dominates")

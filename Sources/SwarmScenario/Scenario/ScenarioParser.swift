@@ -205,7 +205,10 @@ struct ScenarioParser {
 
     func policies(_ top: inout Section) throws(ScenarioError) -> [String] {
         var policies: [String] = []
-        for p in try top["policies"]!.sequenceOrOne() {
+        let field = top["policies"]!
+        let entries: [YAMLField]
+        if case .mapping = field.node { entries = [field] } else { entries = try field.sequenceOrOne() }
+        for p in entries {
             if case .mapping = p.node {
                 let keys = ScenarioSchema.keys("policies[]")
                 guard case .mapping(let m) = p.node else { continue }
