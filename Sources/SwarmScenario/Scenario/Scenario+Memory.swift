@@ -12,7 +12,7 @@ import SwarmModel
 /// **290 B per task** (the task table, the runner's copy and the engine's per-task state).
 /// Trace intervals cost 16 B each; the process's own baseline is ~30 MiB. Checked against
 /// the benchmark scenarios run from their files (release build, `/usr/bin/time` peak RSS):
-/// `churn-1e6` (10⁶ devices, no work) 208 MiB measured, 221 MiB estimated;
+/// `churn-1e6` (10⁶ devices, no work) 202 MiB measured, 221 MiB estimated;
 /// `work-least-loaded` (10⁶ + 10⁶) 502 MiB measured, 497 MiB estimated; the quickstart
 /// 77 MiB measured, 68 MiB estimated (small runs are dominated by the baseline).
 public struct MemoryEstimate: Sendable, CustomStringConvertible {

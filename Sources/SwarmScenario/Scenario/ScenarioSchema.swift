@@ -71,7 +71,7 @@ public enum ScenarioSchema {
         Field(section: "", key: "clusters", type: "list of `clusters[]`", presence: .optional, meaning: "none"),
         Field(section: "", key: "device_classes", type: "list of `device_classes[]`", presence: .optional, meaning: "classes beyond the built-in phone, laptop, desktop, edge-box, cloud-vm, gpu-server"),
         Field(section: "", key: "availability", type: "mapping class → `availability`", presence: .optional, meaning: "overrides a class's availability everywhere"),
-        Field(section: "", key: "fleet_total", type: "integer ≥ 0", presence: .optional, meaning: "devices in all; required when fleet entries give a `fraction`"),
+        Field(section: "", key: "fleet_total", type: "integer ≥ 0", presence: .optional, meaning: "devices shared out by the fleet entries' `fraction`s (clusters add their nodes); required with fractions"),
         Field(section: "", key: "fleet", type: "list of `fleet[]`", presence: .required, meaning: "the devices"),
         Field(section: "", key: "network", type: "`network`", presence: .value("{}"), meaning: "latencies and bandwidth sharing"),
         Field(section: "", key: "workloads", type: "list of `workloads[]`", presence: .required, meaning: "at least one workload"),
