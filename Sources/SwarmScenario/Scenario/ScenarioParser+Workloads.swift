@@ -113,7 +113,7 @@ extension ScenarioParser {
         }
         func slo(_ key: String) throws(ScenarioError) -> SimDuration? {
             guard let s = try f.quantity(key, UnitParser.duration) else { return nil }
-            guard s > 0 else { throw f[key]!.fail("expected a positive duration") }
+            guard s > 0 else { throw f[key]!.expected("a positive duration") }
             return SimDuration(seconds: s)
         }
         func rate(_ key: String) throws(ScenarioError) -> Double {
@@ -137,7 +137,7 @@ extension ScenarioParser {
             count = tasks
         case "requests":
             let r = try rate("rate")
-            guard r > 0 else { throw f["rate"]!.fail("expected a rate > 0") }
+            guard r > 0 else { throw f["rate"]!.expected("a rate > 0") }
             let n = try f.int("count", min: 0)!
             let w = try work("work")
             let mean = try f.quantity("exponential_work", UnitParser.duration)
@@ -176,7 +176,7 @@ extension ScenarioParser {
             count = rounds * (clients + 1)
         case "pipeline":
             let r = try rate("rate")
-            guard r > 0 else { throw f["rate"]!.fail("expected a rate > 0") }
+            guard r > 0 else { throw f["rate"]!.expected("a rate > 0") }
             let n = try f.int("requests", min: 0)!, stages = try f.int("stages", min: 1)!
             workload = PipelineInference(rate: r, requests: n, stages: stages, stageWork: try kernel("stage"),
                                          activationBytes: try f.quantity("activation", UnitParser.bytes)!, slo: try slo("slo"))
@@ -311,11 +311,11 @@ extension ScenarioParser {
                 let name = try g.oneOf("class", classNames, "device class")!
                 let i = classes.firstIndex { $0.name == name }!
                 if let d = try g.quantity("downlink", UnitParser.bandwidth) {
-                    guard d > 0 else { throw g["downlink"]!.fail("expected a positive bandwidth") }
+                    guard d > 0 else { throw g["downlink"]!.expected("a positive bandwidth") }
                     classes[i].downlink = d
                 }
                 if let u = try g.quantity("uplink", UnitParser.bandwidth) {
-                    guard u > 0 else { throw g["uplink"]!.fail("expected a positive bandwidth") }
+                    guard u > 0 else { throw g["uplink"]!.expected("a positive bandwidth") }
                     classes[i].uplink = u
                 }
                 if let l = try g.quantity("latency", UnitParser.duration) { classes[i].accessLatency = SimDuration(seconds: l) }

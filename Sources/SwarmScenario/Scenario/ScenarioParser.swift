@@ -68,9 +68,9 @@ struct ScenarioParser {
         }
 
         let duration = try top.quantity("duration", UnitParser.duration)!
-        guard duration > 0 else { throw top["duration"]!.fail("expected a positive duration") }
+        guard duration > 0 else { throw top["duration"]!.expected("a positive duration") }
         let heartbeat = try top.quantity("heartbeat_timeout", UnitParser.duration)!
-        guard heartbeat > 0 else { throw top["heartbeat_timeout"]!.fail("expected a positive duration") }
+        guard heartbeat > 0 else { throw top["heartbeat_timeout"]!.expected("a positive duration") }
 
         let (regions, wan) = try self.regions(&top)
         let sites = try edgeSites(&top)
@@ -198,7 +198,7 @@ struct ScenarioParser {
         let slowdown = try f.number("slowdown")!
         guard slowdown >= 1 else { throw f["slowdown"]!.fail("expected a slowdown ≥ 1, found \(slowdown)") }
         let every = try f.quantity("check_every", UnitParser.duration)!
-        guard every > 0 else { throw f.valueField("check_every")!.fail("expected a positive duration") }
+        guard every > 0 else { throw f.valueField("check_every")!.expected("a positive duration") }
         top.put("speculation", f.node)
         return WorkEngine.Speculation(slowdown: slowdown, checkEvery: SimDuration(seconds: every))
     }
@@ -234,7 +234,7 @@ struct ScenarioParser {
         results = results.replacingOccurrences(of: "NAME", with: name)
         guard !results.isEmpty else { throw f["results"]!.fail("expected a file path") }
         let interval = try f.quantity("timeline_interval", UnitParser.duration)!
-        guard interval > 0 else { throw f.valueField("timeline_interval")!.fail("expected a positive duration") }
+        guard interval > 0 else { throw f.valueField("timeline_interval")!.expected("a positive duration") }
         top.put("outputs", f.node)
         return .init(results: results, timelineInterval: interval)
     }

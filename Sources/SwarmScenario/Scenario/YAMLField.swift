@@ -13,6 +13,11 @@ struct YAMLField {
         return ScenarioError(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, path: path, message: message)
     }
 
+    /// "expected …, found `text`": a value of the right kind but out of range.
+    func expected(_ what: String) -> ScenarioError {
+        fail("expected \(what), found \(kind)")
+    }
+
     func child(_ key: String, _ node: Node) -> YAMLField {
         YAMLField(node: node, path: path.isEmpty ? key : "\(path).\(key)", file: file)
     }
@@ -73,7 +78,6 @@ struct YAMLField {
         case .scalar(let s): return "`\(s.string)`"
         case .mapping: return "a mapping"
         case .sequence: return "a list"
-        default: return "something else"
         }
     }
 }
