@@ -35,6 +35,8 @@ struct ScenarioFilesRunTests {
         #expect(again.explained == original.explained)
         #expect(r.stdout.contains("backhaul: 200Mbit/s") && r.stdout.contains("heartbeat_timeout: 60s"))
         #expect(r.stdout.hasPrefix("# scenarios/examples/edge.yaml, every default filled in; memory: about "))
+        // The classes in use, as comments: edge-box with the access links the file set.
+        #expect(r.stdout.contains("# edge-box: cpu 144 GFLOP/s, 6 cores, gpu 1.28 TFLOP/s with 8.0 GiB, memory 8.0 GiB, power 7–15 W, links 500/500 Mbit/s, access 2.0ms"))
     }
 
     @Test("swarmlab check prints the memory estimate, and refuses a fleet larger than the machine")
