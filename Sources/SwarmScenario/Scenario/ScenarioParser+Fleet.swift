@@ -42,7 +42,7 @@ extension ScenarioParser {
             let up = try f.quantity("uplink", UnitParser.bandwidth) ?? base!.uplink
             guard down > 0 else { throw f["downlink"]!.expected("a positive bandwidth") }
             guard up > 0 else { throw f["uplink"]!.expected("a positive bandwidth") }
-            let latency = try f.quantity("access_latency", UnitParser.duration) ?? base?.accessLatency.seconds ?? 0.01
+            let latency = try f.quantity("access_latency", boundedDuration) ?? base?.accessLatency.seconds ?? 0.01
             let price = try f.quantity("price", UnitParser.money) ?? base?.pricePerHour ?? 0
             var availability = base?.availability ?? .alwaysOn
             if let a = f["availability"] {
@@ -226,7 +226,7 @@ extension ScenarioParser {
             window = win
             f.put("window", node)
         }
-        let jitter = try f.quantity("window_jitter", UnitParser.duration) ?? 0
+        let jitter = try f.quantity("window_jitter", boundedDuration) ?? 0
         if window == nil, let j = f["window_jitter"] { throw j.fail("`window_jitter` needs a `window`") }
         if window != nil { f.put("window_jitter", Node(fmt(jitter) + "s")) }
         guard jitter < Double(1 << 23) else { throw f["window_jitter"]!.fail("expected a jitter under 97 days") }
@@ -247,7 +247,7 @@ extension ScenarioParser {
         _ = try f.string("law")
         for k in laws[name]! where f[k] == nil { throw field.fail("missing `\(k)` (\(name) takes \(laws[name]!.joined(separator: " and ")))") }
         func positive(_ k: String, duration: Bool) throws(ScenarioError) -> Double {
-            let v = duration ? try f.quantity(k, UnitParser.duration)! : try f.number(k)!
+            let v = duration ? try f.quantity(k, boundedDuration)! : try f.number(k)!
             guard v > 0 else { throw f[k]!.expected("a value > 0") }
             return v
         }
@@ -259,7 +259,7 @@ extension ScenarioParser {
         case "pareto": d = Pareto(shape: try positive("shape", duration: false), scale: try positive("scale", duration: true))
         case "lognormal": d = LogNormal(mu: log(try positive("median", duration: true)), sigma: try positive("sigma", duration: false))
         default:
-            let lo = try f.quantity("min", UnitParser.duration)!, hi = try f.quantity("max", UnitParser.duration)!
+            let lo = try f.quantity("min", boundedDuration)!, hi = try f.quantity("max", boundedDuration)!
             guard hi > lo else { throw f["max"]!.fail("expected `max` above `min`") }
             d = Uniform(lo, hi)
         }
@@ -285,7 +285,9 @@ extension ScenarioParser {
         case "daily": let (a, b) = try hours(value); w = .daily(fromHour: a, toHour: b)
         case "off_work":
             let (a, b) = try hours(value)
-            guard a < b else { throw value.fail("expected working hours within a day, start before end") }
+            guard 0 < a && a < b && b < 24 else {
+                throw value.fail("expected working hours inside a day, start before end (e.g. `09:00-17:00`), found `\(try value.string())`")
+            }
             w = .offWork(fromHour: a, toHour: b)
         default:
             var intervals: [(start: Int64, end: Int64)] = []

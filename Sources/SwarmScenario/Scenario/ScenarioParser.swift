@@ -67,9 +67,9 @@ struct ScenarioParser {
             seeds = (0..<replications).map { seed &+ UInt64($0) }
         }
 
-        let duration = try top.quantity("duration", UnitParser.duration)!
+        let duration = try top.quantity("duration", boundedDuration)!
         guard duration > 0 else { throw top["duration"]!.expected("a positive duration") }
-        let heartbeat = try top.quantity("heartbeat_timeout", UnitParser.duration)!
+        let heartbeat = try top.quantity("heartbeat_timeout", boundedDuration)!
         guard heartbeat > 0 else { throw top["heartbeat_timeout"]!.expected("a positive duration") }
 
         let (regions, wan) = try self.regions(&top)
@@ -197,7 +197,7 @@ struct ScenarioParser {
         var f = try Section(field, "speculation")
         let slowdown = try f.number("slowdown")!
         guard slowdown >= 1 else { throw f["slowdown"]!.fail("expected a slowdown ≥ 1, found \(slowdown)") }
-        let every = try f.quantity("check_every", UnitParser.duration)!
+        let every = try f.quantity("check_every", boundedDuration)!
         guard every > 0 else { throw f.valueField("check_every")!.expected("a positive duration") }
         top.put("speculation", f.node)
         return WorkEngine.Speculation(slowdown: slowdown, checkEvery: SimDuration(seconds: every))
@@ -233,7 +233,7 @@ struct ScenarioParser {
         var results = try f.string("results")!
         results = results.replacingOccurrences(of: "NAME", with: name)
         guard !results.isEmpty else { throw f["results"]!.fail("expected a file path") }
-        let interval = try f.quantity("timeline_interval", UnitParser.duration)!
+        let interval = try f.quantity("timeline_interval", boundedDuration)!
         guard interval > 0 else { throw f.valueField("timeline_interval")!.expected("a positive duration") }
         top.put("outputs", f.node)
         return .init(results: results, timelineInterval: interval)

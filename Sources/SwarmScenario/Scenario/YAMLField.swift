@@ -187,3 +187,11 @@ extension YAMLField {
         return try sequence()
     }
 }
+
+/// A duration (`UnitParser.duration`) that fits simulated time: at most 9·10⁹ s (285 years;
+/// time is Int64 nanoseconds).
+func boundedDuration(_ text: String) throws(UnitError) -> Double {
+    let v = try UnitParser.duration(text)
+    guard v <= 9e9 else { throw UnitError(message: "\"\(text)\" is too long: simulated time holds at most 9e9 s (285 years)") }
+    return v
+}
