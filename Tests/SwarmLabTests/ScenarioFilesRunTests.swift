@@ -115,4 +115,22 @@ struct ScenarioFilesRunTests {
         #expect(r.metrics.tasksDone + r.metrics.tasksDropped == 31)
         #expect(r.metrics.tasksDone >= 27)
     }
+
+    @Test("the embedded quickstart is the file, and `swarmlab check` finds it from any folder")
+    func embeddedQuickstart() throws {
+        let file = try String(contentsOf: repositoryRoot.appendingPathComponent(Scenario.quickstartPath), encoding: .utf8)
+        #expect(Scenario.quickstartText == file, "copy scenarios/quickstart.yaml into Scenario+Quickstart.swift")
+        let p = Process()
+        p.executableURL = repositoryRoot.appendingPathComponent(".build/debug/swarmlab")
+        p.arguments = ["check", Scenario.quickstartPath]
+        p.currentDirectoryURL = FileManager.default.temporaryDirectory
+        let out = Pipe()
+        p.standardOutput = out
+        p.standardError = Pipe()
+        try p.run()
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .hasPrefix("scenarios/quickstart.yaml: ok — quickstart: 3 regions, 100000 devices"))
+    }
 }
