@@ -327,15 +327,21 @@ struct RuntimeTests {
                       (["SWARMLAB_PORT": "9", "SWARMLAB_DEVICE": "x", "SWARMLAB_KEY": String(repeating: "ab", count: 32)], "SWARMLAB_DEVICE"),
                       (["SWARMLAB_PORT": "9", "SWARMLAB_DEVICE": "0", "SWARMLAB_KEY": "abc"], "SWARMLAB_KEY")])
     func workerEnvironment(_ env: [String: String], _ variable: String) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try ReferenceRuntime.locateWorker())
-        p.environment = env
-        let err = Pipe()
-        p.standardError = err
-        try p.run()
-        p.waitUntilExit()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(p.terminationStatus == 64)
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let child = try Coordinator.launch(try ReferenceRuntime.locateWorker(), arguments: [], environment: env, stderr: fds[1])
+        close(fds[1])
+        var message = ""
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fds[0], &buf, buf.count)
+            guard n > 0 else { break }
+            message += String(decoding: buf[0..<n], as: UTF8.self)
+        }
+        close(fds[0])
+        var status: Int32 = 0
+        waitpid(child, &status, 0)
+        #expect((status >> 8) & 0xFF == 64)
         #expect(message.contains(variable + ": expected"), "\(message)")
     }
 
