@@ -322,6 +322,17 @@ struct RuntimeTests {
         #expect(wall < 5)
     }
 
+    @Test("silence while every worker is paused, but due back, is not a stall")
+    func pausedIsNoStall() throws {
+        var tasks = TaskTable(); tasks.add(work: .seconds(1), arrival: SimTime(seconds: 3))
+        let plan = RuntimePlan(devices: [EmulatedDevice(pauses: [(start: 1, end: 12)])], fleet: localFleet(1), tasks: tasks,
+                               policy: fastestFirst(), heartbeatTimeout: 0.5, timeScale: 0.1)
+        var options = CoordinatorOptions()
+        options.stallLimit = 0.5   // the pause lasts 1.1 s wall
+        let r = try Coordinator(plan: plan, workerPath: try ReferenceRuntime.locateWorker(), options: options).run()
+        #expect(!r.taskFinish[0].isNaN && r.taskFinish[0] >= 12)
+    }
+
     @Test("the worker refuses a bad environment with exit status 64, naming the variable",
           arguments: [(["SWARMLAB_DEVICE": "0", "SWARMLAB_KEY": String(repeating: "ab", count: 32)], "SWARMLAB_PORT"),
                       (["SWARMLAB_PORT": "9", "SWARMLAB_DEVICE": "x", "SWARMLAB_KEY": String(repeating: "ab", count: 32)], "SWARMLAB_DEVICE"),

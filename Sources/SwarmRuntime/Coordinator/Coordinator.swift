@@ -9,7 +9,7 @@ struct CoordinatorOptions {
     var external: Set<Int> = []
     var onListening: ((UInt16, RunKeys) -> Void)?
     /// Gives up after this many wall seconds in all (tests), or after `stallLimit` wall
-    /// seconds without a frame from any worker (every worker dead and none to restart).
+    /// seconds without a frame from any worker while none is due to resume or restart.
     var wallLimit: Double = .infinity
     var stallLimit: Double = 30
     /// Wall seconds a new connection has to authenticate (say hello) before it is closed.
@@ -179,7 +179,7 @@ final class Coordinator {
         }
         options.onListening?(port, keys)
         while doneCount < m || options.keepRunning?() == true {
-            if wall > options.wallLimit || wall - lastFrame > max(options.stallLimit, 10 * heartbeatWall) {
+            if wall > options.wallLimit || (wall - lastFrame > max(options.stallLimit, 10 * heartbeatWall) && !comebackPending) {
                 let w = wall
                 shutdown()
                 throw RuntimeError.timedOut(wallSeconds: w, tasksDone: doneCount, tasks: m)
@@ -197,6 +197,11 @@ final class Coordinator {
         for i in records.indices where open[i] { records[i].outcome = .cancelled }
         return RuntimeReport(attempts: records, taskFinish: finish, acceptedChecksum: accepted, makespan: finish.filter { !$0.isNaN }.max() ?? .nan,
                              lostWorkSeconds: lostWork, wallSeconds: wallSeconds, log: log)
+    }
+
+    /// Whether a paused or killed worker is still due to come back (then silence is no stall).
+    var comebackPending: Bool {
+        timers.contains { if case .resume = $0.action { return true }; if case .restart = $0.action { return true }; return false }
     }
 
     func fireTimers() {
