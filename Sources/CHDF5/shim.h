@@ -2,6 +2,7 @@
 #ifndef SWARMLAB_CHDF5_SHIM_H
 #define SWARMLAB_CHDF5_SHIM_H
 #include <hdf5.h>
+#include <fcntl.h>
 // zlib (HDF5's own deflate): the results writer compresses chunks itself, in parallel.
 #include <zlib.h>
 
@@ -25,6 +26,17 @@ static inline hid_t swarm_h5s_all(void)           { return H5S_ALL; }
 static inline unsigned swarm_h5f_acc_trunc(void)  { return H5F_ACC_TRUNC; }
 static inline unsigned swarm_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
 static inline unsigned swarm_h5f_acc_rdwr(void)   { return H5F_ACC_RDWR; }
+// Marks an open file's descriptor close-on-exec. HDF5 opens files without O_CLOEXEC and
+// flock()s them; a child process started meanwhile (a worker, a test's subprocess) would
+// inherit the descriptor and keep the lock after this process closes the file, so another
+// process could no longer open it. Returns 0, or −1 when the descriptor is not reachable.
+static inline int swarm_h5_cloexec(hid_t file) {
+    int *fd = NULL;
+    if (H5Fget_vfd_handle(file, H5P_DEFAULT, (void **)&fd) < 0 || fd == NULL) return -1;
+    int flags = fcntl(*fd, F_GETFD);
+    if (flags < 0) return -1;
+    return fcntl(*fd, F_SETFD, flags | FD_CLOEXEC);
+}
 // The number of attributes on an object (−1 on error).
 static inline long long swarm_h5_num_attrs(hid_t object) {
     H5O_info_t info;

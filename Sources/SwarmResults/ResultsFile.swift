@@ -103,6 +103,7 @@ public final class ResultsWriter {
         temporary = path + ".tmp-\(getpid())"
         file = H5Fcreate(temporary, swarm_h5f_acc_trunc(), 0, 0)
         guard file >= 0 else { throw ResultsError("cannot create \(temporary) (is the folder writable?)") }
+        swarm_h5_cloexec(file)
         try setAttribute("schema_version", ResultsWriter.schemaVersion)
     }
 

@@ -42,6 +42,7 @@ public final class ResultsReader {
         guard H5Fis_hdf5(path) > 0 else { throw ResultsError("\(path) is not an HDF5 file (so not a Swarmlab results file)") }
         file = H5Fopen(path, swarm_h5f_acc_rdonly(), 0)
         guard file >= 0 else { throw ResultsError("cannot open \(path) as HDF5") }
+        swarm_h5_cloexec(file)
     }
 
     deinit { H5Fclose(file) }

@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+import SwarmLab
+import SwarmResults
+import SwarmScenario
 
 /// What scripts and schedulers (Slurm, Kubernetes) see: exit codes by kind of failure, and
 /// JSON they can parse.
@@ -76,5 +79,31 @@ struct ExitCodeTests {
         let r = try swarmlab("sweep", "x.yaml", "--shard", "3/3")
         #expect(r.status == 64)
         #expect(r.stderr.contains("--shard expects I/N"))
+    }
+}
+
+@Suite("Results files and child processes")
+struct ResultsFileInheritanceTests {
+    @Test("a child process started while a results file is open does not keep it locked")
+    func childDoesNotInheritLock() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("swarmlab-inherit-\(getpid())-\(UUID().uuidString).h5").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let s = try Scenario.parse(text: ExitCodeTests.small, file: "inherit.yaml", policies: ["random", "least-loaded"])
+        let writer = try ResultsWriter(path: path)
+        // A long-lived child started with a plain posix_spawn while the file is open (as any
+        // library's subprocess may be): it inherits every descriptor not marked close-on-exec,
+        // and an inherited HDF5 descriptor keeps the file's lock after we close it.
+        var pid: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sleep"), strdup("20"), nil]
+        defer { argv.forEach { free($0) } }
+        #expect(posix_spawn(&pid, "/bin/sleep", nil, nil, argv, environ) == 0)
+        defer { kill(pid, SIGKILL); var status: Int32 = 0; waitpid(pid, &status, 0) }
+        try ScenarioRunner.writeProvenance(s, to: writer)
+        try writer.createGroup("random")
+        _ = try ScenarioRunner.runPolicy(s, policy: "random", writer: writer, group: "random")
+        try writer.commit()
+        let r = try swarmlab("inspect", path)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("/random"))
     }
 }
