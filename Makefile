@@ -51,7 +51,7 @@ NOTEBOOKS := quickstart.ipynb sweep.ipynb
 notebooks: build
 	@python=$$(scripts/notebooks-env) && \
 	rm -rf $(NOTEBOOK_RESULTS) && mkdir -p $(NOTEBOOK_RESULTS) && \
-	$(RELEASE) run scenarios/quickstart.yaml --output $(NOTEBOOK_RESULTS)/quickstart.h5 --quiet && \
+	$(RELEASE) run scenarios/quickstart.yaml --output $(NOTEBOOK_RESULTS)/quickstart.h5 --timeline-interval 10s --quiet && \
 	$(RELEASE) sweep scenarios/examples/sweep.yaml --output $(NOTEBOOK_RESULTS)/example-sweep-sweep.h5 --quiet && \
 	cd notebooks-export && export SWARMLAB_RESULTS=$(NOTEBOOK_RESULTS) && \
 	$$python -m jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 $(NOTEBOOKS) && \

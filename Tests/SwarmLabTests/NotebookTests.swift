@@ -13,7 +13,7 @@ struct NotebookTests {
 
     /// Words the notebooks' code uses that are not HDF5 names: h5py's open mode and matplotlib
     /// options. Every other snake_case string literal must be a name of the schema.
-    static let notSchemaNames: Set<String> = ["r", "post", "log", "grey"]
+    static let notSchemaNames: Set<String> = ["r", "post", "log", "symlog", "grey"]
 
     /// Every name a results file can hold, from `ResultsSchema` (as `swarmlab inspect --schema`
     /// prints it): tables, columns, attributes, and the names the fixed code columns decode to.
