@@ -12,8 +12,8 @@ struct NotebookTests {
     static let notebooks = ["quickstart.ipynb", "sweep.ipynb"]
 
     /// Words the notebooks' code uses that are not HDF5 names: h5py's open mode and matplotlib
-    /// options. Every other snake_case string literal must be a name of the schema.
-    static let notSchemaNames: Set<String> = ["r", "post", "log", "symlog", "grey"]
+    /// options (step style, marker, scales, colour). Every other snake_case string literal must be a name of the schema.
+    static let notSchemaNames: Set<String> = ["r", "post", "o", "log", "symlog", "grey"]
 
     /// Every name a results file can hold, from `ResultsSchema` (as `swarmlab inspect --schema`
     /// prints it): tables, columns, attributes, and the names the fixed code columns decode to.
@@ -70,12 +70,15 @@ struct NotebookTests {
     func schemaNames(_ notebook: String) throws {
         let source = try Self.cells(notebook).map(\.source).joined(separator: "\n")
         let runTables = Set(ResultsSchema.runTables.map(\.name)), sweepTables = Set(ResultsSchema.sweepTables.map(\.name))
-        // Paths: f["table"] at the root (sweep tables), f[f"{run}/table"] in a run's group.
+        // Paths: f["table"] at the root (sweep tables), f[f"{run}/table"] in a run's group, or
+        // f[f"{run}/{name}"] in a helper whose table names are literals checked below.
         let paths = Self.matches(#"\bf\[(f?)"([^"]*)"\]"#, in: source).map { $0[2] }
         #expect(!paths.isEmpty, "\(notebook): expected f[\"...\"] reads of tables")
         for path in paths {
             let parts = path.split(separator: "/").map(String.init)
-            let valid = parts.count == 2 ? parts[0].hasPrefix("{") && runTables.contains(parts[1]) : sweepTables.contains(path)
+            let valid = parts.count == 2
+                ? parts[0].hasPrefix("{") && (runTables.contains(parts[1]) || parts[1].hasPrefix("{"))
+                : sweepTables.contains(path)
             #expect(valid, "\(notebook) reads f[\"\(path)\"]; expected \"{run}/TABLE\" with TABLE one of \(ResultsSchema.runTables.map(\.name)) or a root table \(ResultsSchema.sweepTables.map(\.name))")
         }
         // Every other snake_case string literal is a schema name, or a column the notebook adds
