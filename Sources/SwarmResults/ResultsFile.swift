@@ -82,6 +82,17 @@ public enum ResultsColumn {
     }
 }
 
+/// File-access properties with HDF5's file locking off. HDF5 `flock`s every file it opens, on a
+/// descriptor a child process started meanwhile (a test, a sweep spawning workers) inherits: the
+/// lock then outlives the writer's close, and opening the finished file fails ("cannot open …
+/// as HDF5") until the child exits. Results files need no lock: a writer owns its private
+/// temporary file, readers open only renamed, finished ones. The caller closes the list.
+func unlockedFileAccess() -> hid_t {
+    let access = H5Pcreate(swarm_h5p_file_access())
+    H5Pset_file_locking(access, false, true)
+    return access
+}
+
 /// A results file being written: HDF5, into a temporary file beside `path` that `commit`
 /// renames into place — a run killed halfway never leaves a truncated file that looks
 /// complete. Tables are chunked, shuffled and deflate-compressed compound datasets (one field
@@ -104,7 +115,9 @@ public final class ResultsWriter {
         self.path = path
         temporary = path + ".tmp-\(getpid())"
         ResultsWriter.removeStaleTemporaries(of: path)
-        file = H5Fcreate(temporary, swarm_h5f_acc_trunc(), 0, 0)
+        let access = unlockedFileAccess()
+        defer { H5Pclose(access) }
+        file = H5Fcreate(temporary, swarm_h5f_acc_trunc(), 0, access)
         guard file >= 0 else { throw ResultsError("cannot create \(temporary) (is the folder writable?)") }
         try setAttribute("schema_version", ResultsWriter.schemaVersion)
     }

@@ -174,14 +174,13 @@ struct StaleTemporaryTests {
         #expect(FileManager.default.fileExists(atPath: killedTemporary))
         kill(killed.processIdentifier, SIGKILL)
         killed.waitUntilExit()
-        // A writer still running, another dead one's file, another target's and a non-PID suffix.
-        let alive = Process()
-        alive.executableURL = URL(fileURLWithPath: "/bin/sleep")
-        alive.arguments = ["20"]
-        try alive.run()
-        defer { kill(alive.processIdentifier, SIGKILL); alive.waitUntilExit() }
+        // A writer still running (our parent process: alive, not us; no helper process that could
+        // inherit other tests' open HDF5 files), another dead one's file, another target's and a
+        // non-PID suffix.
+        let alivePID = getppid()
+        #expect(kill(alivePID, 0) == 0)
         let dead = try deadPID()
-        let keep = ["\(out).tmp-\(alive.processIdentifier)", "\(folder)/other.h5.tmp-\(dead)", "\(out).tmp-notapid"]
+        let keep = ["\(out).tmp-\(alivePID)", "\(folder)/other.h5.tmp-\(dead)", "\(out).tmp-notapid"]
         let stale = "\(out).tmp-\(dead)"
         for p in keep + [stale] { try "partial".write(toFile: p, atomically: false, encoding: .utf8) }
 
