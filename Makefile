@@ -3,11 +3,14 @@
 #   make test    build and run the whole test suite (first: a Python venv with h5py and
 #                pandas in .build/pyenv, for the interop tests)
 #   make bench   the published benchmarks, with peers; refreshes results/BENCHMARKS.md
+#   make notebooks  run the quickstart and the example sweep into .build/notebooks-results, then
+#                execute notebooks-export/*.ipynb in place and export them to HTML (a Python venv
+#                with Jupyter and matplotlib in .build/nbenv, scripts/notebooks-env)
 SHELL := /bin/bash
 SWIFT ?= swift
 RELEASE := .build/release/swarmlab
 
-.PHONY: demo test bench build bootstrap clean
+.PHONY: demo test bench notebooks build bootstrap clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -41,6 +44,19 @@ bench: build
 	$(RELEASE) bench work --devices 1e6 --tasks 1e6 --runs least-loaded random:2 --record results/BENCHMARKS.md --markdown results/work.md
 	$(RELEASE) bench results --rows 1e6 --record results/BENCHMARKS.md --markdown results/results-writer.md
 	$(RELEASE) bench work --devices 2e4 --tasks 2e4 --task-seconds 5400 --runs random availability-aware least-loaded fastest-first random:2 --section shootout --record results/BENCHMARKS.md --markdown results/shootout.md
+
+NOTEBOOK_RESULTS := $(CURDIR)/.build/notebooks-results
+NOTEBOOKS := quickstart.ipynb sweep.ipynb
+
+notebooks: build
+	@python=$$(scripts/notebooks-env) && \
+	rm -rf $(NOTEBOOK_RESULTS) && mkdir -p $(NOTEBOOK_RESULTS) && \
+	$(RELEASE) run scenarios/quickstart.yaml --output $(NOTEBOOK_RESULTS)/quickstart.h5 --timeline-interval 10s --quiet && \
+	$(RELEASE) sweep scenarios/examples/sweep.yaml --output $(NOTEBOOK_RESULTS)/example-sweep-sweep.h5 --quiet && \
+	cd notebooks-export && export SWARMLAB_RESULTS=$(NOTEBOOK_RESULTS) && \
+	$$python -m jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 $(NOTEBOOKS) && \
+	$$python -m jupyter nbconvert --to html $(NOTEBOOKS) && \
+	ls -l $(NOTEBOOKS) $(NOTEBOOKS:.ipynb=.html)
 
 clean:
 	rm -rf .build

@@ -82,6 +82,17 @@ public enum ResultsColumn {
     }
 }
 
+/// File-access properties with HDF5's file locking off. HDF5 `flock`s every file it opens, on a
+/// descriptor a child process started meanwhile (a test, a sweep spawning workers) inherits: the
+/// lock then outlives the writer's close, and opening the finished file fails ("cannot open …
+/// as HDF5") until the child exits. Results files need no lock: a writer owns its private
+/// temporary file, readers open only renamed, finished ones. The caller closes the list.
+func unlockedFileAccess() -> hid_t {
+    let access = H5Pcreate(swarm_h5p_file_access())
+    H5Pset_file_locking(access, false, true)
+    return access
+}
+
 /// A results file being written: HDF5, into a temporary file beside `path` that `commit`
 /// renames into place — a run killed halfway never leaves a truncated file that looks
 /// complete. Tables are chunked, shuffled and deflate-compressed compound datasets (one field
@@ -96,15 +107,43 @@ public final class ResultsWriter {
     /// Deflate level of tables (0 = none); 1 is the fast default, see `swarmlab bench results`.
     public var compression: Int = 1
 
-    /// Starts a results file that will appear at `path` on `commit()`.
+    /// Starts a results file that will appear at `path` on `commit()`. First removes stale
+    /// temporary files of earlier writers of `path` that were killed before they could clean up
+    /// (`removeStaleTemporaries(of:)`).
     public init(path: String) throws(ResultsError) {
         swarm_h5_quiet()
         self.path = path
         temporary = path + ".tmp-\(getpid())"
-        file = H5Fcreate(temporary, swarm_h5f_acc_trunc(), 0, 0)
+        ResultsWriter.removeStaleTemporaries(of: path)
+        let access = unlockedFileAccess()
+        defer { H5Pclose(access) }
+        file = H5Fcreate(temporary, swarm_h5f_acc_trunc(), 0, access)
         guard file >= 0 else { throw ResultsError("cannot create \(temporary) (is the folder writable?)") }
         swarm_h5_cloexec(file)
         try setAttribute("schema_version", ResultsWriter.schemaVersion)
+    }
+
+    /// Removes `PATH.tmp-PID` files (the temporaries of writers of `path`) whose process is gone:
+    /// `kill(PID, 0)` fails with `ESRCH`. A writer killed by SIGKILL cannot unlink its own; one
+    /// still running (or whose liveness cannot be told, e.g. `EPERM`) is left alone. Returns the
+    /// files removed.
+    @discardableResult
+    public static func removeStaleTemporaries(of path: String) -> [String] {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let prefix = url.lastPathComponent + ".tmp-"
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return [] }
+        var removed: [String] = []
+        for name in names where name.hasPrefix(prefix) {
+            let digits = name.dropFirst(prefix.count)
+            guard !digits.isEmpty, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber),
+                  let pid = pid_t(digits), pid > 0, pid != getpid() else { continue }
+            if kill(pid, 0) == -1 && errno == ESRCH {
+                let stale = (folder as NSString).appendingPathComponent(name)
+                if unlink(stale) == 0 { removed.append(stale) }
+            }
+        }
+        return removed
     }
 
     deinit {

@@ -5,16 +5,20 @@ import Foundation
 /// distinct runs) into one results file.
 ///
 /// Refuses, naming the files: a shard that is not a results file of this schema version,
-/// shards of different scenarios (`scenario` attribute), a group name in two shards, a run
-/// written at a shard's root. Groups are copied whole (HDF5 `H5Ocopy`); other root tables
-/// (a sweep's summary table) are concatenated in shard order when their fields agree. Root
-/// attributes come from the first shard, except `wall_time` (the sum), `host` (every host),
-/// `created` (now) and `merged_from` (the shards). Written via temporary file + rename.
+/// shards written by different Swarmlab versions (`swarmlab_version`) or of different
+/// scenarios (`scenario`), a group name in two shards, a run written at a shard's root. Groups
+/// are copied whole (HDF5 `H5Ocopy`); other root tables (a sweep's summary table) are
+/// concatenated in shard order when their fields agree. Root attributes come from the first
+/// shard, except `wall_time` (the sum), `host` (every host), `created` (now), `merged_from`
+/// (the shards) and, when the shards were built from different commits, `merged_commits`
+/// (each shard's `git_commit`; also in `Report.warnings`). Written via temporary file + rename.
 public enum ResultsMerge {
     /// What was merged.
     public struct Report: Sendable {
         public var groups: [String]
         public var tables: [String]
+        /// What was merged but deserves a look: shards built from different commits.
+        public var warnings: [String] = []
     }
 
     public static func merge(into output: String, shards: [String]) throws(ResultsError) -> Report {
@@ -25,6 +29,17 @@ public enum ResultsMerge {
             return r
         }
         let first = readers[0]
+        let version = first.string("swarmlab_version")
+        for r in readers.dropFirst() where r.string("swarmlab_version") != version {
+            throw ResultsError("\(r.path) was written by Swarmlab \(r.string("swarmlab_version") ?? "(no swarmlab_version)") but \(first.path) by \(version ?? "(no swarmlab_version)"); merge joins shards of one Swarmlab version (re-run the older shards)")
+        }
+        // Shards of one version built from different commits are joined, each commit listed.
+        // (A shard that is itself a merge of several commits contributes its own list.)
+        let commitLines = readers.flatMap { r in
+            r.string("merged_commits").map { $0.split(separator: "\n").map(String.init) }
+                ?? ["\(r.string("git_commit") ?? "unknown"): \(r.path)"]
+        }
+        let commits = Set(commitLines.map { String($0.prefix { $0 != ":" }) })
         let scenario = first.string("scenario")
         for r in readers.dropFirst() where r.string("scenario") != scenario {
             throw ResultsError("\(r.path) ran a different scenario than \(first.path) (their `scenario` attributes differ); merge joins shards of one scenario or sweep")
@@ -65,7 +80,7 @@ public enum ResultsMerge {
                     for h in (r.string("host") ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !hosts.contains(h) { hosts.append(h) }
                 }
                 try writer.setAttribute(name, hosts.joined(separator: ", "))
-            case ("created", _), ("merged_from", _):
+            case ("created", _), ("merged_from", _), ("merged_commits", _):
                 break
             case (_, .int(let x)): try writer.setAttribute(name, x)
             case (_, .double(let x)): try writer.setAttribute(name, x)
@@ -75,6 +90,12 @@ public enum ResultsMerge {
         }
         try writer.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
         try writer.setAttribute("merged_from", shards.joined(separator: "\n"))
+        var warnings: [String] = []
+        if commits.count > 1 {
+            try writer.setAttribute("merged_commits", commitLines.joined(separator: "\n"))
+            warnings.append("shards were built from \(commits.count) different commits (kept in the merged_commits attribute):\n  "
+                            + commitLines.joined(separator: "\n  "))
+        }
         // Groups, copied whole.
         for r in readers {
             for (name, kind) in r.children() where kind == .group {
@@ -102,7 +123,7 @@ public enum ResultsMerge {
             try writer.writeRaw(name, like: source!, bytes: bytes, rows: rows)
         }
         try writer.commit()
-        return Report(groups: groups, tables: rootTables)
+        return Report(groups: groups, tables: rootTables, warnings: warnings)
     }
 }
 

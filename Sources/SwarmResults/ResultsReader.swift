@@ -40,7 +40,9 @@ public final class ResultsReader {
         self.path = path
         guard FileManager.default.fileExists(atPath: path) else { throw ResultsError("\(path): no such file") }
         guard H5Fis_hdf5(path) > 0 else { throw ResultsError("\(path) is not an HDF5 file (so not a Swarmlab results file)") }
-        file = H5Fopen(path, swarm_h5f_acc_rdonly(), 0)
+        let access = unlockedFileAccess()
+        defer { H5Pclose(access) }
+        file = H5Fopen(path, swarm_h5f_acc_rdonly(), access)
         guard file >= 0 else { throw ResultsError("cannot open \(path) as HDF5") }
         swarm_h5_cloexec(file)
     }

@@ -50,6 +50,7 @@ public enum ResultsSchema {
         .init(name: "created", type: "string", meaning: "when the file was written, ISO 8601 UTC"),
         .init(name: "calibration_profile", type: "string", meaning: "calibration profile the cost model used, or `none`"),
         .init(name: "merged_from", type: "string", meaning: "merged files only: the shard files, one per line"),
+        .init(name: "merged_commits", type: "string", meaning: "merged files whose shards were built from different commits only: `COMMIT: SHARD` per line (`git_commit` is then the first shard's)"),
     ]
 
     public static let kernelNames = ["seconds", "gemm", "conv2d", "attention", "elementwise", "reduction"]
@@ -169,6 +170,54 @@ public enum ResultsSchema {
     /// Every table of a run's group, in the order the schema page lists them.
     public static let runTables: [Table] = [summary, tasks, devices, jobs, timeline, tenants]
 
+    // MARK: Sweep files (`swarmlab sweep`, docs/sweeps.md)
+
+    /// The `/summary` metrics a sweep compares, with their units: the per-run columns of
+    /// `/sweep_runs` and the `_mean` / `_ci95` columns of `/sweep_summary`.
+    public static let sweepMetrics: [(name: String, unit: String)] = [
+        ("tasks_done", "1"), ("makespan", "s"), ("throughput", "tasks/s"), ("latency_p50", "s"),
+        ("latency_p95", "s"), ("latency_p99", "s"), ("wasted_work", "s"), ("utilisation", "1"),
+        ("energy", "J"), ("cloud_cost", "USD"),
+    ]
+
+    /// Root attributes a sweep's file adds to the provenance ones.
+    public static let sweepRootAttributes: [Attribute] = [
+        .init(name: "sweep_points", type: "string", meaning: "`ID: path=value, …` per grid point, one per line (`ID: (base)` without axes)"),
+        .init(name: "sweep_policies", type: "string", meaning: "`ID: policy` per policy, one per line, sorted by name"),
+        .init(name: "replications", type: "int64", meaning: "replications per point and policy"),
+    ]
+
+    /// Attributes on each run's group (`/run-NNNN`) of a sweep's file.
+    public static let sweepRunAttributes: [Attribute] = [
+        .init(name: "scenario", type: "string", meaning: "the scenario text of the run's point (its values substituted)"),
+        .init(name: "seed", type: "int64", meaning: "the run's seed: the r-th of the scenario's `seeds`, or `seed` + r, for replication r"),
+        .init(name: "policy", type: "string", meaning: "the run's policy"),
+        .init(name: "replication", type: "int64", meaning: "replication number, from 0"),
+        .init(name: "sweep_point", type: "string", meaning: "the point's `path=value, …`"),
+    ]
+
+    static func metricMeaning(_ name: String) -> String { summary.columns.first { $0.name == name }?.meaning ?? name }
+
+    public static let sweepRuns = Table(name: "sweep_runs", rows: "one per run, in run order", columns: [
+        .init(name: "run", type: .uint32, unit: "1", meaning: "run number (group `run-NNNN`)"),
+        .init(name: "point", type: .uint32, unit: "sweep_points id", meaning: "grid point (an id of `sweep_points`)"),
+        .init(name: "policy", type: .uint32, unit: "sweep_policies id", meaning: "policy (an id of `sweep_policies`)"),
+        .init(name: "replication", type: .uint32, unit: "1", meaning: "replication number, from 0"),
+        .init(name: "seed", type: .int64, unit: "1", meaning: "the run's seed"),
+    ] + sweepMetrics.map { .init(name: $0.name, type: .float64, unit: $0.unit, meaning: "the run's `/summary` \($0.name): " + metricMeaning($0.name)) })
+
+    public static let sweepSummary = Table(name: "sweep_summary", rows: "one per (point, policy), in plan order", columns: [
+        .init(name: "point", type: .uint32, unit: "sweep_points id", meaning: "grid point (an id of `sweep_points`)"),
+        .init(name: "policy", type: .uint32, unit: "sweep_policies id", meaning: "policy (an id of `sweep_policies`)"),
+        .init(name: "replications", type: .uint32, unit: "1", meaning: "runs summarised"),
+    ] + sweepMetrics.flatMap { m -> [Column] in [
+        .init(name: m.name + "_mean", type: .float64, unit: m.unit, meaning: "mean of \(m.name) over the replications"),
+        .init(name: m.name + "_ci95", type: .float64, unit: m.unit, meaning: "half-width of its 95% Student-t interval (NaN with one replication)"),
+    ] })
+
+    /// The tables at the root of a sweep's file.
+    public static let sweepTables: [Table] = [sweepRuns, sweepSummary]
+
     /// The tables and root attributes as Markdown (embedded in `docs/results-schema.md`).
     public static func markdown() -> String {
         var out = "## Root attributes\n\n| name | type | meaning |\n|---|---|---|\n"
@@ -180,6 +229,14 @@ public enum ResultsSchema {
                 out += "\nLookup attributes (arrays of strings, index = code): "
                 out += t.lookups.map { "`\($0.attribute)` (\($0.meaning))" }.joined(separator: ", ") + ".\n"
             }
+        }
+        out += "\n## Sweep files (`swarmlab sweep`, `sweeps.md`)\n\nRoot attributes, besides the ones above:\n\n| name | type | meaning |\n|---|---|---|\n"
+        for a in sweepRootAttributes { out += "| `\(a.name)` | \(a.type) | \(a.meaning) |\n" }
+        out += "\nAttributes of each run's group `/run-NNNN`:\n\n| name | type | meaning |\n|---|---|---|\n"
+        for a in sweepRunAttributes { out += "| `\(a.name)` | \(a.type) | \(a.meaning) |\n" }
+        for t in sweepTables {
+            out += "\n### `/\(t.name)` — \(t.rows)\n\n| field | type | unit | meaning |\n|---|---|---|---|\n"
+            for c in t.columns { out += "| `\(c.name)` | \(c.type.rawValue) | \(c.unit) | \(c.meaning) |\n" }
         }
         return out
     }

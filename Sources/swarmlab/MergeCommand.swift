@@ -7,9 +7,10 @@ struct MergeCommand: ParsableCommand {
         commandName: "merge",
         abstract: "Join shard results files (groups of distinct runs of one scenario) into one.",
         discussion: """
-        Refuses shards of different scenarios or schema versions, and a group name found in two \
-        shards. Root attributes come from the first shard (wall_time summed, hosts listed); \
-        OUT appears only once complete (temporary file + rename).
+        Refuses shards of different scenarios, schema versions or Swarmlab versions, and a group \
+        name found in two shards. Root attributes come from the first shard (wall_time summed, \
+        hosts listed; shards built from different commits are listed in merged_commits, with a \
+        warning on stderr); OUT appears only once complete (temporary file + rename).
         """)
 
     @Argument(help: "The merged file to write.") var output: String
@@ -23,6 +24,9 @@ struct MergeCommand: ParsableCommand {
     func run() throws {
         do {
             let report = try ResultsMerge.merge(into: output, shards: shards)
+            for warning in report.warnings {
+                FileHandle.standardError.write(Data("swarmlab merge: warning: \(warning)\n".utf8))
+            }
             print("\(output): \(report.groups.count) runs from \(shards.count) shards"
                   + (report.tables.isEmpty ? "" : "; tables joined: \(report.tables.joined(separator: ", "))"))
         } catch {

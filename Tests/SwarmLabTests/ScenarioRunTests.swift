@@ -60,5 +60,7 @@ struct ScenarioRunTests {
         #expect(a.string("calibration_profile") == "none")
         #expect(a.string("git_commit").map { $0 == "unknown" || $0.prefix(40).allSatisfy(\.isHexDigit) } == true)
         #expect((a.number("wall_time") ?? 0) > 0)
+        // Workload kinds are named as the scenario file spells them (not the parser's wrapper type).
+        #expect(a.attribute("kind_names", on: "/random/jobs") == .strings(["bag", "requests"]))
     }
 }

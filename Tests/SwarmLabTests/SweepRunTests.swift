@@ -80,6 +80,12 @@ struct SweepRunTests {
             }
         }
         #expect(try ra.column("sweep_runs", "makespan") == (try rb.column("sweep_runs", "makespan")))
+        // The sweep tables and attributes are the ones ResultsSchema (docs/results-schema.md) lists.
+        for table in ResultsSchema.sweepTables {
+            #expect(try ra.tableShape(table.name).fields == table.columns.map(\.name), "/\(table.name) differs from ResultsSchema")
+        }
+        for attribute in ResultsSchema.sweepRootAttributes { #expect(ra.attribute(attribute.name) != nil, "no root attribute \(attribute.name)") }
+        for attribute in ResultsSchema.sweepRunAttributes { #expect(ra.attribute(attribute.name, on: "/run-0001") != nil, "no /run-0001 attribute \(attribute.name)") }
         // The grid matters: 100 vs 400 phones give different makespans, and replications differ.
         let makespan = try ra.column("sweep_summary", "makespan_mean")
         #expect(makespan.count == 4 && Set(makespan).count == 4)

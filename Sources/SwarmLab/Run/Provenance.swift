@@ -31,9 +31,11 @@ public enum Provenance {
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// The name of a workload's kind, as the scenario file spells it.
+    /// The name of a workload's kind, as the scenario file spells it (a parsed scenario's
+    /// workloads are `PlacedWorkload`s, which carry it).
     public static func kind(of w: any Workload) -> String {
         switch w {
+        case let placed as PlacedWorkload: return placed.kind
         case is BagOfTasks: return "bag"
         case is PoissonRequests: return "requests"
         case is TracedRequests: return "traced-requests"

@@ -1,12 +1,9 @@
 import Foundation
 import SwarmResults
 
-/// The metrics a sweep compares, as named in each run's `/summary` table, with their units.
-public let sweepMetrics: [(name: String, unit: String)] = [
-    ("tasks_done", "1"), ("makespan", "s"), ("throughput", "tasks/s"), ("latency_p50", "s"),
-    ("latency_p95", "s"), ("latency_p99", "s"), ("wasted_work", "s"), ("utilisation", "1"),
-    ("energy", "J"), ("cloud_cost", "USD"),
-]
+/// The metrics a sweep compares, as named in each run's `/summary` table, with their units
+/// (defined with the sweep tables in `ResultsSchema.sweepMetrics`).
+public let sweepMetrics: [(name: String, unit: String)] = ResultsSchema.sweepMetrics
 
 /// What one finished run measured: its place in the plan and its summary metrics.
 public struct SweepRunResult: Sendable {
