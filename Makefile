@@ -2,11 +2,12 @@
 #   make demo    build, then run the demo (the event kernel against C; a churning volunteer fleet)
 #   make test    build and run the whole test suite
 #   make bench   the published benchmarks, with peers; refreshes results/BENCHMARKS.md
+#   make calibrate   measure this machine's kernels: results/calibration/<machine class>.json
 SHELL := /bin/bash
 SWIFT ?= swift
 RELEASE := .build/release/swarmlab
 
-.PHONY: demo test bench build bootstrap clean
+.PHONY: demo test bench calibrate build bootstrap clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -38,6 +39,10 @@ bench: build
 	$(RELEASE) bench churn --peers --record results/BENCHMARKS.md --markdown results/churn.md
 	$(RELEASE) bench work --devices 1e6 --tasks 1e6 --runs least-loaded random:2 --record results/BENCHMARKS.md --markdown results/work.md
 	$(RELEASE) bench work --devices 2e4 --tasks 2e4 --task-seconds 5400 --runs random availability-aware least-loaded fastest-first random:2 --section shootout --record results/BENCHMARKS.md --markdown results/shootout.md
+	$(RELEASE) bench kernels --record results/BENCHMARKS.md --markdown results/kernels.md
+
+calibrate: build
+	$(RELEASE) calibrate --worker $(RELEASE)
 
 clean:
 	rm -rf .build

@@ -21,6 +21,10 @@ public struct KernelResult: Sendable, Equatable {
         self.checksum = checksum; self.seconds = seconds; self.setupSeconds = setupSeconds; self.flops = flops
     }
 
+    /// Inputs and compute together: what a worker spends on the task (and what its duty cycle
+    /// stretches; `CalibratedCostModel` predicts this figure).
+    public var totalSeconds: Double { seconds + setupSeconds }
+
     /// Achieved FLOP/s.
     public var flopsPerSecond: Double { seconds > 0 ? flops / seconds : .infinity }
 }
@@ -258,13 +262,21 @@ public struct KernelRunner {
 }
 
 /// Deterministic kernel inputs: operand `operand` of a task with seed `seed` is a SplitMix64
-/// stream mapped to floats uniform in [-0.5, 0.5), so any process can regenerate a task's
+/// stream mapped to floats uniform in [-0.5, 0.5) (24 random bits each, two per draw), so any process can regenerate a task's
 /// inputs from its seed alone.
 public enum KernelInputs {
     public static func fill(_ buffer: inout [Float], count: Int, seed: UInt64, operand: UInt64) {
         var g = SplitMix64(seed: SplitMix64.mix(seed ^ (0xA076_1D64_78BD_642F &* (operand &+ 1))))
+        // Two floats per 64-bit draw (its top and bottom 24 bits): half the generator calls.
         buffer.withUnsafeMutableBufferPointer { p in
-            for i in 0..<count { p[i] = Float(g.next() >> 40) * (1 / 16_777_216) - 0.5 }
+            var i = 0
+            while i + 1 < count {
+                let x = g.next()
+                p[i] = Float(x >> 40) * (1 / 16_777_216) - 0.5
+                p[i + 1] = Float(x & 0xFF_FFFF) * (1 / 16_777_216) - 0.5
+                i += 2
+            }
+            if i < count { p[i] = Float(g.next() >> 40) * (1 / 16_777_216) - 0.5 }
         }
     }
 
