@@ -23,8 +23,8 @@ public enum Calibrator {
         public var processStartCommand: String = "/bin/true"
         public var processStartArguments: [String] = []
         public var processStarts: Int = 20
-        /// Bytes copied per memory-bandwidth pass (large enough to miss every cache).
-        public var bandwidthBytes: Int = 64 << 20
+        /// Bytes copied per memory-bandwidth pass (large enough to miss every cache, even a 128 MiB+ L3 split over two buffers).
+        public var bandwidthBytes: Int = 128 << 20
         public var machineClass: String = Calibrator.machineClass()
 
         public init() {}
@@ -117,14 +117,26 @@ public enum Calibrator {
         let source = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
         let target = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 64)
         defer { source.deallocate(); target.deallocate() }
-        memset(source, 1, bytes); memset(target, 0, bytes)
+        let words = bytes / 8
+        let s = source.bindMemory(to: UInt64.self, capacity: words)
+        for i in 0..<words { s[i] = UInt64(i) &* 0x9E37_79B9_7F4A_7C15 }
+        memset(target, 0, bytes)
         var best = Double.infinity
-        for _ in 0..<5 {
+        var sink: UInt64 = 0
+        for pass in 0..<5 {
             let t0 = monotonicNow()
-            memcpy(target, source, bytes)
+            copy(target, source, bytes)
             best = min(best, monotonicNow() - t0)
+            // read the copy back, so the copy has an observable effect and cannot be elided
+            sink &+= target.load(fromByteOffset: ((pass * 4099) % words) * 8, as: UInt64.self)
         }
+        precondition(sink != 1, "unreachable: keeps the copies alive")
         return 2 * Double(bytes) / best
+    }
+
+    @inline(never)
+    static func copy(_ target: UnsafeMutableRawPointer, _ source: UnsafeRawPointer, _ bytes: Int) {
+        memcpy(target, source, bytes)
     }
 
     /// Elements per second `KernelInputs.fill` produces (best of 3 passes over 4 M elements).
@@ -161,7 +173,13 @@ public enum Calibrator {
             var pid: pid_t = 0
             let argv = ([command] + arguments).map { strdup($0) } + [nil]
             defer { argv.forEach { free($0) } }
-            let status = posix_spawn(&pid, command, nil, nil, argv, environ)
+            // the child's output goes to /dev/null: only its start and exit are timed
+            var actions = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+            posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+            let status = posix_spawn(&pid, command, &actions, nil, argv, environ)
             guard status == 0 else {
                 throw CalibrationError(description: "cannot start \(command) to time process start: \(String(cString: strerror(status)))")
             }
