@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "SwarmLab", targets: ["SwarmLab"]),
         .library(name: "SwarmTestKit", targets: ["SwarmTestKit"]),
         .executable(name: "swarmlab", targets: ["swarmlab"]),
+        .executable(name: "swarmlab-worker", targets: ["swarmlab-worker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -43,6 +44,8 @@ let package = Package(
             "SwarmKernel", "SwarmModel", "COpenBLAS",
             .product(name: "Crypto", package: "swift-crypto"),
         ], exclude: ["README.md"]),
+        // One emulated device of the reference runtime: a thin main over SwarmRuntime's Worker.
+        .executableTarget(name: "swarmlab-worker", dependencies: ["SwarmRuntime"], exclude: ["README.md"]),
         // The façade: run, sweep, validate, bench.
         .target(name: "SwarmLab", dependencies: ["SwarmKernel", "SwarmModel", "SwarmPolicies", "SwarmScenario", "SwarmResults", "SwarmRuntime"], exclude: ["README.md"]),
         // The CLI: parsing, progress, printing; no logic.

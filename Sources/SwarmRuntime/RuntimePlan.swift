@@ -1,0 +1,123 @@
+import SwarmModel
+
+/// One device as the reference runtime emulates it with a worker process.
+public struct EmulatedDevice: Sendable {
+    /// Speed relative to this machine, 0 < speed ≤ 1, by duty-cycling.
+    public var speed: Double
+    /// One-way network latency, scenario seconds.
+    public var latency: Double
+    /// Access-link bandwidth, bytes per scenario second.
+    public var bandwidth: Double
+    /// Scenario-second intervals during which the worker is stopped (SIGSTOP … SIGCONT).
+    public var pauses: [(start: Double, end: Double)]
+    /// Scenario second at which the worker is killed (SIGKILL); it is restarted at the end
+    /// of its next pause starting at or after then, or never.
+    public var killAt: Double?
+    /// Returns corrupted checksums.
+    public var adversarial: Bool
+
+    public init(speed: Double = 1, latency: Double = 0, bandwidth: Double = .infinity,
+                pauses: [(start: Double, end: Double)] = [], killAt: Double? = nil, adversarial: Bool = false) {
+        self.speed = speed; self.latency = latency; self.bandwidth = bandwidth
+        self.pauses = pauses; self.killAt = killAt; self.adversarial = adversarial
+    }
+}
+
+/// What the reference runtime runs: devices, the fleet the policy sees (class and region
+/// per device, same order), the tasks, the policy, failure detection and the time scale.
+public struct RuntimePlan {
+    public var devices: [EmulatedDevice]
+    public var fleet: Fleet
+    public var tasks: TaskTable
+    public var policy: any SchedulingPolicy
+    /// Scenario seconds without a heartbeat after which a device's attempt is lost.
+    public var heartbeatTimeout: Double
+    /// Wall seconds per scenario second (0.1: ten times faster than the scenario).
+    public var timeScale: Double
+
+    public init(devices: [EmulatedDevice], fleet: Fleet, tasks: TaskTable, policy: any SchedulingPolicy,
+                heartbeatTimeout: Double = 60, timeScale: Double = 1) {
+        self.devices = devices; self.fleet = fleet; self.tasks = tasks; self.policy = policy
+        self.heartbeatTimeout = heartbeatTimeout; self.timeScale = timeScale
+    }
+
+    /// Checks the plan; the first problem names the device or field and what was expected.
+    public func validate() throws(RuntimeError) {
+        guard devices.count == fleet.count else {
+            throw .badPlan("devices: \(devices.count) emulated devices but the fleet has \(fleet.count); expected one per fleet device")
+        }
+        guard !devices.isEmpty else { throw .badPlan("devices: expected at least one") }
+        guard timeScale > 0 && timeScale.isFinite else { throw .badPlan("timeScale: expected > 0 wall seconds per scenario second, got \(timeScale)") }
+        guard heartbeatTimeout > 0 && heartbeatTimeout.isFinite else { throw .badPlan("heartbeatTimeout: expected > 0 seconds, got \(heartbeatTimeout)") }
+        for (d, e) in devices.enumerated() {
+            guard e.speed > 0 && e.speed <= 1 else { throw .badPlan("devices[\(d)].speed: expected 0 < speed ≤ 1, got \(e.speed)") }
+            guard e.latency >= 0 && e.latency.isFinite else { throw .badPlan("devices[\(d)].latency: expected finite seconds ≥ 0, got \(e.latency)") }
+            guard e.bandwidth > 0 else { throw .badPlan("devices[\(d)].bandwidth: expected > 0 bytes/s, got \(e.bandwidth)") }
+            for (i, p) in e.pauses.enumerated() where !(p.start >= 0 && p.end > p.start) {
+                throw .badPlan("devices[\(d)].pauses[\(i)]: expected 0 ≤ start < end, got \(p.start)..\(p.end)")
+            }
+            if let k = e.killAt, !(k >= 0) { throw .badPlan("devices[\(d)].killAt: expected seconds ≥ 0, got \(k)") }
+        }
+        for t in 0..<tasks.count where !(0..<fleet.count).contains(where: { tasks.residency[t].contains(Int(fleet.regionOf[$0])) }) {
+            throw .badPlan("tasks[\(t)].residency: no device of the fleet lies in a region it allows")
+        }
+    }
+}
+
+/// One attempt of a task on a device, as the coordinator saw it (scenario seconds since the
+/// run's start; NaN for what never happened).
+public struct AttemptRecord: Sendable, Equatable {
+    public enum Outcome: String, Sendable {
+        /// Its result came back to the coordinator in time.
+        case returned
+        /// Its device stopped sending heartbeats for longer than the timeout.
+        case lost
+        /// Still out when the run finished (a replica beyond what its task needed).
+        case cancelled
+    }
+    public var task: Int
+    public var device: Int
+    /// 1 for a task's first attempt.
+    public var attempt: Int
+    public var assigned: Double
+    public var computeStart: Double
+    public var computeEnd: Double
+    public var returned: Double
+    public var outcome: Outcome
+    public var checksum: UInt64
+}
+
+/// What a reference run measured.
+public struct RuntimeReport: Sendable {
+    public var attempts: [AttemptRecord]
+    /// Acceptance time per task, scenario seconds (NaN if never accepted).
+    public var taskFinish: [Double]
+    /// The checksum each task was accepted with (by quorum vote), 0 if never accepted.
+    public var acceptedChecksum: [UInt64]
+    /// Last acceptance, scenario seconds.
+    public var makespan: Double
+    /// Scenario seconds of lost attempts: from assignment to the last heartbeat their device
+    /// sent before the loss was detected.
+    public var lostWorkSeconds: Double
+    public var wallSeconds: Double
+    /// Dropped frames, refused connections, churn applied, late results — in order.
+    public var log: [String]
+}
+
+/// Why a reference run could not be done.
+public enum RuntimeError: Error, Equatable, CustomStringConvertible {
+    case badPlan(String)
+    case workerNotFound(tried: [String])
+    case system(String)
+    case timedOut(wallSeconds: Double, tasksDone: Int, tasks: Int)
+
+    public var description: String {
+        switch self {
+        case .badPlan(let s): return "runtime plan: \(s)"
+        case .workerNotFound(let tried):
+            return "swarmlab-worker not found; tried \(tried.joined(separator: ", ")) (build it with `swift build`, or set SWARMLAB_WORKER)"
+        case .system(let s): return "runtime: \(s)"
+        case .timedOut(let w, let d, let n): return "runtime: gave up after \(w) wall seconds with \(d) of \(n) tasks done"
+        }
+    }
+}

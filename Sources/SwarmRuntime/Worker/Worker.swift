@@ -1,0 +1,127 @@
+import Foundation
+import Crypto
+import SwarmModel
+
+/// One emulated device, as an OS process (`swarmlab-worker`). It reads from its environment
+/// the coordinator's port (`SWARMLAB_PORT`), its device id (`SWARMLAB_DEVICE`) and its key
+/// (`SWARMLAB_KEY`, hex; removed from the environment once read — never on the command line),
+/// says hello, then runs what it is assigned: real compute, then idle for the rest of its
+/// duty cycle (speed s: a compute of c wall seconds is followed by c·(1/s − 1) idle), and
+/// returns the checksum. A second thread sends heartbeats; SIGSTOP silences both, as a
+/// device that went away.
+public enum Worker {
+    /// Runs the worker until the coordinator says `shutdown` or goes away; the exit status.
+    public static func main() -> Int32 {
+        let env = ProcessInfo.processInfo.environment
+        guard let portText = env["SWARMLAB_PORT"], let port = UInt16(portText) else {
+            return fail("SWARMLAB_PORT: expected a TCP port (1...65535), got \(env["SWARMLAB_PORT"].map { "'\($0)'" } ?? "nothing")")
+        }
+        guard let deviceText = env["SWARMLAB_DEVICE"], let device = UInt32(deviceText) else {
+            return fail("SWARMLAB_DEVICE: expected a device id ≥ 0, got \(env["SWARMLAB_DEVICE"].map { "'\($0)'" } ?? "nothing")")
+        }
+        guard let keyText = env["SWARMLAB_KEY"], let keyBytes = hexBytes(keyText), keyBytes.count == 32 else {
+            return fail("SWARMLAB_KEY: expected 64 hex digits (the device's HMAC key)")
+        }
+        unsetenv("SWARMLAB_KEY")
+        var compute = WorkerCompute()
+        let fd: Int32
+        do { fd = try Socket.connect(port: port) } catch { return fail("\(error)") }
+        let link = WorkerLink(fd: fd, device: device, key: SymmetricKey(data: keyBytes))
+        link.send(.hello(pid: UInt32(getpid())))
+
+        var decoder = FrameDecoder()
+        var lastSequence: UInt64 = 0
+        var welcome: Message.Welcome?
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+            if n < 0 && errno == EINTR { continue }
+            guard n > 0 else { return 0 }   // the coordinator went away
+            decoder.append(buf[0..<n])
+            while true {
+                let frame: Frame
+                do {
+                    guard let f = try decoder.next(key: { $0 == device ? link.key : nil }) else { break }
+                    frame = f
+                } catch {
+                    FileHandle.standardError.write(Data("swarmlab-worker \(device): dropped frame: \(error)\n".utf8))
+                    if error.closesConnection { return 1 }
+                    continue
+                }
+                guard frame.sequence > lastSequence, !frame.kind.fromWorker else { continue }
+                lastSequence = frame.sequence
+                guard let message = try? Message(frame) else { continue }
+                switch message {
+                case .welcome(let w):
+                    if welcome == nil { link.startHeartbeats(every: w.heartbeatInterval) }
+                    welcome = w
+                case .assign(let a):
+                    guard let w = welcome else { continue }
+                    link.setCurrent(task: Int32(a.task), attempt: a.attempt)
+                    let start = monotonicNow()
+                    let out = compute.run(a.work, seed: a.seed, timeScale: w.timeScale,
+                                          corruption: w.adversarial ? Corruption(seed: UInt64(device)) : nil)
+                    // The slow device's duty cycle: idle for the rest after computing.
+                    DutyCycle.sleep(seconds: DutyCycle(speed: w.speed).idleSeconds(afterComputing: out.computeSeconds))
+                    link.send(.result(.init(task: a.task, attempt: a.attempt, checksum: out.checksum,
+                                            computeStart: start + out.setupSeconds, computeEnd: monotonicNow())))
+                    link.setCurrent(task: -1, attempt: 0)
+                case .shutdown:
+                    return 0
+                case .hello, .heartbeat, .result, .submit:
+                    continue
+                }
+            }
+        }
+    }
+
+    static func fail(_ message: String) -> Int32 {
+        FileHandle.standardError.write(Data("swarmlab-worker: \(message)\n".utf8))
+        return 64
+    }
+
+    static func hexBytes(_ s: String) -> [UInt8]? {
+        let u = Array(s.utf8)
+        guard u.count % 2 == 0 else { return nil }
+        var out: [UInt8] = []
+        for i in stride(from: 0, to: u.count, by: 2) {
+            guard let b = UInt8(String(decoding: u[i..<(i + 2)], as: UTF8.self), radix: 16) else { return nil }
+            out.append(b)
+        }
+        return out
+    }
+}
+
+/// The worker's connection, shared by its main thread and its heartbeat thread.
+final class WorkerLink: @unchecked Sendable {
+    let fd: Int32
+    let device: UInt32
+    let key: SymmetricKey
+    private let lock = NSLock()
+    private var sequence: UInt64 = 0
+    private var task: Int32 = -1
+    private var attempt: UInt16 = 0
+
+    init(fd: Int32, device: UInt32, key: SymmetricKey) { self.fd = fd; self.device = device; self.key = key }
+
+    func send(_ m: Message) {
+        lock.lock(); defer { lock.unlock() }
+        sequence += 1
+        Socket.writeAll(fd, m.frame(device: Int(device), sequence: sequence).encoded(key: key))
+    }
+
+    func setCurrent(task: Int32, attempt: UInt16) {
+        lock.lock(); self.task = task; self.attempt = attempt; lock.unlock()
+    }
+
+    func startHeartbeats(every interval: Double) {
+        let t = Thread { [self] in
+            while true {
+                DutyCycle.sleep(seconds: interval)
+                lock.lock(); let (t, a) = (task, attempt); lock.unlock()
+                send(.heartbeat(task: t, attempt: a))
+            }
+        }
+        t.start()
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import SwarmRuntime
-
-@Test func protocolVersionIsOne() {
-    #expect(runtimeProtocolVersion == 1)
-}

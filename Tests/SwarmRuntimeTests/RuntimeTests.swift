@@ -1,0 +1,243 @@
+import Testing
+import Foundation
+import Crypto
+import SwarmKernel
+import SwarmModel
+import SwarmPolicies
+@testable import SwarmRuntime
+
+func localFleet(_ n: Int) -> Fleet {
+    try! Fleet(classes: [.desktop], regions: [("local", 0)], mix: [.init(className: "desktop", region: "local", count: n)])
+}
+
+func fastestFirst() -> any SchedulingPolicy { FastestFirstPolicy(context: PolicyContext(streams: RandomStreams(seed: 1))) }
+
+/// Runs a plan through the coordinator with test options.
+func runPlan(_ plan: RuntimePlan, options: CoordinatorOptions = CoordinatorOptions()) throws -> RuntimeReport {
+    try plan.validate()
+    var o = options
+    o.wallLimit = 60
+    return try Coordinator(plan: plan, workerPath: try ReferenceRuntime.locateWorker(), options: o).run()
+}
+
+// MARK: a raw client, for the misbehaving peers
+
+/// Connects, sends `frames` (one after another), then reads until the coordinator closes the
+/// connection or `wait` seconds pass; returns the bytes received.
+func rawClient(port: UInt16, frames: [[UInt8]], wait: Double = 1.5) -> [UInt8] {
+    guard let fd = try? Socket.connect(port: port) else { return [0xFF] }
+    defer { close(fd) }
+    for f in frames { Socket.writeAll(fd, f) }
+    var got: [UInt8] = []
+    let end = monotonicNow() + wait
+    while monotonicNow() < end {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, 50) > 0 else { continue }
+        var buf = [UInt8](repeating: 0, count: 4096)
+        let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+        if n <= 0 { break }
+        got += buf[0..<n]
+    }
+    return got
+}
+
+final class Box<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T
+    init(_ v: T) { value = v }
+    func set(_ v: T) { lock.lock(); value = v; lock.unlock() }
+    func get() -> T { lock.lock(); defer { lock.unlock() }; return value }
+}
+
+struct SecurityOutcome: Sendable {
+    var report: RuntimeReport
+    var stranger: [UInt8]
+    var flipped: [UInt8]
+    var wrongVersion: [UInt8]
+    /// Kinds of the frames the coordinator sent the (authenticated) submitter.
+    var submitterGot: [FrameKind]
+}
+
+/// One run shared by the security tests: two honest workers, and on device 2's slot (no
+/// process started) a client that authenticates and then misbehaves; meanwhile a stranger
+/// with a wrong key, a client whose hello has a flipped byte and one speaking version 2.
+let securityRun: Result<SecurityOutcome, any Error> = Result {
+    var tasks = TaskTable()
+    for _ in 0..<4 { tasks.add(work: .seconds(1)) }
+    let plan = RuntimePlan(devices: Array(repeating: EmulatedDevice(), count: 3), fleet: localFleet(3), tasks: tasks,
+                           policy: fastestFirst(), heartbeatTimeout: 3, timeScale: 0.1)
+    let observed = Box(([UInt8](), [UInt8](), [UInt8](), [FrameKind]()))
+    let done = DispatchSemaphore(value: 0)
+    var options = CoordinatorOptions()
+    options.external = [2]
+    options.onListening = { port, keys in
+        Thread {
+            let key2 = keys.deviceKey(2)
+            let wrong = SymmetricKey(data: [UInt8](repeating: 0x42, count: 32))
+            let stranger = rawClient(port: port, frames: [Message.hello(pid: 1).frame(device: 0, sequence: 1001).encoded(key: wrong)])
+            var flippedHello = Message.hello(pid: 2).frame(device: 2, sequence: 2002).encoded(key: key2)
+            flippedHello[Frame.headerSize + 1] ^= 0x01
+            let flipped = rawClient(port: port, frames: [flippedHello])
+            let v2 = rawClient(port: port, frames: [Message.hello(pid: 3).frame(device: 2, sequence: 1).encoded(key: key2, version: 2)])
+            let hello = Message.hello(pid: 4).frame(device: 2, sequence: 1).encoded(key: key2)
+            let got = rawClient(port: port, frames: [
+                hello,
+                Message.submit(.seconds(100)).frame(device: 2, sequence: 2).encoded(key: key2),
+                Message.assign(.init(task: 0, attempt: 9, seed: 1, work: .seconds(100))).frame(device: 2, sequence: 3).encoded(key: key2),
+                hello,   // replayed
+            ], wait: 0.5)
+            var decoder = FrameDecoder(); decoder.append(got)
+            var kinds: [FrameKind] = []
+            while let f = try? decoder.next(key: { _ in key2 }) { kinds.append(f.kind) }
+            observed.set((stranger, flipped, v2, kinds))
+            done.signal()
+        }.start()
+    }
+    let report = try runPlan(plan, options: options)
+    _ = done.wait(timeout: .now() + 10)
+    let o = observed.get()
+    return SecurityOutcome(report: report, stranger: o.0, flipped: o.1, wrongVersion: o.2, submitterGot: o.3)
+}
+
+@Suite("reference runtime", .serialized)
+struct RuntimeTests {
+    @Test("a stranger with the wrong key is refused, gets nothing, and the run still completes")
+    func stranger() throws {
+        let o = try securityRun.get()
+        #expect(o.stranger.isEmpty)
+        #expect(o.report.log.contains { $0.contains("HMAC-SHA256 check failed (claims device 0, sequence 1001)") })
+        #expect(o.report.log.contains { $0.contains("refused: not authenticated") })
+        #expect(o.report.taskFinish.allSatisfy { !$0.isNaN })
+    }
+
+    @Test("a hello with one flipped byte is rejected and logged")
+    func flippedByte() throws {
+        let o = try securityRun.get()
+        #expect(o.flipped.isEmpty)
+        #expect(o.report.log.contains { $0.contains("HMAC-SHA256 check failed (claims device 2, sequence 2002)") })
+    }
+
+    @Test("a peer speaking another protocol version is refused")
+    func wrongVersion() throws {
+        let o = try securityRun.get()
+        #expect(o.wrongVersion.isEmpty)
+        #expect(o.report.log.contains { $0.contains("protocol version 2; expected 1") })
+    }
+
+    @Test("an authenticated worker cannot submit work, send coordinator frames or replay a frame")
+    func cannotSubmit() throws {
+        let o = try securityRun.get()
+        let log = o.report.log
+        #expect(log.contains { $0.contains("refused work submitted by device 2") })
+        #expect(log.contains { $0.contains("only the coordinator sends assign") })
+        #expect(log.contains { $0.contains("sequence 1 after") && $0.contains("replayed") })
+        #expect(o.submitterGot.first == .welcome)   // it was admitted, so the refusals are about what it sent
+        #expect(o.report.taskFinish.count == 4 && o.report.taskFinish.allSatisfy { !$0.isNaN })
+        #expect(o.report.attempts.allSatisfy { $0.task < 4 })
+        #expect(!o.report.attempts.contains { $0.outcome == .returned && $0.device == 2 })
+    }
+
+    @Test("a worker killed mid-task loses no task; a paused one loses its attempt; killed ones restart")
+    func churn() throws {
+        var tasks = TaskTable()
+        for _ in 0..<5 { tasks.add(work: .seconds(8)) }
+        let devices = [
+            EmulatedDevice(pauses: [(start: 9, end: 10)], killAt: 5),   // killed mid-task, back at 10
+            EmulatedDevice(),
+            EmulatedDevice(pauses: [(start: 4, end: 11)]),              // paused mid-task for 7 s > 3 s timeout
+        ]
+        let plan = RuntimePlan(devices: devices, fleet: localFleet(3), tasks: tasks, policy: fastestFirst(),
+                               heartbeatTimeout: 3, timeScale: 0.1)
+        let r = try runPlan(plan)
+        #expect(r.taskFinish.allSatisfy { !$0.isNaN }, "every task finished: \(r.taskFinish)")
+        let lost0 = r.attempts.filter { $0.device == 0 && $0.outcome == .lost }
+        #expect(lost0.count == 1, "device 0's attempt was lost: \(r.attempts)")
+        for a in r.attempts where a.outcome == .lost {
+            #expect(r.attempts.contains { $0.task == a.task && $0.outcome == .returned && $0.assigned > a.assigned },
+                    "task \(a.task) was re-run after its attempt was lost")
+        }
+        #expect(r.attempts.contains { $0.device == 2 && $0.outcome == .lost })
+        #expect(r.attempts.contains { $0.device == 0 && $0.outcome == .returned && $0.assigned >= 10 }, "device 0 came back")
+        #expect(r.log.contains { $0.contains("device 0 killed") } && r.log.contains { $0.contains("device 0 restarted") })
+        #expect(r.log.contains { $0.contains("device 2 paused") } && r.log.contains { $0.contains("device 2 resumed") })
+        #expect(r.lostWorkSeconds > 0)
+        // Lost attempts are detected a heartbeat timeout after the device fell silent, not before.
+        #expect(r.makespan >= 5 + 3)
+    }
+
+    @Test("replicas vote on real checksums: an adversary is outvoted; DAG order, latency and duty cycle hold")
+    func votingAndEmulation() throws {
+        let gemm = TaskWork.kernel(.gemm(m: 48, n: 40, k: 32, dtype: .fp32))
+        let attention = TaskWork.kernel(.attention(batch: 1, heads: 2, seqLen: 16, headDim: 8, dtype: .fp32))
+        var tasks = TaskTable()
+        let root = tasks.add(work: gemm, replication: 2, quorum: 2)
+        for i in 0..<5 {
+            tasks.add(work: [gemm, .seconds(1), attention][i % 3], inputBytes: 1e6, outputBytes: 1e6, replication: 2, quorum: 2, parents: [root])
+        }
+        let devices = [
+            EmulatedDevice(speed: 1, latency: 0.5, bandwidth: 1e7),   // + 0.1 s per MB
+            EmulatedDevice(speed: 0.5),
+            EmulatedDevice(adversarial: true),
+            EmulatedDevice(),
+        ]
+        let plan = RuntimePlan(devices: devices, fleet: localFleet(4), tasks: tasks, policy: fastestFirst(),
+                               heartbeatTimeout: 5, timeScale: 0.1)
+        let r = try runPlan(plan)
+        #expect(r.taskFinish.allSatisfy { !$0.isNaN })
+        var compute = WorkerCompute()
+        for t in 0..<tasks.count {
+            let honest = compute.run(tasks.work[t], seed: SplitMix64.mix(UInt64(t) &+ 1), timeScale: 0).checksum
+            #expect(r.acceptedChecksum[t] == honest, "task \(t) accepted the honest result")
+            for a in r.attempts where a.task == t && a.outcome == .returned {
+                #expect((a.checksum == honest) == (a.device != 2), "attempt \(a.attempt) of task \(t) on device \(a.device)")
+            }
+        }
+        let outvoted = Set(r.attempts.filter { $0.device == 2 && $0.outcome == .returned }.map(\.task))
+        #expect(!outvoted.isEmpty, "the adversary took part")
+        for t in outvoted where r.attempts.contains(where: { $0.task == t && $0.assigned < r.taskFinish[t] && $0.device == 2 }) {
+            #expect(r.attempts.filter { $0.task == t }.count >= 3, "task \(t) needed a third vote")
+        }
+        for a in r.attempts where a.task > 0 { #expect(a.assigned >= r.taskFinish[0], "children wait for their parent") }
+        for a in r.attempts where a.device == 0 && a.outcome == .returned {
+            let oneWay = 0.5 + (a.task > 0 ? 0.1 : 0)
+            #expect(a.computeStart - a.assigned >= oneWay - 0.02, "input delayed by latency + bytes/bandwidth")
+            #expect(a.returned - a.computeEnd >= oneWay - 0.02, "result delayed by latency + bytes/bandwidth")
+        }
+        let slow = r.attempts.filter { $0.device == 1 && $0.outcome == .returned && tasks.work[$0.task] == .seconds(1) }
+        for a in slow { #expect(a.computeEnd - a.computeStart >= 1.9, "speed 0.5 doubles a 1 s compute") }
+    }
+
+    @Test("a run whose every worker is gone for good gives up instead of hanging")
+    func stall() throws {
+        var tasks = TaskTable(); tasks.add(work: .seconds(50))
+        let plan = RuntimePlan(devices: [EmulatedDevice(killAt: 3)], fleet: localFleet(1), tasks: tasks, policy: fastestFirst(),
+                               heartbeatTimeout: 1, timeScale: 0.1)
+        var options = CoordinatorOptions()
+        options.stallLimit = 0.5
+        let error = #expect(throws: RuntimeError.self) {
+            _ = try Coordinator(plan: plan, workerPath: try ReferenceRuntime.locateWorker(), options: options).run()
+        }
+        guard case .timedOut(let wall, 0, 1)? = error else { Issue.record("expected a time-out, got \(String(describing: error))"); return }
+        #expect(wall < 5)
+    }
+
+    @Test("a plan with a bad field is refused before any process starts, naming the field")
+    func badPlan() {
+        var tasks = TaskTable(); tasks.add(work: .seconds(1))
+        let plan = RuntimePlan(devices: [EmulatedDevice(speed: 2)], fleet: localFleet(1), tasks: tasks, policy: fastestFirst())
+        #expect(throws: RuntimeError.badPlan("devices[0].speed: expected 0 < speed ≤ 1, got 2.0")) { try ReferenceRuntime.run(plan) }
+        #expect(throws: RuntimeError.self) { try ReferenceRuntime.locateWorker(explicit: "/nonexistent/swarmlab-worker") }
+    }
+
+    @Test("ReferenceRuntime.run finds the worker beside the test binary and runs a small job")
+    func publicEntryPoint() throws {
+        var tasks = TaskTable()
+        for _ in 0..<3 { tasks.add(work: .kernel(.gemm(m: 32, n: 32, k: 32, dtype: .fp32))) }
+        let plan = RuntimePlan(devices: [EmulatedDevice(), EmulatedDevice()], fleet: localFleet(2), tasks: tasks,
+                               policy: fastestFirst(), heartbeatTimeout: 5, timeScale: 0.1)
+        let r = try ReferenceRuntime.run(plan)
+        #expect(r.taskFinish.allSatisfy { !$0.isNaN } && r.makespan > 0 && r.wallSeconds > 0)
+        #expect(r.attempts.count == 3 && r.attempts.allSatisfy { $0.outcome == .returned })
+        #expect(r.attempts.allSatisfy { $0.assigned <= $0.computeStart && $0.computeStart <= $0.computeEnd && $0.computeEnd <= $0.returned })
+    }
+}
