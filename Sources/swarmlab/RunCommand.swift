@@ -27,13 +27,3 @@ struct RunCommand: ParsableCommand {
         }
     }
 }
-
-struct CheckCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check", abstract: "Check a scenario file and say what it describes.")
-    @Argument(help: "Scenario file (YAML).") var scenario: String
-
-    func run() throws {
-        do { print(try ScenarioRunner.checkFile(scenario)) }
-        catch let e as ScenarioRunner.FileError { throw ValidationError(e.description) }
-    }
-}

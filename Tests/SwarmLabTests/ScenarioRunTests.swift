@@ -24,7 +24,7 @@ struct ScenarioRunTests {
           input: 50MB
           output: 10MB
       - requests:
-          rate: 0.5
+          rate: 0.5/s
           count: 500
           work: { seconds: 2s }
           slo: 30s

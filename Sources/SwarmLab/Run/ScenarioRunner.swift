@@ -23,10 +23,9 @@ public enum ScenarioRunner {
     /// events/s, an estimate of the time left.
     public static func run(_ scenario: Scenario, registry: PolicyRegistry = .builtin, resultsPath: String?,
                            progress: (String) -> Void = { _ in }, live: ((String) -> Void)? = nil) throws -> [PolicyResult] {
-        let fleet = try Fleet(classes: DeviceClass.builtin, regions: scenario.regions, mix: scenario.fleet)
-        var tasks = TaskTable()
-        let streams = RandomStreams(seed: scenario.seed)
-        for (job, w) in scenario.workloads.enumerated() { w.generate(into: &tasks, job: job, streams: streams) }
+        try scenario.checkMemory()
+        let run = try scenario.materialize()
+        let fleet = run.fleet, tasks = run.tasks
         let writer = try resultsPath.map { p throws(ResultsError) in try ResultsWriter(path: p) }
         try writer?.setAttribute("scenario", scenario.text)
         try writer?.setAttribute("seed", Int64(scenario.seed))
@@ -34,12 +33,12 @@ public enum ScenarioRunner {
         try writer?.setAttribute("swarmlab_version", swarmlabVersion)
         var results: [PolicyResult] = []
         for name in scenario.policies {
-            let context = PolicyContext(streams: streams)
-            let policy = try registry.make(name, context: context)
+            // Each policy gets a fresh configuration (its jitter stream starts over).
+            let configuration = scenario.configuration(seed: scenario.seed)
+            let policy = try registry.make(name, context: run.policyContext)
             let start = monotonicSeconds()
             let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: policy, seed: scenario.seed,
-                                    configuration: .init(heartbeatTimeout: .seconds(scenario.heartbeatTimeout)),
-                                    sim: Simulation(expectedPending: fleet.count))
+                                    configuration: configuration, sim: Simulation(expectedPending: fleet.count))
             let horizon = SimTime.zero + .seconds(scenario.duration)
             var finished = false
             if let live {
@@ -103,9 +102,11 @@ extension ScenarioRunner {
     public static func runFile(_ path: String, output: String?, progress: (String) -> Void,
                                live: ((String) -> Void)? = nil) throws -> String {
         let s: Scenario
-        do { s = try Scenario.read(path: path, policies: PolicyRegistry.builtin.entries.map(\.name)) }
-        catch { throw FileError(description: error.description) }
-        let resultsPath = output == "none" ? nil : (output ?? "results/\(s.name).h5")
+        do {
+            s = try Scenario.read(path: path, policies: PolicyRegistry.builtin.entries.map(\.name))
+            try s.checkMemory()
+        } catch { throw FileError(description: error.description) }
+        let resultsPath = output == "none" ? nil : (output ?? s.outputs.results)
         let results = try run(s, resultsPath: resultsPath, progress: progress, live: live)
         let taskCount = results.first?.tasks ?? 0
         var text = "\n\(s.name): \(s.fleet.reduce(0) { $0 + $1.count }) devices, \(taskCount) tasks, "
@@ -115,14 +116,23 @@ extension ScenarioRunner {
         return text
     }
 
-    /// Parses `path` and says what it describes.
-    public static func checkFile(_ path: String) throws -> String {
+    /// Parses `path` and says what it describes and the memory it needs (refusing it when
+    /// that exceeds the machine's); with `explain`, the scenario with every default filled in.
+    public static func checkFile(_ path: String, explain: Bool = false) throws -> String {
+        let s: Scenario
         do {
-            let s = try Scenario.read(path: path, policies: PolicyRegistry.builtin.entries.map(\.name))
-            return "\(path): ok — \(s.name): \(s.regions.count) regions, \(s.fleet.reduce(0) { $0 + $1.count }) devices, "
-                + "\(s.workloads.count) workloads, \(SimDuration(seconds: s.duration)), policies \(s.policies.joined(separator: ", "))"
+            s = try Scenario.read(path: path, policies: PolicyRegistry.builtin.entries.map(\.name))
+            try s.checkMemory()
         } catch {
             throw FileError(description: error.description)
+        }
+        do {
+            if explain { return "# \(path), every default filled in; memory: \(s.memoryEstimate)\n" + s.explained }
+            var text = "\(path): ok — \(s.name): \(s.regions.count) regions, \(s.deviceCount) devices, "
+                + "\(s.workloads.count) workloads (\(s.taskCount) tasks), \(SimDuration(seconds: s.duration)), policies \(s.policies.joined(separator: ", "))"
+            if s.replications > 1 { text += ", \(s.replications) replications" }
+            if !s.sweep.isEmpty { text += ", sweep over \(s.sweep.map(\.path).joined(separator: " × ")) (\(s.sweep.reduce(1) { $0 * $1.values.count }) points)" }
+            return text + "\nmemory: \(s.memoryEstimate)\n"
         }
     }
 }

@@ -3,25 +3,73 @@ import SwarmKernel
 import SwarmModel
 import Yams
 
-/// A scenario file, parsed and checked (schema version 1 — the part built so far: regions,
-/// fleet, workloads, policies, duration, seed; issue [4] adds the rest and
-/// `docs/scenarios.md` documents every field).
+/// A scenario file (schema version 1), parsed and checked: every field of
+/// `ScenarioSchema` read, units converted, names resolved, defaults filled. `materialize()`
+/// turns it into the model objects a run needs; `explained` is the file with every default
+/// written out; `with(_:)` substitutes sweep values.
 public struct Scenario: Sendable {
     public var name: String
+    /// The first run's seed (`seeds[0]`).
     public var seed: UInt64
     /// Simulated time to run, seconds.
     public var duration: Double
     public var heartbeatTimeout: Double
     public var regions: [(name: String, utcOffsetHours: Double)]
+    /// Each region's WAN capacity each way, bytes/s (`network.model: flows`).
+    public var regionWAN: [Double]
+    public var edgeSites: [Topology.EdgeSite]
+    /// Every class the fleet may use: the built-in ones, the file's, and the ones derived
+    /// for fleet entries with their own availability and for clusters.
+    public var classes: [DeviceClass]
+    /// The fleet mix, in device-id order (class names index `classes`).
     public var fleet: [Fleet.Share]
+    /// Per fleet entry: the edge site its devices attach to, or −1.
+    public var fleetSites: [Int32]
+    /// The workloads, each placed (tenant, data region, residency); job i is workload i.
     public var workloads: [any Workload]
+    public var network: NetworkSettings
+    public var tenants: [Tenant]
+    public var trust: TrustModel
+    public var speculation: WorkEngine.Speculation?
     public var policies: [String]
+    public var outputs: Outputs
     /// The file's text, kept for the results file's provenance.
     public var text: String
+    /// The seeds of the runs: `seeds` as given, or `seed`, `seed + 1`, … for each replication.
+    public var seeds: [UInt64]
+    /// Runs per sweep point (and per policy), each with its own seed (`seeds`); ≥ 1.
+    public var replications: Int
+    /// The sweep's axes, in file order; empty when the file has no `sweep`.
+    public var sweep: [SweepAxis]
+    /// Where the scenario was read from (messages; trace files are relative to it).
+    public var file: String
+    /// The scenario with every default filled in, as YAML (`swarmlab check --explain`); it
+    /// parses to the same scenario.
+    public var explained: String
+    /// The policy names the scenario was checked against, for `with(_:)`.
+    var knownPolicies: [String]
 
-    public static let keys = ["version", "name", "seed", "duration", "heartbeat_timeout", "regions", "fleet", "workloads", "policies"]
+    /// Latencies between regions and how transfers share links.
+    public struct NetworkSettings: Sendable {
+        public enum Model: String, Sendable { case latency, flows }
+        public var model: Model
+        public var rtt: RTTMatrix
+        /// Extra one-way delay per transfer, seconds; nil: none.
+        public var jitter: (any Distribution)?
+    }
 
-    /// Parses `text` (from `file`, for messages); `policies` are the valid policy names.
+    /// Where results go.
+    public struct Outputs: Sendable, Equatable {
+        public var results: String
+        /// Seconds between timeline samples.
+        public var timelineInterval: Double
+    }
+
+    /// Total devices.
+    public var deviceCount: Int { fleet.reduce(0) { $0 + $1.count } }
+
+    /// Parses `text` (from `file`, for messages and relative paths); `policies` are the valid
+    /// policy names.
     public static func parse(text: String, file: String, policies known: [String]) throws(ScenarioError) -> Scenario {
         let root: Node
         do {
@@ -36,112 +84,25 @@ public struct Scenario: Sendable {
         } catch {
             throw ScenarioError(file: file, line: 0, column: 0, path: "", message: "not YAML: \(error)")
         }
-        let top = try YAMLField(node: root, path: "", file: file)
-            .mapping(allowed: keys, required: ["version", "name", "duration", "regions", "fleet", "workloads", "policies"])
-        let version = try top["version"]!.int()
-        guard version == 1 else { throw top["version"]!.fail("schema version \(version) is not supported; expected 1") }
-        let name = try top["name"]!.string()
-        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-            throw top["name"]!.fail("expected a name of letters, digits, - and _ (it names the results file), found `\(name)`")
-        }
-        let seed = try top["seed"].map { f throws(ScenarioError) in UInt64(try f.int(min: 0)) } ?? 1
-        let duration = try top["duration"]!.quantity(UnitParser.duration)
-        guard duration > 0 else { throw top["duration"]!.fail("expected a positive duration") }
-        let heartbeat = try top["heartbeat_timeout"].map { f throws(ScenarioError) in try f.quantity(UnitParser.duration) } ?? 60
-
-        var regions: [(name: String, utcOffsetHours: Double)] = []
-        for r in try top["regions"]!.sequence() {
-            let f = try r.mapping(allowed: ["name", "utc_offset"], required: ["name"])
-            let rn = try f["name"]!.string()
-            guard !regions.contains(where: { $0.name == rn }) else { throw f["name"]!.fail("region `\(rn)` is listed twice") }
-            let offset = try f["utc_offset"]?.number() ?? 0
-            guard (-12...14).contains(offset) else { throw f["utc_offset"]!.fail("expected hours in −12…14, found \(offset)") }
-            regions.append((rn, offset))
-        }
-        guard !regions.isEmpty else { throw top["regions"]!.fail("expected at least one region") }
-        let regionNames = regions.map(\.name)
-        let classNames = DeviceClass.builtin.map(\.name)
-
-        func oneOf(_ f: YAMLField, _ known: [String], _ what: String) throws(ScenarioError) -> String {
-            let v = try f.string()
-            guard known.contains(v) else {
-                var m = "unknown \(what) `\(v)`"
-                if let near = NameSuggestion.nearest(to: v, in: known) { m += "; did you mean `\(near)`?" }
-                throw f.fail(m + " (expected one of: \(known.joined(separator: ", ")))")
+        var p = ScenarioParser(file: file, knownPolicies: known)
+        var scenario = try p.parse(root, text: text)
+        // Each value of each axis must make a valid scenario on its own.
+        var top = try Section(YAMLField(node: root, path: "", file: file), "")
+        let sweep = try sweepAxes(top["sweep"], root: root)
+        for axis in sweep {
+            for (value, field) in zip(axis.values, sweepValueFields(top["sweep"]!, axis.path)) {
+                do { _ = try Scenario.parse(text: try scenario.substituted([(axis.path, value)]), file: file, policies: known) } catch {
+                    throw field.fail("with \(axis.path) = \(value): \(error.path.isEmpty ? "" : "\(error.path): ")\(error.message)")
+                }
             }
-            return v
         }
-
-        var fleet: [Fleet.Share] = []
-        for e in try top["fleet"]!.sequence() {
-            let f = try e.mapping(allowed: ["class", "region", "count"], required: ["class", "region", "count"])
-            fleet.append(.init(className: try oneOf(f["class"]!, classNames, "device class"),
-                               region: try oneOf(f["region"]!, regionNames, "region"),
-                               count: try f["count"]!.int(min: 0)))
+        if let s = top["sweep"] { top.put("sweep", s.node) }
+        scenario.sweep = sweep
+        if !sweep.isEmpty, let canonical = try? Yams.compose(yaml: scenario.explained), case .mapping(var m) = canonical {
+            m[Node("sweep")] = DocumentPath.flow(top["sweep"]!.node)
+            scenario.explained = (try? Yams.serialize(node: .mapping(m))) ?? scenario.explained
         }
-        guard fleet.contains(where: { $0.count > 0 }) else { throw top["fleet"]!.fail("expected at least one device") }
-
-        var workloads: [any Workload] = []
-        for w in try top["workloads"]!.sequence() {
-            let kinds = try w.mapping(allowed: ["bag", "requests"])
-            guard kinds.count == 1, let (kind, body) = kinds.first else {
-                throw w.fail("expected exactly one workload kind per entry: bag or requests")
-            }
-            workloads.append(try workload(kind, body, regionNames: regionNames))
-        }
-        guard !workloads.isEmpty else { throw top["workloads"]!.fail("expected at least one workload") }
-
-        var policies: [String] = []
-        for p in try top["policies"]!.sequence() { policies.append(try oneOf(p, known, "policy")) }
-        guard !policies.isEmpty else { throw top["policies"]!.fail("expected at least one policy") }
-
-        return Scenario(name: name, seed: seed, duration: duration, heartbeatTimeout: heartbeat, regions: regions,
-                        fleet: fleet, workloads: workloads, policies: policies, text: text)
-    }
-
-    static func workload(_ kind: String, _ body: YAMLField, regionNames: [String]) throws(ScenarioError) -> any Workload {
-        let common = ["work", "input", "output", "data_region"]
-        let f = try body.mapping(allowed: common + (kind == "bag" ? ["tasks", "replicas", "quorum"] : ["rate", "count", "slo"]),
-                                 required: ["work"] + (kind == "bag" ? ["tasks"] : ["rate", "count"]))
-        let work = try taskWork(f["work"]!)
-        let input = try f["input"]?.quantity(UnitParser.bytes) ?? 0
-        let output = try f["output"]?.quantity(UnitParser.bytes) ?? 0
-        var region = 0
-        if let r = f["data_region"] {
-            let name = try r.string()
-            guard let i = regionNames.firstIndex(of: name) else {
-                throw r.fail("unknown region `\(name)` (expected one of: \(regionNames.joined(separator: ", ")))")
-            }
-            region = i
-        }
-        if kind == "bag" {
-            let replicas = try f["replicas"]?.int(min: 1) ?? 1
-            let quorum = try f["quorum"]?.int(min: 1) ?? 1
-            guard quorum <= replicas else { throw f["quorum"]!.fail("quorum \(quorum) exceeds replicas \(replicas)") }
-            return ReplicatedBag(bag: BagOfTasks(count: try f["tasks"]!.int(min: 0), work: work, inputBytes: input,
-                                                 outputBytes: output, dataRegion: region),
-                                 replicas: replicas, quorum: quorum)
-        }
-        let rate = try f["rate"]!.number()
-        guard rate > 0 else { throw f["rate"]!.fail("expected requests per second > 0, found \(rate)") }
-        let slo = try f["slo"].map { s throws(ScenarioError) in SimDuration(seconds: try s.quantity(UnitParser.duration)) }
-        return PoissonRequests(rate: rate, count: try f["count"]!.int(min: 0), work: work, inputBytes: input,
-                               outputBytes: output, dataRegion: region, slo: slo)
-    }
-
-    static func taskWork(_ field: YAMLField) throws(ScenarioError) -> TaskWork {
-        let f = try field.mapping(allowed: ["gemm", "seconds"])
-        if let g = f["gemm"] {
-            let d = try g.mapping(allowed: ["m", "n", "k", "dtype"], required: ["m", "n", "k"])
-            let dtype = try d["dtype"].map { t throws(ScenarioError) -> DType in
-                let s = try t.string()
-                guard let v = DType(rawValue: s) else { throw t.fail("unknown dtype `\(s)` (expected one of: fp32, fp16, bf16, int8)") }
-                return v
-            } ?? .fp32
-            return .kernel(.gemm(m: try d["m"]!.int(min: 1), n: try d["n"]!.int(min: 1), k: try d["k"]!.int(min: 1), dtype: dtype))
-        }
-        if let s = f["seconds"] { return .seconds(try s.quantity(UnitParser.duration)) }
-        throw field.fail("expected `gemm` or `seconds`")
+        return scenario
     }
 
     static func yamlError(_ e: YamlError, file: String) -> ScenarioError {

@@ -1,0 +1,238 @@
+import Foundation
+import SwarmKernel
+import SwarmModel
+import Yams
+
+/// Reads a scenario document section by section (`ScenarioSchema` gives each section's
+/// keys and defaults), building the `Scenario` and its canonical form together.
+struct ScenarioParser {
+    let file: String
+    let knownPolicies: [String]
+    var regionNames: [String] = []
+    var classes: [DeviceClass] = DeviceClass.builtin
+    var siteNames: [String] = []
+    var siteRegions: [Int] = []
+
+    init(file: String, knownPolicies: [String]) {
+        self.file = file; self.knownPolicies = knownPolicies
+    }
+
+    var classNames: [String] { classes.map(\.name) }
+
+    /// A path in the file, resolved against the scenario file's folder.
+    func resolve(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        let dir = (file as NSString).deletingLastPathComponent
+        return dir.isEmpty ? path : (dir as NSString).appendingPathComponent(path)
+    }
+
+    /// The file a field names, which must exist.
+    func existingFile(_ f: YAMLField) throws(ScenarioError) -> String {
+        let given = try f.string()
+        let path = resolve(given)
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
+            throw f.fail("file `\(given)` not found (looked for \(path); paths are relative to the scenario file)")
+        }
+        return path
+    }
+
+    mutating func parse(_ root: Node, text: String) throws(ScenarioError) -> Scenario {
+        var top = try Section(YAMLField(node: root, path: "", file: file), "")
+        let version = try top.int("version")!
+        guard version == 1 else { throw top["version"]!.fail("schema version \(version) is not supported; expected 1") }
+        let name = try top.string("name")!
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw top["name"]!.fail("expected a name of letters, digits, - and _ (it names the results file), found `\(name)`")
+        }
+
+        // Seeds and replications.
+        var seeds: [UInt64]
+        var replications: Int
+        if let f = top["seeds"] {
+            if let s = top["seed"] { throw s.fail("give `seed` or `seeds`, not both") }
+            seeds = []
+            for e in try f.sequence() { seeds.append(UInt64(try e.int(min: 0))) }
+            guard !seeds.isEmpty else { throw f.fail("expected at least one seed") }
+            replications = try top.int("replications", min: 1)!
+            if top["replications"] != nil, replications != seeds.count {
+                throw top["replications"]!.fail("replications \(replications) does not match the \(seeds.count) seeds listed")
+            }
+            replications = seeds.count
+            top.put("seeds", .sequence(Node.Sequence(seeds.map { Node(String($0)) }, .implicit, .flow)))
+            top.put("replications", Node(String(replications)))
+        } else {
+            let seed = UInt64(try top.int("seed", min: 0)!)
+            replications = try top.int("replications", min: 1)!
+            seeds = (0..<replications).map { seed &+ UInt64($0) }
+        }
+
+        let duration = try top.quantity("duration", UnitParser.duration)!
+        guard duration > 0 else { throw top["duration"]!.fail("expected a positive duration") }
+        let heartbeat = try top.quantity("heartbeat_timeout", UnitParser.duration)!
+        guard heartbeat > 0 else { throw top["heartbeat_timeout"]!.fail("expected a positive duration") }
+
+        let (regions, wan) = try self.regions(&top)
+        let sites = try edgeSites(&top)
+        try deviceClasses(&top)
+        // The network's access overrides change classes before fleet entries copy them.
+        let network = try self.network(&top)
+        try classAvailability(&top)
+        let (fleet, fleetSites) = try self.fleet(&top)
+        let tenants = try self.tenants(&top)
+        let workloads = try self.workloads(&top, tenants: tenants)
+        let trust = try self.trust(&top, workloads: workloads)
+        let speculation = try self.speculation(&top)
+        let policies = try self.policies(&top)
+        let outputs = try self.outputs(&top, name: name)
+
+        let explained = (try? Yams.serialize(node: top.node)) ?? ""
+        return Scenario(name: name, seed: seeds[0], duration: duration, heartbeatTimeout: heartbeat, regions: regions,
+                        regionWAN: wan, edgeSites: sites, classes: classes, fleet: fleet, fleetSites: fleetSites,
+                        workloads: workloads, network: network, tenants: tenants, trust: trust, speculation: speculation,
+                        policies: policies, outputs: outputs, text: text, seeds: seeds, replications: replications,
+                        sweep: [], file: file, explained: explained, knownPolicies: knownPolicies)
+    }
+
+    // MARK: regions, edge sites
+
+    mutating func regions(_ top: inout Section) throws(ScenarioError) -> ([(name: String, utcOffsetHours: Double)], [Double]) {
+        var regions: [(name: String, utcOffsetHours: Double)] = []
+        var wan: [Double] = []
+        var out: [Node] = []
+        for r in try top["regions"]!.sequence() {
+            var f = try Section(r, "regions[]")
+            let rn = try f.string("name")!
+            guard !regions.contains(where: { $0.name == rn }) else { throw f["name"]!.fail("region `\(rn)` is listed twice") }
+            let offset = try f.number("utc_offset")!
+            guard (-12...14).contains(offset) else { throw f["utc_offset"]!.fail("expected hours in −12…14, found \(offset)") }
+            regions.append((rn, offset))
+            wan.append(try f.quantity("wan", UnitParser.bandwidth)!)
+            out.append(f.node)
+        }
+        guard !regions.isEmpty else { throw top["regions"]!.fail("expected at least one region") }
+        guard regions.count <= 64 else { throw top["regions"]!.fail("expected at most 64 regions (residency sets cover 64), found \(regions.count)") }
+        top.put("regions", .sequence(Node.Sequence(out)))
+        regionNames = regions.map(\.name)
+        return (regions, wan)
+    }
+
+    mutating func edgeSites(_ top: inout Section) throws(ScenarioError) -> [Topology.EdgeSite] {
+        guard let list = top["edge_sites"] else { return [] }
+        var sites: [Topology.EdgeSite] = []
+        var out: [Node] = []
+        for e in try list.sequence() {
+            var f = try Section(e, "edge_sites[]")
+            let n = try f.string("name")!
+            guard !siteNames.contains(n) else { throw f["name"]!.fail("edge site `\(n)` is listed twice") }
+            let region = regionNames.firstIndex(of: try f.oneOf("region", regionNames, "region")!)!
+            let backhaul = try f.quantity("backhaul", UnitParser.bandwidth)!
+            sites.append(.init(name: n, region: RegionID(index: region), backhaulCapacity: backhaul))
+            siteNames.append(n); siteRegions.append(region)
+            out.append(f.node)
+        }
+        top.put("edge_sites", .sequence(Node.Sequence(out)))
+        return sites
+    }
+
+    // MARK: tenants, trust, speculation, policies, outputs
+
+    func tenants(_ top: inout Section) throws(ScenarioError) -> [Tenant] {
+        guard let list = top["tenants"] else { return Tenant.everyone }
+        var tenants: [Tenant] = []
+        var out: [Node] = []
+        for t in try list.sequence() {
+            var f = try Section(t, "tenants[]")
+            let n = try f.string("name")!
+            guard !tenants.contains(where: { $0.name == n }) else { throw f["name"]!.fail("tenant `\(n)` is listed twice") }
+            let role = Tenant.Role(rawValue: try f.oneOf("role", Tenant.Role.allCases.map(\.rawValue), "role")!)!
+            let weight = try f.number("weight")!
+            guard weight > 0 else { throw f["weight"]!.fail("expected a weight > 0, found \(try f["weight"]!.string())") }
+            let quota = try f.int("quota", min: 1)
+            tenants.append(Tenant(name: n, role: role, weight: weight, quota: quota))
+            out.append(f.node)
+        }
+        guard !tenants.isEmpty else { throw list.fail("expected at least one tenant") }
+        top.put("tenants", .sequence(Node.Sequence(out)))
+        return tenants
+    }
+
+    func trust(_ top: inout Section, workloads: [any Workload]) throws(ScenarioError) -> TrustModel {
+        var f = try Section(top.valueField("trust")!, "trust")
+        let kind = try f.oneOf("validation", ["none", "quorum", "spot-check", "credibility"], "validation")!
+        let adversaries = try f.read("adversaries") { x throws(ScenarioError) in try x.fraction() }!
+        let colluding = try f.oneOf("adversary", ["independent", "colluding"], "adversary kind")! == "colluding"
+        let maxAttempts = try f.int("max_attempts", min: 1)!
+        let validation: TrustModel.Validation
+        switch kind {
+        case "none": validation = .none
+        case "quorum": validation = .quorum
+        case "spot-check":
+            validation = .spotCheck(probability: try f.read("spot_check") { x throws(ScenarioError) in try x.fraction() }!)
+        default:
+            let p = try f.read("spot_check") { x throws(ScenarioError) in try x.fraction() }!
+            let threshold = try f.number("threshold")!
+            guard threshold > 0 && threshold < 1 else { throw f.valueField("threshold")!.fail("expected a number strictly between 0 and 1, found \(threshold)") }
+            let saboteurs = try f.number("assumed_saboteurs")!
+            guard saboteurs > 0 && saboteurs < 1 else { throw f.valueField("assumed_saboteurs")!.fail("expected a number strictly between 0 and 1, found \(saboteurs)") }
+            validation = .credibility(threshold: threshold, assumedSaboteurs: saboteurs, spotCheckProbability: p)
+        }
+        // Keys that only some validations read are refused elsewhere, so a typo'd intent shows.
+        for (key, kinds) in [("spot_check", ["spot-check", "credibility"]), ("threshold", ["credibility"]), ("assumed_saboteurs", ["credibility"])]
+        where f[key] != nil && !kinds.contains(kind) {
+            throw f[key]!.fail("`\(key)` applies to validation \(kinds.joined(separator: " or ")), not `\(kind)`")
+        }
+        top.put("trust", f.node)
+        return TrustModel(adversaryFraction: adversaries, colluding: colluding, validation: validation, maxAttempts: maxAttempts)
+    }
+
+    func speculation(_ top: inout Section) throws(ScenarioError) -> WorkEngine.Speculation? {
+        let field = top.valueField("speculation")!
+        if case .scalar = field.node {
+            let v = try field.string()
+            guard v == "off" else { throw field.fail("expected `off` or a mapping with slowdown and check_every, found `\(v)`") }
+            top.put("speculation", Node("off"))
+            return nil
+        }
+        var f = try Section(field, "speculation")
+        let slowdown = try f.number("slowdown")!
+        guard slowdown >= 1 else { throw f["slowdown"]!.fail("expected a slowdown ≥ 1, found \(slowdown)") }
+        let every = try f.quantity("check_every", UnitParser.duration)!
+        guard every > 0 else { throw f.valueField("check_every")!.fail("expected a positive duration") }
+        top.put("speculation", f.node)
+        return WorkEngine.Speculation(slowdown: slowdown, checkEvery: SimDuration(seconds: every))
+    }
+
+    func policies(_ top: inout Section) throws(ScenarioError) -> [String] {
+        var policies: [String] = []
+        for p in try top["policies"]!.sequenceOrOne() {
+            if case .mapping = p.node {
+                let keys = ScenarioSchema.keys("policies[]")
+                guard case .mapping(let m) = p.node else { continue }
+                for (k, _) in m where !keys.contains(k.string ?? "") {
+                    let name = (m.first { $0.key.string == "name" }?.value.string).map { "`\($0)`" } ?? "this policy"
+                    throw YAMLField(node: k, path: "\(p.path).\(k.string ?? "")", file: file)
+                        .fail("unknown key `\(k.string ?? "")`: \(name) takes no parameters (expected only: \(keys.joined(separator: ", ")))")
+                }
+                var f = try Section(p, "policies[]")
+                policies.append(try f.oneOf("name", knownPolicies, "policy")!)
+            } else {
+                policies.append(try p.oneOf(knownPolicies, "policy"))
+            }
+        }
+        guard !policies.isEmpty else { throw top["policies"]!.fail("expected at least one policy") }
+        top.put("policies", .sequence(Node.Sequence(policies.map { Node($0) }, .implicit, .flow)))
+        return policies
+    }
+
+    func outputs(_ top: inout Section, name: String) throws(ScenarioError) -> Scenario.Outputs {
+        var f = try Section(top.valueField("outputs")!, "outputs")
+        var results = try f.string("results")!
+        results = results.replacingOccurrences(of: "NAME", with: name)
+        guard !results.isEmpty else { throw f["results"]!.fail("expected a file path") }
+        let interval = try f.quantity("timeline_interval", UnitParser.duration)!
+        guard interval > 0 else { throw f.valueField("timeline_interval")!.fail("expected a positive duration") }
+        top.put("outputs", f.node)
+        return .init(results: results, timelineInterval: interval)
+    }
+}

@@ -1,0 +1,278 @@
+/// Every field of a scenario file (schema version 1), in one table: the parser takes each
+/// section's allowed keys, required keys and default values from here, `--explain` fills the
+/// defaults from here, and `docs/scenarios.md` is generated from here (a test checks it).
+public enum ScenarioSchema {
+    /// Whether a field must be given, may be left out, or has a default.
+    public enum Presence: Sendable, Equatable {
+        case required
+        /// May be left out; `meaning` says what leaving it out does.
+        case optional
+        /// Left out, it takes this value (YAML text, with its unit).
+        case value(String)
+    }
+
+    /// One field: where it lives (`section`), its key, what it holds, its default.
+    public struct Field: Sendable {
+        public var section: String
+        public var key: String
+        public var type: String
+        public var presence: Presence
+        public var meaning: String
+    }
+
+    /// The sections, in the order the reference lists them, with a line each.
+    public static let sections: [(name: String, summary: String)] = [
+        ("", "The top level of a scenario file."),
+        ("regions[]", "A region: a time zone and a WAN attachment."),
+        ("edge_sites[]", "An edge site (a shop, school, base station) with a shared backhaul, in a region."),
+        ("clusters[]", "A cluster: always-on nodes of one class in a region, each with a fast NIC; its nodes join the fleet."),
+        ("device_classes[]", "A device class defined in the file, from scratch or from a `base` class with some figures changed."),
+        ("availability", "How devices come and go: `always-on`, an ON/OFF renewal process, or a trace. Used under `device_classes[]`, `fleet[]` and the top-level `availability` (a mapping from class name to this)."),
+        ("law", "A probability law of durations (ON/OFF periods, jitter). `law` picks it; each law takes only its own parameters."),
+        ("window", "An opt-in window in local time: exactly one of `daily`, `off_work` or `weekly`."),
+        ("fleet[]", "A share of the fleet: devices of a class in a region, as a count, or as a fraction of `fleet_total`."),
+        ("network", "Latencies and bandwidth sharing between regions."),
+        ("network.rtt[]", "One measured round-trip time between two regions (the other direction is the same unless given)."),
+        ("network.access[]", "Access-link overrides for a device class."),
+        ("workloads[]", "One workload: exactly one of `bag`, `requests`, `traced_requests`, `training`, `federated`, `pipeline`, `dag`. Every kind also takes `tenant`, `data_region` and `residency`."),
+        ("bag", "A bag of independent tasks released at once (BOINC work units), optionally replicated for voting."),
+        ("requests", "Online inference: Poisson arrivals with a latency SLO."),
+        ("traced_requests", "Online inference replaying request arrival times from a file (`arrival_s` CSV)."),
+        ("training", "Synchronous data-parallel training: per round, `workers` gradient steps and a barrier."),
+        ("federated", "Federated learning rounds (FedAvg): clients train locally, the server averages the first reports."),
+        ("pipeline", "Pipeline-parallel inference (Petals): each request passes through `stages` devices in turn."),
+        ("dag", "A task graph given task by task; `instances` copies of it are submitted."),
+        ("dag.tasks[]", "One task of a task graph."),
+        ("work", "What a task computes: exactly one of `seconds` or a kernel (`gemm`, `elementwise`)."),
+        ("tenants[]", "Who submits work, with a weighted fair share and a quota."),
+        ("trust", "Who lies, and how results are checked."),
+        ("speculation", "Backup attempts for stragglers (MapReduce backup tasks); `off` or left out: none."),
+        ("policies[]", "A scheduling policy: its name, or `{ name: … }` (built-in policies take no parameters)."),
+        ("outputs", "Where results go."),
+    ]
+
+    public static let fields: [Field] = ownFields + ["bag", "requests", "traced_requests", "training", "federated", "pipeline", "dag"].flatMap { kind in [
+        Field(section: kind, key: "tenant", type: "tenant name", presence: .optional, meaning: "who submits it (default: the first tenant)"),
+        Field(section: kind, key: "data_region", type: "region name", presence: .optional, meaning: "where its input data lives (default: the first region; a child task's data is where its last parent ran)"),
+        Field(section: kind, key: "residency", type: "list of region names", presence: .optional, meaning: "regions its tasks may run in (default: anywhere)"),
+    ] }
+
+    static let ownFields: [Field] = [
+        // top level
+        Field(section: "", key: "version", type: "integer", presence: .required, meaning: "schema version: 1"),
+        Field(section: "", key: "name", type: "letters, digits, `-`, `_`", presence: .required, meaning: "names the results file"),
+        Field(section: "", key: "seed", type: "integer ≥ 0", presence: .value("1"), meaning: "the first run's seed: same seed, same results"),
+        Field(section: "", key: "seeds", type: "list of integers ≥ 0", presence: .optional, meaning: "the runs' seeds, instead of `seed` (one replication each)"),
+        Field(section: "", key: "replications", type: "integer ≥ 1", presence: .value("1"), meaning: "runs per sweep point and policy, with seeds `seed`, `seed`+1, …"),
+        Field(section: "", key: "duration", type: "duration", presence: .required, meaning: "simulated time to run"),
+        Field(section: "", key: "heartbeat_timeout", type: "duration", presence: .value("60s"), meaning: "how long before a silent device's task is re-queued"),
+        Field(section: "", key: "regions", type: "list of `regions[]`", presence: .required, meaning: "at least one region"),
+        Field(section: "", key: "edge_sites", type: "list of `edge_sites[]`", presence: .optional, meaning: "none: devices attach to their region directly"),
+        Field(section: "", key: "clusters", type: "list of `clusters[]`", presence: .optional, meaning: "none"),
+        Field(section: "", key: "device_classes", type: "list of `device_classes[]`", presence: .optional, meaning: "classes beyond the built-in phone, laptop, desktop, edge-box, cloud-vm, gpu-server"),
+        Field(section: "", key: "availability", type: "mapping class → `availability`", presence: .optional, meaning: "overrides a class's availability everywhere"),
+        Field(section: "", key: "fleet_total", type: "integer ≥ 0", presence: .optional, meaning: "devices in all; required when fleet entries give a `fraction`"),
+        Field(section: "", key: "fleet", type: "list of `fleet[]`", presence: .required, meaning: "the devices"),
+        Field(section: "", key: "network", type: "`network`", presence: .value("{}"), meaning: "latencies and bandwidth sharing"),
+        Field(section: "", key: "workloads", type: "list of `workloads[]`", presence: .required, meaning: "at least one workload"),
+        Field(section: "", key: "tenants", type: "list of `tenants[]`", presence: .optional, meaning: "one tenant, `default`, submits everything"),
+        Field(section: "", key: "trust", type: "`trust`", presence: .value("{}"), meaning: "honest devices, quorum voting"),
+        Field(section: "", key: "speculation", type: "`speculation` or `off`", presence: .value("off"), meaning: "backup attempts for stragglers"),
+        Field(section: "", key: "policies", type: "list of `policies[]`, or one name", presence: .required, meaning: "each runs on the same fleet, tasks and seed"),
+        Field(section: "", key: "outputs", type: "`outputs`", presence: .value("{}"), meaning: "where results go"),
+        Field(section: "", key: "sweep", type: "mapping field path → list of values", presence: .optional, meaning: "a grid: every combination of the values, e.g. `fleet[0].count: [1000, 10000]`, `policies: [random, fastest-first]`"),
+
+        Field(section: "regions[]", key: "name", type: "name", presence: .required, meaning: "the region's name"),
+        Field(section: "regions[]", key: "utc_offset", type: "hours in −12…14", presence: .value("0"), meaning: "local time = UTC + offset (windows are in local time)"),
+        Field(section: "regions[]", key: "wan", type: "bandwidth", presence: .value("100Gbit/s"), meaning: "capacity of the region's WAN link each way (`network.model: flows`)"),
+
+        Field(section: "edge_sites[]", key: "name", type: "name", presence: .required, meaning: "the site's name (fleet entries attach with `site`)"),
+        Field(section: "edge_sites[]", key: "region", type: "region name", presence: .required, meaning: "where the site is"),
+        Field(section: "edge_sites[]", key: "backhaul", type: "bandwidth", presence: .value("1Gbit/s"), meaning: "the site's shared uplink and downlink each way (`network.model: flows`)"),
+
+        Field(section: "clusters[]", key: "name", type: "name", presence: .required, meaning: "the cluster's name"),
+        Field(section: "clusters[]", key: "region", type: "region name", presence: .required, meaning: "where the cluster is"),
+        Field(section: "clusters[]", key: "nodes", type: "integer ≥ 1", presence: .required, meaning: "nodes, each a device of `class`"),
+        Field(section: "clusters[]", key: "class", type: "class name", presence: .value("gpu-server"), meaning: "the nodes' class"),
+        Field(section: "clusters[]", key: "nic", type: "bandwidth", presence: .value("100Gbit/s"), meaning: "each node's NIC, its access link each way"),
+
+        Field(section: "device_classes[]", key: "name", type: "name", presence: .required, meaning: "the class's name (not a built-in's)"),
+        Field(section: "device_classes[]", key: "base", type: "class name", presence: .optional, meaning: "start from this class's figures; without it, `cpu`, `cores`, `memory`, power and links are required"),
+        Field(section: "device_classes[]", key: "cpu", type: "FLOP/s", presence: .optional, meaning: "CPU peak, all cores"),
+        Field(section: "device_classes[]", key: "cores", type: "integer ≥ 1", presence: .optional, meaning: "CPU cores"),
+        Field(section: "device_classes[]", key: "gpu", type: "FLOP/s", presence: .optional, meaning: "GPU peak (`0FLOP/s`: none; default none without a base)"),
+        Field(section: "device_classes[]", key: "gpu_memory", type: "size", presence: .optional, meaning: "GPU memory (needed with a GPU)"),
+        Field(section: "device_classes[]", key: "memory", type: "size", presence: .optional, meaning: "RAM"),
+        Field(section: "device_classes[]", key: "memory_bandwidth", type: "bandwidth", presence: .optional, meaning: "RAM bandwidth (default 25GB/s without a base)"),
+        Field(section: "device_classes[]", key: "gpu_memory_bandwidth", type: "bandwidth", presence: .optional, meaning: "GPU memory bandwidth (needed with a GPU)"),
+        Field(section: "device_classes[]", key: "idle_power", type: "power", presence: .optional, meaning: "power drawn online and idle"),
+        Field(section: "device_classes[]", key: "busy_power", type: "power", presence: .optional, meaning: "power drawn busy (≥ idle)"),
+        Field(section: "device_classes[]", key: "downlink", type: "bandwidth", presence: .optional, meaning: "access link down"),
+        Field(section: "device_classes[]", key: "uplink", type: "bandwidth", presence: .optional, meaning: "access link up"),
+        Field(section: "device_classes[]", key: "access_latency", type: "duration", presence: .optional, meaning: "one-way latency of the access link (default 10ms without a base)"),
+        Field(section: "device_classes[]", key: "price", type: "money per hour", presence: .optional, meaning: "what an hour costs (default $0/h without a base)"),
+        Field(section: "device_classes[]", key: "availability", type: "`availability`", presence: .optional, meaning: "the base's, or `always-on` without a base"),
+
+        Field(section: "availability", key: "model", type: "`always-on`, `renewal` or `trace`", presence: .required, meaning: "which kind (a bare `always-on` is also accepted for the whole mapping)"),
+        Field(section: "availability", key: "on", type: "`law`", presence: .optional, meaning: "ON periods (renewal: required)"),
+        Field(section: "availability", key: "off", type: "`law`", presence: .optional, meaning: "OFF periods (renewal: required)"),
+        Field(section: "availability", key: "initial_on", type: "probability", presence: .optional, meaning: "chance a device starts ON (default: E[on] / (E[on] + E[off]))"),
+        Field(section: "availability", key: "window", type: "`window`", presence: .optional, meaning: "the opt-in window; none: no condition"),
+        Field(section: "availability", key: "window_jitter", type: "duration", presence: .optional, meaning: "each device's window shifted by a uniform draw in ± this (0s with a window)"),
+        Field(section: "availability", key: "trace", type: "file path", presence: .optional, meaning: "trace file, relative to the scenario file (trace: required); device d replays host d mod hosts"),
+        Field(section: "availability", key: "format", type: "`csv` or `fta`", presence: .optional, meaning: "the trace's format (default `fta` for `.tab` files, else `csv`)"),
+        Field(section: "availability", key: "loop", type: "boolean", presence: .optional, meaning: "repeat the trace with the period of its span (default false)"),
+
+        Field(section: "law", key: "law", type: "`exponential`, `weibull`, `lognormal`, `gamma`, `pareto`, `uniform`", presence: .required, meaning: "the law"),
+        Field(section: "law", key: "mean", type: "duration", presence: .optional, meaning: "exponential: the mean"),
+        Field(section: "law", key: "shape", type: "number > 0", presence: .optional, meaning: "weibull, gamma, pareto: the shape"),
+        Field(section: "law", key: "scale", type: "duration", presence: .optional, meaning: "weibull, gamma, pareto: the scale"),
+        Field(section: "law", key: "median", type: "duration", presence: .optional, meaning: "lognormal: the median, e^μ"),
+        Field(section: "law", key: "sigma", type: "number > 0", presence: .optional, meaning: "lognormal: σ of the log"),
+        Field(section: "law", key: "min", type: "duration", presence: .optional, meaning: "uniform: the lower end"),
+        Field(section: "law", key: "max", type: "duration", presence: .optional, meaning: "uniform: the upper end"),
+
+        Field(section: "window", key: "daily", type: "`HH:MM-HH:MM`", presence: .optional, meaning: "the same hours every day, local time (`23:00-07:00` wraps midnight)"),
+        Field(section: "window", key: "off_work", type: "`HH:MM-HH:MM`", presence: .optional, meaning: "open outside these hours on weekdays and all weekend"),
+        Field(section: "window", key: "weekly", type: "list of `Day HH:MM-Day HH:MM`", presence: .optional, meaning: "open intervals of the week, e.g. `Mon 09:00-Fri 17:00`"),
+
+        Field(section: "fleet[]", key: "class", type: "class name", presence: .required, meaning: "a built-in class or one of `device_classes`"),
+        Field(section: "fleet[]", key: "region", type: "region name", presence: .required, meaning: "where the devices are"),
+        Field(section: "fleet[]", key: "count", type: "integer ≥ 0", presence: .optional, meaning: "how many (give `count` or `fraction`)"),
+        Field(section: "fleet[]", key: "fraction", type: "number in 0…1", presence: .optional, meaning: "share of `fleet_total` (largest remainders make the counts add up)"),
+        Field(section: "fleet[]", key: "site", type: "edge site name", presence: .optional, meaning: "attach the devices to this edge site (in their region)"),
+        Field(section: "fleet[]", key: "availability", type: "`availability`", presence: .optional, meaning: "overrides the class's availability for these devices only"),
+
+        Field(section: "network", key: "model", type: "`latency` or `flows`", presence: .value("latency"), meaning: "`latency`: each transfer gets its device's access link; `flows`: transfers share WAN, backhaul and access links max-min fairly"),
+        Field(section: "network", key: "rtt_file", type: "file path", presence: .optional, meaning: "RTTs as CSV `from,to,rtt_ms`, relative to the scenario file"),
+        Field(section: "network", key: "rtt", type: "list of `network.rtt[]`", presence: .optional, meaning: "RTTs given inline (after `rtt_file`'s, overriding them)"),
+        Field(section: "network", key: "default_rtt", type: "duration", presence: .value("100ms"), meaning: "RTT between regions with no measurement"),
+        Field(section: "network", key: "intra_region_rtt", type: "duration", presence: .value("10ms"), meaning: "RTT inside a region with no measurement"),
+        Field(section: "network", key: "jitter", type: "`law`", presence: .optional, meaning: "extra one-way delay per transfer drawn from this law; none: no jitter"),
+        Field(section: "network", key: "access", type: "list of `network.access[]`", presence: .optional, meaning: "access-link overrides per class"),
+
+        Field(section: "network.rtt[]", key: "from", type: "region name", presence: .required, meaning: "one end"),
+        Field(section: "network.rtt[]", key: "to", type: "region name", presence: .required, meaning: "the other end"),
+        Field(section: "network.rtt[]", key: "rtt", type: "duration", presence: .required, meaning: "the round-trip time"),
+
+        Field(section: "network.access[]", key: "class", type: "class name", presence: .required, meaning: "the class whose access links change"),
+        Field(section: "network.access[]", key: "downlink", type: "bandwidth", presence: .optional, meaning: "access link down (default: the class's)"),
+        Field(section: "network.access[]", key: "uplink", type: "bandwidth", presence: .optional, meaning: "access link up (default: the class's)"),
+        Field(section: "network.access[]", key: "latency", type: "duration", presence: .optional, meaning: "one-way access latency (default: the class's)"),
+
+        Field(section: "workloads[]", key: "bag", type: "`bag`", presence: .optional, meaning: "one kind per entry"),
+        Field(section: "workloads[]", key: "requests", type: "`requests`", presence: .optional, meaning: ""),
+        Field(section: "workloads[]", key: "traced_requests", type: "`traced_requests`", presence: .optional, meaning: ""),
+        Field(section: "workloads[]", key: "training", type: "`training`", presence: .optional, meaning: ""),
+        Field(section: "workloads[]", key: "federated", type: "`federated`", presence: .optional, meaning: ""),
+        Field(section: "workloads[]", key: "pipeline", type: "`pipeline`", presence: .optional, meaning: ""),
+        Field(section: "workloads[]", key: "dag", type: "`dag`", presence: .optional, meaning: ""),
+
+        Field(section: "bag", key: "tasks", type: "integer ≥ 0", presence: .required, meaning: "how many tasks"),
+        Field(section: "bag", key: "work", type: "`work`", presence: .required, meaning: "each task's compute"),
+        Field(section: "bag", key: "input", type: "size", presence: .value("0B"), meaning: "each task's input, moved from `data_region`"),
+        Field(section: "bag", key: "output", type: "size", presence: .value("0B"), meaning: "each task's output, moved back"),
+        Field(section: "bag", key: "replicas", type: "integer in 1…16", presence: .value("1"), meaning: "attempts run at once on distinct devices"),
+        Field(section: "bag", key: "quorum", type: "integer in 1…replicas", presence: .value("1"), meaning: "matching results needed to accept"),
+        Field(section: "bag", key: "release", type: "duration", presence: .value("0s"), meaning: "when the tasks arrive"),
+
+        Field(section: "requests", key: "rate", type: "rate (`2/s`, `30/min`, `100/h`)", presence: .required, meaning: "mean arrivals per unit time"),
+        Field(section: "requests", key: "count", type: "integer ≥ 0", presence: .required, meaning: "how many requests"),
+        Field(section: "requests", key: "work", type: "`work`", presence: .required, meaning: "each request's compute"),
+        Field(section: "requests", key: "exponential_work", type: "duration", presence: .optional, meaning: "instead of `work`'s seconds: Exp-distributed seconds with this mean (queueing checks)"),
+        Field(section: "requests", key: "input", type: "size", presence: .value("0B"), meaning: "each request's input"),
+        Field(section: "requests", key: "output", type: "size", presence: .value("0B"), meaning: "each request's output"),
+        Field(section: "requests", key: "slo", type: "duration", presence: .optional, meaning: "latency target, from arrival; none: no deadline"),
+
+        Field(section: "traced_requests", key: "file", type: "file path", presence: .required, meaning: "CSV with header `arrival_s`, relative to the scenario file"),
+        Field(section: "traced_requests", key: "work", type: "`work`", presence: .required, meaning: "each request's compute"),
+        Field(section: "traced_requests", key: "input", type: "size", presence: .value("0B"), meaning: "each request's input"),
+        Field(section: "traced_requests", key: "output", type: "size", presence: .value("0B"), meaning: "each request's output"),
+        Field(section: "traced_requests", key: "slo", type: "duration", presence: .optional, meaning: "latency target; none: no deadline"),
+
+        Field(section: "training", key: "rounds", type: "integer ≥ 1", presence: .required, meaning: "synchronous rounds"),
+        Field(section: "training", key: "workers", type: "integer ≥ 1", presence: .required, meaning: "gradient steps per round"),
+        Field(section: "training", key: "wait_for", type: "integer in 1…workers", presence: .optional, meaning: "reports the barrier waits for, dropping stragglers (default: all workers)"),
+        Field(section: "training", key: "step", type: "`work` (a kernel)", presence: .required, meaning: "one worker's gradient step"),
+        Field(section: "training", key: "gradient", type: "size", presence: .required, meaning: "gradient (= model) size"),
+        Field(section: "training", key: "reduction", type: "`parameter-server` or `ring`", presence: .value("parameter-server"), meaning: "how gradients are combined"),
+
+        Field(section: "federated", key: "rounds", type: "integer ≥ 1", presence: .required, meaning: "rounds"),
+        Field(section: "federated", key: "clients", type: "integer ≥ 1", presence: .required, meaning: "clients per round"),
+        Field(section: "federated", key: "min_reporting", type: "integer in 1…clients", presence: .optional, meaning: "reports averaged per round (default: all clients)"),
+        Field(section: "federated", key: "work", type: "`work`", presence: .required, meaning: "a client's local training"),
+        Field(section: "federated", key: "model", type: "size", presence: .required, meaning: "model size, down and up per client"),
+        Field(section: "federated", key: "deadline", type: "duration", presence: .optional, meaning: "the server waits this long for all clients, then averages the reports it has"),
+
+        Field(section: "pipeline", key: "rate", type: "rate", presence: .required, meaning: "mean request arrivals per unit time"),
+        Field(section: "pipeline", key: "requests", type: "integer ≥ 0", presence: .required, meaning: "how many requests"),
+        Field(section: "pipeline", key: "stages", type: "integer ≥ 1", presence: .required, meaning: "devices each request passes through"),
+        Field(section: "pipeline", key: "stage", type: "`work` (a kernel)", presence: .required, meaning: "one stage's compute"),
+        Field(section: "pipeline", key: "activation", type: "size", presence: .value("0B"), meaning: "activations moved between stages"),
+        Field(section: "pipeline", key: "slo", type: "duration", presence: .optional, meaning: "latency target per stage task, from arrival"),
+
+        Field(section: "dag", key: "instances", type: "integer ≥ 1", presence: .value("1"), meaning: "copies of the graph submitted"),
+        Field(section: "dag", key: "release", type: "duration", presence: .value("0s"), meaning: "when the graph's tasks arrive"),
+        Field(section: "dag", key: "tasks", type: "list of `dag.tasks[]`", presence: .required, meaning: "tasks, parents before children"),
+
+        Field(section: "dag.tasks[]", key: "name", type: "name", presence: .required, meaning: "names the task for `after`"),
+        Field(section: "dag.tasks[]", key: "work", type: "`work`", presence: .required, meaning: "its compute"),
+        Field(section: "dag.tasks[]", key: "after", type: "list of task names", presence: .optional, meaning: "parents that must finish first (listed earlier)"),
+        Field(section: "dag.tasks[]", key: "input", type: "size", presence: .value("0B"), meaning: "its input"),
+        Field(section: "dag.tasks[]", key: "output", type: "size", presence: .value("0B"), meaning: "its output"),
+        Field(section: "dag.tasks[]", key: "replicas", type: "integer in 1…16", presence: .value("1"), meaning: "attempts at once"),
+        Field(section: "dag.tasks[]", key: "quorum", type: "integer in 1…replicas", presence: .value("1"), meaning: "matching results needed"),
+
+        Field(section: "work", key: "seconds", type: "duration", presence: .optional, meaning: "fixed time on any device"),
+        Field(section: "work", key: "gemm", type: "`{ m, n, k, dtype }`", presence: .optional, meaning: "C[m×n] = A[m×k]·B[k×n]; dtype `fp32` (default), `fp16`, `bf16`, `int8`"),
+        Field(section: "work", key: "elementwise", type: "`{ count, flops_per_element, dtype }`", presence: .optional, meaning: "an elementwise pass over `count` elements"),
+
+        Field(section: "tenants[]", key: "name", type: "name", presence: .required, meaning: "workloads name it with `tenant`"),
+        Field(section: "tenants[]", key: "role", type: "`admin`, `researcher` or `contributor`", presence: .value("researcher"), meaning: "contributors lend devices and may not submit"),
+        Field(section: "tenants[]", key: "weight", type: "number > 0", presence: .value("1"), meaning: "share of devices relative to the others"),
+        Field(section: "tenants[]", key: "quota", type: "integer ≥ 1", presence: .optional, meaning: "most attempts running at once; none: no cap"),
+
+        Field(section: "trust", key: "validation", type: "`none`, `quorum`, `spot-check` or `credibility`", presence: .value("quorum"), meaning: "how results are checked"),
+        Field(section: "trust", key: "adversaries", type: "fraction in 0…1", presence: .value("0"), meaning: "share of devices returning wrong results"),
+        Field(section: "trust", key: "adversary", type: "`independent` or `colluding`", presence: .value("independent"), meaning: "colluders all return the same wrong result"),
+        Field(section: "trust", key: "spot_check", type: "probability", presence: .value("0.1"), meaning: "chance a result is re-run elsewhere (`spot-check`, `credibility`)"),
+        Field(section: "trust", key: "threshold", type: "probability in (0, 1)", presence: .value("0.99"), meaning: "credibility needed to accept (`credibility`)"),
+        Field(section: "trust", key: "assumed_saboteurs", type: "fraction in (0, 1)", presence: .value("0.1"), meaning: "saboteur share credibility assumes (`credibility`)"),
+        Field(section: "trust", key: "max_attempts", type: "integer ≥ 1", presence: .value("10"), meaning: "attempts after which plurality decides"),
+
+        Field(section: "speculation", key: "slowdown", type: "number ≥ 1", presence: .value("1.5"), meaning: "a lone attempt slower than this × the mean gets a backup"),
+        Field(section: "speculation", key: "check_every", type: "duration", presence: .value("30s"), meaning: "how often running tasks are looked over"),
+
+        Field(section: "policies[]", key: "name", type: "policy name", presence: .required, meaning: "a registered policy (`docs/policies.md`)"),
+
+        Field(section: "outputs", key: "results", type: "file path", presence: .value("results/NAME.h5"), meaning: "the HDF5 results file (`NAME` is the scenario's name)"),
+        Field(section: "outputs", key: "timeline_interval", type: "duration", presence: .value("1min"), meaning: "sampling interval of the results' timeline"),
+    ]
+
+    /// The keys of `section`, in table order.
+    static func keys(_ section: String) -> [String] { fields.filter { $0.section == section }.map(\.key) }
+
+    static func field(_ section: String, _ key: String) -> Field? {
+        fields.first { $0.section == section && $0.key == key }
+    }
+
+    /// The reference: one table per section, every field with its type, default and meaning.
+    public static func markdown() -> String {
+        var out = ""
+        for (name, summary) in sections {
+            out += "### \(name.isEmpty ? "top level" : "`\(name)`")\n\n\(summary)\n\n"
+            out += "| field | type / unit | default | meaning |\n|---|---|---|---|\n"
+            for f in fields where f.section == name {
+                let d: String
+                switch f.presence {
+                case .required: d = "required"
+                case .optional: d = "—"
+                case .value(let v): d = "`\(v)`"
+                }
+                out += "| `\(f.key)` | \(f.type) | \(d) | \(f.meaning) |\n"
+            }
+            out += "\n"
+        }
+        return out
+    }
+}
