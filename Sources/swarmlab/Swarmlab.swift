@@ -6,5 +6,5 @@ struct Swarmlab: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swarmlab",
         abstract: "A discrete-event simulator for AI work on millions of intermittent devices.",
-        subcommands: [RunCommand.self, CheckCommand.self, BenchCommand.self, CalibrateCommand.self])
+        subcommands: [RunCommand.self, CheckCommand.self, BenchCommand.self, CalibrateCommand.self, ValidateCommand.self])
 }

@@ -48,14 +48,25 @@ struct CalibratedCostModelTests {
         #expect(abs(model.computeSeconds(e) - max(2e6 / 100e9, 8e6 / 10e9)) < 1e-15)
     }
 
-    @Test("a device at speed s takes 1/s as long; inputs and overhead are counted when asked", arguments: [1.0, 0.5, 0.25])
+    @Test("a device at speed s computes 1/s as long; inputs and overhead are counted when asked", arguments: [1.0, 0.5, 0.25])
     func speed(s: Double) {
         let p = Self.profile(overhead: 1e-3)
         let model = CalibratedCostModel(profile: p)
         let t = model.duration(of: Self.g256, on: p.deviceClass(name: "slow", speed: s), processor: .cpu)!
-        let expected = (Self.g256.flops / 50e9 + Double(2 * 256 * 256) / 1e9 + 1e-3) / s
+        // only the computation is stretched (the runtime's duty cycle), not inputs and overhead
+        let expected = Self.g256.flops / 50e9 / s + Double(2 * 256 * 256) / 1e9 + 1e-3
         #expect(abs(t - expected) < 1e-12)
         #expect(model.duration(of: Self.g256, on: p.deviceClass(name: "x"), processor: .gpu) == nil)
+    }
+
+    @Test("speeds can be made relative to another reference, e.g. a fleet's fastest class")
+    func reference() {
+        let p = Self.profile()
+        let model = CalibratedCostModel(profile: p, includesTaskOverheads: false, referenceFlops: 1e12)
+        var fast = p.deviceClass(name: "fast"); fast.cpuFlops = 1e12
+        var slow = fast; slow.cpuFlops = 2.5e11
+        #expect(abs(model.duration(of: Self.g1024, on: fast, processor: .cpu)! - Self.g1024.flops / 100e9) < 1e-12)
+        #expect(abs(model.duration(of: Self.g1024, on: slow, processor: .cpu)! - 4 * Self.g1024.flops / 100e9) < 1e-12)
     }
 
     @Test("a profile survives JSON and back")

@@ -3,16 +3,19 @@ import Foundation
 /// Kernel durations from a measured `DeviceProfile` instead of data-sheet peaks: what the
 /// reference runtime will take on the calibrated machine, scaled to other devices by CPU FLOP/s.
 ///
-/// On the calibrated machine a kernel takes
+/// A kernel takes, on a device with CPU peak P,
 ///
-///     t₀ = compute(kernel) + inputElements / inputElementsPerSecond + perTaskOverhead
+///     t = compute(kernel) · R / P + inputElements / inputElementsPerSecond + perTaskOverhead
 ///
 /// where compute is the measured median for that exact descriptor if it was calibrated, else
 /// interpolated piecewise-linearly in (log FLOP, log seconds) between the calibrated shapes of
 /// the same kind (beyond the ends, at the nearest shape's FLOP/s), else — for a kind never
-/// calibrated — the roofline max(FLOP / reference FLOP/s, bytes / memory bandwidth). A device
-/// with CPU peak P takes t₀ · R / P, R = `referenceFlopsPerSecond` (so a class made by
-/// `DeviceProfile.deviceClass(speed: s)` takes t₀ / s: the runtime's duty cycle).
+/// calibrated — the roofline max(FLOP / R, bytes / memory bandwidth). R (`referenceFlops`) is
+/// the CPU FLOP/s that stands for the calibrated machine: by default the profile's reference
+/// GEMM rate, so a class made by `DeviceProfile.deviceClass(speed: s)` computes s times slower;
+/// validation passes the fleet's fastest class instead, so speeds are relative to it. Only the
+/// computation is scaled, as the runtime's duty cycle stretches only the computation (input
+/// generation and the call overhead run at this machine's speed).
 /// Dtypes other than FP32 are costed as FP32, as the runtime executes them.
 /// GPUs are not calibrated: they fall back to `gpuFallback` (a roofline).
 public struct CalibratedCostModel: CostModel {
@@ -21,12 +24,17 @@ public struct CalibratedCostModel: CostModel {
     /// what a runtime worker spends per task).
     public var includesTaskOverheads: Bool
     public var gpuFallback: RooflineCostModel
+    /// The CPU FLOP/s of a device that computes exactly as fast as the calibrated machine.
+    public var referenceFlops: Double
     /// Per kind: calibrated (log FLOP, log seconds), sorted by FLOP.
     let curves: [String: [(logFlops: Double, logSeconds: Double)]]
     let exact: [TensorKernel: Double]
 
-    public init(profile: DeviceProfile, includesTaskOverheads: Bool = true, gpuFallback: RooflineCostModel = RooflineCostModel()) {
+    public init(profile: DeviceProfile, includesTaskOverheads: Bool = true, referenceFlops: Double? = nil,
+                gpuFallback: RooflineCostModel = RooflineCostModel()) {
         self.profile = profile; self.includesTaskOverheads = includesTaskOverheads; self.gpuFallback = gpuFallback
+        self.referenceFlops = referenceFlops ?? profile.referenceFlopsPerSecond
+        precondition(self.referenceFlops > 0, "the reference CPU FLOP/s must be positive")
         var curves: [String: [(Double, Double)]] = [:]
         var exact: [TensorKernel: Double] = [:]
         for s in profile.kernels where s.flops > 0 && s.seconds > 0 {
@@ -56,18 +64,14 @@ public struct CalibratedCostModel: CostModel {
         return Foundation.exp(a.logSeconds + w * (b.logSeconds - a.logSeconds))
     }
 
-    /// Seconds for `kernel` on the calibrated machine, task overheads included if configured.
-    public func secondsHere(_ kernel: TensorKernel) -> Double {
-        var t = computeSeconds(kernel)
-        if includesTaskOverheads {
-            t += Double(kernel.inputElements) / profile.inputElementsPerSecond + profile.perTaskOverhead
-        }
-        return t
+    /// Seconds of input generation and call overhead per task (0 unless configured).
+    public func taskOverheadSeconds(_ kernel: TensorKernel) -> Double {
+        includesTaskOverheads ? Double(kernel.inputElements) / profile.inputElementsPerSecond + profile.perTaskOverhead : 0
     }
 
     public func duration(of kernel: TensorKernel, on device: DeviceClass, processor: Processor) -> Double? {
         switch processor {
-        case .cpu: return secondsHere(kernel) * profile.referenceFlopsPerSecond / device.cpuFlops
+        case .cpu: return computeSeconds(kernel) * referenceFlops / device.cpuFlops + taskOverheadSeconds(kernel)
         case .gpu: return gpuFallback.duration(of: kernel, on: device, processor: .gpu)
         }
     }
