@@ -1,6 +1,7 @@
 # Swarmlab — the two commands of the README, plus the benchmarks.
 #   make demo    build, then run the demo (the event kernel against C; a churning volunteer fleet)
-#   make test    build and run the whole test suite
+#   make test    build and run the whole test suite (first: a Python venv with h5py and
+#                pandas in .build/pyenv, for the interop tests)
 #   make bench   the published benchmarks, with peers; refreshes results/BENCHMARKS.md
 #   make calibrate   measure this machine's kernels: results/calibration/<machine class>.json
 SHELL := /bin/bash
@@ -30,6 +31,7 @@ demo: build
 	@$(RELEASE) run scenarios/quickstart.yaml
 
 test: bootstrap
+	@scripts/python-env >/dev/null
 	$(SWIFT) build
 	$(SWIFT) test
 
@@ -38,6 +40,7 @@ bench: build
 	$(RELEASE) bench hold --peers --record results/BENCHMARKS.md --markdown results/hold.md
 	$(RELEASE) bench churn --peers --record results/BENCHMARKS.md --markdown results/churn.md
 	$(RELEASE) bench work --devices 1e6 --tasks 1e6 --runs least-loaded random:2 --record results/BENCHMARKS.md --markdown results/work.md
+	$(RELEASE) bench results --rows 1e6 --record results/BENCHMARKS.md --markdown results/results-writer.md
 	$(RELEASE) bench work --devices 2e4 --tasks 2e4 --task-seconds 5400 --runs random availability-aware least-loaded fastest-first random:2 --section shootout --record results/BENCHMARKS.md --markdown results/shootout.md
 	$(RELEASE) bench kernels --record results/BENCHMARKS.md --markdown results/kernels.md
 

@@ -85,6 +85,13 @@ public struct AttemptRecord: Sendable, Equatable {
     public var returned: Double
     public var outcome: Outcome
     public var checksum: UInt64
+
+    public init(task: Int, device: Int, attempt: Int, assigned: Double, computeStart: Double, computeEnd: Double,
+                returned: Double, outcome: Outcome, checksum: UInt64) {
+        self.task = task; self.device = device; self.attempt = attempt; self.assigned = assigned
+        self.computeStart = computeStart; self.computeEnd = computeEnd; self.returned = returned
+        self.outcome = outcome; self.checksum = checksum
+    }
 }
 
 /// What a reference run measured.
@@ -102,6 +109,12 @@ public struct RuntimeReport: Sendable {
     public var wallSeconds: Double
     /// Dropped frames, refused connections, churn applied, late results — in order.
     public var log: [String]
+
+    public init(attempts: [AttemptRecord], taskFinish: [Double], acceptedChecksum: [UInt64], makespan: Double,
+                lostWorkSeconds: Double, wallSeconds: Double, log: [String]) {
+        self.attempts = attempts; self.taskFinish = taskFinish; self.acceptedChecksum = acceptedChecksum
+        self.makespan = makespan; self.lostWorkSeconds = lostWorkSeconds; self.wallSeconds = wallSeconds; self.log = log
+    }
 }
 
 /// Why a reference run could not be done.

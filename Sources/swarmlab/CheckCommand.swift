@@ -10,7 +10,6 @@ struct CheckCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the scenario with every default filled in.") var explain = false
 
     func run() throws {
-        do { print(try ScenarioRunner.checkFile(scenario, explain: explain), terminator: "") }
-        catch let e as ScenarioRunner.FileError { throw ValidationError(e.description) }
+        print(try exitOnFailure { try ScenarioRunner.checkFile(scenario, explain: explain) }, terminator: "")
     }
 }

@@ -6,11 +6,24 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run a scenario under each of its policies and compare them.",
-        discussion: "Without a scenario, runs scenarios/quickstart.yaml. Results go to results/NAME.h5.")
+        discussion: """
+        Without a scenario, runs scenarios/quickstart.yaml. Results go to results/NAME.h5. \
+        Exit codes: 0 done, 1 a run failed, 64 bad usage, 65 invalid scenario, 66 unreadable file, \
+        69 needs more memory than this machine has, 74 results file not written.
+        """)
 
     @Argument(help: "Scenario file (YAML).") var scenario: String = "scenarios/quickstart.yaml"
     @Option(name: .long, help: "Results file (default: results/NAME.h5; 'none' to skip).") var output: String?
+    @Option(name: .long, help: "Timeline sampling interval in the results file, e.g. 10s (default: the scenario's outputs.timeline_interval, 1min).")
+    var timelineInterval: String?
     @Flag(name: .long, help: "No progress on stderr.") var quiet = false
+    @Flag(name: .long, help: "Print a machine-readable summary (JSON) on stdout instead of the table.") var json = false
+
+    func validate() throws {
+        if let t = timelineInterval {
+            do { _ = try ScenarioRunner.timelineInterval(t) } catch { throw ValidationError("\(error)") }
+        }
+    }
 
     func run() throws {
         // A live status line only on a terminal: logs and pipes get the per-policy lines.
@@ -18,12 +31,13 @@ struct RunCommand: ParsableCommand {
         let live: ((String) -> Void)? = terminal ? { line in
             FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
         } : nil
-        do {
-            print(try ScenarioRunner.runFile(scenario, output: output, progress: { line in
+        let quiet = self.quiet
+        let interval = try exitOnFailure { try timelineInterval.map(ScenarioRunner.timelineInterval) }
+        let report = try exitOnFailure {
+            try ScenarioRunner.runFile(scenario, output: output, timelineInterval: interval, progress: { line in
                 if !quiet { FileHandle.standardError.write(Data(((terminal ? "\r\u{1B}[2K" : "") + line + "\n").utf8)) }
-            }, live: live), terminator: "")
-        } catch let e as ScenarioRunner.FileError {
-            throw ValidationError(e.description)
+            }, live: live)
         }
+        print(json ? try jsonText(report.jsonObject) : report.text, terminator: json ? "\n" : "")
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import Testing
+import SwarmLab
+import SwarmScenario
 
 /// The built `swarmlab` binary, run as a user would. `make test` builds it first; set
 /// SWARMLAB_BIN to test another build.
@@ -73,5 +75,60 @@ struct CLITests {
         }
         let expected = try String(contentsOf: snapshot, encoding: .utf8)
         #expect(r.stdout == expected, "help changed; rerun with SWARMLAB_RECORD_SNAPSHOTS=1 to accept")
+    }
+}
+
+@Suite("swarmlab inspect and merge")
+struct InspectMergeCLITests {
+    @Test("inspect summarises a results file, refuses other files with exit 1; merge refuses duplicate runs")
+    func inspectAndMerge() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swarmlab-cli-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("run.h5").path
+        let s = try Scenario.parse(text: ScenarioRunTests.text, file: "cli.yaml", policies: ["random", "availability-aware"])
+        _ = try ScenarioRunner.run(s, resultsPath: path)
+
+        let ok = try swarmlab("inspect", path)
+        #expect(ok.status == 0)
+        #expect(ok.stdout.contains("/random\n") && ok.stdout.contains("tasks_done           2500"), "\(ok.stdout)")
+        let json = try swarmlab("inspect", path, "--json")
+        #expect(json.status == 0 && (try? JSONSerialization.jsonObject(with: Data(json.stdout.utf8))) != nil)
+
+        let text = folder.appendingPathComponent("notes.txt").path
+        try "not hdf5".write(toFile: text, atomically: true, encoding: .utf8)
+        let bad = try swarmlab("inspect", text)
+        #expect(bad.status == 1)
+        #expect(bad.stderr == "swarmlab inspect: \(text) is not an HDF5 file (so not a Swarmlab results file)\n")
+
+        let out = folder.appendingPathComponent("merged.h5").path
+        let twice = try swarmlab("merge", out, path, path)
+        #expect(twice.status == 1)
+        #expect(twice.stderr.contains("group 'availability-aware' is in both \(path) and \(path); shards must hold distinct runs"))
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+
+    @Test("a run killed mid-way leaves no file at the results path, only its temporary")
+    func killedRun() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swarmlab-kill-\(getpid())-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let scenario = folder.appendingPathComponent("s.yaml").path, out = folder.appendingPathComponent("out.h5").path
+        try ScenarioRunTests.text.write(toFile: scenario, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: ProcessInfo.processInfo.environment["SWARMLAB_BIN"]
+            ?? repositoryRoot.appendingPathComponent(".build/debug/swarmlab").path)
+        p.arguments = ["run", scenario, "--output", out, "--quiet"]
+        p.standardOutput = FileHandle.nullDevice
+        try p.run()
+        // The temporary file appears before the first policy runs; kill the run then.
+        let temporary = "\(out).tmp-\(p.processIdentifier)"
+        var waited = 0
+        while !FileManager.default.fileExists(atPath: temporary) && p.isRunning && waited < 2_000 { usleep(5_000); waited += 1 }
+        kill(p.processIdentifier, SIGKILL)
+        p.waitUntilExit()
+        #expect(p.terminationReason == .uncaughtSignal, "the run was killed before it finished")
+        #expect(FileManager.default.fileExists(atPath: temporary))
+        #expect(!FileManager.default.fileExists(atPath: out), "nothing that looks complete at the results path")
     }
 }

@@ -60,7 +60,7 @@ struct EngineInvariantTests {
                 runningOn[d] = -1
             case .done(let t, _, _, _):
                 doneCount[t.index] += 1
-            case .requeued, .blacklisted, .dropped:
+            case .requeued, .blacklisted, .dropped, .queued, .running, .phase, .online, .offline:
                 break
             }
         }

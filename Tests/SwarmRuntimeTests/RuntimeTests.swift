@@ -20,6 +20,36 @@ func runPlan(_ plan: RuntimePlan, options: CoordinatorOptions = CoordinatorOptio
     return try Coordinator(plan: plan, workerPath: try ReferenceRuntime.locateWorker(), options: o).run()
 }
 
+/// Each task on the idle device with the lowest id, whether or not it already voted.
+struct LowestIdle: SchedulingPolicy {
+    static let name = "lowest-idle"
+    static let summary = "The idle device with the lowest id (tests)."
+    init(parameters: NoParameters = NoParameters(), context: PolicyContext = PolicyContext(streams: RandomStreams(seed: 0))) {}
+    mutating func place(_ ready: ReadyTasks, on fleet: FleetView, into placements: inout Placements) {
+        for task in ready {
+            guard let d = (0..<fleet.fleet.count).first(where: fleet.isIdle) else { return }
+            placements.assign(task, to: d)
+        }
+    }
+}
+
+/// Places everything on one device, and writes down what it is told.
+struct OnlyDevice: SchedulingPolicy {
+    static let name = "only-device"
+    static let summary = "Everything on one device (tests)."
+    var device = 0
+    var calls: Box<[String]>?
+    init(parameters: NoParameters, context: PolicyContext) {}
+    init(device: Int, calls: Box<[String]>) { self.device = device; self.calls = calls }
+    func note(_ s: String) { if let c = calls { c.set(c.get() + [s]) } }
+    mutating func place(_ ready: ReadyTasks, on fleet: FleetView, into placements: inout Placements) {
+        note("place")
+        for task in ready where fleet.isIdle(device) { placements.assign(task, to: device) }
+    }
+    mutating func deviceJoined(_ d: Int, fleet: FleetView) { note("joined \(d)") }
+    mutating func taskFinished(_ task: TaskID, on d: Int, fleet: FleetView) { note("finished on \(d)") }
+}
+
 // MARK: a raw client, for the misbehaving peers
 
 /// Connects, sends `frames` (one after another), then reads until the coordinator closes the
@@ -56,6 +86,7 @@ struct SecurityOutcome: Sendable {
     var wrongVersion: [UInt8]
     /// Kinds of the frames the coordinator sent the (authenticated) submitter.
     var submitterGot: [FrameKind]
+    var silent: [UInt8]
 }
 
 /// One run shared by the security tests: two honest workers, and on device 2's slot (no
@@ -66,12 +97,16 @@ let securityRun: Result<SecurityOutcome, any Error> = Result {
     for _ in 0..<4 { tasks.add(work: .seconds(1)) }
     let plan = RuntimePlan(devices: Array(repeating: EmulatedDevice(), count: 3), fleet: localFleet(3), tasks: tasks,
                            policy: fastestFirst(), heartbeatTimeout: 3, timeScale: 0.1)
-    let observed = Box(([UInt8](), [UInt8](), [UInt8](), [FrameKind]()))
+    let observed = Box(([UInt8](), [UInt8](), [UInt8](), [FrameKind](), [UInt8]()))
     let done = DispatchSemaphore(value: 0)
     var options = CoordinatorOptions()
     options.external = [2]
+    options.helloTimeout = 0.1
+    let clientsDone = Box(false)
+    options.keepRunning = { !clientsDone.get() }
     options.onListening = { port, keys in
         Thread {
+            let silent = rawClient(port: port, frames: [], wait: 1)   // connects, says nothing
             let key2 = keys.deviceKey(2)
             let wrong = SymmetricKey(data: [UInt8](repeating: 0x42, count: 32))
             let stranger = rawClient(port: port, frames: [Message.hello(pid: 1).frame(device: 0, sequence: 1001).encoded(key: wrong)])
@@ -89,14 +124,15 @@ let securityRun: Result<SecurityOutcome, any Error> = Result {
             var decoder = FrameDecoder(); decoder.append(got)
             var kinds: [FrameKind] = []
             while let f = try? decoder.next(key: { _ in key2 }) { kinds.append(f.kind) }
-            observed.set((stranger, flipped, v2, kinds))
+            observed.set((stranger, flipped, v2, kinds, silent))
+            clientsDone.set(true)
             done.signal()
         }.start()
     }
     let report = try runPlan(plan, options: options)
     _ = done.wait(timeout: .now() + 10)
     let o = observed.get()
-    return SecurityOutcome(report: report, stranger: o.0, flipped: o.1, wrongVersion: o.2, submitterGot: o.3)
+    return SecurityOutcome(report: report, stranger: o.0, flipped: o.1, wrongVersion: o.2, submitterGot: o.3, silent: o.4)
 }
 
 @Suite("reference runtime", .serialized)
@@ -108,6 +144,13 @@ struct RuntimeTests {
         #expect(o.report.log.contains { $0.contains("HMAC-SHA256 check failed (claims device 0, sequence 1001)") })
         #expect(o.report.log.contains { $0.contains("refused: not authenticated") })
         #expect(o.report.taskFinish.allSatisfy { !$0.isNaN })
+    }
+
+    @Test("a connection that never says hello is closed after the hello timeout")
+    func silentStranger() throws {
+        let o = try securityRun.get()
+        #expect(o.silent.isEmpty)
+        #expect(o.report.log.contains { $0.contains("refused: no hello within 0.1 s") })
     }
 
     @Test("a hello with one flipped byte is rejected and logged")
@@ -142,7 +185,8 @@ struct RuntimeTests {
         var tasks = TaskTable()
         for _ in 0..<5 { tasks.add(work: .seconds(8)) }
         let devices = [
-            EmulatedDevice(pauses: [(start: 9, end: 10)], killAt: 5),   // killed mid-task, back at 10
+            // killed mid-task; restarted at 6.5, before the loss is detected (5 + 3 s timeout)
+            EmulatedDevice(pauses: [(start: 6, end: 6.5)], killAt: 5),
             EmulatedDevice(),
             EmulatedDevice(pauses: [(start: 4, end: 11)]),              // paused mid-task for 7 s > 3 s timeout
         ]
@@ -157,7 +201,7 @@ struct RuntimeTests {
                     "task \(a.task) was re-run after its attempt was lost")
         }
         #expect(r.attempts.contains { $0.device == 2 && $0.outcome == .lost })
-        #expect(r.attempts.contains { $0.device == 0 && $0.outcome == .returned && $0.assigned >= 10 }, "device 0 came back")
+        #expect(r.attempts.contains { $0.device == 0 && $0.outcome == .returned && $0.assigned >= 6.5 }, "device 0 came back")
         #expect(r.log.contains { $0.contains("device 0 killed") } && r.log.contains { $0.contains("device 0 restarted") })
         #expect(r.log.contains { $0.contains("device 2 paused") } && r.log.contains { $0.contains("device 2 resumed") })
         #expect(r.lostWorkSeconds > 0)
@@ -170,18 +214,19 @@ struct RuntimeTests {
         let gemm = TaskWork.kernel(.gemm(m: 48, n: 40, k: 32, dtype: .fp32))
         let attention = TaskWork.kernel(.attention(batch: 1, heads: 2, seqLen: 16, headDim: 8, dtype: .fp32))
         var tasks = TaskTable()
-        let root = tasks.add(work: gemm, replication: 2, quorum: 2)
+        let root = tasks.add(work: gemm, arrival: SimTime(seconds: 3), replication: 2, quorum: 2)
         for i in 0..<5 {
             tasks.add(work: [gemm, .seconds(1), attention][i % 3], inputBytes: 1e6, outputBytes: 1e6, replication: 2, quorum: 2, parents: [root])
         }
+        // The policy takes the lowest idle id, so the adversary (device 0) votes whenever idle.
         let devices = [
+            EmulatedDevice(adversarial: true),
             EmulatedDevice(speed: 1, latency: 0.5, bandwidth: 1e7),   // + 0.1 s per MB
             EmulatedDevice(speed: 0.5),
-            EmulatedDevice(adversarial: true),
             EmulatedDevice(),
         ]
-        let plan = RuntimePlan(devices: devices, fleet: localFleet(4), tasks: tasks, policy: fastestFirst(),
-                               heartbeatTimeout: 5, timeScale: 0.1)
+        let plan = RuntimePlan(devices: devices, fleet: localFleet(4), tasks: tasks, policy: LowestIdle(),
+                               heartbeatTimeout: 20, timeScale: 0.1)
         let r = try runPlan(plan)
         #expect(r.taskFinish.allSatisfy { !$0.isNaN })
         var compute = WorkerCompute()
@@ -189,22 +234,78 @@ struct RuntimeTests {
             let honest = compute.run(tasks.work[t], seed: SplitMix64.mix(UInt64(t) &+ 1), timeScale: 0).checksum
             #expect(r.acceptedChecksum[t] == honest, "task \(t) accepted the honest result")
             for a in r.attempts where a.task == t && a.outcome == .returned {
-                #expect((a.checksum == honest) == (a.device != 2), "attempt \(a.attempt) of task \(t) on device \(a.device)")
+                #expect((a.checksum == honest) == (a.device != 0), "attempt \(a.attempt) of task \(t) on device \(a.device)")
             }
         }
-        let outvoted = Set(r.attempts.filter { $0.device == 2 && $0.outcome == .returned }.map(\.task))
-        #expect(!outvoted.isEmpty, "the adversary took part")
-        for t in outvoted where r.attempts.contains(where: { $0.task == t && $0.assigned < r.taskFinish[t] && $0.device == 2 }) {
+        let outvoted = Set(r.attempts.filter { $0.device == 0 && $0.outcome == .returned && $0.returned <= r.taskFinish[$0.task] }.map(\.task))
+        #expect(outvoted.contains(0), "the adversary voted on the root")
+        for t in outvoted {
             #expect(r.attempts.filter { $0.task == t }.count >= 3, "task \(t) needed a third vote")
         }
         for a in r.attempts where a.task > 0 { #expect(a.assigned >= r.taskFinish[0], "children wait for their parent") }
-        for a in r.attempts where a.device == 0 && a.outcome == .returned {
+        for a in r.attempts where a.device == 1 && a.outcome == .returned {
             let oneWay = 0.5 + (a.task > 0 ? 0.1 : 0)
             #expect(a.computeStart - a.assigned >= oneWay - 0.02, "input delayed by latency + bytes/bandwidth")
             #expect(a.returned - a.computeEnd >= oneWay - 0.02, "result delayed by latency + bytes/bandwidth")
         }
-        let slow = r.attempts.filter { $0.device == 1 && $0.outcome == .returned && tasks.work[$0.task] == .seconds(1) }
+        let slow = r.attempts.filter { $0.device == 2 && $0.outcome == .returned && tasks.work[$0.task] == .seconds(1) }
+        #expect(!slow.isEmpty, "the slow device ran a 1 s task")
         for a in slow { #expect(a.computeEnd - a.computeStart >= 1.9, "speed 0.5 doubles a 1 s compute") }
+    }
+
+    @Test("a pause shorter than the heartbeat timeout delays the attempt but loses nothing")
+    func shortPause() throws {
+        // The task arrives at 5 s (0.5 s wall, the worker is up) and is paused 1.5 s into it.
+        var tasks = TaskTable(); tasks.add(work: .seconds(4), arrival: SimTime(seconds: 5))
+        let plan = RuntimePlan(devices: [EmulatedDevice(pauses: [(start: 6.5, end: 7.5)])], fleet: localFleet(1), tasks: tasks,
+                               policy: fastestFirst(), heartbeatTimeout: 3, timeScale: 0.1)
+        let r = try runPlan(plan)
+        #expect(r.attempts.count == 1 && r.attempts[0].outcome == .returned)
+        #expect(r.attempts[0].computeEnd - r.attempts[0].computeStart >= 4 + 1 - 0.3, "the stop is not compute: \(r.attempts[0]) \(r.log)")
+        #expect(r.log.contains { $0.contains("device 0 paused") })
+        #expect(r.lostWorkSeconds == 0)
+    }
+
+    @Test("a device whose attempt was lost may try the task again (only a returned result is a vote)")
+    func lostIsNoVote() throws {
+        var tasks = TaskTable(); tasks.add(work: .seconds(3), arrival: SimTime(seconds: 3), replication: 2, quorum: 2)
+        let devices = [EmulatedDevice(pauses: [(start: 5, end: 9)]), EmulatedDevice()]
+        let plan = RuntimePlan(devices: devices, fleet: localFleet(2), tasks: tasks, policy: fastestFirst(),
+                               heartbeatTimeout: 2, timeScale: 0.1)
+        let r = try runPlan(plan)
+        #expect(!r.taskFinish[0].isNaN)
+        #expect(r.attempts.contains { $0.device == 0 && $0.outcome == .lost })
+        #expect(r.attempts.contains { $0.device == 0 && $0.outcome == .returned }, "\(r.attempts)")
+    }
+
+    @Test("a policy that keeps picking a device that already voted does not stall the task")
+    func votedDeviceHidden() throws {
+        // Arriving at 3 s (0.3 s wall), when every worker is up: devices 0 and 1 vote first.
+        var tasks = TaskTable(); tasks.add(work: .seconds(0.5), arrival: SimTime(seconds: 3), replication: 2, quorum: 2)
+        let devices = [EmulatedDevice(adversarial: true), EmulatedDevice(), EmulatedDevice()]
+        let plan = RuntimePlan(devices: devices, fleet: localFleet(3), tasks: tasks, policy: LowestIdle(),
+                               heartbeatTimeout: 20, timeScale: 0.1)
+        var options = CoordinatorOptions()
+        options.wallLimit = 15
+        let r = try Coordinator(plan: plan, workerPath: try ReferenceRuntime.locateWorker(), options: options).run()
+        #expect(!r.taskFinish[0].isNaN)
+        #expect(Set(r.attempts.map(\.device)) == [0, 1, 2], "the third vote went to the device that had not voted")
+    }
+
+    @Test("the plan's policy object places the work and hears about devices and tasks")
+    func policyDecides() throws {
+        var tasks = TaskTable()
+        for _ in 0..<4 { tasks.add(work: .seconds(0.5)) }
+        let calls = Box([String]())
+        let plan = RuntimePlan(devices: Array(repeating: EmulatedDevice(), count: 3), fleet: localFleet(3), tasks: tasks,
+                               policy: OnlyDevice(device: 2, calls: calls), heartbeatTimeout: 20, timeScale: 0.1)
+        let r = try runPlan(plan)
+        #expect(r.taskFinish.allSatisfy { !$0.isNaN })
+        #expect(r.attempts.count == 4 && r.attempts.allSatisfy { $0.device == 2 })
+        let c = calls.get()
+        #expect(Set(c.filter { $0.hasPrefix("joined") }) == ["joined 0", "joined 1", "joined 2"])
+        #expect(c.filter { $0 == "finished on 2" }.count == 4)
+        #expect(c.contains("place"))
     }
 
     @Test("a run whose every worker is gone for good gives up instead of hanging")
@@ -221,6 +322,23 @@ struct RuntimeTests {
         #expect(wall < 5)
     }
 
+    @Test("the worker refuses a bad environment with exit status 64, naming the variable",
+          arguments: [(["SWARMLAB_DEVICE": "0", "SWARMLAB_KEY": String(repeating: "ab", count: 32)], "SWARMLAB_PORT"),
+                      (["SWARMLAB_PORT": "9", "SWARMLAB_DEVICE": "x", "SWARMLAB_KEY": String(repeating: "ab", count: 32)], "SWARMLAB_DEVICE"),
+                      (["SWARMLAB_PORT": "9", "SWARMLAB_DEVICE": "0", "SWARMLAB_KEY": "abc"], "SWARMLAB_KEY")])
+    func workerEnvironment(_ env: [String: String], _ variable: String) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: try ReferenceRuntime.locateWorker())
+        p.environment = env
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        p.waitUntilExit()
+        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(p.terminationStatus == 64)
+        #expect(message.contains(variable + ": expected"), "\(message)")
+    }
+
     @Test("a plan with a bad field is refused before any process starts, naming the field")
     func badPlan() {
         var tasks = TaskTable(); tasks.add(work: .seconds(1))
@@ -234,7 +352,7 @@ struct RuntimeTests {
         var tasks = TaskTable()
         for _ in 0..<3 { tasks.add(work: .kernel(.gemm(m: 32, n: 32, k: 32, dtype: .fp32))) }
         let plan = RuntimePlan(devices: [EmulatedDevice(), EmulatedDevice()], fleet: localFleet(2), tasks: tasks,
-                               policy: fastestFirst(), heartbeatTimeout: 5, timeScale: 0.1)
+                               policy: fastestFirst(), heartbeatTimeout: 30, timeScale: 0.1)   // no false loss under load
         let r = try ReferenceRuntime.run(plan)
         #expect(r.taskFinish.allSatisfy { !$0.isNaN } && r.makespan > 0 && r.wallSeconds > 0)
         #expect(r.attempts.count == 3 && r.attempts.allSatisfy { $0.outcome == .returned })

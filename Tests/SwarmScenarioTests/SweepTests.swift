@@ -68,4 +68,23 @@ struct SweepTests {
             #expect(error.message == "unknown field path: `fleet` has 1 entries; index 3 is out of range")
         }
     }
+
+    @Test("a swept scenario's explained form keeps the sweep and parses to the same scenario")
+    func explainedSweep() throws {
+        let s = try Scenario.parse(text: swept, file: "tiny.yaml", policies: policyNames)
+        #expect(s.explained.contains("sweep:"))
+        let again = try Scenario.parse(text: s.explained, file: "tiny.yaml", policies: policyNames)
+        #expect(again.sweep == s.sweep && again.explained == s.explained && again.replications == 3)
+    }
+
+    @Test("any field of the document can be swept, including defaults written out and sections")
+    func anyField() throws {
+        let text = goodScenario + "\nnetwork: { default_rtt: 80ms }\nsweep:\n  network.default_rtt: [20ms, 200ms]\n  workloads[0].bag.tasks: [1, 50]\n"
+        let s = try Scenario.parse(text: text, file: "tiny.yaml", policies: policyNames)
+        let run = try s.with([("network.default_rtt", "200ms"), ("workloads[0].bag.tasks", "50"), ("trust", "{ validation: none }")])
+        #expect(run.taskCount == 50 && run.trust.validation == .none)
+        // One region: the default RTT is the only off-diagonal… there is none; the value is still checked.
+        #expect(throws: ScenarioError.self) { try s.with([("network.default_rtt", "fast")]) }
+        #expect(run.text.contains("default_rtt: 200ms") && !run.text.contains("sweep"))
+    }
 }

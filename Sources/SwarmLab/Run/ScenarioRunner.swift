@@ -20,57 +20,72 @@ public enum ScenarioRunner {
 
     /// Runs each policy; `progress` gets a line per finished policy, and `live` (when given)
     /// a status line at most twice a second while a policy runs — simulated time reached,
-    /// events/s, an estimate of the time left.
+    /// events/s, an estimate of the time left. `timelineInterval` sets the results file's
+    /// timeline sampling (default: the scenario's `outputs.timeline_interval`).
     public static func run(_ scenario: Scenario, registry: PolicyRegistry = .builtin, resultsPath: String?,
+                           timelineInterval: SimDuration? = nil,
                            progress: (String) -> Void = { _ in }, live: ((String) -> Void)? = nil) throws -> [PolicyResult] {
         try scenario.checkMemory()
-        let run = try scenario.materialize()
-        let fleet = run.fleet, tasks = run.tasks
         let writer = try resultsPath.map { p throws(ResultsError) in try ResultsWriter(path: p) }
-        try writer?.setAttribute("scenario", scenario.text)
-        try writer?.setAttribute("seed", Int64(scenario.seed))
-        try writer?.setAttribute("host", ProcessInfo.processInfo.hostName)
-        try writer?.setAttribute("swarmlab_version", swarmlabVersion)
+        if let writer { try writeProvenance(scenario, to: writer) }
         var results: [PolicyResult] = []
         for name in scenario.policies {
-            // Each policy gets a fresh configuration (its jitter stream starts over).
-            let configuration = scenario.configuration(seed: scenario.seed)
-            let policy = try registry.make(name, context: run.policyContext)
-            let start = monotonicSeconds()
-            let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: policy, seed: scenario.seed,
-                                    configuration: configuration, sim: Simulation(expectedPending: fleet.count))
-            let horizon = SimTime.zero + .seconds(scenario.duration)
-            var finished = false
-            if let live {
-                // Run in slices so a status line can be shown between them.
-                var lastShown = start
-                for k in 1...200 where !finished {
-                    finished = engine.run(until: SimTime(ticks: horizon.ticks / 200 * Int64(k)))
-                    let now = monotonicSeconds()
-                    if now - lastShown >= 0.5 {
-                        lastShown = now
-                        let rate = Double(engine.sim.eventsProcessed) / max(now - start, 1e-9)
-                        let eta = (now - start) * Double(200 - k) / Double(k)
-                        live("\(name): \(engine.sim.now) of \(SimDuration(seconds: scenario.duration)) simulated, "
-                             + "\(formatRate(rate)) events/s, \(engine.metrics.tasksDone)/\(tasks.count) tasks, ~\(Int(eta.rounded())) s left")
-                    }
-                }
-                if !finished { finished = engine.run(until: horizon) }
-            } else {
-                finished = engine.run(until: horizon)
-            }
-            let wall = monotonicSeconds() - start
-            progress("\(name): \(engine.metrics.tasksDone) of \(tasks.count) tasks in \(String(format: "%.2f", wall)) s")
-            results.append(PolicyResult(policy: name, metrics: engine.metrics, events: engine.sim.eventsProcessed,
-                                        wallSeconds: wall, finished: finished, tasks: tasks.count))
-            if let w = writer {
-                try w.createGroup(name)
-                try w.write(run: engine, group: name)
-            }
+            if let writer { try writer.createGroup(name) }
+            let r = try runPolicy(scenario, policy: name, registry: registry, writer: writer, group: name,
+                                  timelineInterval: timelineInterval, live: live)
+            progress("\(name): \(r.metrics.tasksDone) of \(r.tasks) tasks in \(String(format: "%.2f", r.wallSeconds)) s")
+            results.append(r)
         }
         try writer?.setAttribute("wall_time", results.reduce(0) { $0 + $1.wallSeconds })
         try writer?.commit()
         return results
+    }
+
+    /// The root attributes every results file carries: the scenario text, seed, host and version.
+    public static func writeProvenance(_ scenario: Scenario, to writer: ResultsWriter) throws {
+        try Provenance.write(to: writer, scenario: scenario)
+    }
+
+    /// Runs `scenario` under one policy and, given a writer, writes its tables into `group`
+    /// (which must exist). The fleet and tasks depend only on the scenario and its seed.
+    public static func runPolicy(_ scenario: Scenario, policy name: String, registry: PolicyRegistry = .builtin,
+                                 writer: ResultsWriter?, group: String, timelineInterval: SimDuration? = nil,
+                                 live: ((String) -> Void)? = nil) throws -> PolicyResult {
+        let run = try scenario.materialize()
+        let fleet = run.fleet, tasks = run.tasks
+        let policy = try registry.make(name, context: run.policyContext)
+        let start = monotonicSeconds()
+        let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: policy, seed: scenario.seed,
+                                configuration: run.configuration, sim: Simulation(expectedPending: fleet.count))
+        let horizon = SimTime.zero + .seconds(scenario.duration)
+        // The results file's recorder watches the run (none when no file is written).
+        let recorder = writer == nil ? nil : RunRecorder(engine: engine, horizon: .seconds(scenario.duration),
+                                                            interval: timelineInterval ?? .seconds(scenario.outputs.timelineInterval))
+        var finished = false
+        if let live {
+            // Run in slices so a status line can be shown between them.
+            var lastShown = start
+            for k in 1...200 where !finished {
+                finished = engine.run(until: SimTime(ticks: horizon.ticks / 200 * Int64(k)))
+                let now = monotonicSeconds()
+                if now - lastShown >= 0.5 {
+                    lastShown = now
+                    let rate = Double(engine.sim.eventsProcessed) / max(now - start, 1e-9)
+                    let eta = (now - start) * Double(200 - k) / Double(k)
+                    live("\(name): \(engine.sim.now) of \(SimDuration(seconds: scenario.duration)) simulated, "
+                         + "\(formatRate(rate)) events/s, \(engine.metrics.tasksDone)/\(tasks.count) tasks, ~\(Int(eta.rounded())) s left")
+                }
+            }
+            if !finished { finished = engine.run(until: horizon) }
+        } else {
+            finished = engine.run(until: horizon)
+        }
+        let wall = monotonicSeconds() - start
+        if let writer, let recorder {
+            try writer.write(run: engine, recorder: recorder, group: group, jobKinds: scenario.workloads.map(Provenance.kind(of:)))
+        }
+        return PolicyResult(policy: name, metrics: engine.metrics, events: engine.sim.eventsProcessed,
+                            wallSeconds: wall, finished: finished, tasks: tasks.count)
     }
 
     /// A table comparing the policies, for a terminal.
@@ -98,34 +113,49 @@ extension ScenarioRunner {
     /// What went wrong with a scenario file, ready to print.
     public struct FileError: Error, CustomStringConvertible { public var description: String }
 
+    /// What `runFile` did: the table to print, and the same as JSON.
+    public struct FileReport {
+        public var text: String
+        /// Scenario, seed, fleet and task counts, results path and one entry per policy.
+        public var jsonObject: [String: Any]
+    }
+
     /// Parses `path`, runs it and returns the summary to print.
-    public static func runFile(_ path: String, output: String?, progress: (String) -> Void,
-                               live: ((String) -> Void)? = nil) throws -> String {
-        let s: Scenario
-        do {
-            s = try Scenario.read(path: path, policies: PolicyRegistry.builtin.entries.map(\.name))
-            try s.checkMemory()
-        } catch { throw FileError(description: error.description) }
+    public static func runFile(_ path: String, output: String?, timelineInterval: Double? = nil, progress: (String) -> Void,
+                               live: ((String) -> Void)? = nil) throws -> FileReport {
+        let s = try load(path)
+        try s.checkMemory()
         let resultsPath = output == "none" ? nil : (output ?? s.outputs.results)
-        let results = try run(s, resultsPath: resultsPath, progress: progress, live: live)
+        let results = try run(s, resultsPath: resultsPath, timelineInterval: timelineInterval.map { SimDuration(seconds: $0) },
+                              progress: progress, live: live)
         let taskCount = results.first?.tasks ?? 0
-        var text = "\n\(s.name): \(s.fleet.reduce(0) { $0 + $1.count }) devices, \(taskCount) tasks, "
+        let devices = s.fleet.reduce(0) { $0 + $1.count }
+        var text = "\n\(s.name): \(devices) devices, \(taskCount) tasks, "
         text += "\(SimDuration(seconds: s.duration)) simulated, seed \(s.seed)\n\n"
         text += summary(results) + "\n"
         if let p = resultsPath { text += "\nResults written to \(p)\n" }
-        return text
+        let json: [String: Any] = [
+            "scenario": path, "name": s.name, "seed": s.seed, "devices": devices, "tasks": taskCount,
+            "duration_s": s.duration, "results": resultsPath ?? NSNull(), "swarmlab_version": swarmlabVersion,
+            "policies": results.map(jsonObject),
+        ]
+        return FileReport(text: text, jsonObject: json)
+    }
+
+    /// Seconds of a `--timeline-interval` value such as "10s" or "2min"; a clear error if it
+    /// is not a positive duration.
+    public static func timelineInterval(_ text: String) throws -> Double {
+        let seconds: Double
+        do { seconds = try UnitParser.duration(text) } catch { throw FileError(description: "--timeline-interval: \(error.description)") }
+        guard seconds > 0 else { throw FileError(description: "--timeline-interval must be positive (got \(text))") }
+        return seconds
     }
 
     /// Parses `path` and says what it describes and the memory it needs (refusing it when
     /// that exceeds the machine's); with `explain`, the scenario with every default filled in.
     public static func checkFile(_ path: String, explain: Bool = false) throws -> String {
-        let s: Scenario
-        do {
-            s = try Scenario.read(path: path, policies: PolicyRegistry.builtin.entries.map(\.name))
-            try s.checkMemory()
-        } catch {
-            throw FileError(description: error.description)
-        }
+        let s = try load(path)
+        try s.checkMemory()
         do {
             if explain { return "# \(path), every default filled in; memory: \(s.memoryEstimate)\n" + s.explained }
             var text = "\(path): ok — \(s.name): \(s.regions.count) regions, \(s.deviceCount) devices, "

@@ -70,6 +70,16 @@ public final class WorkEngine {
         case cancelled(task: TaskID, device: Int, at: SimTime)
         /// A straggler dropped by its barrier.
         case dropped(task: TaskID, at: SimTime)
+        /// The task is (again) waiting for attempts to be placed.
+        case queued(task: TaskID, at: SimTime)
+        /// The task has all the attempts it needs running (it leaves the queue).
+        case running(task: TaskID, at: SimTime)
+        /// Device `device`'s attempt entered `phase` (input transfer done → `.computing`;
+        /// compute done → `.transferOut`).
+        case phase(device: Int, phase: AttemptPhase, at: SimTime)
+        /// A device came online / went offline (after `.lost` if it was running an attempt).
+        case online(device: Int, at: SimTime)
+        case offline(device: Int, at: SimTime)
     }
 
     public let sim: Simulation
@@ -231,6 +241,7 @@ public final class WorkEngine {
             sim.schedule(kinds.barrier, target: c, after: SimDuration(ticks: tasks.barrierTimeout[Int(c)]))
         }
         tasks.state[t] = .queued
+        observer?(.queued(task: TaskID(index: t), at: sim.now))
         if !inQueue[t] {
             inQueue[t] = true
             queues[Int(tasks.tenant[t])].append(UInt32(t))
@@ -331,9 +342,12 @@ public final class WorkEngine {
         attemptsOut += 1
         tenantRunning[Int(tasks.tenant[t])] += 1
         needed[t] -= 1
-        if needed[t] == 0 { tasks.state[t] = .running }
         phase[d] = .transferIn
         observer?(.started(task: TaskID(index: t), device: d, attempt: Int(tasks.attempts[t]), at: sim.now))
+        if needed[t] == 0 {
+            tasks.state[t] = .running
+            observer?(.running(task: TaskID(index: t), at: sim.now))
+        }
         beginTransfer(t, d, input: true)
     }
 
@@ -383,9 +397,11 @@ public final class WorkEngine {
         switch phase[d] {
         case .transferIn:
             phase[d] = .computing
+            observer?(.phase(device: d, phase: .computing, at: sim.now))
             phaseEvent[d] = sim.schedule(kinds.phase, target: UInt32(d), after: computeTime(t, d))
         case .computing:
             phase[d] = .transferOut
+            observer?(.phase(device: d, phase: .transferOut, at: sim.now))
             beginTransfer(t, d, input: false)
         case .transferOut:
             returned(t, from: d)
@@ -573,6 +589,7 @@ public final class WorkEngine {
     func cameOnline(_ d: Int) {
         view.onlineSince[d] = sim.now.ticks
         view.onlineCount += 1
+        observer?(.online(device: d, at: sim.now))
         guard !blacklisted[d] else { return }
         view.markIdle(d)
         idleSince[d] = sim.now.ticks
@@ -606,6 +623,7 @@ public final class WorkEngine {
         }
         view.onlineSince[d] = .min
         view.onlineCount -= 1
+        observer?(.offline(device: d, at: sim.now))
         policy.deviceLeft(d, fleet: view)
     }
 

@@ -12,6 +12,11 @@ struct CoordinatorOptions {
     /// seconds without a frame from any worker (every worker dead and none to restart).
     var wallLimit: Double = .infinity
     var stallLimit: Double = 30
+    /// Wall seconds a new connection has to authenticate (say hello) before it is closed.
+    var helloTimeout: Double = 5
+    /// Keeps the loop going after the last task while this says so (tests whose clients
+    /// must still be answered).
+    var keepRunning: (() -> Bool)?
 }
 
 /// The coordinator: starts the workers, authenticates every frame, keeps a `FleetView` of
@@ -39,16 +44,21 @@ final class Coordinator {
         var decoder = FrameDecoder()
         var device: Int?
         var lastSequence: UInt64 = 0
+        /// When it was accepted (wall), and its serial number (descriptors are reused).
+        var opened: Double
+        var serial: Int
     }
     var connections: [Int32: Connection] = [:]
     var connectionOf: [Int32?]
+    var connectionSerial = 0
     var sendSequence: [UInt64]
 
     // Per device: process, churn state, liveness, the attempt it runs (index into records).
     var pid: [pid_t]
     var paused: [Bool]
     var killed: [Bool]
-    var lastHeard: [Double]
+    /// When each connection (by serial) was last heard from, wall seconds.
+    var heard: [Int: Double] = [:]
     var current: [Int]
 
     // Per task.
@@ -57,6 +67,7 @@ final class Coordinator {
     var live: [Int]
     var attemptsMade: [Int]
     var votes: [[(checksum: UInt64, device: Int)]]
+    /// Devices that returned a result for each task: one vote per device (as WorkEngine).
     var tried: [Set<Int>]
     var queue: [Int] = []
     var waiting: [Int] = []
@@ -72,13 +83,15 @@ final class Coordinator {
     // Attempts.
     var records: [AttemptRecord] = []
     var open: [Bool] = []
+    /// The connection (serial) each attempt was sent on: only that worker can finish it.
+    var attemptSerial: [Int] = []
     var attemptIndex: [UInt64: Int] = [:]
     var lostWork = 0.0
 
     // Timers (wall seconds since `start`).
     enum Action {
-        case send(device: Int, fd: Int32, Message)
-        case deliver(device: Int, Message)
+        case send(device: Int, connection: Int, Message)
+        case deliver(device: Int, connection: Int, Message)
         case pause(Int), resume(Int), kill(Int), restart(Int)
     }
     var timers: [(due: Double, seq: Int, action: Action)] = []
@@ -101,7 +114,6 @@ final class Coordinator {
         pid = Array(repeating: 0, count: n)
         paused = Array(repeating: false, count: n)
         killed = Array(repeating: false, count: n)
-        lastHeard = Array(repeating: 0, count: n)
         current = Array(repeating: -1, count: n)
         let tasks = plan.tasks
         state = Array(repeating: .waiting, count: m)
@@ -162,13 +174,14 @@ final class Coordinator {
             note("\(n) worker processes on \(cores) cores: real kernels running at once share cores, so their compute times include contention")
         }
         options.onListening?(port, keys)
-        while doneCount < m {
+        while doneCount < m || options.keepRunning?() == true {
             if wall > options.wallLimit || wall - lastFrame > max(options.stallLimit, 10 * heartbeatWall) {
                 let w = wall
                 shutdown()
                 throw RuntimeError.timedOut(wallSeconds: w, tasksDone: doneCount, tasks: m)
             }
             fireTimers()
+            closeSilentStrangers()
             promote()
             checkHeartbeats()
             dispatch()
@@ -187,13 +200,14 @@ final class Coordinator {
               timers[i].due <= wall {
             let action = timers.remove(at: i).action
             switch action {
-            case .send(let d, let fd, let message):
-                guard connectionOf[d] == fd else { continue }   // that worker is gone
+            case .send(let d, let serial, let message):
+                // Only to the connection it was meant for: that worker may be gone.
+                guard let fd = connectionOf[d], connections[fd]?.serial == serial else { continue }
                 sendSequence[d] += 1
                 if !Socket.writeAll(fd, message.frame(device: d, sequence: sendSequence[d]).encoded(key: deviceKeys[d])) {
                     note("device \(d): \(message.kind) not delivered (connection lost)")
                 }
-            case .deliver(let d, let message): handle(message, from: d)
+            case .deliver(let d, let serial, let message): handle(message, from: d, connection: serial)
             case .pause(let d): pause(d)
             case .resume(let d): resume(d)
             case .kill(let d): kill(d)
@@ -218,35 +232,51 @@ final class Coordinator {
         }
     }
 
+    /// Lets the policy place queued tasks, in rounds at the same instant (a task is offered
+    /// once per round; replicas need more). A device refused because it already voted on the
+    /// task is hidden from the idle index for the next round — a policy that keeps picking it
+    /// would otherwise stall the task while other devices sit idle — and put back afterwards.
     func dispatch() {
         var rounds = 0
+        var hidden: [Int] = []
+        defer { for d in hidden { view.deviceBecameIdle(d) } }
         while !queue.isEmpty && view.idleCount > 0 && rounds < 16 {
             rounds += 1
             view.advance(to: SimTime(seconds: now))
             let ready = ReadyTasks(queued: queue.map { TaskID(index: $0) }, in: plan.tasks)
-            var placements = Placements(on: view) { [unowned self] t, d in self.tried[t.index].contains(d) }
+            var voted: Set<Int> = []
+            var placements = Placements(on: view) { [unowned self] t, d in
+                guard self.tried[t.index].contains(d) else { return false }
+                voted.insert(d)
+                return true
+            }
             policy.place(ready, on: view, into: &placements)
-            guard !placements.assignments.isEmpty else { break }
+            if placements.assignments.isEmpty {
+                guard !voted.isEmpty else { break }
+                for d in voted where view.isIdle(d) { view.deviceBecameBusy(d); hidden.append(d) }
+                continue
+            }
             for (task, d) in placements.assignments {
                 let t = task.index
-                guard t < m, state[t] == .queued, needed[t] > 0, let fd = connectionOf[d], current[d] < 0 else {
+                guard t < m, state[t] == .queued, needed[t] > 0, let fd = connectionOf[d],
+                      let serial = connections[fd]?.serial, current[d] < 0 else {
                     view.returnAssigned(d)
                     continue
                 }
-                begin(t, on: d, fd: fd)
+                begin(t, on: d, connection: serial)
             }
         }
     }
 
-    func begin(_ t: Int, on d: Int, fd: Int32) {
+    func begin(_ t: Int, on d: Int, connection serial: Int) {
         attemptsMade[t] += 1
         let a = records.count
         records.append(AttemptRecord(task: t, device: d, attempt: attemptsMade[t], assigned: now, computeStart: .nan,
                                      computeEnd: .nan, returned: .nan, outcome: .cancelled, checksum: 0))
         open.append(true)
+        attemptSerial.append(serial)
         attemptIndex[UInt64(t) << 16 | UInt64(attemptsMade[t])] = a
         current[d] = a
-        tried[t].insert(d)
         live[t] += 1
         needed[t] -= 1
         if needed[t] == 0 {
@@ -256,13 +286,13 @@ final class Coordinator {
         view.deviceBecameBusy(d)
         let assignment = Message.Assignment(task: UInt32(t), attempt: UInt16(attemptsMade[t]),
                                             seed: SplitMix64.mix(UInt64(t) &+ 1), work: plan.tasks.work[t])
-        after(delay(d, bytes: plan.tasks.inputBytes[t]), .send(device: d, fd: fd, .assign(assignment)))
+        after(delay(d, bytes: plan.tasks.inputBytes[t]), .send(device: d, connection: serial, .assign(assignment)))
     }
 
     // MARK: messages that have arrived (after their emulated delay)
 
-    func handle(_ message: Message, from d: Int) {
-        lastHeard[d] = wall
+    func handle(_ message: Message, from d: Int, connection serial: Int) {
+        heard[serial] = wall
         switch message {
         case .hello:
             if !paused[d] && !killed[d] && connectionOf[d] != nil && !view.isOnline(d) {
@@ -307,10 +337,13 @@ final class Coordinator {
         live[t] -= 1
         guard state[t] != .done else { return }   // a replica beyond the quorum
         votes[t].append((r.checksum, d))
+        tried[t].insert(d)
         var tally: [UInt64: Int] = [:]
         for v in votes[t] { tally[v.checksum, default: 0] += 1 }
         let (leader, count) = tally.max { ($0.value, $1.key) < ($1.value, $0.key) }!
-        if count >= Int(plan.tasks.quorum[t]) || (attemptsMade[t] >= maxAttempts && live[t] == 0) {
+        // Without agreement after `maxAttempts`, or once every device has voted, the plurality wins.
+        let exhausted = (attemptsMade[t] >= maxAttempts || tried[t].count >= n) && live[t] == 0
+        if count >= Int(plan.tasks.quorum[t]) || exhausted {
             accept(t, checksum: leader, on: d)
         } else if live[t] == 0 && needed[t] == 0 {
             needed[t] += 1   // no agreement yet: one more attempt
@@ -329,21 +362,25 @@ final class Coordinator {
         for c in children[t] { doneParents[c] += 1 }
     }
 
-    /// Attempts whose device has been silent longer than the heartbeat timeout are lost; the
-    /// device counts as offline until it is heard from again, and the task is queued again.
+    /// Attempts whose worker (the connection they were sent on) has been silent longer than
+    /// the heartbeat timeout are lost; the device counts as offline until it is heard from
+    /// again (unless a new worker already took its place), and the task is queued again.
     func checkHeartbeats() {
         let w = wall
-        for d in 0..<n where current[d] >= 0 && w - lastHeard[d] > heartbeatWall {
+        for d in 0..<n where current[d] >= 0 {
             let a = current[d], t = records[a].task
+            let last = heard[attemptSerial[a]] ?? records[a].assigned * plan.timeScale
+            guard w - last > heartbeatWall else { continue }
             open[a] = false
             records[a].outcome = .lost
-            lostWork += max(0, scenario(lastHeard[d]) - records[a].assigned)
+            lostWork += max(0, scenario(last) - records[a].assigned)
             current[d] = -1
             live[t] -= 1
-            if view.isOnline(d) { view.deviceWentOffline(d); policy.deviceLeft(d, fleet: view) }
+            let sameWorker = connectionOf[d].flatMap { connections[$0]?.serial } == attemptSerial[a]
+            if sameWorker && view.isOnline(d) { view.deviceWentOffline(d); policy.deviceLeft(d, fleet: view) }
             view.deviceBecameIdle(d)
             view.recordAttempt(on: d, succeeded: false)
-            note("device \(d) silent for \(String(format: "%.3f", (w - lastHeard[d]) / plan.timeScale)) s: attempt \(records[a].attempt) of task \(t) lost")
+            note("device \(d) silent for \(String(format: "%.3f", (w - last) / plan.timeScale)) s: attempt \(records[a].attempt) of task \(t) lost")
             guard state[t] != .done else { continue }
             policy.taskFailed(TaskID(index: t), on: d, fleet: view)
             needed[t] += 1
@@ -402,8 +439,18 @@ final class Coordinator {
         let argv: [UnsafeMutablePointer<CChar>?] = [strdup(workerPath), strdup("--device"), strdup("\(d)"), nil]
         let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for p in argv { free(p) }; for p in envp { free(p) } }
+        // A clean signal state: the calling thread may block signals (a dispatch or test
+        // thread does), and a worker must receive SIGCONT.
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t(), all = sigset_t()
+        sigemptyset(&empty); sigfillset(&all)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var child: pid_t = 0
-        let r = posix_spawn(&child, workerPath, nil, nil, argv, envp)
+        let r = posix_spawn(&child, workerPath, nil, &attr, argv, envp)
         guard r == 0 else { throw RuntimeError.system("posix_spawn \(workerPath): \(String(cString: strerror(r)))") }
         pid[d] = child
     }
@@ -447,7 +494,8 @@ final class Coordinator {
             guard fd >= 0 else { return }
             _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
             Socket.setNonBlocking(fd)
-            connections[fd] = Connection()
+            connectionSerial += 1
+            connections[fd] = Connection(opened: wall, serial: connectionSerial)
         }
     }
 
@@ -507,11 +555,11 @@ final class Coordinator {
             }
             connections[fd]?.device = d
             connectionOf[d] = fd
-            lastHeard[d] = wall
-            after(delay(d, bytes: 0), .send(device: d, fd: fd, .welcome(.init(
+            heard[conn.serial] = wall
+            after(delay(d, bytes: 0), .send(device: d, connection: conn.serial, .welcome(.init(
                 speed: plan.devices[d].speed, adversarial: plan.devices[d].adversarial,
                 heartbeatInterval: heartbeatWall / 4, timeScale: plan.timeScale))))
-            after(delay(d, bytes: 0), .deliver(device: d, .hello(pid: 0)))
+            after(delay(d, bytes: 0), .deliver(device: d, connection: conn.serial, .hello(pid: 0)))
             return
         }
         guard frame.kind.fromWorker else {
@@ -529,12 +577,20 @@ final class Coordinator {
         case .hello:
             note("dropped second hello from device \(bound)")
         case .heartbeat:
-            after(delay(bound, bytes: 0), .deliver(device: bound, message))
+            after(delay(bound, bytes: 0), .deliver(device: bound, connection: conn.serial, message))
         case .result(let r):
             let bytes = Int(r.task) < m ? plan.tasks.outputBytes[Int(r.task)] : 0
-            after(delay(bound, bytes: bytes), .deliver(device: bound, message))
+            after(delay(bound, bytes: bytes), .deliver(device: bound, connection: conn.serial, message))
         case .welcome, .assign, .shutdown:
             break
+        }
+    }
+
+    /// Closes connections that have not authenticated within `helloTimeout`.
+    func closeSilentStrangers() {
+        let w = wall
+        for (fd, c) in connections where c.device == nil && w - c.opened > options.helloTimeout {
+            closeConnection(fd, why: "refused: no hello within \(options.helloTimeout) s")
         }
     }
 

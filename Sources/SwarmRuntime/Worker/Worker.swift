@@ -24,6 +24,7 @@ public enum Worker {
         }
         unsetenv("SWARMLAB_KEY")
         var compute = WorkerCompute()
+        WorkerCompute.watchForStops()
         let fd: Int32
         do { fd = try Socket.connect(port: port) } catch { return fail("\(error)") }
         let link = WorkerLink(fd: fd, device: device, key: SymmetricKey(data: keyBytes))
@@ -116,6 +117,10 @@ final class WorkerLink: @unchecked Sendable {
 
     func startHeartbeats(every interval: Double) {
         let t = Thread { [self] in
+            // SIGCONT is handled by the computing thread, before it runs on (`watchForStops`).
+            var set = sigset_t()
+            sigemptyset(&set); sigaddset(&set, SIGCONT)
+            pthread_sigmask(SIG_BLOCK, &set, nil)
             while true {
                 DutyCycle.sleep(seconds: interval)
                 lock.lock(); let (t, a) = (task, attempt); lock.unlock()

@@ -1,11 +1,15 @@
+import Glibc
 import SwarmKernel
 import SwarmModel
+
+/// SIGCONTs received (written by the signal handler only; a word-sized store).
+nonisolated(unsafe) var stopCount = 0
 
 /// What a worker computes for one attempt, for real, on one OpenBLAS thread, and the
 /// checksum it returns. Kernels run through `KernelRunner` (GEMM, conv2d by im2col,
 /// attention by GEMM + softmax) on inputs generated from the attempt's seed — the task's —
 /// so every honest replica of a task returns the same checksum on this machine;
-/// `.seconds(s)` is busy compute for s scenario seconds. An adversarial worker corrupts
+/// `.seconds(s)` is busy compute for s scenario seconds (time stopped by SIGSTOP excluded). An adversarial worker corrupts
 /// what it computed (`Corruption`, seeded by its device id: adversaries do not collude).
 public struct WorkerCompute {
     var runner: KernelRunner
@@ -25,19 +29,39 @@ public struct WorkerCompute {
     public mutating func run(_ work: TaskWork, seed: UInt64, timeScale: Double, corruption: Corruption? = nil) -> Outcome {
         switch work {
         case .seconds(let s):
+            // Progress is wall time in small steps; a step during which the process was
+            // stopped (a SIGCONT arrived, see `watchForStops`) does not count, so a paused
+            // device does not get ahead. Preemption by other processes does count: the
+            // emulated device is not slowed by this machine's load.
             let start = monotonicNow()
-            let end = start + s * timeScale
-            var x = seed
-            while monotonicNow() < end { for _ in 0..<1000 { x = SplitMix64.mix(x) } }
+            let goal = s * timeScale
+            var done = 0.0, last = start, x = seed
+            var stops = stopCount
+            while done < goal {
+                for _ in 0..<1000 { x = SplitMix64.mix(x) }
+                let t = monotonicNow()
+                if stopCount == stops { done += t - last } else { stops = stopCount }
+                last = t
+            }
             blackHole(x)
             // The spin's work depends on timing; the result depends only on the seed.
             var checksum = SplitMix64.mix(seed ^ 0x5EC0_4D5)
             if let c = corruption { checksum = SplitMix64.mix(checksum ^ c.seed ^ 0xBAD_BAD) }
-            return Outcome(checksum: checksum, setupSeconds: 0, computeSeconds: monotonicNow() - start)
+            return Outcome(checksum: checksum, setupSeconds: 0, computeSeconds: done)
         case .kernel(let k):
             let r = runner.run(k, seed: seed, corruption: corruption)
             return Outcome(checksum: r.checksum, setupSeconds: r.setupSeconds, computeSeconds: r.seconds)
         }
+    }
+
+    /// Counts SIGCONTs from now on, so busy compute can leave out the time the process was
+    /// stopped. The worker process calls it once; without it a stop counts as compute.
+    public static func watchForStops() {
+        _ = signal(SIGCONT) { _ in stopCount &+= 1 }
+        // A process inherits its parent thread's signal mask; SIGCONT must reach us.
+        var set = sigset_t()
+        sigemptyset(&set); sigaddset(&set, SIGCONT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     @inline(never) func blackHole(_ x: UInt64) { withExtendedLifetime(x) {} }

@@ -35,14 +35,17 @@ enum DocumentPath {
     }
 
     /// Why `steps` does not lead to a node of `root`, or nil when it does.
+    /// A last key missing from its mapping is fine when it is a field of the schema: the
+    /// substitution adds it (and re-parsing checks it belongs there).
     static func problem(_ steps: [Step], in root: Node) -> String? {
         var node = root
         var walked = ""
-        for step in steps {
+        for (i, step) in steps.enumerated() {
             switch (step, node) {
             case (.key(let k), .mapping(let m)):
                 let keys: [String] = m.map { $0.key.string ?? "" }
                 guard let v = m.first(where: { $0.key.string == k })?.value else {
+                    if i == steps.count - 1 && ScenarioSchema.fields.contains(where: { $0.key == k }) { return nil }
                     var msg = "no field `\(k)`\(walked.isEmpty ? " at the top" : " in `\(walked)`")"
                     if let near = NameSuggestion.nearest(to: k, in: keys) { msg += "; did you mean `\(near)`?" }
                     return msg + " (it has: \(keys.joined(separator: ", ")))"
@@ -69,8 +72,9 @@ enum DocumentPath {
         case (.key(let k), .mapping(var m)):
             if let i = m.firstIndex(where: { $0.key.string == k }) {
                 m[i] = (m[i].key, replacing(steps.dropFirst(), in: m[i].value, with: value))
+                return .mapping(m)
             }
-            return .mapping(m)
+            return .mapping(Node.Mapping(Array(m) + [(Node(k), value)], m.tag, m.style, m.mark))
         case (.index(let i), .sequence(var s)):
             s[i] = replacing(steps.dropFirst(), in: s[i], with: value)
             return .sequence(s)

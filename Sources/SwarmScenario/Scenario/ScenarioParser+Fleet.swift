@@ -207,6 +207,7 @@ extension ScenarioParser {
         default:
             guard let t = f["trace"] else { throw field.fail("missing `trace` (the trace file)") }
             let path = try existingFile(t)
+            _ = try f.string("trace")
             let format = try f.oneOf("format", AvailabilityTraceReader.Format.allCases.map(\.rawValue), "trace format")
                 .map { AvailabilityTraceReader.Format(rawValue: $0)! } ?? (path.hasSuffix(".tab") ? .fta : .csv)
             f.put("format", Node(format.rawValue))
@@ -239,6 +240,9 @@ extension ScenarioParser {
         let names = ["exponential", "weibull", "lognormal", "gamma", "pareto", "uniform"]
         let peek = try field.mapping(allowed: ScenarioSchema.keys("law"), required: ["law"])
         let name = try peek["law"]!.oneOf(names, "law")
+        for k in peek.keys.sorted() where k != "law" && !laws[name]!.contains(k) {
+            throw peek[k]!.fail("`\(k)` does not apply to law `\(name)` (it takes: \(laws[name]!.joined(separator: ", ")))")
+        }
         var f = try Section(field, "law", only: ["law"] + laws[name]!)
         _ = try f.string("law")
         for k in laws[name]! where f[k] == nil { throw field.fail("missing `\(k)` (\(name) takes \(laws[name]!.joined(separator: " and ")))") }

@@ -154,6 +154,7 @@ extension YAMLField {
     func oneOf(_ known: [String], _ what: String) throws(ScenarioError) -> String {
         let v = try string()
         guard known.contains(v) else {
+            if known.isEmpty { throw fail("unknown \(what) `\(v)` (the scenario defines none)") }
             var m = "unknown \(what) `\(v)`"
             if let near = NameSuggestion.nearest(to: v, in: known) { m += "; did you mean `\(near)`?" }
             throw fail(m + " (expected one of: \(known.joined(separator: ", ")))")

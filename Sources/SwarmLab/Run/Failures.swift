@@ -1,0 +1,40 @@
+import Foundation
+import SwarmModel
+import SwarmPolicies
+import SwarmResults
+import SwarmScenario
+
+/// What kind of failure an error is, so the CLI can exit with a code scripts understand.
+public enum FailureKind: Sendable {
+    /// The scenario or another input file is invalid.
+    case badInput
+    /// An input file is missing or unreadable.
+    case noInput
+    /// The scenario needs more than this machine has (memory).
+    case unavailable
+    /// A results file could not be written or read.
+    case io
+    /// Anything else: a run failed.
+    case failure
+}
+
+/// The kind and the message to print of an error thrown by SwarmLab.
+public func classifyFailure(_ error: any Error) -> (kind: FailureKind, message: String) {
+    switch error {
+    case let e as ScenarioError:
+        if e.message.hasPrefix("cannot read") { return (.noInput, e.description) }
+        if e.message.hasPrefix("refused: this scenario needs") { return (.unavailable, e.description) }
+        return (.badInput, e.description)
+    case let e as ScenarioRunner.FileError: return (.badInput, e.description)
+    case let e as ResultsError: return (.io, e.description)
+    case let e as SweepRunner.RunFailure: return (.failure, e.description)
+    default: return (.failure, "\(error)")
+    }
+}
+
+extension ScenarioRunner {
+    /// Reads and checks a scenario file against `registry`'s policies.
+    public static func load(_ path: String, registry: PolicyRegistry = .builtin) throws -> Scenario {
+        try Scenario.read(path: path, policies: registry.entries.map(\.name))
+    }
+}

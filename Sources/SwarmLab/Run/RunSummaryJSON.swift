@@ -1,0 +1,22 @@
+import Foundation
+import SwarmModel
+
+extension ScenarioRunner {
+    /// The metrics of one policy's run as a JSON-ready dictionary (`swarmlab run --json`):
+    /// SI units (seconds, joules, USD), NaN as null.
+    public static func jsonObject(_ r: PolicyResult) -> [String: Any] {
+        let m = r.metrics
+        var o: [String: Any] = [
+            "policy": r.policy, "tasks": r.tasks, "tasks_done": m.tasksDone, "tasks_dropped": m.tasksDropped,
+            "finished": r.finished, "events": r.events, "wall_seconds": r.wallSeconds,
+            "makespan_s": m.makespan, "throughput_per_s": m.throughput,
+            "latency_mean_s": jsonNumber(m.latency.mean), "latency_p50_s": jsonNumber(m.p50.value),
+            "latency_p95_s": jsonNumber(m.p95.value), "latency_p99_s": jsonNumber(m.p99.value),
+            "attempts_lost": m.attemptsLost, "wasted_work_s": m.wastedSeconds, "redundant_work_s": m.redundantSeconds,
+            "utilisation": m.utilisation, "energy_j": m.energyJoules, "cloud_cost_usd": m.money,
+            "volunteer_hours": m.volunteerHours, "accepted_errors": m.acceptedErrors,
+        ]
+        o["slo_attainment"] = m.sloAttainment.map { $0 as Any } ?? NSNull()
+        return o
+    }
+}

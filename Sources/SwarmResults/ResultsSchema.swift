@@ -1,0 +1,186 @@
+import SwarmModel
+
+/// The results file's schema, in one place: every root attribute and every column of every
+/// table with its type, unit and meaning. The writer refuses a table that does not match it,
+/// and `docs/results-schema.md` embeds `markdown()` (a test fails if they differ), so code,
+/// files and documentation cannot drift apart.
+public enum ResultsSchema {
+    /// The schema version written to, and required in, the `schema_version` root attribute.
+    public static let version: Int64 = 1
+
+    /// The storage type of a column (little-endian native types, as HDF5 stores them).
+    public enum ColumnType: String, Sendable, Codable {
+        case uint8, uint16, int32, uint32, int64, float64
+        /// Bytes per value.
+        public var size: Int {
+            switch self { case .uint8: 1; case .uint16: 2; case .int32, .uint32: 4; case .int64, .float64: 8 }
+        }
+    }
+
+    /// One column: snake_case name, type, unit ("s", "J", "W", "1" for counts, "code" for
+    /// enumerations) and meaning.
+    public struct Column: Sendable {
+        public var name: String, type: ColumnType, unit: String, meaning: String
+    }
+
+    /// One table (an HDF5 compound dataset) of a run's group.
+    public struct Table: Sendable {
+        public var name: String
+        /// What one row is.
+        public var rows: String
+        public var columns: [Column]
+        /// String attributes on the dataset mapping codes to names (index = code).
+        public var lookups: [(attribute: String, meaning: String)] = []
+    }
+
+    /// One root attribute.
+    public struct Attribute: Sendable {
+        public var name: String, type: String, meaning: String
+    }
+
+    public static let rootAttributes: [Attribute] = [
+        .init(name: "schema_version", type: "int64", meaning: "1; readers refuse other versions"),
+        .init(name: "swarmlab_version", type: "string", meaning: "Swarmlab's version"),
+        .init(name: "git_commit", type: "string", meaning: "commit Swarmlab was built from (`-dirty` if modified, `unknown` if not known)"),
+        .init(name: "scenario", type: "string", meaning: "the scenario file's text, verbatim"),
+        .init(name: "scenario_name", type: "string", meaning: "the scenario's name"),
+        .init(name: "seed", type: "int64", meaning: "the scenario's seed"),
+        .init(name: "host", type: "string", meaning: "host name of the machine that ran it (merged files: every host, comma-separated)"),
+        .init(name: "wall_time", type: "float64", meaning: "seconds of wall time the runs took (merged files: the sum)"),
+        .init(name: "created", type: "string", meaning: "when the file was written, ISO 8601 UTC"),
+        .init(name: "calibration_profile", type: "string", meaning: "calibration profile the cost model used, or `none`"),
+        .init(name: "merged_from", type: "string", meaning: "merged files only: the shard files, one per line"),
+    ]
+
+    public static let kernelNames = ["seconds", "gemm", "conv2d", "attention", "elementwise", "reduction"]
+    /// The kernel code of a task's work (index into `kernelNames`).
+    public static func kernelCode(_ work: TaskWork) -> UInt8 {
+        switch work {
+        case .seconds: return 0
+        case .kernel(let k):
+            switch k {
+            case .gemm: return 1
+            case .conv2d: return 2
+            case .attention: return 3
+            case .elementwise: return 4
+            case .reduction: return 5
+            }
+        }
+    }
+
+    static func s(_ name: String, _ meaning: String) -> Column { Column(name: name, type: .float64, unit: "s", meaning: meaning) }
+
+    public static let tasks = Table(name: "tasks", rows: "one per attempt, in the order attempts started; then one (attempt 0) per task that never got an attempt", columns: [
+        .init(name: "task", type: .uint32, unit: "1", meaning: "task id (index in the run's task list)"),
+        .init(name: "job", type: .uint32, unit: "1", meaning: "job id (the workload's index in the scenario)"),
+        .init(name: "tenant", type: .uint16, unit: "1", meaning: "tenant id"),
+        .init(name: "kernel", type: .uint8, unit: "code", meaning: "the task's work: " + kernelNames.enumerated().map { "\($0) \($1)" }.joined(separator: ", ")),
+        .init(name: "device", type: .int32, unit: "1", meaning: "device id (−1: no attempt)"),
+        .init(name: "attempt", type: .uint16, unit: "1", meaning: "attempt number of the task, from 1 (0: no attempt)"),
+        .init(name: "outcome", type: .uint8, unit: "code", meaning: AttemptOutcome.allCases.map { "\($0.rawValue) \($0.name)" }.joined(separator: ", ")),
+        s("arrival", "the task arrived"),
+        s("ready", "the task was (last) queued before this attempt: arrived with its parents done, or re-queued"),
+        s("assigned", "the attempt was placed on its device; input transfer starts"),
+        s("input_done", "input transfer done (NaN if not reached)"),
+        s("compute_start", "compute started (the simulator starts computing as the input lands: = input_done)"),
+        s("compute_end", "compute done; output transfer starts (NaN if not reached)"),
+        s("output_returned", "the result came back (NaN unless outcome is accepted or returned)"),
+        s("end", "the attempt ended, however (NaN while running)"),
+    ], lookups: [("kernel_names", "name of each kernel code"), ("outcome_names", "name of each outcome code")])
+
+    public static let devices = Table(name: "devices", rows: "one per device, by device id", columns: [
+        .init(name: "device", type: .uint32, unit: "1", meaning: "device id"),
+        .init(name: "class", type: .uint8, unit: "code", meaning: "device class (index into `class_names`)"),
+        .init(name: "region", type: .uint16, unit: "code", meaning: "region (index into `region_names`)"),
+        s("online_time", "time online during the run"),
+        s("busy_time", "time running attempts (any outcome; still-running ones up to the run's end)"),
+        s("idle_time", "time online, not busy and not blacklisted"),
+        .init(name: "attempts", type: .uint32, unit: "1", meaning: "attempts started"),
+        .init(name: "attempts_lost", type: .uint32, unit: "1", meaning: "attempts lost when the device went offline"),
+        .init(name: "tasks", type: .uint32, unit: "1", meaning: "tasks accepted with this device's result"),
+        .init(name: "energy", type: .float64, unit: "J", meaning: "busy_time·busy watts + idle_time·idle watts of its class"),
+    ], lookups: [("class_names", "name of each device class"), ("region_names", "name of each region")])
+
+    public static let jobs = Table(name: "jobs", rows: "one per job", columns: [
+        .init(name: "job", type: .uint32, unit: "1", meaning: "job id"),
+        .init(name: "kind", type: .uint8, unit: "code", meaning: "workload kind (index into `kind_names`)"),
+        .init(name: "tasks", type: .uint32, unit: "1", meaning: "tasks in the job"),
+        .init(name: "done", type: .uint32, unit: "1", meaning: "tasks accepted"),
+        .init(name: "dropped", type: .uint32, unit: "1", meaning: "tasks dropped by quorum barriers"),
+        s("first_arrival", "earliest arrival of its tasks"),
+        s("finish", "last acceptance, once every task is settled with at least one accepted (NaN otherwise)"),
+        s("makespan", "finish − first_arrival (NaN if not finished)"),
+    ], lookups: [("kind_names", "name of each workload kind")])
+
+    public static let timeline = Table(name: "timeline", rows: "one per sampling instant t_k = k·interval, k ≥ 1, up to the run's end; a last row at the end covers a shorter interval when the run ends between instants", columns: [
+        s("time", "the instant t_k"),
+        .init(name: "online", type: .uint32, unit: "1", meaning: "devices online at t_k"),
+        .init(name: "busy", type: .uint32, unit: "1", meaning: "devices running an attempt at t_k"),
+        .init(name: "queued", type: .uint32, unit: "1", meaning: "tasks waiting for an attempt to be placed at t_k"),
+        .init(name: "throughput", type: .float64, unit: "tasks/s", meaning: "tasks accepted in (t_{k−1}, t_k], over its length"),
+        .init(name: "power", type: .float64, unit: "W", meaning: "mean power of the fleet over (t_{k−1}, t_k]: busy devices at busy watts, idle ones at idle watts"),
+    ])
+
+    public static let tenants = Table(name: "tenants", rows: "one per tenant", columns: [
+        .init(name: "tenant", type: .uint32, unit: "1", meaning: "tenant id"),
+        .init(name: "busy_time", type: .float64, unit: "s", meaning: "device time spent on the tenant's attempts"),
+        .init(name: "tasks_done", type: .uint32, unit: "1", meaning: "the tenant's tasks accepted"),
+    ])
+
+    public static let summary = Table(name: "summary", rows: "one: every metric of `RunMetrics` (formulas in `models/lifecycle.md`)", columns: [
+        .init(name: "tasks", type: .float64, unit: "1", meaning: "tasks in the run"),
+        .init(name: "tasks_done", type: .float64, unit: "1", meaning: "tasks accepted"),
+        .init(name: "tasks_dropped", type: .float64, unit: "1", meaning: "stragglers dropped by quorum barriers"),
+        .init(name: "attempts_lost", type: .float64, unit: "1", meaning: "attempts lost to churn"),
+        .init(name: "refused_placements", type: .float64, unit: "1", meaning: "placements the engine refused"),
+        s("first_arrival", "earliest arrival of an accepted task (NaN if none)"),
+        s("last_finish", "latest acceptance (NaN if none)"),
+        s("makespan", "last_finish − first_arrival"),
+        .init(name: "throughput", type: .float64, unit: "tasks/s", meaning: "tasks_done / makespan"),
+        s("latency_mean", "mean of finish − arrival over accepted tasks"),
+        s("latency_sd", "its sample standard deviation"),
+        s("latency_min", "its minimum (NaN if none)"),
+        s("latency_max", "its maximum (NaN if none)"),
+        s("latency_p50", "its median (P² estimate)"),
+        s("latency_p95", "its 95th percentile (P² estimate)"),
+        s("latency_p99", "its 99th percentile (P² estimate)"),
+        .init(name: "with_deadline", type: .float64, unit: "1", meaning: "accepted tasks that had a deadline"),
+        .init(name: "met_deadline", type: .float64, unit: "1", meaning: "of those, accepted by their deadline"),
+        .init(name: "slo_attainment", type: .float64, unit: "1", meaning: "met_deadline / with_deadline (NaN if none)"),
+        s("busy_time", "device time on attempts that ended"),
+        s("idle_time", "device time online, idle, not blacklisted"),
+        .init(name: "utilisation", type: .float64, unit: "1", meaning: "busy_time / (busy_time + idle_time)"),
+        s("wasted_work", "device time on attempts lost to churn"),
+        s("redundant_work", "device time on attempts beyond the accepted one"),
+        s("dropped_work", "device time on attempts of dropped stragglers"),
+        .init(name: "accepted_errors", type: .float64, unit: "1", meaning: "tasks accepted with a wrong result"),
+        .init(name: "spot_checks", type: .float64, unit: "1", meaning: "spot checks run"),
+        .init(name: "blacklisted", type: .float64, unit: "1", meaning: "devices blacklisted"),
+        .init(name: "backup_attempts", type: .float64, unit: "1", meaning: "speculative backup attempts"),
+        .init(name: "energy", type: .float64, unit: "J", meaning: "Σ busy·busy watts + idle·idle watts"),
+        .init(name: "cloud_cost", type: .float64, unit: "USD", meaning: "Σ price per hour · busy hours of priced devices"),
+        .init(name: "volunteer_hours", type: .float64, unit: "h", meaning: "busy hours of unpriced devices"),
+        .init(name: "events", type: .float64, unit: "1", meaning: "kernel events handled"),
+        .init(name: "finished", type: .float64, unit: "1", meaning: "1 if every task settled before the horizon, else 0"),
+        s("end", "simulated time the run ended"),
+        s("timeline_interval", "the timeline's sampling interval"),
+    ])
+
+    /// Every table of a run's group, in the order the schema page lists them.
+    public static let runTables: [Table] = [summary, tasks, devices, jobs, timeline, tenants]
+
+    /// The tables and root attributes as Markdown (embedded in `docs/results-schema.md`).
+    public static func markdown() -> String {
+        var out = "## Root attributes\n\n| name | type | meaning |\n|---|---|---|\n"
+        for a in rootAttributes { out += "| `\(a.name)` | \(a.type) | \(a.meaning) |\n" }
+        for t in runTables {
+            out += "\n## `/<run>/\(t.name)` — \(t.rows)\n\n| field | type | unit | meaning |\n|---|---|---|---|\n"
+            for c in t.columns { out += "| `\(c.name)` | \(c.type.rawValue) | \(c.unit) | \(c.meaning) |\n" }
+            if !t.lookups.isEmpty {
+                out += "\nLookup attributes (arrays of strings, index = code): "
+                out += t.lookups.map { "`\($0.attribute)` (\($0.meaning))" }.joined(separator: ", ") + ".\n"
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import SwarmLab
+
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Run a scenario's grid of sweep values × policies × replications and summarise with 95% CIs.",
+        discussion: """
+        The grid comes from the scenario's `sweep:` axes (field path → list of values), each point run under each \
+        policy, `replications` times (replication r uses seed + r). Runs go to OUTPUT.parts/run-NNNN.h5 as they \
+        finish; an interrupted sweep started again resumes from them. With --shard I/N only every N-th run from \
+        the I-th (0-based) is run and nothing is joined — one shard per Slurm array task or Kubernetes Indexed Job \
+        pod, sharing the parts folder; a last invocation without --shard joins them (docs/sweeps.md).
+        """)
+
+    @Argument(help: "Scenario file (YAML) with a `sweep:` section and/or `replications:`.") var scenario: String
+    @Option(name: .long, help: "Results file (default: results/NAME-sweep.h5).") var output: String?
+    @Option(name: .long, help: "Runs at once (default: the number of cores).") var jobs: Int?
+    @Option(name: .long, help: "Replications per point and policy (default: the scenario's).") var replications: Int?
+    @Option(name: .long, help: "Run only shard I of N (0-based), e.g. 3/10; join later without --shard.") var shard: String?
+    @Flag(name: .long, help: "Print the summary as JSON on stdout.") var json = false
+    @Flag(name: .long, help: "No progress on stderr.") var quiet = false
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
+        if let replications, replications < 1 { throw ValidationError("--replications must be at least 1, found \(replications)") }
+        if shard != nil, parsedShard == nil { throw ValidationError("--shard expects I/N with 0 ≤ I < N, e.g. 3/10; found \(shard!)") }
+    }
+
+    var parsedShard: (index: Int, count: Int)? {
+        guard let parts = shard?.split(separator: "/"), parts.count == 2,
+              let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (0..<n).contains(i) else { return nil }
+        return (i, n)
+    }
+
+    func run() throws {
+        let s = try exitOnFailure { try ScenarioRunner.load(scenario) }
+        var options = SweepRunner.Options(output: output ?? "results/\(s.name)-sweep.h5", shard: parsedShard, replications: replications)
+        if let jobs { options.jobs = jobs }
+        let quiet = self.quiet
+        let outcome = try exitOnFailure {
+            try SweepRunner.run(s, options: options) { done, total, line in
+                if !quiet { FileHandle.standardError.write(Data("[\(done)/\(total)] \(line)\n".utf8)) }
+            }
+        }
+        if json {
+            var object: [String: Any] = ["scenario": scenario, "runs": outcome.results.count, "summary": outcome.summary.jsonObject()]
+            object["output"] = outcome.output ?? NSNull()
+            print(try jsonText(object))
+            return
+        }
+        let shardNote = options.shard.map { " (shard \($0.index)/\($0.count); join with `swarmlab sweep \(scenario)` once all shards are done)" } ?? ""
+        print("\n\(s.name): \(outcome.plan.points.count) point(s), \(outcome.results.count) run(s)\(shardNote)\n")
+        print(outcome.summary.table())
+        if let o = outcome.output { print("\nResults written to \(o)") }
+    }
+}
