@@ -4,11 +4,12 @@
 #                pandas in .build/pyenv, for the interop tests)
 #   make bench   the published benchmarks, with peers; refreshes results/BENCHMARKS.md
 #   make calibrate   measure this machine's kernels: results/calibration/<machine class>.json
+#   make validate    simulator against the reference runtime on scenarios/validation: results/validation.md
 SHELL := /bin/bash
 SWIFT ?= swift
 RELEASE := .build/release/swarmlab
 
-.PHONY: demo test bench calibrate build bootstrap clean
+.PHONY: demo test bench calibrate validate build bootstrap clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -45,7 +46,12 @@ bench: build
 	$(RELEASE) bench kernels --record results/BENCHMARKS.md --markdown results/kernels.md
 
 calibrate: build
-	$(RELEASE) calibrate --worker $(RELEASE)
+	$(SWIFT) build -c release --product swarmlab-worker
+	$(RELEASE) calibrate --worker .build/release/swarmlab-worker
+
+validate: build
+	$(SWIFT) build -c release --product swarmlab-worker
+	$(RELEASE) validate scenarios/validation --record results/validation.md
 
 clean:
 	rm -rf .build

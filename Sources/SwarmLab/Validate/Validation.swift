@@ -27,6 +27,14 @@ public struct ValidationObservation: Sendable {
     /// Wall seconds the side took.
     public var wallSeconds: Double
 
+    /// The same observation with every time moved by `delta` seconds.
+    public func shifted(by delta: Double) -> ValidationObservation {
+        var o = self
+        o.taskStart = taskStart.map { $0 + delta }; o.taskFinish = taskFinish.map { $0 + delta }
+        o.attemptAssigned = attemptAssigned.map { $0 + delta }; o.attemptReturned = attemptReturned.map { $0 + delta }
+        return o
+    }
+
     /// returned − assigned of every attempt that came back.
     public var attemptDurations: [Double] {
         zip(attemptAssigned, attemptReturned).compactMap { a, r in r.isFinite ? r - a : nil }
@@ -62,6 +70,9 @@ public struct ValidationComparison: Sendable, Codable, Equatable {
     public var realWallSeconds: Double
     /// The simulated makespan with the committed profile, before re-measuring (NaN: not run).
     public var committedProfileMakespan: Double = .nan
+    /// Seconds the runtime took to bring its workers up before the first assignment; its
+    /// times are counted from then.
+    public var realStartOffset: Double = 0
 }
 
 /// `swarmlab validate`: runs a scenario in the simulator (WorkEngine with the calibrated cost
@@ -112,7 +123,7 @@ public enum Validation {
                 if let i = running.removeValue(forKey: d), case .lost = record { o.attemptOutcome[i] = 1 }
             case .done(let t, _, let at, _):
                 o.taskFinish[t.index] = at.seconds
-            case .requeued, .blacklisted, .dropped:
+            default:   // queueing, phases, availability: not compared
                 break
             }
         }
@@ -219,10 +230,15 @@ public enum Validation {
         let (sim, engine) = try simulate(scenario, profile: profile)
         let plan = try plan(scenario, engine: engine, profile: profile)
         let report: RuntimeReport
-        do { report = try ReferenceRuntime.run(plan, worker: worker) } catch {
+        // A generous wall limit: ten times the simulated makespan, plus start-up.
+        let limit = 30 + 10 * (sim.taskFinish.filter(\.isFinite).max() ?? 60)
+        do { report = try ReferenceRuntime.run(plan, worker: worker, wallLimit: limit) } catch {
             throw Failure(description: "\(file): reference run failed: \(error)")
         }
-        let real = observe(report, tasks: plan.tasks.count)
+        // The runtime's clock starts before its workers are up (process start, connection,
+        // hello); count both sides from their first assignment.
+        let offset = max(0, (report.attempts.map(\.assigned).min() ?? 0) - (sim.attemptAssigned.min() ?? 0))
+        let real = observe(report, tasks: plan.tasks.count).shifted(by: -offset)
         if let directory {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             for o in [sim, real] {
@@ -231,6 +247,7 @@ public enum Validation {
             }
         }
         var c = compare(name: scenario.name, devices: plan.devices.count, sim: sim, real: real)
+        c.realStartOffset = offset
         c.committedProfileMakespan = compare(name: scenario.name, devices: plan.devices.count, sim: committedSim, real: real).simMakespan
         return c
     }

@@ -41,7 +41,7 @@ public enum Calibrator {
         }
     }
 
-    /// Square GEMMs from 32 to 1024, skinny GEMMs, ResNet-like convolutions and transformer
+    /// Square GEMMs from 32 to 2048, skinny GEMMs, ResNet-like convolutions and transformer
     /// attention heads, plus elementwise and reduction passes: the shapes validation and the
     /// benchmark scenarios use, with enough sizes to interpolate between.
     public static let standardShapes: [TensorKernel] = [
@@ -49,6 +49,7 @@ public enum Calibrator {
         .gemm(m: 128, n: 128, k: 128, dtype: .fp32), .gemm(m: 256, n: 256, k: 256, dtype: .fp32),
         .gemm(m: 384, n: 384, k: 384, dtype: .fp32), .gemm(m: 512, n: 512, k: 512, dtype: .fp32),
         .gemm(m: 768, n: 768, k: 768, dtype: .fp32), .gemm(m: 1024, n: 1024, k: 1024, dtype: .fp32),
+        .gemm(m: 1536, n: 1536, k: 1536, dtype: .fp32), .gemm(m: 2048, n: 2048, k: 2048, dtype: .fp32),
         .gemm(m: 1024, n: 1024, k: 64, dtype: .fp32), .gemm(m: 4096, n: 64, k: 1024, dtype: .fp32),
         .conv2d(batch: 1, inChannels: 3, outChannels: 64, height: 112, width: 112, kernel: 7, stride: 2, padding: 3, dtype: .fp32),
         .conv2d(batch: 1, inChannels: 64, outChannels: 64, height: 56, width: 56, kernel: 3, stride: 1, padding: 1, dtype: .fp32),
@@ -94,14 +95,16 @@ public enum Calibrator {
             kernels: samples)
     }
 
-    /// Median and minimum seconds of one shape, after one warm-up call.
+    /// Median and minimum CPU seconds of one shape's computation, after one warm-up call: CPU
+    /// time is what the computation takes on a core of its own, so a calibration on a shared,
+    /// busy machine still measures the machine (wall time would measure its load).
     public static func measure(_ kernel: TensorKernel, runner: inout KernelRunner, options: Options) -> DeviceProfile.KernelSample {
         _ = runner.run(kernel, seed: 0)
         var times: [Double] = []
         var total = 0.0
         while times.count < options.maxRepeats && (times.count < options.minRepeats || total < options.minSecondsPerShape) {
             let r = runner.run(kernel, seed: UInt64(times.count + 1))
-            times.append(r.seconds); total += r.seconds + r.setupSeconds
+            times.append(r.cpuSeconds); total += r.seconds + r.setupSeconds
         }
         times.sort()
         return DeviceProfile.KernelSample(kernel: kernel, seconds: median(times), minSeconds: times[0], repeats: times.count)

@@ -14,11 +14,15 @@ public struct KernelResult: Sendable, Equatable {
     public var seconds: Double
     /// Seconds spent generating the inputs from the seed (stands in for reading them).
     public var setupSeconds: Double
+    /// CPU seconds the computation used (process CPU clock): what it takes on a core of its
+    /// own, however many other processes share the cores. Equals `seconds` on an idle machine.
+    public var cpuSeconds: Double
     /// The kernel's FLOP count (`TensorKernel.flops`), for rates.
     public var flops: Double
 
-    public init(checksum: UInt64, seconds: Double, setupSeconds: Double, flops: Double) {
+    public init(checksum: UInt64, seconds: Double, setupSeconds: Double, flops: Double, cpuSeconds: Double? = nil) {
         self.checksum = checksum; self.seconds = seconds; self.setupSeconds = setupSeconds; self.flops = flops
+        self.cpuSeconds = cpuSeconds ?? seconds
     }
 
     /// Inputs and compute together: what a worker spends on the task (and what its duty cycle
@@ -82,12 +86,14 @@ public struct KernelRunner {
     public mutating func run(_ kernel: TensorKernel, seed: UInt64, corruption: Corruption? = nil) -> KernelResult {
         let t0 = monotonicNow()
         prepare(kernel, seed: seed)
+        let c1 = processCPUNow()
         let t1 = monotonicNow()
         execute(kernel)
         let t2 = monotonicNow()
+        let c2 = processCPUNow()
         if let corruption { corrupt(with: corruption) }
         let sum = c.withUnsafeBufferPointer { KernelRunner.checksum(UnsafeBufferPointer(rebasing: $0[0..<outputCount])) }
-        return KernelResult(checksum: sum, seconds: t2 - t1, setupSeconds: t1 - t0, flops: kernel.flops)
+        return KernelResult(checksum: sum, seconds: t2 - t1, setupSeconds: t1 - t0, flops: kernel.flops, cpuSeconds: c2 - c1)
     }
 
     /// The output itself (a copy), for comparison with `KernelReference.output(of:seed:)`.
@@ -286,6 +292,13 @@ public enum KernelInputs {
         fill(&v, count: count, seed: seed, operand: operand)
         return v
     }
+}
+
+/// CPU seconds this process has used, all threads (CLOCK_PROCESS_CPUTIME_ID).
+func processCPUNow() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
 /// Monotonic wall-clock seconds (CLOCK_MONOTONIC).
