@@ -178,9 +178,21 @@ public enum Validation {
         return o
     }
 
-    /// Compares the two sides over the tasks the simulator accepted.
-    public static func compare(name: String, devices: Int, sim: ValidationObservation, real: ValidationObservation) -> ValidationComparison {
-        let counted = sim.taskFinish.indices.filter { sim.taskFinish[$0].isFinite }
+    /// The tasks a comparison counts: those the simulator accepted, except the parents of a
+    /// quorum barrier (a federated round's clients): the barrier's acceptance stands for them,
+    /// and which of them are the stragglers left behind may differ between the two sides.
+    public static func counted(_ tasks: TaskTable, sim: ValidationObservation) -> [Int] {
+        var feedsQuorum = [Bool](repeating: false, count: tasks.count)
+        for c in 0..<tasks.count where tasks.parentQuorum[c] > 0 {
+            for p in tasks.parents(of: TaskID(index: c)) { feedsQuorum[Int(p)] = true }
+        }
+        return sim.taskFinish.indices.filter { sim.taskFinish[$0].isFinite && !feedsQuorum[$0] }
+    }
+
+    /// Compares the two sides over the `counted` tasks (default: every task the simulator accepted).
+    public static func compare(name: String, devices: Int, sim: ValidationObservation, real: ValidationObservation,
+                               counted: [Int]? = nil) -> ValidationComparison {
+        let counted = counted ?? sim.taskFinish.indices.filter { sim.taskFinish[$0].isFinite }
         let simFinish = counted.map { sim.taskFinish[$0] }, realFinish = counted.map { real.taskFinish[$0] }
         let simMakespan = simFinish.max() ?? .nan
         let realMakespan = realFinish.contains { !$0.isFinite } ? .nan : realFinish.max() ?? .nan
@@ -246,9 +258,11 @@ public enum Validation {
                           scenario: scenario, profilePath: profilePath)
             }
         }
-        var c = compare(name: scenario.name, devices: plan.devices.count, sim: sim, real: real)
+        var c = compare(name: scenario.name, devices: plan.devices.count, sim: sim, real: real,
+                        counted: counted(plan.tasks, sim: sim))
         c.realStartOffset = offset
-        c.committedProfileMakespan = compare(name: scenario.name, devices: plan.devices.count, sim: committedSim, real: real).simMakespan
+        c.committedProfileMakespan = compare(name: scenario.name, devices: plan.devices.count, sim: committedSim, real: real,
+                                             counted: counted(plan.tasks, sim: committedSim)).simMakespan
         return c
     }
 
