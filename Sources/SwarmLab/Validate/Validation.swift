@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import SwarmKernel
 import SwarmModel
 import SwarmPolicies
@@ -209,19 +210,32 @@ public enum Validation {
             simAttemptsLost: sim.attemptsLost, realAttemptsLost: real.attemptsLost, realWallSeconds: real.wallSeconds)
     }
 
-    /// The profile with the kernels `tasks` use measured again now (median of repeated calls,
-    /// one thread) and the input generation rate too: a shared machine's speed moves with its
-    /// load, so the simulator is given this machine as it is when the reference run starts.
-    public static func remeasured(_ profile: DeviceProfile, for tasks: TaskTable) -> DeviceProfile {
+    /// The profile with the kernels `tasks` use measured again now, and the input generation
+    /// rate too: a shared machine's speed moves with its load, so the simulator is given this
+    /// machine as it is when the reference run starts. Each kernel is measured in `concurrency`
+    /// threads at once (one runner each, median CPU seconds over all their calls): as many as
+    /// the run's workers can compute at once, so the caches and memory bandwidth they share
+    /// are part of the measurement.
+    public static func remeasured(_ profile: DeviceProfile, for tasks: TaskTable, concurrency: Int = 1) -> DeviceProfile {
         var kernels: [TensorKernel] = []
         for w in tasks.work { if case .kernel(let k) = w, !kernels.contains(k.asFP32) { kernels.append(k.asFP32) } }
         var p = profile
-        var runner = KernelRunner(threads: 1)
-        var options = Calibrator.Options()
-        options.minSecondsPerShape = 0.5; options.minRepeats = 3
-        for k in kernels {
-            p.kernels.removeAll { $0.kernel.asFP32 == k }
-            p.kernels.append(Calibrator.measure(k, runner: &runner, options: options))
+        let k = max(1, concurrency)
+        for kernel in kernels {
+            let times = Mutex<[Double]>([])
+            DispatchQueue.concurrentPerform(iterations: k) { _ in
+                var runner = KernelRunner(threads: 1)
+                _ = runner.run(kernel, seed: 0)
+                var mine: [Double] = [], total = 0.0
+                while mine.count < 40 && (mine.count < 3 || total < 0.5) {
+                    let r = runner.run(kernel, seed: UInt64(mine.count + 1))
+                    mine.append(r.cpuSeconds); total += r.seconds + r.setupSeconds
+                }
+                times.withLock { $0 += mine }
+            }
+            let sorted = times.withLock { $0 }.sorted()
+            p.kernels.removeAll { $0.kernel.asFP32 == kernel }
+            p.kernels.append(.init(kernel: kernel, seconds: ValidationStatistics.median(sorted), minSeconds: sorted[0], repeats: sorted.count))
         }
         p.inputElementsPerSecond = Calibrator.inputGenerationRate()
         return p
@@ -238,7 +252,9 @@ public enum Validation {
             throw Failure(description: "\(error)")
         }
         let (committedSim, _) = try simulate(scenario, profile: committed)
-        let profile = remeasure ? remeasured(committed, for: try scenario.materialize().tasks) : committed
+        let materialized = try scenario.materialize()
+        let concurrency = min(ProcessInfo.processInfo.activeProcessorCount, materialized.fleet.count)
+        let profile = remeasure ? remeasured(committed, for: materialized.tasks, concurrency: concurrency) : committed
         let (sim, engine) = try simulate(scenario, profile: profile)
         let plan = try plan(scenario, engine: engine, profile: profile)
         let report: RuntimeReport

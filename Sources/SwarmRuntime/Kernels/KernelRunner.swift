@@ -14,8 +14,9 @@ public struct KernelResult: Sendable, Equatable {
     public var seconds: Double
     /// Seconds spent generating the inputs from the seed (stands in for reading them).
     public var setupSeconds: Double
-    /// CPU seconds the computation used (process CPU clock): what it takes on a core of its
-    /// own, however many other processes share the cores. Equals `seconds` on an idle machine.
+    /// CPU seconds the computation used (the thread's CPU clock with one OpenBLAS thread, the
+    /// process's otherwise): what it takes on a core of its own, however many other processes
+    /// share the cores. Equals `seconds` on an idle machine.
     public var cpuSeconds: Double
     /// The kernel's FLOP count (`TensorKernel.flops`), for rates.
     public var flops: Double
@@ -86,11 +87,13 @@ public struct KernelRunner {
     public mutating func run(_ kernel: TensorKernel, seed: UInt64, corruption: Corruption? = nil) -> KernelResult {
         let t0 = monotonicNow()
         prepare(kernel, seed: seed)
-        let c1 = processCPUNow()
+        // One OpenBLAS thread computes in this thread: its own CPU clock is exact, even with
+        // other runners computing in other threads of the process.
+        let c1 = cpuNow(thisThreadOnly: threads == 1)
         let t1 = monotonicNow()
         execute(kernel)
         let t2 = monotonicNow()
-        let c2 = processCPUNow()
+        let c2 = cpuNow(thisThreadOnly: threads == 1)
         if let corruption { corrupt(with: corruption) }
         let sum = c.withUnsafeBufferPointer { KernelRunner.checksum(UnsafeBufferPointer(rebasing: $0[0..<outputCount])) }
         return KernelResult(checksum: sum, seconds: t2 - t1, setupSeconds: t1 - t0, flops: kernel.flops, cpuSeconds: c2 - c1)
@@ -294,10 +297,11 @@ public enum KernelInputs {
     }
 }
 
-/// CPU seconds this process has used, all threads (CLOCK_PROCESS_CPUTIME_ID).
-func processCPUNow() -> Double {
+/// CPU seconds used by this thread (CLOCK_THREAD_CPUTIME_ID) or by the whole process
+/// (CLOCK_PROCESS_CPUTIME_ID).
+func cpuNow(thisThreadOnly: Bool) -> Double {
     var ts = timespec()
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+    clock_gettime(thisThreadOnly ? CLOCK_THREAD_CPUTIME_ID : CLOCK_PROCESS_CPUTIME_ID, &ts)
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
