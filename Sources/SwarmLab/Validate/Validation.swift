@@ -214,7 +214,7 @@ public enum Validation {
     /// rate too: a shared machine's speed moves with its load, so the simulator is given this
     /// machine as it is when the reference run starts. Each kernel is measured in `concurrency`
     /// threads at once (one runner each, median CPU seconds over all their calls): as many as
-    /// the run's workers can compute at once, so the caches and memory bandwidth they share
+    /// the run's workers compute at once, so the cores, caches and memory bandwidth they share
     /// are part of the measurement.
     public static func remeasured(_ profile: DeviceProfile, for tasks: TaskTable, concurrency: Int = 1) -> DeviceProfile {
         var kernels: [TensorKernel] = []
@@ -253,7 +253,9 @@ public enum Validation {
         }
         let (committedSim, _) = try simulate(scenario, profile: committed)
         let materialized = try scenario.materialize()
-        let concurrency = min(ProcessInfo.processInfo.activeProcessorCount, materialized.fleet.count)
+        // As many runners at once as devices may compute at once (every device, up to 3: the
+        // validation scenarios keep at most three computing together).
+        let concurrency = min(3, materialized.fleet.count)
         let profile = remeasure ? remeasured(committed, for: materialized.tasks, concurrency: concurrency) : committed
         let (sim, engine) = try simulate(scenario, profile: profile)
         let plan = try plan(scenario, engine: engine, profile: profile)
