@@ -69,11 +69,15 @@ public struct KernelRunner {
     /// Elements of `c` the last kernel wrote.
     var outputCount = 0
 
-    /// Pins OpenBLAS to `threads` threads (1 for an emulated device sharing the cores).
+    /// Pins OpenBLAS to `threads` threads (1 for an emulated device sharing the cores) and warms
+    /// it up with one small GEMM.
     public init(threads: Int = 1) {
         precondition(threads >= 1, "KernelRunner needs at least one thread (got \(threads))")
         self.threads = threads
         openblas_set_num_threads(Int32(threads))
+        // OpenBLAS sets up its buffers on its first call; pay that here, not in a task's
+        // compute time (where a slow device's duty cycle would stretch it).
+        _ = run(.gemm(m: 128, n: 128, k: 128, dtype: .fp32), seed: 0)
     }
 
     /// The thread count OpenBLAS currently uses (process-wide).
