@@ -322,20 +322,37 @@ struct RuntimeTests {
         #expect(wall < 5)
     }
 
+    @Test("silence while every worker is paused, but due back, is not a stall")
+    func pausedIsNoStall() throws {
+        var tasks = TaskTable(); tasks.add(work: .seconds(1), arrival: SimTime(seconds: 3))
+        let plan = RuntimePlan(devices: [EmulatedDevice(pauses: [(start: 1, end: 12)])], fleet: localFleet(1), tasks: tasks,
+                               policy: fastestFirst(), heartbeatTimeout: 0.5, timeScale: 0.1)
+        var options = CoordinatorOptions()
+        options.stallLimit = 0.5   // the pause lasts 1.1 s wall
+        let r = try Coordinator(plan: plan, workerPath: try ReferenceRuntime.locateWorker(), options: options).run()
+        #expect(!r.taskFinish[0].isNaN && r.taskFinish[0] >= 12)
+    }
+
     @Test("the worker refuses a bad environment with exit status 64, naming the variable",
           arguments: [(["SWARMLAB_DEVICE": "0", "SWARMLAB_KEY": String(repeating: "ab", count: 32)], "SWARMLAB_PORT"),
                       (["SWARMLAB_PORT": "9", "SWARMLAB_DEVICE": "x", "SWARMLAB_KEY": String(repeating: "ab", count: 32)], "SWARMLAB_DEVICE"),
                       (["SWARMLAB_PORT": "9", "SWARMLAB_DEVICE": "0", "SWARMLAB_KEY": "abc"], "SWARMLAB_KEY")])
     func workerEnvironment(_ env: [String: String], _ variable: String) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: try ReferenceRuntime.locateWorker())
-        p.environment = env
-        let err = Pipe()
-        p.standardError = err
-        try p.run()
-        p.waitUntilExit()
-        let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        #expect(p.terminationStatus == 64)
+        var fds: [Int32] = [0, 0]
+        #expect(pipe(&fds) == 0)
+        let child = try Coordinator.launch(try ReferenceRuntime.locateWorker(), arguments: [], environment: env, stderr: fds[1])
+        close(fds[1])
+        var message = ""
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = read(fds[0], &buf, buf.count)
+            guard n > 0 else { break }
+            message += String(decoding: buf[0..<n], as: UTF8.self)
+        }
+        close(fds[0])
+        var status: Int32 = 0
+        waitpid(child, &status, 0)
+        #expect((status >> 8) & 0xFF == 64)
         #expect(message.contains(variable + ": expected"), "\(message)")
     }
 

@@ -59,7 +59,7 @@ struct ScenarioFileTests {
         BadCase(replace: "  - { name: eu, utc_offset: 1 }", with: "  - { name: eu, utc_offset: 1 ", expected: "bad.yaml:7:6: malformed YAML: did not find expected ',' or '}'"),
         BadCase(replace: "duration: 2h", with: "duration: 2", expected: "bad.yaml:4:11: duration: \"2\" is not a duration: a unit is required after \"2\"; expected a number and one of ns, µs, ms, s, min, h, d, w (e.g. \"90s\", \"1h30m\")"),
         BadCase(replace: "duration: 2h", with: "duration: 2 parsecs", expected: "bad.yaml:4:11: duration: \"2 parsecs\" is not a duration: expected a number and one of ns, µs, ms, s, min, h, d, w (e.g. \"90s\", \"1h30m\")"),
-        BadCase(replace: "duration: 2h", with: "duration: 0s", expected: "bad.yaml:4:11: duration: expected a positive duration"),
+        BadCase(replace: "duration: 2h", with: "duration: 0s", expected: "bad.yaml:4:11: duration: expected a positive duration, found `0s`"),
         BadCase(replace: "input: 1MB", with: "input: 1mb", expected: "bad.yaml:13:14: workloads[0].bag.input: \"1mb\" is not a data size: unknown unit \"mb\" (did you mean \"MB\"?); expected a number and one of B, kB, MB, GB, TB, PB, KiB, MiB, GiB, TiB, PiB (e.g. \"512MiB\", \"1.5GB\")"),
         BadCase(replace: "input: 1MB", with: "input: -1MB", expected: "bad.yaml:13:14: workloads[0].bag.input: \"-1MB\" is not a data size: the value must not be negative"),
         BadCase(replace: "seed: 7", with: "seed: -7", expected: "bad.yaml:3:7: seed: expected a whole number ≥ 0, found `-7`"),
@@ -112,7 +112,10 @@ struct ScenarioFileTests {
         BadCase(replace: "  - bag:", with: "  - dag: { tasks: [{ name: a, work: { seconds: 1s } }, { name: b, after: [c], work: { seconds: 1s } }] }\n  - bag:", expected: "bad.yaml:10:75: workloads[0].dag.tasks[1].after[0]: unknown task `c`; did you mean `a`? (a task's parents are listed before it: a)"),
         BadCase(replace: "  - bag:", with: "  - federated: { rounds: 2, clients: 4, min_reporting: 6, work: { seconds: 1s }, model: 1MB }\n  - bag:", expected: "bad.yaml:10:56: workloads[0].federated.min_reporting: min_reporting 6 exceeds clients 4"),
         BadCase(replace: "  - bag:", with: "  - traced_requests: { file: nowhere.csv, work: { seconds: 1s } }\n  - bag:", expected: "bad.yaml:10:30: workloads[0].traced_requests.file: file `nowhere.csv` not found (looked for nowhere.csv; paths are relative to the scenario file)"),
-        BadCase(replace: "policies: [random]", with: "policies: [random]\noutputs: { timeline_interval: 0s }", expected: "bad.yaml:15:31: outputs.timeline_interval: expected a positive duration"),
+        BadCase(replace: "duration: 2h", with: "duration: 1000000w", expected: "bad.yaml:4:11: duration: \"1000000w\" is too long: simulated time holds at most 9e9 s (285 years)"),
+        BadCase(replace: "  - bag:", with: "  - requests: { rate: 1/d, count: 100000, work: { seconds: 1s } }\n  - bag:", expected: "bad.yaml:10:23: workloads[0].requests.rate: 100000 arrivals at 1/d would span about 8640000000 s; expected at most 1e9 s (a higher rate or fewer arrivals)"),
+        BadCase(replace: "  - { class: desktop, region: eu, count: 10 }", with: "  - { class: desktop, region: eu, count: 10, availability: { model: renewal, on: { law: exponential, mean: 1h }, off: { law: exponential, mean: 1h }, window: { off_work: \"00:00-17:00\" } } }", expected: "bad.yaml:8:171: fleet[0].availability.window.off_work: expected working hours inside a day, start before end (e.g. `09:00-17:00`), found `00:00-17:00`"),
+        BadCase(replace: "policies: [random]", with: "policies: [random]\noutputs: { timeline_interval: 0s }", expected: "bad.yaml:15:31: outputs.timeline_interval: expected a positive duration, found `0s`"),
     ]
 
     @Test("bad scenarios are refused with file:line:column, the field and what was expected", arguments: badCases)

@@ -100,6 +100,8 @@ struct ScenarioSchemaTests {
         let s = try Scenario.parse(text: goodScenario.replacingOccurrences(of: "policies: [random]", with: "policies: [{ name: random }, fastest-first]"),
                                    file: "tiny.yaml", policies: policyNames)
         #expect(s.policies == ["random", "fastest-first"])
+        let one = try s.with([("policies", "{ name: fastest-first }")])
+        #expect(one.policies == ["fastest-first"])
     }
 
     @Test("a scenario needing more memory than the machine is refused with the estimate and what dominates")
@@ -147,5 +149,29 @@ struct ScenarioSchemaTests {
         #expect(s.trust == TrustModel() && s.speculation == nil && s.tenants == Tenant.everyone)
         #expect(s.outputs == .init(results: "results/tiny.h5", timelineInterval: 60))
         #expect(s.explained.contains("heartbeat_timeout: 60s") && s.explained.contains("speculation: off"))
+    }
+
+    @Test("an RTT matrix file relative to the scenario, with inline RTTs overriding it")
+    func rttFile() throws {
+        let regions = try RegionTableReader.read(path: shipped("traces/network/ibm-cloud-vpc-2024-03-regions.csv"))
+        let text = """
+        version: 1
+        name: ibm
+        duration: 1h
+        regions:
+        \(regions.map { "  - { name: \($0.name), utc_offset: \($0.utcOffsetHours) }" }.joined(separator: "\n"))
+        network:
+          rtt_file: ../traces/network/ibm-cloud-vpc-2024-03-rtt.csv
+          rtt: [{ from: Dallas, to: Tokyo, rtt: 1s }]
+        fleet: [{ class: cloud-vm, region: Dallas, count: 1 }]
+        workloads: [{ bag: { tasks: 1, work: { seconds: 1s } } }]
+        policies: random
+        """
+        let s = try Scenario.parse(text: text, file: shipped("scenarios/ibm.yaml"), policies: policyNames)
+        let dallas = s.network.rtt.region(named: "Dallas")!, toronto = s.network.rtt.region(named: "Toronto")!
+        let tokyo = s.network.rtt.region(named: "Tokyo")!
+        #expect(s.network.rtt.rtt(from: dallas, to: toronto) == 0.034)
+        #expect(s.network.rtt.rtt(from: dallas, to: tokyo) == 1 && s.network.rtt.rtt(from: tokyo, to: dallas) == 1)
+        #expect(s.regions.count == 10 && s.explained.contains("rtt_file: ../traces/network/ibm-cloud-vpc-2024-03-rtt.csv"))
     }
 }

@@ -34,7 +34,12 @@ public func classifyFailure(_ error: any Error) -> (kind: FailureKind, message: 
 
 extension ScenarioRunner {
     /// Reads and checks a scenario file against `registry`'s policies.
+    /// The quickstart's default path falls back to the embedded copy when the file is not
+    /// there (`swarmlab run` from another folder).
     public static func load(_ path: String, registry: PolicyRegistry = .builtin) throws -> Scenario {
-        try Scenario.read(path: path, policies: registry.entries.map(\.name))
+        if path == Scenario.quickstartPath && !FileManager.default.fileExists(atPath: path) {
+            return try Scenario.parse(text: Scenario.quickstartText, file: path, policies: registry.entries.map(\.name))
+        }
+        return try Scenario.read(path: path, policies: registry.entries.map(\.name))
     }
 }

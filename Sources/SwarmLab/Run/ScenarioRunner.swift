@@ -157,7 +157,10 @@ extension ScenarioRunner {
         let s = try load(path)
         try s.checkMemory()
         do {
-            if explain { return "# \(path), every default filled in; memory: \(s.memoryEstimate)\n" + s.explained }
+            if explain {
+                return "# \(path), every default filled in; memory: \(s.memoryEstimate)\n" + s.explained
+                    + "# The classes the fleet uses:\n" + s.classSummary + "\n"
+            }
             var text = "\(path): ok — \(s.name): \(s.regions.count) regions, \(s.deviceCount) devices, "
                 + "\(s.workloads.count) workloads (\(s.taskCount) tasks), \(SimDuration(seconds: s.duration)), policies \(s.policies.joined(separator: ", "))"
             if s.replications > 1 { text += ", \(s.replications) replications" }

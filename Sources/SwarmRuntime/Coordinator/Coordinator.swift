@@ -9,7 +9,7 @@ struct CoordinatorOptions {
     var external: Set<Int> = []
     var onListening: ((UInt16, RunKeys) -> Void)?
     /// Gives up after this many wall seconds in all (tests), or after `stallLimit` wall
-    /// seconds without a frame from any worker (every worker dead and none to restart).
+    /// seconds without a frame from any worker while none is due to resume or restart.
     var wallLimit: Double = .infinity
     var stallLimit: Double = 30
     /// Wall seconds a new connection has to authenticate (say hello) before it is closed.
@@ -34,7 +34,9 @@ final class Coordinator {
     let n: Int, m: Int
     let listenFD: Int32
     let port: UInt16
-    let start: Double
+    /// Scenario second 0, on the monotonic clock: set once every worker has been started,
+    /// so process start-up (about 10 ms each) does not delay the plan's churn.
+    var start: Double
     var log: [String] = []
     /// When a verified frame last arrived (wall seconds since `start`).
     var lastFrame = 0.0
@@ -155,8 +157,10 @@ final class Coordinator {
 
     func run() throws -> RuntimeReport {
         defer { close(listenFD) }
+        for d in 0..<n where !options.external.contains(d) { try spawn(d) }
+        start = monotonicNow()
+        lastFrame = 0
         for d in 0..<n {
-            if !options.external.contains(d) { try spawn(d) }
             let e = plan.devices[d]
             for p in e.pauses {
                 after(p.start * plan.timeScale, .pause(d))
@@ -175,7 +179,7 @@ final class Coordinator {
         }
         options.onListening?(port, keys)
         while doneCount < m || options.keepRunning?() == true {
-            if wall > options.wallLimit || wall - lastFrame > max(options.stallLimit, 10 * heartbeatWall) {
+            if wall > options.wallLimit || (wall - lastFrame > max(options.stallLimit, 10 * heartbeatWall) && !comebackPending) {
                 let w = wall
                 shutdown()
                 throw RuntimeError.timedOut(wallSeconds: w, tasksDone: doneCount, tasks: m)
@@ -193,6 +197,11 @@ final class Coordinator {
         for i in records.indices where open[i] { records[i].outcome = .cancelled }
         return RuntimeReport(attempts: records, taskFinish: finish, acceptedChecksum: accepted, makespan: finish.filter { !$0.isNaN }.max() ?? .nan,
                              lostWorkSeconds: lostWork, wallSeconds: wallSeconds, log: log)
+    }
+
+    /// Whether a paused or killed worker is still due to come back (then silence is no stall).
+    var comebackPending: Bool {
+        timers.contains { if case .resume = $0.action { return true }; if case .restart = $0.action { return true }; return false }
     }
 
     func fireTimers() {
@@ -436,11 +445,19 @@ final class Coordinator {
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWARMLAB_") }
         env["SWARMLAB_PORT"] = "\(port)"; env["SWARMLAB_DEVICE"] = "\(d)"; env["SWARMLAB_KEY"] = key
         env["OPENBLAS_NUM_THREADS"] = "1"   // one core per emulated device
-        let argv: [UnsafeMutablePointer<CChar>?] = [strdup(workerPath), strdup("--device"), strdup("\(d)"), nil]
-        let envp: [UnsafeMutablePointer<CChar>?] = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        pid[d] = try Coordinator.launch(workerPath, arguments: ["--device", "\(d)"], environment: env)
+    }
+
+    /// Starts `path` with a clean signal state (empty mask, default dispositions: the calling
+    /// thread may block signals — a dispatch or test thread does — and a worker must receive
+    /// SIGCONT) and only stdin, stdout and stderr open (an inherited descriptor would keep the
+    /// caller's files open, and their locks held: HDF5 locks files with flock). `stderr`, if
+    /// given, becomes the child's standard error.
+    static func launch(_ path: String, arguments: [String], environment: [String: String],
+                       stderr: Int32? = nil) throws(RuntimeError) -> pid_t {
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for p in argv { free(p) }; for p in envp { free(p) } }
-        // A clean signal state: the calling thread may block signals (a dispatch or test
-        // thread does), and a worker must receive SIGCONT.
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
         defer { posix_spawnattr_destroy(&attr) }
@@ -449,10 +466,28 @@ final class Coordinator {
         posix_spawnattr_setsigmask(&attr, &empty)
         posix_spawnattr_setsigdefault(&attr, &all)
         posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if let e = stderr { posix_spawn_file_actions_adddup2(&actions, e, 2) }
+        closeInherited(&actions)
         var child: pid_t = 0
-        let r = posix_spawn(&child, workerPath, nil, &attr, argv, envp)
-        guard r == 0 else { throw RuntimeError.system("posix_spawn \(workerPath): \(String(cString: strerror(r)))") }
-        pid[d] = child
+        let r = posix_spawn(&child, path, &actions, &attr, argv, envp)
+        guard r == 0 else { throw .system("posix_spawn \(path): \(String(cString: strerror(r)))") }
+        return child
+    }
+
+    /// Adds "close every descriptor from 3 up" to `actions`: glibc's
+    /// `posix_spawn_file_actions_addclosefrom_np` (2.34+, looked up at run time since Swift
+    /// does not see it), else one close per descriptor open now (/proc/self/fd).
+    static func closeInherited(_ actions: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let handle = dlopen(nil, RTLD_NOW), let sym = dlsym(handle, "posix_spawn_file_actions_addclosefrom_np") {
+            let closeFrom = unsafeBitCast(sym, to: CloseFrom.self)
+            if closeFrom(&actions, 3) == 0 { return }
+        }
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for fd in open.compactMap({ Int32($0) }) where fd >= 3 { posix_spawn_file_actions_addclose(&actions, fd) }
     }
 
     /// Asks every worker to exit, wakes paused ones, and reaps them all (killing stragglers).

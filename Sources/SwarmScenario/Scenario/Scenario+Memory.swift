@@ -1,4 +1,5 @@
 import Foundation
+import SwarmKernel
 import SwarmModel
 
 /// How much memory a run of a scenario will need at its peak, part by part, so a scenario
@@ -12,7 +13,7 @@ import SwarmModel
 /// **290 B per task** (the task table, the runner's copy and the engine's per-task state).
 /// Trace intervals cost 16 B each; the process's own baseline is ~30 MiB. Checked against
 /// the benchmark scenarios run from their files (release build, `/usr/bin/time` peak RSS):
-/// `churn-1e6` (10⁶ devices, no work) 208 MiB measured, 221 MiB estimated;
+/// `churn-1e6` (10⁶ devices, no work) 202 MiB measured, 221 MiB estimated;
 /// `work-least-loaded` (10⁶ + 10⁶) 502 MiB measured, 497 MiB estimated; the quickstart
 /// 77 MiB measured, 68 MiB estimated (small runs are dominated by the baseline).
 public struct MemoryEstimate: Sendable, CustomStringConvertible {
@@ -84,5 +85,27 @@ extension Scenario {
         throw ScenarioError(file: file, line: 1, column: 1, path: "",
                             message: "refused: this scenario needs \(e.description), more than this machine's \(formatBytes(available)) of memory; "
                                 + "\(d.what.split(separator: ":").first!) dominates (\(formatBytes(d.bytes))) — try \(advice)")
+    }
+}
+
+extension Scenario {
+    /// The figures of every class the fleet uses, one comment line each (`--explain` prints
+    /// them after the scenario, since built-in classes are not fields of the file).
+    public var classSummary: String {
+        let used = Set(fleet.filter { $0.count > 0 }.map(\.className))
+        return classes.filter { used.contains($0.name) }.map { c in
+            var line = "# \(c.name): cpu \(fmt(c.cpuFlops / 1e9)) GFLOP/s, \(c.cores) cores"
+            if c.hasGPU { line += ", gpu \(fmt(c.gpuFlops / 1e12)) TFLOP/s with \(formatBytes(c.gpuMemory))" }
+            line += ", memory \(formatBytes(c.memory)), power \(fmt(c.idleWatts))–\(fmt(c.busyWatts)) W"
+            line += ", links \(fmt(c.downlink * 8 / 1e6))/\(fmt(c.uplink * 8 / 1e6)) Mbit/s, access \(c.accessLatency)"
+            if c.pricePerHour > 0 { line += ", $\(fmt(c.pricePerHour))/h" }
+            switch c.availability.source {
+            case .alwaysOn: line += ", always on"
+            case .renewal(let on, let off): line += ", ON mean \(SimDuration(seconds: on.mean)), OFF mean \(SimDuration(seconds: off.mean))"
+            case .trace(let t, let loop): line += ", trace of \(t.hostCount) hosts\(loop ? ", looped" : "")"
+            }
+            if c.availability.window != nil { line += ", with a window" }
+            return line
+        }.joined(separator: "\n")
     }
 }

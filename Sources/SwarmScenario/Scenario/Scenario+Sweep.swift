@@ -141,7 +141,9 @@ extension Scenario {
         do {
             return try Scenario.parse(text: text, file: file, policies: knownPolicies)
         } catch {
+            // Lines of the substituted document are not the file's: name the field only.
             var e = error
+            e.line = 0; e.column = 0
             e.message += " (with \(label))"
             throw e
         }

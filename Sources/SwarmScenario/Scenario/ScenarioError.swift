@@ -8,7 +8,10 @@ public struct ScenarioError: Error, Equatable, CustomStringConvertible {
     public var path: String
     public var message: String
 
+    /// `file:line:column: path: message`; without a line (0: the file as a whole, or a value
+    /// given outside it, as a sweep override) `file: path: message`.
     public var description: String {
-        "\(file):\(line):\(column): \(path.isEmpty ? "" : "\(path): ")\(message)"
+        let place = line > 0 ? "\(file):\(line):\(column)" : file
+        return "\(place): \(path.isEmpty ? "" : "\(path): ")\(message)"
     }
 }

@@ -22,7 +22,7 @@ extension ScenarioParser {
             }
             for k in ["cpu", "cores", "memory", "idle_power", "busy_power", "downlink", "uplink"] { try need(k) }
             let cpu = try f.quantity("cpu", UnitParser.flops) ?? base!.cpuFlops
-            guard cpu > 0 else { throw f["cpu"]!.fail("expected a positive FLOP/s") }
+            guard cpu > 0 else { throw f["cpu"]!.expected("a positive FLOP/s") }
             let cores = try f.int("cores", min: 1) ?? base!.cores
             let gpu = try f.quantity("gpu", UnitParser.flops) ?? base?.gpuFlops ?? 0
             let gpuMemory = try f.quantity("gpu_memory", UnitParser.bytes) ?? (gpu > 0 ? base?.gpuMemory ?? 0 : 0)
@@ -30,9 +30,9 @@ extension ScenarioParser {
                 throw (f["gpu_memory"] ?? f["gpu"] ?? e).fail("a GPU needs both `gpu` (FLOP/s) and `gpu_memory` (size)")
             }
             let memory = try f.quantity("memory", UnitParser.bytes) ?? base!.memory
-            guard memory > 0 else { throw f["memory"]!.fail("expected a positive size") }
+            guard memory > 0 else { throw f["memory"]!.expected("a positive size") }
             let memoryBandwidth = try f.quantity("memory_bandwidth", UnitParser.bandwidth) ?? base?.memoryBandwidth ?? 25e9
-            guard memoryBandwidth > 0 else { throw f["memory_bandwidth"]!.fail("expected a positive bandwidth") }
+            guard memoryBandwidth > 0 else { throw f["memory_bandwidth"]!.expected("a positive bandwidth") }
             let gpuBandwidth = try f.quantity("gpu_memory_bandwidth", UnitParser.bandwidth) ?? (gpu > 0 ? base?.gpuMemoryBandwidth ?? 0 : 0)
             guard gpu == 0 || gpuBandwidth > 0 else { throw (f["gpu"] ?? e).fail("a GPU needs `gpu_memory_bandwidth`") }
             let idle = try f.quantity("idle_power", UnitParser.power) ?? base!.idleWatts
@@ -40,9 +40,9 @@ extension ScenarioParser {
             guard busy >= idle else { throw (f["busy_power"] ?? f["idle_power"]!).fail("busy power \(fmt(busy)) W is below idle power \(fmt(idle)) W") }
             let down = try f.quantity("downlink", UnitParser.bandwidth) ?? base!.downlink
             let up = try f.quantity("uplink", UnitParser.bandwidth) ?? base!.uplink
-            guard down > 0 else { throw f["downlink"]!.fail("expected a positive bandwidth") }
-            guard up > 0 else { throw f["uplink"]!.fail("expected a positive bandwidth") }
-            let latency = try f.quantity("access_latency", UnitParser.duration) ?? base?.accessLatency.seconds ?? 0.01
+            guard down > 0 else { throw f["downlink"]!.expected("a positive bandwidth") }
+            guard up > 0 else { throw f["uplink"]!.expected("a positive bandwidth") }
+            let latency = try f.quantity("access_latency", boundedDuration) ?? base?.accessLatency.seconds ?? 0.01
             let price = try f.quantity("price", UnitParser.money) ?? base?.pricePerHour ?? 0
             var availability = base?.availability ?? .alwaysOn
             if let a = f["availability"] {
@@ -156,7 +156,7 @@ extension ScenarioParser {
                 let nodes = try f.int("nodes", min: 1)!
                 let cls = try f.oneOf("class", classNames, "device class")!
                 let nic = try f.quantity("nic", UnitParser.bandwidth)!
-                guard nic > 0 else { throw f.valueField("nic")!.fail("expected a positive bandwidth") }
+                guard nic > 0 else { throw f.valueField("nic")!.expected("a positive bandwidth") }
                 var derived = classes.first { $0.name == cls }!
                 derived.name = "\(cls)@\(n)"
                 derived.downlink = nic; derived.uplink = nic
@@ -226,7 +226,7 @@ extension ScenarioParser {
             window = win
             f.put("window", node)
         }
-        let jitter = try f.quantity("window_jitter", UnitParser.duration) ?? 0
+        let jitter = try f.quantity("window_jitter", boundedDuration) ?? 0
         if window == nil, let j = f["window_jitter"] { throw j.fail("`window_jitter` needs a `window`") }
         if window != nil { f.put("window_jitter", Node(fmt(jitter) + "s")) }
         guard jitter < Double(1 << 23) else { throw f["window_jitter"]!.fail("expected a jitter under 97 days") }
@@ -247,8 +247,8 @@ extension ScenarioParser {
         _ = try f.string("law")
         for k in laws[name]! where f[k] == nil { throw field.fail("missing `\(k)` (\(name) takes \(laws[name]!.joined(separator: " and ")))") }
         func positive(_ k: String, duration: Bool) throws(ScenarioError) -> Double {
-            let v = duration ? try f.quantity(k, UnitParser.duration)! : try f.number(k)!
-            guard v > 0 else { throw f[k]!.fail("expected a value > 0") }
+            let v = duration ? try f.quantity(k, boundedDuration)! : try f.number(k)!
+            guard v > 0 else { throw f[k]!.expected("a value > 0") }
             return v
         }
         let d: any Distribution
@@ -259,7 +259,7 @@ extension ScenarioParser {
         case "pareto": d = Pareto(shape: try positive("shape", duration: false), scale: try positive("scale", duration: true))
         case "lognormal": d = LogNormal(mu: log(try positive("median", duration: true)), sigma: try positive("sigma", duration: false))
         default:
-            let lo = try f.quantity("min", UnitParser.duration)!, hi = try f.quantity("max", UnitParser.duration)!
+            let lo = try f.quantity("min", boundedDuration)!, hi = try f.quantity("max", boundedDuration)!
             guard hi > lo else { throw f["max"]!.fail("expected `max` above `min`") }
             d = Uniform(lo, hi)
         }
@@ -285,7 +285,9 @@ extension ScenarioParser {
         case "daily": let (a, b) = try hours(value); w = .daily(fromHour: a, toHour: b)
         case "off_work":
             let (a, b) = try hours(value)
-            guard a < b else { throw value.fail("expected working hours within a day, start before end") }
+            guard 0 < a && a < b && b < 24 else {
+                throw value.fail("expected working hours inside a day, start before end (e.g. `09:00-17:00`), found `\(try value.string())`")
+            }
             w = .offWork(fromHour: a, toHour: b)
         default:
             var intervals: [(start: Int64, end: Int64)] = []

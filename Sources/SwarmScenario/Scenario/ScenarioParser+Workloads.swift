@@ -112,12 +112,18 @@ extension ScenarioParser {
             return k
         }
         func slo(_ key: String) throws(ScenarioError) -> SimDuration? {
-            guard let s = try f.quantity(key, UnitParser.duration) else { return nil }
-            guard s > 0 else { throw f[key]!.fail("expected a positive duration") }
+            guard let s = try f.quantity(key, boundedDuration) else { return nil }
+            guard s > 0 else { throw f[key]!.expected("a positive duration") }
             return SimDuration(seconds: s)
         }
         func rate(_ key: String) throws(ScenarioError) -> Double {
             try f.read(key) { x throws(ScenarioError) in try x.quantity(parseRate) }!
+        }
+        /// Arrivals must end within simulated time's range (mean span ≤ 10⁹ s).
+        func span(_ count: Int, _ rate: Double, _ key: String) throws(ScenarioError) {
+            guard Double(count) / rate <= 1e9 else {
+                throw f[key]!.fail("\(count) arrivals at \(try f[key]!.string()) would span about \(fmt((Double(count) / rate).rounded())) s; expected at most 1e9 s (a higher rate or fewer arrivals)")
+            }
         }
         let workload: any Workload
         let count: Int
@@ -130,17 +136,19 @@ extension ScenarioParser {
             guard replicas <= 16 else { throw f["replicas"]!.fail("expected at most 16 replicas, found \(replicas)") }
             let quorum = try f.int("quorum", min: 1)!
             guard quorum <= replicas else { throw f["quorum"]!.fail("quorum \(quorum) exceeds replicas \(replicas)") }
-            let release = try f.quantity("release", UnitParser.duration)!
+            let release = try f.quantity("release", boundedDuration)!
             workload = ReplicatedBag(bag: BagOfTasks(count: tasks, work: w, inputBytes: input, outputBytes: output,
                                                      release: SimTime(seconds: release)),
                                      replicas: replicas, quorum: quorum)
             count = tasks
         case "requests":
             let r = try rate("rate")
-            guard r > 0 else { throw f["rate"]!.fail("expected a rate > 0") }
+            guard r > 0 else { throw f["rate"]!.expected("a rate > 0") }
             let n = try f.int("count", min: 0)!
+            try span(n, r, "rate")
             let w = try work("work")
-            let mean = try f.quantity("exponential_work", UnitParser.duration)
+            let mean = try f.quantity("exponential_work", boundedDuration)
+            if let m = mean, m <= 0 { throw f["exponential_work"]!.expected("a positive duration") }
             workload = PoissonRequests(rate: r, count: n, work: w, exponentialSecondsMean: mean,
                                        inputBytes: try f.quantity("input", UnitParser.bytes)!,
                                        outputBytes: try f.quantity("output", UnitParser.bytes)!, slo: try slo("slo"))
@@ -176,14 +184,15 @@ extension ScenarioParser {
             count = rounds * (clients + 1)
         case "pipeline":
             let r = try rate("rate")
-            guard r > 0 else { throw f["rate"]!.fail("expected a rate > 0") }
+            guard r > 0 else { throw f["rate"]!.expected("a rate > 0") }
             let n = try f.int("requests", min: 0)!, stages = try f.int("stages", min: 1)!
+            try span(n, r, "rate")
             workload = PipelineInference(rate: r, requests: n, stages: stages, stageWork: try kernel("stage"),
                                          activationBytes: try f.quantity("activation", UnitParser.bytes)!, slo: try slo("slo"))
             count = n * stages
         default:
             let instances = try f.int("instances", min: 1)!
-            let release = try f.quantity("release", UnitParser.duration)!
+            let release = try f.quantity("release", boundedDuration)!
             var nodes: [TaskGraph.Node] = []
             var names: [String] = []
             var out: [Node] = []
@@ -241,7 +250,7 @@ extension ScenarioParser {
         var node: [(Node, Node)] = []
         switch key {
         case "seconds":
-            let s = try value.quantity(UnitParser.duration)
+            let s = try value.quantity(boundedDuration)
             work = .seconds(s)
             return (work, .mapping(Node.Mapping([(Node("seconds"), value.node)], .implicit, .flow)))
         case "gemm":
@@ -268,8 +277,8 @@ extension ScenarioParser {
     mutating func network(_ top: inout Section) throws(ScenarioError) -> Scenario.NetworkSettings {
         var f = try Section(top.valueField("network")!, "network")
         let model = Scenario.NetworkSettings.Model(rawValue: try f.oneOf("model", ["latency", "flows"], "network model")!)!
-        let defaultRTT = try f.quantity("default_rtt", UnitParser.duration)!
-        let intra = try f.quantity("intra_region_rtt", UnitParser.duration)!
+        let defaultRTT = try f.quantity("default_rtt", boundedDuration)!
+        let intra = try f.quantity("intra_region_rtt", boundedDuration)!
         let n = regionNames.count
         var m = [Double](repeating: defaultRTT, count: n * n)
         for r in 0..<n { m[r * n + r] = intra }
@@ -289,7 +298,7 @@ extension ScenarioParser {
                 var g = try Section(e, "network.rtt[]")
                 let a = regionNames.firstIndex(of: try g.oneOf("from", regionNames, "region")!)!
                 let b = regionNames.firstIndex(of: try g.oneOf("to", regionNames, "region")!)!
-                let rtt = try g.quantity("rtt", UnitParser.duration)!
+                let rtt = try g.quantity("rtt", boundedDuration)!
                 guard !given.contains(a * n + b) else { throw e.fail("the RTT from `\(regionNames[a])` to `\(regionNames[b])` is given twice") }
                 given.insert(a * n + b)
                 m[a * n + b] = rtt
@@ -311,14 +320,14 @@ extension ScenarioParser {
                 let name = try g.oneOf("class", classNames, "device class")!
                 let i = classes.firstIndex { $0.name == name }!
                 if let d = try g.quantity("downlink", UnitParser.bandwidth) {
-                    guard d > 0 else { throw g["downlink"]!.fail("expected a positive bandwidth") }
+                    guard d > 0 else { throw g["downlink"]!.expected("a positive bandwidth") }
                     classes[i].downlink = d
                 }
                 if let u = try g.quantity("uplink", UnitParser.bandwidth) {
-                    guard u > 0 else { throw g["uplink"]!.fail("expected a positive bandwidth") }
+                    guard u > 0 else { throw g["uplink"]!.expected("a positive bandwidth") }
                     classes[i].uplink = u
                 }
-                if let l = try g.quantity("latency", UnitParser.duration) { classes[i].accessLatency = SimDuration(seconds: l) }
+                if let l = try g.quantity("latency", boundedDuration) { classes[i].accessLatency = SimDuration(seconds: l) }
                 out.append(DocumentPath.flow(g.node))
             }
             f.put("access", .sequence(Node.Sequence(out)))

@@ -67,10 +67,10 @@ struct ScenarioParser {
             seeds = (0..<replications).map { seed &+ UInt64($0) }
         }
 
-        let duration = try top.quantity("duration", UnitParser.duration)!
-        guard duration > 0 else { throw top["duration"]!.fail("expected a positive duration") }
-        let heartbeat = try top.quantity("heartbeat_timeout", UnitParser.duration)!
-        guard heartbeat > 0 else { throw top["heartbeat_timeout"]!.fail("expected a positive duration") }
+        let duration = try top.quantity("duration", boundedDuration)!
+        guard duration > 0 else { throw top["duration"]!.expected("a positive duration") }
+        let heartbeat = try top.quantity("heartbeat_timeout", boundedDuration)!
+        guard heartbeat > 0 else { throw top["heartbeat_timeout"]!.expected("a positive duration") }
 
         let (regions, wan) = try self.regions(&top)
         let sites = try edgeSites(&top)
@@ -81,7 +81,7 @@ struct ScenarioParser {
         let (fleet, fleetSites) = try self.fleet(&top)
         let tenants = try self.tenants(&top)
         let workloads = try self.workloads(&top, tenants: tenants)
-        let trust = try self.trust(&top, workloads: workloads)
+        let trust = try self.trust(&top)
         let speculation = try self.speculation(&top)
         let policies = try self.policies(&top)
         let outputs = try self.outputs(&top, name: name)
@@ -157,7 +157,7 @@ struct ScenarioParser {
         return tenants
     }
 
-    func trust(_ top: inout Section, workloads: [any Workload]) throws(ScenarioError) -> TrustModel {
+    func trust(_ top: inout Section) throws(ScenarioError) -> TrustModel {
         var f = try Section(top.valueField("trust")!, "trust")
         let kind = try f.oneOf("validation", ["none", "quorum", "spot-check", "credibility"], "validation")!
         let adversaries = try f.read("adversaries") { x throws(ScenarioError) in try x.fraction() }!
@@ -197,15 +197,18 @@ struct ScenarioParser {
         var f = try Section(field, "speculation")
         let slowdown = try f.number("slowdown")!
         guard slowdown >= 1 else { throw f["slowdown"]!.fail("expected a slowdown ≥ 1, found \(slowdown)") }
-        let every = try f.quantity("check_every", UnitParser.duration)!
-        guard every > 0 else { throw f.valueField("check_every")!.fail("expected a positive duration") }
+        let every = try f.quantity("check_every", boundedDuration)!
+        guard every > 0 else { throw f.valueField("check_every")!.expected("a positive duration") }
         top.put("speculation", f.node)
         return WorkEngine.Speculation(slowdown: slowdown, checkEvery: SimDuration(seconds: every))
     }
 
     func policies(_ top: inout Section) throws(ScenarioError) -> [String] {
         var policies: [String] = []
-        for p in try top["policies"]!.sequenceOrOne() {
+        let field = top["policies"]!
+        let entries: [YAMLField]
+        if case .mapping = field.node { entries = [field] } else { entries = try field.sequenceOrOne() }
+        for p in entries {
             if case .mapping = p.node {
                 let keys = ScenarioSchema.keys("policies[]")
                 guard case .mapping(let m) = p.node else { continue }
@@ -230,8 +233,8 @@ struct ScenarioParser {
         var results = try f.string("results")!
         results = results.replacingOccurrences(of: "NAME", with: name)
         guard !results.isEmpty else { throw f["results"]!.fail("expected a file path") }
-        let interval = try f.quantity("timeline_interval", UnitParser.duration)!
-        guard interval > 0 else { throw f.valueField("timeline_interval")!.fail("expected a positive duration") }
+        let interval = try f.quantity("timeline_interval", boundedDuration)!
+        guard interval > 0 else { throw f.valueField("timeline_interval")!.expected("a positive duration") }
         top.put("outputs", f.node)
         return .init(results: results, timelineInterval: interval)
     }

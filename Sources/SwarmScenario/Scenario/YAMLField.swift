@@ -13,6 +13,11 @@ struct YAMLField {
         return ScenarioError(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, path: path, message: message)
     }
 
+    /// "expected …, found `text`": a value of the right kind but out of range.
+    func expected(_ what: String) -> ScenarioError {
+        fail("expected \(what), found \(kind)")
+    }
+
     func child(_ key: String, _ node: Node) -> YAMLField {
         YAMLField(node: node, path: path.isEmpty ? key : "\(path).\(key)", file: file)
     }
@@ -73,7 +78,6 @@ struct YAMLField {
         case .scalar(let s): return "`\(s.string)`"
         case .mapping: return "a mapping"
         case .sequence: return "a list"
-        default: return "something else"
         }
     }
 }
@@ -182,4 +186,12 @@ extension YAMLField {
         if case .scalar = node { return [self] }
         return try sequence()
     }
+}
+
+/// A duration (`UnitParser.duration`) that fits simulated time: at most 9·10⁹ s (285 years;
+/// time is Int64 nanoseconds).
+func boundedDuration(_ text: String) throws(UnitError) -> Double {
+    let v = try UnitParser.duration(text)
+    guard v <= 9e9 else { throw UnitError(message: "\"\(text)\" is too long: simulated time holds at most 9e9 s (285 years)") }
+    return v
 }
