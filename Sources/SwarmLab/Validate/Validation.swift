@@ -153,14 +153,39 @@ public enum Validation {
                 guard s.until > t else { break }
                 t = s.until
             }
+            let shifted = offs.map { (start: $0.start + startDelay, end: $0.end + startDelay) }
             devices.append(EmulatedDevice(speed: c.cpuFlops / reference,
                                           latency: m.latency(0, Int(fleet.regionOf[d])) + c.accessLatency.seconds,
-                                          bandwidth: c.downlink, pauses: offs, killAt: offs.first?.start,
+                                          bandwidth: c.downlink, pauses: shifted, killAt: shifted.first?.start,
                                           adversarial: engine.isAdversarial(d)))
         }
         let cost = costModel(for: fleet, profile: profile)
-        return RuntimePlan(devices: devices, fleet: fleet, tasks: m.tasks, policy: try makePolicy(scenario, materialized: m, cost: cost),
+        return RuntimePlan(devices: devices, fleet: fleet, tasks: delayed(m.tasks, by: startDelay),
+                           policy: try makePolicy(scenario, materialized: m, cost: cost),
                            heartbeatTimeout: scenario.heartbeatTimeout, timeScale: 1)
+    }
+
+    /// Seconds every task arrival and churn event is moved later in the runtime, so that every
+    /// worker has connected and said hello before the first placement (the simulator's devices
+    /// are all there at 0); the comparison counts the runtime from its first assignment.
+    public static let startDelay = 0.3
+
+    /// `tasks` with every arrival (and deadline) `seconds` later.
+    static func delayed(_ tasks: TaskTable, by seconds: Double) -> TaskTable {
+        var out = TaskTable()
+        let shift = SimDuration(seconds: seconds).ticks
+        for t in 0..<tasks.count {
+            let id = TaskID(index: t)
+            _ = out.add(work: tasks.work[t], inputBytes: tasks.inputBytes[t], outputBytes: tasks.outputBytes[t],
+                        dataRegion: Int(tasks.dataRegion[t]), residency: tasks.residency[t], job: Int(tasks.job[t]),
+                        tenant: Int(tasks.tenant[t]), arrival: SimTime(ticks: tasks.arrival[t] + shift),
+                        deadline: tasks.deadline[t] == .max ? nil : SimTime(ticks: tasks.deadline[t] + shift),
+                        replication: Int(tasks.replication[t]), quorum: Int(tasks.quorum[t]),
+                        parents: tasks.parents(of: id).map { TaskID($0) },
+                        parentQuorum: tasks.parentQuorum[t] == 0 ? nil : Int(tasks.parentQuorum[t]),
+                        barrierTimeout: tasks.barrierTimeout[t] == 0 ? nil : SimDuration(ticks: tasks.barrierTimeout[t]))
+        }
+        return out
     }
 
     /// The runtime's side.
@@ -265,8 +290,8 @@ public enum Validation {
         do { report = try ReferenceRuntime.run(plan, worker: worker, wallLimit: limit) } catch {
             throw Failure(description: "\(file): reference run failed: \(error)")
         }
-        // The runtime's clock starts before its workers are up (process start, connection,
-        // hello); count both sides from their first assignment.
+        // The runtime's work starts `startDelay` late, once its workers are up (process start,
+        // connection, hello); count both sides from their first assignment.
         let offset = max(0, (report.attempts.map(\.assigned).min() ?? 0) - (sim.attemptAssigned.min() ?? 0))
         let real = observe(report, tasks: plan.tasks.count).shifted(by: -offset)
         if let directory {
