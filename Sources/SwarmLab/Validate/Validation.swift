@@ -278,9 +278,9 @@ public enum Validation {
         }
         let (committedSim, _) = try simulate(scenario, profile: committed)
         let materialized = try scenario.materialize()
-        // As many runners at once as devices may compute at once (every device, up to 3: the
-        // validation scenarios keep at most three computing together).
-        let concurrency = min(3, materialized.fleet.count)
+        // As many runners at once as devices may compute at once (every device, up to 4: the
+        // validation scenarios keep at most four computing together).
+        let concurrency = min(4, materialized.fleet.count)
         let profile = remeasure ? remeasured(committed, for: materialized.tasks, concurrency: concurrency) : committed
         let (sim, engine) = try simulate(scenario, profile: profile)
         let plan = try plan(scenario, engine: engine, profile: profile)
