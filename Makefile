@@ -6,11 +6,13 @@
 #   make notebooks  run the quickstart and the example sweep into .build/notebooks-results, then
 #                execute notebooks-export/*.ipynb in place and export them to HTML (a Python venv
 #                with Jupyter and matplotlib in .build/nbenv, scripts/notebooks-env)
+#   make calibrate   measure this machine's kernels: results/calibration/<machine class>.json
+#   make validate    simulator against the reference runtime on scenarios/validation: results/validation.md
 SHELL := /bin/bash
 SWIFT ?= swift
 RELEASE := .build/release/swarmlab
 
-.PHONY: demo test bench notebooks build bootstrap clean
+.PHONY: demo test bench calibrate validate notebooks build bootstrap clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -44,6 +46,15 @@ bench: build
 	$(RELEASE) bench work --devices 1e6 --tasks 1e6 --runs least-loaded random:2 --record results/BENCHMARKS.md --markdown results/work.md
 	$(RELEASE) bench results --rows 1e6 --record results/BENCHMARKS.md --markdown results/results-writer.md
 	$(RELEASE) bench work --devices 2e4 --tasks 2e4 --task-seconds 5400 --runs random availability-aware least-loaded fastest-first random:2 --section shootout --record results/BENCHMARKS.md --markdown results/shootout.md
+	$(RELEASE) bench kernels --record results/BENCHMARKS.md --markdown results/kernels.md
+
+calibrate: build
+	$(SWIFT) build -c release --product swarmlab-worker
+	$(RELEASE) calibrate --worker .build/release/swarmlab-worker
+
+validate: build
+	$(SWIFT) build -c release --product swarmlab-worker
+	$(RELEASE) validate scenarios/validation --record results/validation.md
 
 NOTEBOOK_RESULTS := $(CURDIR)/.build/notebooks-results
 NOTEBOOKS := quickstart.ipynb sweep.ipynb

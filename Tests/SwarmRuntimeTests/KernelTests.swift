@@ -98,6 +98,25 @@ struct DutyCycleTests {
         #expect(d.isExact == (c.speed <= 1))
     }
 
+    @Test("counting CPU seconds, contention up to 1/s is absorbed and beyond it nothing is slept",
+          arguments: [(0.25, 1.0, 1.0, 3.0),   // idle machine: cpu = wall, as the plain formula
+                      (0.25, 2.5, 1.0, 1.5),   // 2.5× contention: the device's time is still 1/0.25 = 4 s
+                      (0.25, 5.0, 1.0, 0.0),   // 5× contention exceeds 1/s = 4: no idle left
+                      (1.0, 2.0, 1.0, 0.0)])   // a full-speed device never idles
+    func cpuDutyCycle(case c: (speed: Double, wall: Double, cpu: Double, idle: Double)) {
+        let d = DutyCycle(speed: c.speed)
+        #expect(abs(d.idleSeconds(afterComputing: c.wall, cpuSeconds: c.cpu) - c.idle) < 1e-12)
+        if c.wall == c.cpu { #expect(d.idleSeconds(afterComputing: c.wall, cpuSeconds: c.cpu) == d.idleSeconds(afterComputing: c.wall)) }
+    }
+
+    @Test("a kernel's CPU seconds are measured and never exceed its wall time by much")
+    func cpuSeconds() {
+        var runner = KernelRunner()
+        let r = runner.run(.gemm(m: 256, n: 256, k: 256, dtype: .fp32), seed: 2)
+        #expect(r.cpuSeconds > 0)
+        #expect(r.cpuSeconds <= r.seconds * 1.05 + 1e-3)   // one thread cannot use more CPU than wall time
+    }
+
     @Test("running through a duty cycle takes about compute / speed")
     func runs() {
         let d = DutyCycle(speed: 0.5)

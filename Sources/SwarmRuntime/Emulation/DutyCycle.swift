@@ -4,7 +4,8 @@ import Glibc
 
 /// Emulates a device slower than this machine by duty-cycling: compute at full speed, then
 /// stay idle for the remainder, so a device of relative speed s (0 < s ≤ 1) takes
-/// `computeSeconds / s` in all: idle = computeSeconds · (1/s − 1).
+/// `computeSeconds / s` in all: idle = computeSeconds · (1/s − 1). The contention-absorbing
+/// form counts the computation's CPU seconds instead (see `idleSeconds(afterComputing:cpuSeconds:)`).
 ///
 /// A device faster than this machine (s > 1) cannot be emulated this way; `idleSeconds`
 /// returns 0 and `isExact` is false, and validation scenarios keep every speed ≤ 1 (they
@@ -24,6 +25,16 @@ public struct DutyCycle: Sendable, Equatable {
     /// Seconds to stay idle after `computeSeconds` of real work.
     public func idleSeconds(afterComputing computeSeconds: Double) -> Double {
         speed >= 1 ? 0 : max(0, computeSeconds) * (1 / speed - 1)
+    }
+
+    /// Seconds to stay idle after a computation that took `wallSeconds` and used `cpuSeconds`
+    /// of CPU: the device's time is cpuSeconds / s, so idle = max(0, cpuSeconds / s − wall).
+    /// On an idle machine (cpu = wall) this is `idleSeconds(afterComputing:)`; when other
+    /// processes share the cores and stretch the wall time, the idle part shrinks to absorb
+    /// it — contention up to a factor 1/s costs an emulated device nothing. Beyond that (and
+    /// always at s = 1) the device is slower than emulated.
+    public func idleSeconds(afterComputing wallSeconds: Double, cpuSeconds: Double) -> Double {
+        speed >= 1 ? 0 : max(0, max(0, cpuSeconds) / speed - wallSeconds)
     }
 
     /// Runs `work` (which returns the seconds it computed), then sleeps the idle remainder;

@@ -14,12 +14,21 @@ public struct KernelResult: Sendable, Equatable {
     public var seconds: Double
     /// Seconds spent generating the inputs from the seed (stands in for reading them).
     public var setupSeconds: Double
+    /// CPU seconds the computation used (the thread's CPU clock with one OpenBLAS thread, the
+    /// process's otherwise): what it takes on a core of its own, however many other processes
+    /// share the cores. Equals `seconds` on an idle machine.
+    public var cpuSeconds: Double
     /// The kernel's FLOP count (`TensorKernel.flops`), for rates.
     public var flops: Double
 
-    public init(checksum: UInt64, seconds: Double, setupSeconds: Double, flops: Double) {
+    public init(checksum: UInt64, seconds: Double, setupSeconds: Double, flops: Double, cpuSeconds: Double? = nil) {
         self.checksum = checksum; self.seconds = seconds; self.setupSeconds = setupSeconds; self.flops = flops
+        self.cpuSeconds = cpuSeconds ?? seconds
     }
+
+    /// Inputs and compute together: what a worker spends on the task (and what its duty cycle
+    /// stretches; `CalibratedCostModel` predicts this figure).
+    public var totalSeconds: Double { seconds + setupSeconds }
 
     /// Achieved FLOP/s.
     public var flopsPerSecond: Double { seconds > 0 ? flops / seconds : .infinity }
@@ -60,11 +69,15 @@ public struct KernelRunner {
     /// Elements of `c` the last kernel wrote.
     var outputCount = 0
 
-    /// Pins OpenBLAS to `threads` threads (1 for an emulated device sharing the cores).
+    /// Pins OpenBLAS to `threads` threads (1 for an emulated device sharing the cores) and warms
+    /// it up with one small GEMM.
     public init(threads: Int = 1) {
         precondition(threads >= 1, "KernelRunner needs at least one thread (got \(threads))")
         self.threads = threads
         openblas_set_num_threads(Int32(threads))
+        // OpenBLAS sets up its buffers on its first call; pay that here, not in a task's
+        // compute time (where a slow device's duty cycle would stretch it).
+        _ = run(.gemm(m: 128, n: 128, k: 128, dtype: .fp32), seed: 0)
     }
 
     /// The thread count OpenBLAS currently uses (process-wide).
@@ -78,12 +91,16 @@ public struct KernelRunner {
     public mutating func run(_ kernel: TensorKernel, seed: UInt64, corruption: Corruption? = nil) -> KernelResult {
         let t0 = monotonicNow()
         prepare(kernel, seed: seed)
+        // One OpenBLAS thread computes in this thread: its own CPU clock is exact, even with
+        // other runners computing in other threads of the process.
+        let c1 = cpuNow(thisThreadOnly: threads == 1)
         let t1 = monotonicNow()
         execute(kernel)
         let t2 = monotonicNow()
+        let c2 = cpuNow(thisThreadOnly: threads == 1)
         if let corruption { corrupt(with: corruption) }
         let sum = c.withUnsafeBufferPointer { KernelRunner.checksum(UnsafeBufferPointer(rebasing: $0[0..<outputCount])) }
-        return KernelResult(checksum: sum, seconds: t2 - t1, setupSeconds: t1 - t0, flops: kernel.flops)
+        return KernelResult(checksum: sum, seconds: t2 - t1, setupSeconds: t1 - t0, flops: kernel.flops, cpuSeconds: c2 - c1)
     }
 
     /// The output itself (a copy), for comparison with `KernelReference.output(of:seed:)`.
@@ -258,13 +275,21 @@ public struct KernelRunner {
 }
 
 /// Deterministic kernel inputs: operand `operand` of a task with seed `seed` is a SplitMix64
-/// stream mapped to floats uniform in [-0.5, 0.5), so any process can regenerate a task's
+/// stream mapped to floats uniform in [-0.5, 0.5) (24 random bits each, two per draw), so any process can regenerate a task's
 /// inputs from its seed alone.
 public enum KernelInputs {
     public static func fill(_ buffer: inout [Float], count: Int, seed: UInt64, operand: UInt64) {
         var g = SplitMix64(seed: SplitMix64.mix(seed ^ (0xA076_1D64_78BD_642F &* (operand &+ 1))))
+        // Two floats per 64-bit draw (its top and bottom 24 bits): half the generator calls.
         buffer.withUnsafeMutableBufferPointer { p in
-            for i in 0..<count { p[i] = Float(g.next() >> 40) * (1 / 16_777_216) - 0.5 }
+            var i = 0
+            while i + 1 < count {
+                let x = g.next()
+                p[i] = Float(x >> 40) * (1 / 16_777_216) - 0.5
+                p[i + 1] = Float(x & 0xFF_FFFF) * (1 / 16_777_216) - 0.5
+                i += 2
+            }
+            if i < count { p[i] = Float(g.next() >> 40) * (1 / 16_777_216) - 0.5 }
         }
     }
 
@@ -274,6 +299,14 @@ public enum KernelInputs {
         fill(&v, count: count, seed: seed, operand: operand)
         return v
     }
+}
+
+/// CPU seconds used by this thread (CLOCK_THREAD_CPUTIME_ID) or by the whole process
+/// (CLOCK_PROCESS_CPUTIME_ID).
+func cpuNow(thisThreadOnly: Bool) -> Double {
+    var ts = timespec()
+    clock_gettime(thisThreadOnly ? CLOCK_THREAD_CPUTIME_ID : CLOCK_PROCESS_CPUTIME_ID, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
 /// Monotonic wall-clock seconds (CLOCK_MONOTONIC).

@@ -6,7 +6,8 @@ import SwarmModel
 /// the coordinator's port (`SWARMLAB_PORT`), its device id (`SWARMLAB_DEVICE`) and its key
 /// (`SWARMLAB_KEY`, hex; removed from the environment once read — never on the command line),
 /// says hello, then runs what it is assigned: real compute, then idle for the rest of its
-/// duty cycle (speed s: a compute of c wall seconds is followed by c·(1/s − 1) idle), and
+/// duty cycle (speed s: a compute using c CPU seconds lasts c/s in all, the idle part
+/// shrinking when other processes stretched the compute's wall time), and
 /// returns the checksum. A second thread sends heartbeats; SIGSTOP silences both, as a
 /// device that went away.
 public enum Worker {
@@ -63,7 +64,9 @@ public enum Worker {
                     let out = compute.run(a.work, seed: a.seed, timeScale: w.timeScale,
                                           corruption: w.adversarial ? Corruption(seed: UInt64(device)) : nil)
                     // The slow device's duty cycle: idle for the rest after computing.
-                    DutyCycle.sleep(seconds: DutyCycle(speed: w.speed).idleSeconds(afterComputing: out.computeSeconds))
+                    // Counting CPU seconds absorbs contention from processes sharing the cores.
+                    DutyCycle.sleep(seconds: DutyCycle(speed: w.speed).idleSeconds(afterComputing: out.computeSeconds,
+                                                                                   cpuSeconds: out.cpuSeconds))
                     link.send(.result(.init(task: a.task, attempt: a.attempt, checksum: out.checksum,
                                             computeStart: start + out.setupSeconds, computeEnd: monotonicNow())))
                     link.setCurrent(task: -1, attempt: 0)

@@ -23,6 +23,9 @@ public struct WorkerCompute {
         public var checksum: UInt64
         public var setupSeconds: Double
         public var computeSeconds: Double
+        /// CPU seconds of the computation (process CPU clock): the duty cycle counts these,
+        /// so contention from processes sharing the cores is absorbed (`DutyCycle`).
+        public var cpuSeconds: Double
     }
 
     /// Runs `work`; `.seconds(s)` spins for `s · timeScale` wall seconds.
@@ -47,10 +50,10 @@ public struct WorkerCompute {
             // The spin's work depends on timing; the result depends only on the seed.
             var checksum = SplitMix64.mix(seed ^ 0x5EC0_4D5)
             if let c = corruption { checksum = SplitMix64.mix(checksum ^ c.seed ^ 0xBAD_BAD) }
-            return Outcome(checksum: checksum, setupSeconds: 0, computeSeconds: done)
+            return Outcome(checksum: checksum, setupSeconds: 0, computeSeconds: done, cpuSeconds: done)
         case .kernel(let k):
             let r = runner.run(k, seed: seed, corruption: corruption)
-            return Outcome(checksum: r.checksum, setupSeconds: r.setupSeconds, computeSeconds: r.seconds)
+            return Outcome(checksum: r.checksum, setupSeconds: r.setupSeconds, computeSeconds: r.seconds, cpuSeconds: r.cpuSeconds)
         }
     }
 

@@ -1,0 +1,348 @@
+import Foundation
+import Synchronization
+import SwarmKernel
+import SwarmModel
+import SwarmPolicies
+import SwarmResults
+import SwarmRuntime
+import SwarmScenario
+
+/// What one side of a validation observed, in scenario seconds from the run's start.
+public struct ValidationObservation: Sendable {
+    /// "simulation" or "runtime".
+    public var side: String
+    /// Per task: when its first attempt was assigned, and when it was accepted (NaN: never).
+    public var taskStart: [Double]
+    public var taskFinish: [Double]
+    /// Per attempt (flat arrays, one entry each): task, device, attempt number, assigned,
+    /// returned (NaN unless it came back), outcome (0 returned, 1 lost, 2 cancelled).
+    public var attemptTask: [Int] = []
+    public var attemptDevice: [Int] = []
+    public var attemptNumber: [Int] = []
+    public var attemptAssigned: [Double] = []
+    public var attemptReturned: [Double] = []
+    public var attemptOutcome: [Int] = []
+    /// Seconds of attempts lost to churn (assignment to the loss), and how many were lost.
+    public var lostWorkSeconds: Double
+    public var attemptsLost: Int
+    /// Wall seconds the side took.
+    public var wallSeconds: Double
+
+    /// The same observation with every time moved by `delta` seconds.
+    public func shifted(by delta: Double) -> ValidationObservation {
+        var o = self
+        o.taskStart = taskStart.map { $0 + delta }; o.taskFinish = taskFinish.map { $0 + delta }
+        o.attemptAssigned = attemptAssigned.map { $0 + delta }; o.attemptReturned = attemptReturned.map { $0 + delta }
+        return o
+    }
+
+    /// returned − assigned of every attempt that came back.
+    public var attemptDurations: [Double] {
+        zip(attemptAssigned, attemptReturned).compactMap { a, r in r.isFinite ? r - a : nil }
+    }
+}
+
+/// One scenario's comparison: the figures of `results/validation.md`.
+public struct ValidationComparison: Sendable, Codable, Equatable {
+    public var name: String
+    public var devices: Int
+    public var tasks: Int
+    /// Tasks both sides count (the simulator did not drop them).
+    public var tasksCompared: Int
+    public var simMakespan: Double
+    public var realMakespan: Double
+    /// |sim − real| / real.
+    public var makespanError: Double
+    /// Tasks per second over the makespan.
+    public var simThroughput: Double
+    public var realThroughput: Double
+    /// Two-sample KS distance between the attempt-duration distributions.
+    public var durationKS: Double
+    /// Per-task |Δ| of first assignment and of acceptance, seconds: median and largest.
+    public var startErrorMedian: Double
+    public var startErrorMax: Double
+    public var endErrorMedian: Double
+    public var endErrorMax: Double
+    public var simLostWork: Double
+    public var realLostWork: Double
+    public var simAttemptsLost: Int
+    public var realAttemptsLost: Int
+    /// Wall seconds of the reference run.
+    public var realWallSeconds: Double
+    /// The simulated makespan with the committed profile, before re-measuring (NaN: not run).
+    public var committedProfileMakespan: Double = .nan
+    /// Seconds the runtime took to bring its workers up before the first assignment; its
+    /// times are counted from then.
+    public var realStartOffset: Double = 0
+}
+
+/// `swarmlab validate`: runs a scenario in the simulator (WorkEngine with the calibrated cost
+/// model) and in the reference runtime with the same seed — same fleet, same tasks, same
+/// policy, the simulator's availability draws turned into pauses and kills, its adversary
+/// draws into adversarial workers — and compares what they report.
+///
+/// How a scenario maps onto the runtime (one scenario second = one wall second):
+/// - speed of device d = its class's CPU FLOP/s ÷ the reference's: the reference is the
+///   scenario's device class named `reference` if it defines one (it need not be in the
+///   fleet), else the fleet's fastest class; the reference *is* this machine (one core), and
+///   the simulator's `CalibratedCostModel` uses the same reference;
+/// - latency = one-way RTT/2 from region 0 (where validation scenarios keep their data) to the
+///   device's region + the class's access latency; bandwidth = the class's downlink (the runtime
+///   has one link per device: validation classes use equal down- and uplinks);
+/// - availability: each OFF period the simulator draws becomes a pause (SIGSTOP … SIGCONT);
+///   the first one is also a kill, so the device loses its attempt as in the simulator
+///   (the runtime restarts a killed worker at the end of that pause);
+/// - the policy is the scenario's first, built afresh for each side from the same context.
+public enum Validation {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The simulator's side, with the calibrated cost model.
+    public static func simulate(_ scenario: Scenario, profile: DeviceProfile, seed: UInt64? = nil) throws -> (ValidationObservation, WorkEngine) {
+        let m = try scenario.materialize(seed: seed)
+        let cost = costModel(for: m.fleet, profile: profile)
+        var configuration = m.configuration
+        configuration.costModel = cost
+        let policy = try makePolicy(scenario, materialized: m, cost: cost)
+        let started = monotonicSeconds()
+        let engine = WorkEngine(fleet: m.fleet, tasks: m.tasks, policy: policy, seed: m.seed, configuration: configuration)
+        var o = ValidationObservation(side: "simulation", taskStart: [Double](repeating: .nan, count: m.tasks.count),
+                                      taskFinish: [Double](repeating: .nan, count: m.tasks.count),
+                                      lostWorkSeconds: 0, attemptsLost: 0, wallSeconds: 0)
+        var running: [Int: Int] = [:]   // device → its attempt's index in o
+        engine.observer = { record in
+            switch record {
+            case .started(let t, let d, let attempt, let at):
+                running[d] = o.attemptTask.count
+                o.attemptTask.append(t.index); o.attemptDevice.append(d); o.attemptNumber.append(attempt)
+                o.attemptAssigned.append(at.seconds); o.attemptReturned.append(.nan); o.attemptOutcome.append(2)
+                if o.taskStart[t.index].isNaN { o.taskStart[t.index] = at.seconds }
+            case .returned(_, let d, let at):
+                if let i = running.removeValue(forKey: d) { o.attemptReturned[i] = at.seconds; o.attemptOutcome[i] = 0 }
+            case .lost(_, let d, _), .cancelled(_, let d, _):
+                if let i = running.removeValue(forKey: d), case .lost = record { o.attemptOutcome[i] = 1 }
+            case .done(let t, _, let at, _):
+                o.taskFinish[t.index] = at.seconds
+            default:   // queueing, phases, availability: not compared
+                break
+            }
+        }
+        engine.run(until: SimTime(seconds: scenario.duration))
+        o.lostWorkSeconds = engine.metrics.wastedSeconds
+        o.attemptsLost = engine.metrics.attemptsLost
+        o.wallSeconds = monotonicSeconds() - started
+        return (o, engine)
+    }
+
+    /// The runtime plan mirroring the simulator's run `engine` of `scenario`.
+    public static func plan(_ scenario: Scenario, engine: WorkEngine, profile: DeviceProfile, seed: UInt64? = nil) throws -> RuntimePlan {
+        let m = try scenario.materialize(seed: seed)
+        let fleet = m.fleet
+        let reference = referenceFlops(fleet)
+        var availability = FleetAvailability(fleet: fleet, seed: m.seed)
+        let horizon = SimTime(seconds: scenario.duration)
+        var devices: [EmulatedDevice] = []
+        for d in 0..<fleet.count {
+            let c = fleet.deviceClass(d)
+            var offs: [(start: Double, end: Double)] = []
+            var t = SimTime.zero
+            while t < horizon {
+                let s = availability.state(of: d, at: t)
+                if !s.available { offs.append((t.seconds, min(s.until, horizon).seconds)) }
+                guard s.until > t else { break }
+                t = s.until
+            }
+            let shifted = offs.map { (start: $0.start + startDelay, end: $0.end + startDelay) }
+            devices.append(EmulatedDevice(speed: c.cpuFlops / reference,
+                                          latency: m.latency(0, Int(fleet.regionOf[d])) + c.accessLatency.seconds,
+                                          bandwidth: c.downlink, pauses: shifted, killAt: shifted.first?.start,
+                                          adversarial: engine.isAdversarial(d)))
+        }
+        let cost = costModel(for: fleet, profile: profile)
+        return RuntimePlan(devices: devices, fleet: fleet, tasks: delayed(m.tasks, by: startDelay),
+                           policy: try makePolicy(scenario, materialized: m, cost: cost),
+                           heartbeatTimeout: scenario.heartbeatTimeout, timeScale: 1)
+    }
+
+    /// Seconds every task arrival and churn event is moved later in the runtime, so that every
+    /// worker has connected and said hello before the first placement (the simulator's devices
+    /// are all there at 0); the comparison counts the runtime from its first assignment.
+    public static let startDelay = 0.3
+
+    /// `tasks` with every arrival (and deadline) `seconds` later.
+    static func delayed(_ tasks: TaskTable, by seconds: Double) -> TaskTable {
+        var out = TaskTable()
+        let shift = SimDuration(seconds: seconds).ticks
+        for t in 0..<tasks.count {
+            let id = TaskID(index: t)
+            _ = out.add(work: tasks.work[t], inputBytes: tasks.inputBytes[t], outputBytes: tasks.outputBytes[t],
+                        dataRegion: Int(tasks.dataRegion[t]), residency: tasks.residency[t], job: Int(tasks.job[t]),
+                        tenant: Int(tasks.tenant[t]), arrival: SimTime(ticks: tasks.arrival[t] + shift),
+                        deadline: tasks.deadline[t] == .max ? nil : SimTime(ticks: tasks.deadline[t] + shift),
+                        replication: Int(tasks.replication[t]), quorum: Int(tasks.quorum[t]),
+                        parents: tasks.parents(of: id).map { TaskID($0) },
+                        parentQuorum: tasks.parentQuorum[t] == 0 ? nil : Int(tasks.parentQuorum[t]),
+                        barrierTimeout: tasks.barrierTimeout[t] == 0 ? nil : SimDuration(ticks: tasks.barrierTimeout[t]))
+        }
+        return out
+    }
+
+    /// The runtime's side.
+    public static func observe(_ report: RuntimeReport, tasks: Int) -> ValidationObservation {
+        var o = ValidationObservation(side: "runtime", taskStart: [Double](repeating: .nan, count: tasks),
+                                      taskFinish: report.taskFinish, lostWorkSeconds: report.lostWorkSeconds,
+                                      attemptsLost: report.attempts.filter { $0.outcome == .lost }.count,
+                                      wallSeconds: report.wallSeconds)
+        for a in report.attempts {
+            o.attemptTask.append(a.task); o.attemptDevice.append(a.device); o.attemptNumber.append(a.attempt)
+            o.attemptAssigned.append(a.assigned)
+            o.attemptReturned.append(a.outcome == .returned ? a.returned : .nan)
+            o.attemptOutcome.append(a.outcome == .returned ? 0 : a.outcome == .lost ? 1 : 2)
+            if !(o.taskStart[a.task] <= a.assigned) { o.taskStart[a.task] = a.assigned }
+        }
+        return o
+    }
+
+    /// The tasks a comparison counts: those the simulator accepted, except the parents of a
+    /// quorum barrier (a federated round's clients): the barrier's acceptance stands for them,
+    /// and which of them are the stragglers left behind may differ between the two sides.
+    public static func counted(_ tasks: TaskTable, sim: ValidationObservation) -> [Int] {
+        var feedsQuorum = [Bool](repeating: false, count: tasks.count)
+        for c in 0..<tasks.count where tasks.parentQuorum[c] > 0 {
+            for p in tasks.parents(of: TaskID(index: c)) { feedsQuorum[Int(p)] = true }
+        }
+        return sim.taskFinish.indices.filter { sim.taskFinish[$0].isFinite && !feedsQuorum[$0] }
+    }
+
+    /// Compares the two sides over the `counted` tasks (default: every task the simulator accepted).
+    public static func compare(name: String, devices: Int, sim: ValidationObservation, real: ValidationObservation,
+                               counted: [Int]? = nil) -> ValidationComparison {
+        let counted = counted ?? sim.taskFinish.indices.filter { sim.taskFinish[$0].isFinite }
+        let simFinish = counted.map { sim.taskFinish[$0] }, realFinish = counted.map { real.taskFinish[$0] }
+        let simMakespan = simFinish.max() ?? .nan
+        let realMakespan = realFinish.contains { !$0.isFinite } ? .nan : realFinish.max() ?? .nan
+        let start = ValidationStatistics.pairedError(counted.map { sim.taskStart[$0] }, counted.map { real.taskStart[$0] })
+        let end = ValidationStatistics.pairedError(simFinish, realFinish)
+        return ValidationComparison(
+            name: name, devices: devices, tasks: sim.taskFinish.count, tasksCompared: counted.count,
+            simMakespan: simMakespan, realMakespan: realMakespan,
+            makespanError: ValidationStatistics.relativeError(simulated: simMakespan, measured: realMakespan),
+            simThroughput: Double(counted.count) / simMakespan, realThroughput: Double(counted.count) / realMakespan,
+            durationKS: ValidationStatistics.ksDistance(sim.attemptDurations, real.attemptDurations),
+            startErrorMedian: start.median, startErrorMax: start.max, endErrorMedian: end.median, endErrorMax: end.max,
+            simLostWork: sim.lostWorkSeconds, realLostWork: real.lostWorkSeconds,
+            simAttemptsLost: sim.attemptsLost, realAttemptsLost: real.attemptsLost, realWallSeconds: real.wallSeconds)
+    }
+
+    /// The profile with the kernels `tasks` use measured again now, and the input generation
+    /// rate too: a shared machine's speed moves with its load, so the simulator is given this
+    /// machine as it is when the reference run starts. Each kernel is measured in `concurrency`
+    /// threads at once (one runner each, median CPU seconds over all their calls): as many as
+    /// the run's workers compute at once, so the cores, caches and memory bandwidth they share
+    /// are part of the measurement.
+    public static func remeasured(_ profile: DeviceProfile, for tasks: TaskTable, concurrency: Int = 1) -> DeviceProfile {
+        var kernels: [TensorKernel] = []
+        for w in tasks.work { if case .kernel(let k) = w, !kernels.contains(k.asFP32) { kernels.append(k.asFP32) } }
+        var p = profile
+        let k = max(1, concurrency)
+        for kernel in kernels {
+            let times = Mutex<[Double]>([])
+            DispatchQueue.concurrentPerform(iterations: k) { _ in
+                var runner = KernelRunner(threads: 1)
+                _ = runner.run(kernel, seed: 0)
+                var mine: [Double] = [], total = 0.0
+                while mine.count < 40 && (mine.count < 3 || total < 0.5) {
+                    let r = runner.run(kernel, seed: UInt64(mine.count + 1))
+                    mine.append(r.cpuSeconds); total += r.seconds + r.setupSeconds
+                }
+                times.withLock { $0 += mine }
+            }
+            let sorted = times.withLock { $0 }.sorted()
+            p.kernels.removeAll { $0.kernel.asFP32 == kernel }
+            p.kernels.append(.init(kernel: kernel, seconds: ValidationStatistics.median(sorted), minSeconds: sorted[0], repeats: sorted.count))
+        }
+        p.inputElementsPerSecond = Calibrator.inputGenerationRate()
+        return p
+    }
+
+    /// Runs one scenario file both ways; writes NAME-sim.h5 and NAME-real.h5 to `directory`
+    /// when given. `worker`: the `swarmlab-worker` executable (default: found as the runtime does).
+    /// `remeasure`: measure the scenario's kernels again just before (`remeasured`); the
+    /// comparison also reports the makespan the committed profile alone predicts.
+    public static func run(file: String, profile committed: DeviceProfile, profilePath: String, worker: String? = nil,
+                           directory: String? = nil, remeasure: Bool = true) throws -> ValidationComparison {
+        let scenario: Scenario
+        do { scenario = try Scenario.read(path: file, policies: PolicyRegistry.builtin.entries.map(\.name)) } catch {
+            throw Failure(description: "\(error)")
+        }
+        let (committedSim, _) = try simulate(scenario, profile: committed)
+        let materialized = try scenario.materialize()
+        // As many runners at once as devices may compute at once (every device, up to 4: the
+        // validation scenarios keep at most four computing together).
+        let concurrency = min(4, materialized.fleet.count)
+        let profile = remeasure ? remeasured(committed, for: materialized.tasks, concurrency: concurrency) : committed
+        let (sim, engine) = try simulate(scenario, profile: profile)
+        let plan = try plan(scenario, engine: engine, profile: profile)
+        let report: RuntimeReport
+        // A generous wall limit: ten times the simulated makespan, plus start-up.
+        let limit = 30 + 10 * (sim.taskFinish.filter(\.isFinite).max() ?? 60)
+        do { report = try ReferenceRuntime.run(plan, worker: worker, wallLimit: limit) } catch {
+            throw Failure(description: "\(file): reference run failed: \(error)")
+        }
+        // The runtime's work starts `startDelay` late, once its workers are up (process start,
+        // connection, hello); count both sides from their first assignment.
+        let offset = max(0, (report.attempts.map(\.assigned).min() ?? 0) - (sim.attemptAssigned.min() ?? 0))
+        let real = observe(report, tasks: plan.tasks.count).shifted(by: -offset)
+        if let directory {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            for o in [sim, real] {
+                try write(o, to: "\(directory)/\(scenario.name)-\(o.side == "simulation" ? "sim" : "real").h5",
+                          scenario: scenario, profilePath: profilePath)
+            }
+        }
+        var c = compare(name: scenario.name, devices: plan.devices.count, sim: sim, real: real,
+                        counted: counted(plan.tasks, sim: sim))
+        c.realStartOffset = offset
+        c.committedProfileMakespan = compare(name: scenario.name, devices: plan.devices.count, sim: committedSim, real: real,
+                                             counted: counted(plan.tasks, sim: committedSim)).simMakespan
+        return c
+    }
+
+    /// One side's observations as HDF5: `/tasks` (start_s, finish_s per task) and `/attempts`.
+    public static func write(_ o: ValidationObservation, to path: String, scenario: Scenario, profilePath: String) throws {
+        let w = try ResultsWriter(path: path)
+        try w.setAttribute("side", o.side)
+        try w.setAttribute("scenario", scenario.text)
+        try w.setAttribute("seed", Int64(scenario.seed))
+        try w.setAttribute("calibration_profile", profilePath)
+        try w.setAttribute("lost_work_s", o.lostWorkSeconds)
+        try w.setAttribute("wall_s", o.wallSeconds)
+        try w.writeTable("tasks", [.int64("task", o.taskStart.indices.map(Int64.init), units: "1"),
+                                   .double("start_s", o.taskStart, units: "s"),
+                                   .double("finish_s", o.taskFinish, units: "s")])
+        try w.writeTable("attempts", [.int64("task", o.attemptTask.map(Int64.init), units: "1"),
+                                      .int64("device", o.attemptDevice.map(Int64.init), units: "1"),
+                                      .int64("attempt", o.attemptNumber.map(Int64.init), units: "1"),
+                                      .double("assigned_s", o.attemptAssigned, units: "s"),
+                                      .double("returned_s", o.attemptReturned, units: "s"),
+                                      .int64("outcome", o.attemptOutcome.map(Int64.init), units: "0 returned, 1 lost, 2 cancelled")])
+        try w.commit()
+    }
+
+    /// The CPU FLOP/s that stands for this machine: class `reference`'s, else the fastest's.
+    static func referenceFlops(_ fleet: Fleet) -> Double {
+        fleet.classes.first { $0.name == "reference" }?.cpuFlops
+            ?? (0..<fleet.count).reduce(0) { max($0, fleet.deviceClass($1).cpuFlops) }
+    }
+
+    static func costModel(for fleet: Fleet, profile: DeviceProfile) -> CalibratedCostModel {
+        CalibratedCostModel(profile: profile, referenceFlops: referenceFlops(fleet))
+    }
+
+    static func makePolicy(_ scenario: Scenario, materialized m: MaterializedScenario, cost: any CostModel) throws -> any SchedulingPolicy {
+        guard let name = scenario.policies.first else { throw Failure(description: "\(scenario.file): no policy to validate") }
+        let context = PolicyContext(streams: RandomStreams(seed: m.seed), costModel: cost, latency: m.latency)
+        return try PolicyRegistry.builtin.make(name, context: context)
+    }
+}

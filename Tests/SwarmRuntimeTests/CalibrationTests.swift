@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+import SwarmModel
+@testable import SwarmRuntime
+
+@Suite("Calibration")
+struct CalibrationTests {
+    @Test("a quick calibration measures every shape and the costs around a task, and the cost model reproduces it")
+    func quick() throws {
+        let p = try Calibrator.run(.quick)
+        #expect(p.kernels.count == Calibrator.Options.quick.shapes.count)
+        #expect(p.kernels.allSatisfy { $0.seconds > 0 && $0.minSeconds <= $0.seconds && $0.repeats >= 2 && $0.flopsPerSecond > 1e6 })
+        #expect(p.memoryBandwidth > 1e8 && p.inputElementsPerSecond > 1e6)
+        #expect(p.perTaskOverhead > 0 && p.perTaskOverhead < 0.01)
+        #expect(p.processStartSeconds > 0 && p.processStartSeconds < 1)
+        #expect(p.threads == 1 && p.blas.contains("OpenBLAS"))
+        // reference = the largest square GEMM's rate
+        #expect(p.referenceFlopsPerSecond == p.kernels.first { $0.shape.hasPrefix("m=128 n=128 k=128") }!.flopsPerSecond)
+        let model = CalibratedCostModel(profile: p, includesTaskOverheads: false)
+        for s in p.kernels {
+            let t = try #require(model.duration(of: s.kernel, on: p.deviceClass(name: "here"), processor: .cpu))
+            #expect(abs(t - s.seconds) <= 1e-12 * s.seconds)
+        }
+    }
+
+    @Test("the machine class names cores, architecture and OS")
+    func machineClass() {
+        let c = Calibrator.machineClass()
+        #expect(c.hasPrefix("\(ProcessInfo.processInfo.activeProcessorCount)-core "))
+        #expect(c.split(separator: " ").count >= 3)
+    }
+
+    @Test("input elements are what the runner generates")
+    func inputsMatch() {
+        for k in KernelTests.small {
+            let (a, b, _, _) = KernelRunner.sizes(k)
+            #expect(a + b == k.inputElements, "\(k)")
+        }
+    }
+
+    @Test("timing a process that cannot start is an error naming it")
+    func badProcess() {
+        #expect(throws: CalibrationError.self) { try Calibrator.processStart("/nonexistent/worker", times: 1) }
+    }
+}
