@@ -68,6 +68,49 @@ struct TrustTests {
         #expect(engine.metrics.blacklisted > liars / 2, "caught \(engine.metrics.blacklisted) of \(liars) liars")
         #expect(engine.metrics.blacklisted <= liars, "only liars are blacklisted (independent lies never agree)")
     }
+
+    /// Three always-on devices, a third of them lying: the first 20 seeds whose draw makes
+    /// exactly one of the three an adversary.
+    static let oneLiarSeeds: [UInt64] = {
+        let fleet = try! vmFleet(3)
+        return Array((UInt64(1)...).lazy.filter { seed in
+            let engine = WorkEngine(fleet: fleet, tasks: TaskTable(), policy: FastestFirstPolicy(context: PolicyContext(streams: RandomStreams(seed: seed))),
+                                    seed: seed, configuration: .init(trust: .init(adversaryFraction: 1.0 / 3, validation: .quorum)))
+            return (0..<3).filter(engine.isAdversarial).count == 1
+        }.prefix(20))
+    }()
+
+    /// When the first two votes disagree, a policy deterministic in its choice (fastest-first
+    /// takes the last idle device of its bucket; round-robin too, with one class and region)
+    /// keeps offering the third attempt to a device that already voted; the engine refuses it.
+    /// That device is hidden for another round so the honest one that idles gets the vote.
+    @Test("a third vote goes to the device that has not voted, whatever the policy, and the liar never wins",
+          arguments: PolicyRegistry.builtin.entries.map(\.name), oneLiarSeeds)
+    func thirdVoteNotStalled(policy: String, seed: UInt64) throws {
+        var tasks = TaskTable()
+        for i in 0..<12 { tasks.add(work: .seconds(10), arrival: SimTime(seconds: 4 * Double(i)), replication: 2, quorum: 2) }
+        let engine = WorkEngine(fleet: try vmFleet(3), tasks: tasks,
+                                policy: try PolicyRegistry.builtin.make(policy, context: PolicyContext(streams: RandomStreams(seed: seed))),
+                                seed: seed, configuration: .init(trust: .init(adversaryFraction: 1.0 / 3, validation: .quorum)))
+        #expect(engine.run(), "tasks left unfinished")
+        #expect(engine.metrics.tasksDone == 12)
+        // Two honest devices of three: independent lies never reach the quorum, nor the plurality.
+        #expect(engine.metrics.acceptedErrors == 0)
+        #expect((0..<12).allSatisfy { engine.tasks.attempts[$0] <= 3 }, "one disagreement costs one more attempt")
+    }
+
+    @Test("once every device has voted without agreement, the plurality is accepted")
+    func pluralityWhenEveryoneVoted() throws {
+        var tasks = TaskTable()
+        for _ in 0..<6 { tasks.add(work: .seconds(10), replication: 2, quorum: 2) }
+        // Two devices, both lying (each its own way): no quorum is possible, and no third device.
+        let engine = WorkEngine(fleet: try vmFleet(2), tasks: tasks, policy: FastestFirstPolicy(context: PolicyContext(streams: RandomStreams(seed: 1))),
+                                seed: 1, configuration: .init(trust: .init(adversaryFraction: 1, validation: .quorum)))
+        #expect(engine.run(), "tasks left unfinished")
+        #expect(engine.metrics.tasksDone == 6)
+        #expect(engine.metrics.acceptedErrors == 6, "a plurality of liars is still a lie")
+        #expect((0..<6).allSatisfy { engine.tasks.attempts[$0] == 2 }, "accepted after two votes, not ten")
+    }
 }
 
 @Suite("DAG jobs")

@@ -125,6 +125,11 @@ public final class WorkEngine {
     var children: [[UInt32]]
     var lastDevice: [Int32]
     var votes: [Int: [(result: UInt64, device: Int32, seconds: Double)]] = [:]
+    /// Scratch for `dispatch`: the first device of a round the policy picked for a task it
+    /// already voted on (−1 none), and the devices hidden from the idle index for the rest of
+    /// the dispatch (kept to reuse its storage).
+    var votedPick: Int32 = -1
+    var hidden: [Int32] = []
     /// Devices running an attempt of each task (for dropping stragglers).
     var liveDevices: [Int: [Int32]] = [:]
     /// Speculation: tasks given a backup, when running tasks were last looked over, and the
@@ -271,18 +276,40 @@ public final class WorkEngine {
         if !waiting && view.idleCount > 0, configuration.speculation != nil { waiting = speculate() }
         guard waiting, view.idleCount > 0 else { return }
         view.now = sim.now
-        var placements = Placements(view: view) { [unowned self] t, d in
-            self.votes[t.index]?.contains { $0.device == Int32(d) } ?? false
+        // One vote per device: a device that already returned a result for the task is refused
+        // (the first such pick is written down, for hiding below).
+        let alreadyVoted: (TaskID, Int) -> Bool = { [unowned self] t, d in
+            guard self.votes[t.index]?.contains(where: { $0.device == Int32(d) }) ?? false else { return false }
+            if self.votedPick < 0 { self.votedPick = Int32(d) }
+            return true
         }
+        var placements = Placements(view: view, alreadyTried: alreadyVoted)
         do {
             let tenants = configuration.tenants
             let ready = ReadyTasks(tasks: tasks, queues: queues.indices.map { queues[$0][queueHeads[$0]...] },
                                    running: tenantRunning.map(Double.init), weights: tenants.map(\.weight),
                                    room: tenants.indices.map { k in tenants[k].quota.map { max(0, $0 - tenantRunning[k]) } ?? .max })
             policy.place(ready, on: view, into: &placements)
+            // A policy that keeps picking a device that already voted on a task (fastest-first
+            // takes the last idle device of its bucket) would leave the task waiting while
+            // other devices idle, for ever if nothing else happens. While a round places nothing
+            // but was refused such a device, the first one is hidden from the idle index and the
+            // policy asked again; hidden devices come back at the end of this dispatch. One at a
+            // time: a device one task already voted on may be the one another task needs. Each
+            // pass hides a device, so this ends.
+            while placements.assignments.isEmpty && votedPick >= 0 {
+                view.markNotIdle(Int(votedPick))   // idle: `assign` checks that before asking
+                hidden.append(votedPick)
+                votedPick = -1
+                guard view.idleCount > 0 else { break }
+                metrics.refusedPlacements += placements.refused
+                placements = Placements(view: view, alreadyTried: alreadyVoted)
+                policy.place(ready, on: view, into: &placements)
+            }
+            votedPick = -1
         }
         metrics.refusedPlacements += placements.refused
-        var moreWanted = false
+        var moreWanted = false, startedAny = false
         for (task, device) in placements.assignments {
             let t = task.index
             // Assign already checked the device and residency; attempts beyond what the task
@@ -295,7 +322,16 @@ public final class WorkEngine {
                 continue
             }
             start(t, on: device)
+            startedAny = true
             if needed[t] > 0 { moreWanted = true }
+        }
+        // Hidden devices are still idle, online and not blacklisted: nothing else ran meanwhile.
+        // Another task may want one of them, so when this round started something they are
+        // offered again in another round.
+        if !hidden.isEmpty {
+            for d in hidden { view.markIdle(Int(d)) }
+            hidden.removeAll(keepingCapacity: true)
+            if startedAny { moreWanted = true }
         }
         // A task is offered once per call: replicas it still needs go out in another round
         // at the same instant, as long as rounds make progress.
@@ -434,7 +470,9 @@ public final class WorkEngine {
         let tally = Dictionary(grouping: ballot, by: \.result).mapValues(\.count)
         // The leading result, ties broken by the smaller value (deterministic).
         let (leader, leaderVotes) = tally.max { ($0.value, $1.key) < ($1.value, $0.key) }!
-        let exhausted = Int(tasks.attempts[t]) >= trust.maxAttempts && live[t] == 0
+        // Without agreement after `maxAttempts`, or once every device has voted (no device is
+        // left to ask), the plurality wins. Votes come from distinct devices.
+        let exhausted = (Int(tasks.attempts[t]) >= trust.maxAttempts || ballot.count >= view.fleet.count) && live[t] == 0
         switch trust.validation {
         case .none:
             accept(t, result: result, on: d, ballot: ballot)

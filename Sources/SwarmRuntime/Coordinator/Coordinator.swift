@@ -242,9 +242,11 @@ final class Coordinator {
     }
 
     /// Lets the policy place queued tasks, in rounds at the same instant (a task is offered
-    /// once per round; replicas need more). A device refused because it already voted on the
-    /// task is hidden from the idle index for the next round — a policy that keeps picking it
-    /// would otherwise stall the task while other devices sit idle — and put back afterwards.
+    /// once per round; replicas need more). When a round places nothing, the first device it
+    /// was refused because that device already voted on the task is hidden from the idle index
+    /// for the next rounds — a policy that keeps picking it would otherwise stall the task while
+    /// other devices sit idle — and put back afterwards. One at a time, as `WorkEngine` does:
+    /// a device one task already voted on may be the one another task needs.
     func dispatch() {
         var rounds = 0
         var hidden: [Int] = []
@@ -253,16 +255,17 @@ final class Coordinator {
             rounds += 1
             view.advance(to: SimTime(seconds: now))
             let ready = ReadyTasks(queued: queue.map { TaskID(index: $0) }, in: plan.tasks)
-            var voted: Set<Int> = []
+            var votedPick: Int?
             var placements = Placements(on: view) { [unowned self] t, d in
                 guard self.tried[t.index].contains(d) else { return false }
-                voted.insert(d)
+                if votedPick == nil { votedPick = d }
                 return true
             }
             policy.place(ready, on: view, into: &placements)
             if placements.assignments.isEmpty {
-                guard !voted.isEmpty else { break }
-                for d in voted where view.isIdle(d) { view.deviceBecameBusy(d); hidden.append(d) }
+                guard let d = votedPick else { break }
+                view.deviceBecameBusy(d)   // idle: `assign` checks that before asking
+                hidden.append(d)
                 continue
             }
             for (task, d) in placements.assignments {
