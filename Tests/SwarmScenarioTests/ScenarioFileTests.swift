@@ -52,7 +52,7 @@ struct ScenarioFileTests {
         BadCase(replace: "count: 10", with: "count: -3", expected: "bad.yaml:8:42: fleet[0].count: expected a whole number ≥ 0, found `-3`"),
         BadCase(replace: "class: desktop", with: "class: dekstop", expected: "bad.yaml:8:14: fleet[0].class: unknown device class `dekstop`; did you mean `desktop`? (expected one of: phone, laptop, desktop, edge-box, cloud-vm, gpu-server)"),
         BadCase(replace: "policies: [random]", with: "policies: [randon]", expected: "bad.yaml:14:12: policies[0]: unknown policy `randon`; did you mean `random`? (expected one of: random, fastest-first, availability-aware)"),
-        BadCase(replace: "seed: 7", with: "sede: 7", expected: "bad.yaml:3:1: sede: unknown key `sede`; did you mean `seed`? (expected one of: version, name, seed, seeds, replications, duration, heartbeat_timeout, regions, edge_sites, clusters, device_classes, availability, fleet_total, fleet, network, workloads, tenants, trust, speculation, policies, outputs, sweep)"),
+        BadCase(replace: "seed: 7", with: "sede: 7", expected: "bad.yaml:3:1: sede: unknown key `sede`; did you mean `seed`? (expected one of: version, name, seed, seeds, replications, duration, heartbeat_timeout, regions, edge_sites, clusters, device_classes, availability, fleet_total, fleet, network, workloads, tenants, trust, speculation, policies, outputs, calibration, sweep)"),
         BadCase(replace: "version: 1", with: "version: 2", expected: "bad.yaml:1:10: version: schema version 2 is not supported; expected 1"),
         BadCase(replace: "region: eu, count", with: "region: mars, count", expected: "bad.yaml:8:31: fleet[0].region: unknown region `mars` (expected one of: eu)"),
         BadCase(replace: "policies: [random]", with: "", expected: "bad.yaml:1:1: missing `policies`"),
@@ -115,6 +115,7 @@ struct ScenarioFileTests {
         BadCase(replace: "duration: 2h", with: "duration: 1000000w", expected: "bad.yaml:4:11: duration: \"1000000w\" is too long: simulated time holds at most 9e9 s (285 years)"),
         BadCase(replace: "  - bag:", with: "  - requests: { rate: 1/d, count: 100000, work: { seconds: 1s } }\n  - bag:", expected: "bad.yaml:10:23: workloads[0].requests.rate: 100000 arrivals at 1/d would span about 8640000000 s; expected at most 1e9 s (a higher rate or fewer arrivals)"),
         BadCase(replace: "  - { class: desktop, region: eu, count: 10 }", with: "  - { class: desktop, region: eu, count: 10, availability: { model: renewal, on: { law: exponential, mean: 1h }, off: { law: exponential, mean: 1h }, window: { off_work: \"00:00-17:00\" } } }", expected: "bad.yaml:8:171: fleet[0].availability.window.off_work: expected working hours inside a day, start before end (e.g. `09:00-17:00`), found `00:00-17:00`"),
+        BadCase(replace: "policies: [random]", with: "policies: [random]\ncalibration: profiles/mine.json", expected: "bad.yaml:15:14: calibration: file `profiles/mine.json` not found (looked for profiles/mine.json; paths are relative to the scenario file)"),
         BadCase(replace: "policies: [random]", with: "policies: [random]\noutputs: { timeline_interval: 0s }", expected: "bad.yaml:15:31: outputs.timeline_interval: expected a positive duration, found `0s`"),
     ]
 
@@ -127,6 +128,33 @@ struct ScenarioFileTests {
             Issue.record("accepted a bad scenario")
         } catch {
             #expect(error.description == expected)
+        }
+    }
+
+    @Test("`calibration` names a profile: kernel durations come from its measurements, and a bad profile is refused")
+    func calibration() throws {
+        let profile = shipped("results/calibration/2-core-x86_64-debian-12.json")
+        let text = goodScenario.replacingOccurrences(of: "work: { seconds: 10s }", with: "work: { gemm: { m: 1024, n: 1024, k: 1024 } }")
+        let plain = try Scenario.parse(text: text, file: "tiny.yaml", policies: policyNames)
+        let calibrated = try Scenario.parse(text: text + "\ncalibration: \(profile)", file: "tiny.yaml", policies: policyNames)
+        #expect(plain.calibration == nil && calibrated.calibration?.path == profile)
+        let gemm = TensorKernel.gemm(m: 1024, n: 1024, k: 1024, dtype: .fp32)
+        let model = CalibratedCostModel(profile: try DeviceProfile.read(path: profile))
+        let desktop = calibrated.classes.first { $0.name == "desktop" }!
+        let expected = model.duration(of: gemm, on: desktop, processor: .cpu)
+        let got = calibrated.configuration(seed: 1).costModel.duration(of: gemm, on: desktop, processor: .cpu)
+        #expect(expected != nil && got == expected)
+        #expect(got != plain.configuration(seed: 1).costModel.duration(of: gemm, on: desktop, processor: .cpu))
+        // The explained form keeps it, so it re-parses to the same model.
+        #expect(calibrated.explained.contains("calibration: \(profile)"))
+
+        let broken = FileManager.default.temporaryDirectory.appendingPathComponent("swarmlab-profile-\(getpid()).json").path
+        try "{ \"schema\": 1 }".write(toFile: broken, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: broken) }
+        #expect {
+            try Scenario.parse(text: goodScenario + "\ncalibration: \(broken)", file: "tiny.yaml", policies: policyNames)
+        } throws: { error in
+            "\(error)".contains("calibration: cannot use the calibration profile: \(broken)")
         }
     }
 }

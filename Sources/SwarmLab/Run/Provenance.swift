@@ -56,6 +56,6 @@ public enum Provenance {
         try writer.setAttribute("seed", Int64(bitPattern: scenario.seed))
         try writer.setAttribute("host", ProcessInfo.processInfo.hostName)
         try writer.setAttribute("created", ISO8601DateFormatter().string(from: Date()))
-        try writer.setAttribute("calibration_profile", calibrationProfile ?? "none")
+        try writer.setAttribute("calibration_profile", calibrationProfile ?? scenario.calibration?.path ?? "none")
     }
 }

@@ -64,8 +64,10 @@ extension Scenario {
             topology = Topology(regions: zip(regions, regionWAN).map { Topology.Region(name: $0.0.name, wanCapacity: $0.1) },
                                 edgeSites: edgeSites)
         }
-        return WorkEngine.Configuration(heartbeatTimeout: .seconds(heartbeatTimeout), regionLatency: regionLatency,
-                                        trust: trust, tenants: tenants, speculation: speculation, network: topology)
+        var configuration = WorkEngine.Configuration(heartbeatTimeout: .seconds(heartbeatTimeout), regionLatency: regionLatency,
+                                                     trust: trust, tenants: tenants, speculation: speculation, network: topology)
+        if let calibration { configuration.costModel = CalibratedCostModel(profile: calibration.profile) }
+        return configuration
     }
 }
 

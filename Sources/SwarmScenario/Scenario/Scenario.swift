@@ -48,6 +48,9 @@ public struct Scenario: Sendable {
     public var explained: String
     /// The policy names the scenario was checked against, for `with(_:)`.
     var knownPolicies: [String]
+    /// The calibration profile (`swarmlab calibrate`) kernel durations come from, with the
+    /// path the file gave; nil: the roofline cost model of the device classes' data sheets.
+    public var calibration: (path: String, profile: DeviceProfile)?
 
     /// Latencies between regions and how transfers share links.
     public struct NetworkSettings: Sendable {

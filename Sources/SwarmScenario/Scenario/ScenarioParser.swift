@@ -85,13 +85,14 @@ struct ScenarioParser {
         let speculation = try self.speculation(&top)
         let policies = try self.policies(&top)
         let outputs = try self.outputs(&top, name: name)
+        let calibration = try self.calibration(&top)
 
         let explained = (try? Yams.serialize(node: top.node)) ?? ""
         return Scenario(name: name, seed: seeds[0], duration: duration, heartbeatTimeout: heartbeat, regions: regions,
                         regionWAN: wan, edgeSites: sites, classes: classes, fleet: fleet, fleetSites: fleetSites,
                         workloads: workloads, network: network, tenants: tenants, trust: trust, speculation: speculation,
                         policies: policies, outputs: outputs, text: text, seeds: seeds, replications: replications,
-                        sweep: [], file: file, explained: explained, knownPolicies: knownPolicies)
+                        sweep: [], file: file, explained: explained, knownPolicies: knownPolicies, calibration: calibration)
     }
 
     // MARK: regions, edge sites
@@ -226,6 +227,17 @@ struct ScenarioParser {
         guard !policies.isEmpty else { throw top["policies"]!.fail("expected at least one policy") }
         top.put("policies", .sequence(Node.Sequence(policies.map { Node($0) }, .implicit, .flow)))
         return policies
+    }
+
+    /// `calibration`: a profile written by `swarmlab calibrate`, relative to the scenario file.
+    func calibration(_ top: inout Section) throws(ScenarioError) -> (path: String, profile: DeviceProfile)? {
+        guard let f = top["calibration"] else { return nil }
+        let given = try f.string()
+        let path = try existingFile(f)
+        top.put("calibration", Node(given))
+        do { return (given, try DeviceProfile.read(path: path)) } catch {
+            throw f.fail("cannot use the calibration profile: \(error)")
+        }
     }
 
     func outputs(_ top: inout Section, name: String) throws(ScenarioError) -> Scenario.Outputs {

@@ -80,6 +80,7 @@ public enum ScenarioSchema {
         Field(section: "", key: "speculation", type: "`speculation` or `off`", presence: .value("off"), meaning: "backup attempts for stragglers"),
         Field(section: "", key: "policies", type: "list of `policies[]`, or one name", presence: .required, meaning: "each runs on the same fleet, tasks and seed"),
         Field(section: "", key: "outputs", type: "`outputs`", presence: .value("{}"), meaning: "where results go"),
+        Field(section: "", key: "calibration", type: "file path", presence: .optional, meaning: "a `swarmlab calibrate` profile (relative to the scenario file): CPU kernel durations from its measurements instead of the data sheets' roofline (docs/calibration.md)"),
         Field(section: "", key: "sweep", type: "mapping field path → list of values", presence: .optional, meaning: "a grid: every combination of the values, e.g. `fleet[0].count: [1000, 10000]`, `policies: [random, fastest-first]`"),
 
         Field(section: "regions[]", key: "name", type: "name", presence: .required, meaning: "the region's name"),
