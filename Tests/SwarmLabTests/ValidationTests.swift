@@ -63,6 +63,78 @@ struct ValidationEndToEndTests {
         #expect(plan.devices.contains { $0.killAt != nil && !$0.pauses.isEmpty })
     }
 
+    @Test("compute concurrency counts overlapping compute phases; back-to-back ones do not overlap")
+    func concurrency() throws {
+        let g = TensorKernel.gemm(m: 256, n: 256, k: 256, dtype: .fp32)
+        var tasks = TaskTable()
+        for _ in 0..<4 { _ = tasks.add(work: .kernel(g)) }
+        _ = tasks.add(work: .seconds(5))
+        let profile = try DeviceProfile.read(path: Self.profile)
+        let cost = CalibratedCostModel(profile: profile)
+        let c = cost.computeSeconds(g) + cost.taskOverheadSeconds(g)
+        func observation(_ attempts: [(task: Int, assigned: Double)]) -> ValidationObservation {
+            var o = ValidationObservation(side: "simulation", taskStart: [], taskFinish: [], lostWorkSeconds: 0, attemptsLost: 0, wallSeconds: 0)
+            for (i, a) in attempts.enumerated() {
+                o.attemptTask.append(a.task); o.attemptDevice.append(i); o.attemptNumber.append(1)
+                o.attemptAssigned.append(a.assigned); o.attemptReturned.append(.nan); o.attemptOutcome.append(0)
+            }
+            return o
+        }
+        // three start together, the fourth once they are done; busy work is not a kernel
+        #expect(Validation.computeConcurrency(observation([(0, 0), (1, 0), (2, c / 2), (3, c), (4, 0)]), tasks: tasks, cost: cost) == 3)
+        #expect(Validation.computeConcurrency(observation([(0, 0), (1, c), (2, 2 * c)]), tasks: tasks, cost: cost) == 1)
+        // a transfer in before computing moves a phase: device 1's arrives after device 0 has computed
+        let o = observation([(0, 0), (1, 0)])
+        #expect(Validation.computeConcurrency(o, tasks: tasks, cost: cost) == 2)
+        #expect(Validation.computeConcurrency(o, tasks: tasks, cost: cost, inputSeconds: { _, d in d == 1 ? 2 * c : 0 }) == 1)
+        #expect(Validation.computeConcurrency(observation([]), tasks: tasks, cost: cost) == 1)
+    }
+
+    @Test("the federated scenario never computes more kernels at once than this machine's 2 cores")
+    func federatedFitsTwoCores() throws {
+        let profile = try DeviceProfile.read(path: Self.profile)
+        let file = repositoryRoot.appendingPathComponent("scenarios/validation/08-federated-stragglers.yaml").path
+        let s = try Scenario.read(path: file, policies: PolicyRegistry.builtin.entries.map(\.name))
+        let (sim, _) = try Validation.simulate(s, profile: profile)
+        let m = try s.materialize()
+        let n = Validation.computeConcurrency(sim, tasks: m.tasks, cost: Validation.costModel(for: m.fleet, profile: profile),
+                                              inputSeconds: Validation.transferInSeconds(m))
+        #expect(n == 2)
+        // and still a federated round: each of the 4 rounds leaves one straggler's client behind
+        #expect(Set(sim.attemptTask.filter { !sim.taskFinish[$0].isFinite }).count == 4)
+    }
+
+    @Test("a task without data still pays the latency of its assignment and result in the simulator, as in the runtime")
+    func messageLatency() throws {
+        let text = """
+        version: 1
+        name: val-test-messages
+        seed: 1
+        duration: 10min
+        regions:
+          - { name: lab }
+        device_classes:
+          - { name: reference, cpu: 100GFLOP/s, cores: 1, memory: 4GiB, idle_power: 5W, busy_power: 15W,
+              downlink: 1Gbit/s, uplink: 1Gbit/s, access_latency: 20ms }
+        fleet:
+          - { class: reference, region: lab, count: 1 }
+        workloads:
+          - bag: { tasks: 3, work: { elementwise: { count: 1000, flops_per_element: 2 } } }
+        policies: [least-loaded]
+        """
+        let s = try Scenario.parse(text: text, file: "messages.yaml", policies: PolicyRegistry.builtin.entries.map(\.name))
+        let m = try s.materialize()
+        #expect(m.tasks.inputBytes.allSatisfy { $0 == 0 } && m.tasks.outputBytes.allSatisfy { $0 == 0 })
+        let (sim, _) = try Validation.simulate(s, profile: try DeviceProfile.read(path: Self.profile))
+        let oneWay = m.latency(0, 0) + 0.020
+        #expect(sim.attemptDurations.count == 3)
+        #expect(sim.attemptDurations.allSatisfy { $0 >= 2 * oneWay && $0 < 2 * oneWay + 0.01 }, "\(sim.attemptDurations)")
+        // the frames: 24-byte header + payload + 32-byte tag; a result's payload is
+        // task u32, attempt u16, checksum u64, compute start and end f64
+        #expect(Validation.messageBytes(.seconds(1)).result == Double(24 + (4 + 2 + 8 + 8 + 8) + 32))
+        #expect(Validation.messageBytes(.seconds(1)).assign > Double(24 + (4 + 2 + 8 + 1) + 32))
+    }
+
     @Test("a small scenario runs in the simulator and for real; the comparison is computed and bounded")
     func endToEnd() throws {
         let text = """

@@ -95,6 +95,36 @@ struct CalibratedCostModelTests {
         #expect(message("{ not json").hasPrefix("bad.json: not valid JSON"))
     }
 
+    @Test("the output checksum is a per-attempt cost when the profile measures it, at this machine's speed")
+    func checksum() throws {
+        var p = Self.profile(overhead: 1e-3)
+        let slow = p.deviceClass(name: "slow", speed: 0.25)
+        let without = CalibratedCostModel(profile: p).duration(of: Self.g256, on: slow, processor: .cpu)!
+        p.checksumElementsPerSecond = 5e8
+        let with = CalibratedCostModel(profile: p).duration(of: Self.g256, on: slow, processor: .cpu)!
+        // 256 × 256 outputs at 5e8 /s, not stretched by the device's speed
+        #expect(abs((with - without) - Double(256 * 256) / 5e8) < 1e-12)
+        #expect(CalibratedCostModel(profile: p, includesTaskOverheads: false).taskOverheadSeconds(Self.g256) == 0)
+        // it survives JSON; an old profile without it still reads (and costs no checksum)
+        #expect(try DeviceProfile.decode(p.jsonData(), path: "p.json").checksumElementsPerSecond == 5e8)
+        #expect(try DeviceProfile.decode(Self.profile().jsonData(), path: "p.json").checksumElementsPerSecond == nil)
+        let text = String(decoding: try p.jsonData(), as: UTF8.self)
+            .replacingOccurrences(of: "\"checksumElementsPerSecond\" : 500000000", with: "\"checksumElementsPerSecond\" : 0")
+        do { _ = try DeviceProfile.decode(Data(text.utf8), path: "bad.json"); Issue.record("a zero checksum rate was accepted") }
+        catch { #expect("\(error)".contains("field 'checksumElementsPerSecond': expected a positive number, found 0.0"), "\(error)") }
+    }
+
+    @Test("output elements count what the runtime checksums")
+    func outputElements() {
+        #expect(TensorKernel.gemm(m: 3, n: 5, k: 7, dtype: .fp32).outputElements == 3 * 5)
+        #expect(TensorKernel.attention(batch: 2, heads: 3, seqLen: 5, headDim: 7, dtype: .fp32).outputElements == 2 * 3 * 5 * 7)
+        // 5×6 input, kernel 3, stride 1, padding 1: a 5×6 output per channel and image
+        #expect(TensorKernel.conv2d(batch: 2, inChannels: 3, outChannels: 4, height: 5, width: 6, kernel: 3, stride: 1, padding: 1, dtype: .fp32).outputElements
+                == 2 * 4 * 5 * 6)
+        #expect(TensorKernel.elementwise(count: 11, flopsPerElement: 2, dtype: .fp32).outputElements == 11)
+        #expect(TensorKernel.reduction(count: 11, dtype: .fp32).outputElements == 1)
+    }
+
     @Test("input elements count the operands the runtime generates")
     func inputElements() {
         #expect(Self.g256.inputElements == 2 * 256 * 256)

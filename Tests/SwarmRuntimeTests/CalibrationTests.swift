@@ -11,6 +11,9 @@ struct CalibrationTests {
         #expect(p.kernels.count == Calibrator.Options.quick.shapes.count)
         #expect(p.kernels.allSatisfy { $0.seconds > 0 && $0.minSeconds <= $0.seconds && $0.repeats >= 2 && $0.flopsPerSecond > 1e6 })
         #expect(p.memoryBandwidth > 1e8 && p.inputElementsPerSecond > 1e6)
+        // a serial FNV chain takes at least a cycle per element: 1e11 elements/s or more would
+        // mean the optimiser skipped the work being timed
+        #expect((p.checksumElementsPerSecond ?? 0) > 1e6 && (p.checksumElementsPerSecond ?? .infinity) < 1e11)
         #expect(p.perTaskOverhead > 0 && p.perTaskOverhead < 0.01)
         #expect(p.processStartSeconds > 0 && p.processStartSeconds < 1)
         #expect(p.threads == 1 && p.blas.contains("OpenBLAS"))

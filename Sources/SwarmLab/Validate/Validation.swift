@@ -106,7 +106,8 @@ public enum Validation {
         configuration.costModel = cost
         let policy = try makePolicy(scenario, materialized: m, cost: cost)
         let started = monotonicSeconds()
-        let engine = WorkEngine(fleet: m.fleet, tasks: m.tasks, policy: policy, seed: m.seed, configuration: configuration)
+        let engine = WorkEngine(fleet: m.fleet, tasks: withMessageBytes(m.tasks), policy: policy, seed: m.seed,
+                                configuration: configuration)
         var o = ValidationObservation(side: "simulation", taskStart: [Double](repeating: .nan, count: m.tasks.count),
                                       taskFinish: [Double](repeating: .nan, count: m.tasks.count),
                                       lostWorkSeconds: 0, attemptsLost: 0, wallSeconds: 0)
@@ -165,6 +166,26 @@ public enum Validation {
                            heartbeatTimeout: scenario.heartbeatTimeout, timeScale: 1)
     }
 
+    /// `tasks` with at least the bytes of the runtime's messages: its assignment frame in, its
+    /// result frame out. The runtime holds every message for the link's latency, data or not,
+    /// while the simulator charges latency only to a transfer of more than 0 bytes; without
+    /// this a task carrying no data (a federated round's aggregation) would pay no latency in
+    /// the simulator and two one-way latencies in the runtime (2 × 6 ms in the federated
+    /// scenario, against 4 ms of computing). The bytes themselves cost next to nothing (86 to
+    /// ~140 bytes).
+    static func withMessageBytes(_ tasks: TaskTable) -> TaskTable {
+        copy(tasks, minimumBytes: messageBytes)
+    }
+
+    /// Bytes on the wire of the runtime's assignment of `work` and of its result (header,
+    /// payload, HMAC tag; `docs/runtime.md`, "Frames").
+    static func messageBytes(_ work: TaskWork) -> (assign: Double, result: Double) {
+        let assign = Message.assign(.init(task: 0, attempt: 1, seed: 0, work: work)).frame(device: 0, sequence: 1)
+        let result = Message.result(.init(task: 0, attempt: 1, checksum: 0, computeStart: 0, computeEnd: 0)).frame(device: 0, sequence: 1)
+        let overhead = Frame.headerSize + Frame.tagSize
+        return (Double(overhead + assign.payload.count), Double(overhead + result.payload.count))
+    }
+
     /// Seconds every task arrival and churn event is moved later in the runtime, so that every
     /// worker has connected and said hello before the first placement (the simulator's devices
     /// are all there at 0); the comparison counts the runtime from its first assignment.
@@ -172,11 +193,19 @@ public enum Validation {
 
     /// `tasks` with every arrival (and deadline) `seconds` later.
     static func delayed(_ tasks: TaskTable, by seconds: Double) -> TaskTable {
+        copy(tasks, shift: SimDuration(seconds: seconds).ticks)
+    }
+
+    /// A copy of `tasks`, arrivals and deadlines `shift` ticks later, bytes in and out at least
+    /// `minimumBytes(work)`.
+    static func copy(_ tasks: TaskTable, shift: Int64 = 0,
+                     minimumBytes: (TaskWork) -> (assign: Double, result: Double) = { _ in (0, 0) }) -> TaskTable {
         var out = TaskTable()
-        let shift = SimDuration(seconds: seconds).ticks
         for t in 0..<tasks.count {
             let id = TaskID(index: t)
-            _ = out.add(work: tasks.work[t], inputBytes: tasks.inputBytes[t], outputBytes: tasks.outputBytes[t],
+            let least = minimumBytes(tasks.work[t])
+            _ = out.add(work: tasks.work[t], inputBytes: max(tasks.inputBytes[t], least.assign),
+                        outputBytes: max(tasks.outputBytes[t], least.result),
                         dataRegion: Int(tasks.dataRegion[t]), residency: tasks.residency[t], job: Int(tasks.job[t]),
                         tenant: Int(tasks.tenant[t]), arrival: SimTime(ticks: tasks.arrival[t] + shift),
                         deadline: tasks.deadline[t] == .max ? nil : SimTime(ticks: tasks.deadline[t] + shift),
@@ -263,7 +292,41 @@ public enum Validation {
             p.kernels.append(.init(kernel: kernel, seconds: ValidationStatistics.median(sorted), minSeconds: sorted[0], repeats: sorted.count))
         }
         p.inputElementsPerSecond = Calibrator.inputGenerationRate()
+        p.checksumElementsPerSecond = Calibrator.checksumRate()
         return p
+    }
+
+    /// Seconds task t's inputs take to reach device d (latency and bytes over its downlink, as
+    /// `plan` emulates them; 0 without input bytes).
+    static func transferInSeconds(_ m: MaterializedScenario) -> (Int, Int) -> Double {
+        { t, d in
+            let bytes = m.tasks.inputBytes[t]
+            guard bytes > 0 else { return 0 }
+            let c = m.fleet.deviceClass(d)
+            return m.latency(0, Int(m.fleet.regionOf[d])) + c.accessLatency.seconds + bytes / c.downlink
+        }
+    }
+
+    /// The most kernels a run computes at the same time on this machine: the largest number of
+    /// compute phases [assigned, assigned + compute] that overlap, where compute is the
+    /// kernel's time on the calibrated machine at full speed (a worker's duty cycle computes
+    /// first at full speed, then idles; its transfers in, taken as the attempt's first
+    /// `inputSeconds`, come before). At least 1; runs without kernels give 1.
+    /// - Complexity: O(a log a) for a attempts.
+    public static func computeConcurrency(_ o: ValidationObservation, tasks: TaskTable, cost: CalibratedCostModel,
+                                          inputSeconds: (Int, Int) -> Double = { _, _ in 0 }) -> Int {
+        var edges: [(t: Double, delta: Int)] = []
+        for i in o.attemptTask.indices {
+            guard case .kernel(let k) = tasks.work[o.attemptTask[i]], o.attemptAssigned[i].isFinite else { continue }
+            let start = o.attemptAssigned[i] + inputSeconds(o.attemptTask[i], o.attemptDevice[i])
+            let compute = cost.computeSeconds(k) + cost.taskOverheadSeconds(k)
+            edges.append((start, 1)); edges.append((start + compute, -1))
+        }
+        // Ends before starts at the same instant: back-to-back phases do not overlap.
+        edges.sort { $0.t != $1.t ? $0.t < $1.t : $0.delta < $1.delta }
+        var now = 0, most = 1
+        for e in edges { now += e.delta; most = max(most, now) }
+        return most
     }
 
     /// Runs one scenario file both ways; writes NAME-sim.h5 and NAME-real.h5 to `directory`
@@ -278,9 +341,11 @@ public enum Validation {
         }
         let (committedSim, _) = try simulate(scenario, profile: committed)
         let materialized = try scenario.materialize()
-        // As many runners at once as devices may compute at once (every device, up to 4: the
-        // validation scenarios keep at most four computing together).
-        let concurrency = min(4, materialized.fleet.count)
+        // As many runners at once as the run computes kernels at once (from the committed
+        // profile's simulation), at most 4.
+        let concurrency = min(4, computeConcurrency(committedSim, tasks: materialized.tasks,
+                                                    cost: costModel(for: materialized.fleet, profile: committed),
+                                                    inputSeconds: transferInSeconds(materialized)))
         let profile = remeasure ? remeasured(committed, for: materialized.tasks, concurrency: concurrency) : committed
         let (sim, engine) = try simulate(scenario, profile: profile)
         let plan = try plan(scenario, engine: engine, profile: profile)

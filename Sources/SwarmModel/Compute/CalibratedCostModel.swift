@@ -5,7 +5,8 @@ import Foundation
 ///
 /// A kernel takes, on a device with CPU peak P,
 ///
-///     t = compute(kernel) · R / P + inputElements / inputElementsPerSecond + perTaskOverhead
+///     t = compute(kernel) · R / P + inputElements / inputElementsPerSecond
+///         + outputElements / checksumElementsPerSecond + perTaskOverhead
 ///
 /// where compute is the measured median for that exact descriptor if it was calibrated, else
 /// interpolated piecewise-linearly in (log FLOP, log seconds) between the calibrated shapes of
@@ -15,13 +16,14 @@ import Foundation
 /// GEMM rate, so a class made by `DeviceProfile.deviceClass(speed: s)` computes s times slower;
 /// validation passes the fleet's fastest class instead, so speeds are relative to it. Only the
 /// computation is scaled, as the runtime's duty cycle stretches only the computation (input
-/// generation and the call overhead run at this machine's speed).
+/// generation, the output checksum and the call overhead run at this machine's speed). The
+/// checksum term is left out for profiles that do not measure it.
 /// Dtypes other than FP32 are costed as FP32, as the runtime executes them.
 /// GPUs are not calibrated: they fall back to `gpuFallback` (a roofline).
 public struct CalibratedCostModel: CostModel {
     public let profile: DeviceProfile
-    /// Whether input generation and the per-task overhead count as compute (true: matches
-    /// what a runtime worker spends per task).
+    /// Whether input generation, the output checksum and the per-task overhead count as
+    /// compute (true: matches what a runtime worker spends per task).
     public var includesTaskOverheads: Bool
     public var gpuFallback: RooflineCostModel
     /// The CPU FLOP/s of a device that computes exactly as fast as the calibrated machine.
@@ -64,9 +66,11 @@ public struct CalibratedCostModel: CostModel {
         return Foundation.exp(a.logSeconds + w * (b.logSeconds - a.logSeconds))
     }
 
-    /// Seconds of input generation and call overhead per task (0 unless configured).
+    /// Seconds of input generation, output checksum and call overhead per task (0 unless configured).
     public func taskOverheadSeconds(_ kernel: TensorKernel) -> Double {
-        includesTaskOverheads ? Double(kernel.inputElements) / profile.inputElementsPerSecond + profile.perTaskOverhead : 0
+        guard includesTaskOverheads else { return 0 }
+        let checksum = profile.checksumElementsPerSecond.map { Double(kernel.outputElements) / $0 } ?? 0
+        return Double(kernel.inputElements) / profile.inputElementsPerSecond + checksum + profile.perTaskOverhead
     }
 
     public func duration(of kernel: TensorKernel, on device: DeviceClass, processor: Processor) -> Double? {

@@ -56,6 +56,10 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
     public var inputElementsPerSecond: Double
     /// Fixed seconds per task around the kernel call (smallest-kernel call, inputs included).
     public var perTaskOverhead: Double
+    /// How fast a worker checksums a kernel's output (elements/s): every attempt reduces its
+    /// whole output to the checksum it returns, after computing. Absent from profiles written
+    /// before it was measured; then no checksum time is modelled.
+    public var checksumElementsPerSecond: Double?
     /// Seconds to spawn and reap one process (`processStartCommand`).
     public var processStartSeconds: Double
     public var processStartCommand: String
@@ -64,14 +68,14 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
     public init(machineClass: String, host: String, cpu: String, cores: Int, threads: Int, blas: String,
                 measuredAt: String, referenceFlopsPerSecond: Double, memoryBandwidth: Double,
                 inputElementsPerSecond: Double, perTaskOverhead: Double, processStartSeconds: Double,
-                processStartCommand: String, kernels: [KernelSample]) {
+                processStartCommand: String, kernels: [KernelSample], checksumElementsPerSecond: Double? = nil) {
         self.schema = DeviceProfile.schemaVersion
         self.machineClass = machineClass; self.host = host; self.cpu = cpu; self.cores = cores
         self.threads = threads; self.blas = blas; self.measuredAt = measuredAt
         self.referenceFlopsPerSecond = referenceFlopsPerSecond; self.memoryBandwidth = memoryBandwidth
         self.inputElementsPerSecond = inputElementsPerSecond; self.perTaskOverhead = perTaskOverhead
         self.processStartSeconds = processStartSeconds; self.processStartCommand = processStartCommand
-        self.kernels = kernels
+        self.kernels = kernels; self.checksumElementsPerSecond = checksumElementsPerSecond
     }
 
     /// A device class for an emulated device running at `speed` × this machine (its CPU
@@ -124,6 +128,9 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
         for (name, v) in [("referenceFlopsPerSecond", profile.referenceFlopsPerSecond), ("memoryBandwidth", profile.memoryBandwidth),
                           ("inputElementsPerSecond", profile.inputElementsPerSecond)] where !(v > 0 && v.isFinite) {
             throw ReadError(description: "\(path):\(line(of: [name], in: text)): field '\(name)': expected a positive number, found \(v)")
+        }
+        if let v = profile.checksumElementsPerSecond, !(v > 0 && v.isFinite) {
+            throw ReadError(description: "\(path):\(line(of: ["checksumElementsPerSecond"], in: text)): field 'checksumElementsPerSecond': expected a positive number, found \(v)")
         }
         return profile
     }
@@ -197,6 +204,17 @@ extension TensorKernel {
         case .conv2d(let b, let ci, let co, let h, let w, let k, _, _, _): return b * ci * h * w + co * ci * k * k
         case .attention(let b, let h, let l, let d, _): return 3 * b * h * l * d
         case .elementwise(let n, _, _), .reduction(let n, _): return n
+        }
+    }
+
+    /// Output elements the reference runtime checksums after computing (what it returns).
+    public var outputElements: Int {
+        switch self {
+        case .gemm(let m, let n, _, _): return m * n
+        case .conv2d: let g = gemms[0]; return g.m * g.n
+        case .attention(let b, let h, let l, let d, _): return b * h * l * d
+        case .elementwise(let n, _, _): return n
+        case .reduction: return 1
         }
     }
 }

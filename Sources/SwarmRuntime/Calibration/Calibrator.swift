@@ -81,6 +81,8 @@ public enum Calibrator {
         progress(String(format: "memory copy bandwidth: %.2f GB/s", bandwidth / 1e9))
         let generation = inputGenerationRate()
         progress(String(format: "input generation: %.0f M elements/s", generation / 1e6))
+        let checksum = checksumRate()
+        progress(String(format: "output checksum: %.0f M elements/s", checksum / 1e6))
         let overhead = callOverhead(runner: &runner)
         progress(String(format: "per-task overhead (smallest kernel call): %.2f µs", overhead * 1e6))
         let start = try processStart(options.processStartCommand, arguments: options.processStartArguments, times: options.processStarts)
@@ -92,7 +94,7 @@ public enum Calibrator {
             referenceFlopsPerSecond: biggest.flopsPerSecond, memoryBandwidth: bandwidth,
             inputElementsPerSecond: generation, perTaskOverhead: overhead, processStartSeconds: start,
             processStartCommand: ([options.processStartCommand] + options.processStartArguments).joined(separator: " "),
-            kernels: samples)
+            kernels: samples, checksumElementsPerSecond: checksum)
     }
 
     /// Median and minimum CPU seconds of one shape's computation, after one warm-up call: CPU
@@ -153,6 +155,29 @@ public enum Calibrator {
             best = min(best, monotonicNow() - t0)
         }
         return Double(n) / best
+    }
+
+    /// Elements per second `KernelRunner.checksum` reduces (4 M elements, median of 5): what
+    /// every attempt pays after computing, to return its output's checksum.
+    public static func checksumRate() -> Double {
+        let n = 1 << 22
+        var buffer = [Float](repeating: 0, count: n)
+        var times: [Double] = []
+        for i in 0..<5 {
+            KernelInputs.fill(&buffer, count: n, seed: UInt64(i), operand: 0)
+            let seconds = buffer.withUnsafeMutableBufferPointer { values in
+                // The checksum reads only memory no call can see, so the optimiser may move it
+                // across the clock reads: handing the buffer, then the result, to an opaque
+                // call (a zero-byte write to no file) pins it between them.
+                let t0 = monotonicNow()
+                _ = write(-1, values.baseAddress, 0)
+                var sum = KernelRunner.checksum(UnsafeBufferPointer(values))
+                _ = write(-1, &sum, 0)
+                return monotonicNow() - t0
+            }
+            times.append(seconds)
+        }
+        return Double(n) / median(times.sorted())
     }
 
     /// Median seconds of a whole `run` (inputs, call, checksum) of a one-element reduction:
