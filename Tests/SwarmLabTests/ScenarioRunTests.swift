@@ -63,4 +63,21 @@ struct ScenarioRunTests {
         // Workload kinds are named as the scenario file spells them (not the parser's wrapper type).
         #expect(a.attribute("kind_names", on: "/random/jobs") == .strings(["bag", "requests"]))
     }
+
+    @Test("a scenario naming a calibration profile is costed by it and says so in its results")
+    func calibratedRun() throws {
+        let profile = repositoryRoot.appendingPathComponent("results/calibration/2-core-x86_64-debian-12.json").path
+        // cloud-vm has no GPU: every GEMM runs on a CPU, where the calibration applies.
+        let text = Self.text.replacingOccurrences(of: "policies: [random, availability-aware]", with: "policies: [random]")
+            .replacingOccurrences(of: "class: desktop", with: "class: cloud-vm").replacingOccurrences(of: "class: phone", with: "class: cloud-vm")
+        let plain = try Scenario.parse(text: text, file: "plain.yaml", policies: ["random"])
+        let calibrated = try Scenario.parse(text: text + "\ncalibration: \(profile)", file: "calibrated.yaml", policies: ["random"])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("swarmlab-cal-\(getpid())-\(UUID().uuidString).h5").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let a = try ScenarioRunner.run(plain, resultsPath: nil)[0], b = try ScenarioRunner.run(calibrated, resultsPath: path)[0]
+        #expect(a.metrics.tasksDone == 2_500 && b.metrics.tasksDone == 2_500)
+        // The 2048³ GEMMs take this machine's measured time instead of the data sheets' roofline.
+        #expect(a.metrics.busySeconds != b.metrics.busySeconds)
+        #expect(try ResultsReader(path: path).string("calibration_profile") == profile)
+    }
 }
