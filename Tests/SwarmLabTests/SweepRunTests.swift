@@ -105,6 +105,28 @@ struct SweepRunTests {
         #expect(rs.attribute("seed", on: "/run-0011") == .int(7), "replication 2 of seed 5")
         #expect(rs.string("scenario") == Self.text)
     }
+
+    @Test("every point is checked before any run: a bad combination or a point too big for memory runs nothing")
+    func pointsCheckedFirst() throws {
+        let base = Self.text.replacingOccurrences(of: "      output: 5MB\n", with: "      output: 5MB\n      replicas: 2\n      quorum: 1\n")
+        // Each value is valid alone; replicas 1 with quorum 2 is not.
+        let bad = try Scenario.parse(text: base.replacingOccurrences(of: "  fleet[1].count: [100, 400]",
+                                                                     with: "  workloads[0].bag.replicas: [2, 1]\n  workloads[0].bag.quorum: [1, 2]"),
+                                     file: "combo.yaml", policies: ["random", "least-loaded"])
+        let out = Self.temporary("combo.h5")
+        #expect(throws: ScenarioError.self) { try SweepRunner.run(bad, options: .init(jobs: 2, output: out)) }
+        #expect(!FileManager.default.fileExists(atPath: out + ".parts"), "nothing ran")
+
+        let huge = try Scenario.parse(text: Self.text.replacingOccurrences(of: "[100, 400]", with: "[100, 4000000000]"),
+                                      file: "huge.yaml", policies: ["random", "least-loaded"])
+        do {
+            _ = try SweepRunner.run(huge, options: .init(jobs: 2, output: out))
+            Issue.record("a sweep with a point larger than memory ran")
+        } catch let e as ScenarioError {
+            #expect(e.message.hasPrefix("refused: this scenario needs"))
+        }
+        #expect(!FileManager.default.fileExists(atPath: out + ".parts"), "nothing ran")
+    }
 }
 
 /// Bit patterns, so NaN (a step not reached) compares equal to itself.

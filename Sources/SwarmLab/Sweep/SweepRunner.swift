@@ -59,12 +59,26 @@ public enum SweepRunner {
                            progress: Progress = { _, _, _ in }) throws -> Outcome {
         let plan = SweepPlan(scenario, replications: options.replications)
         let mine = options.shard.map { plan.shard($0.index, of: $0.count) } ?? plan.runs
+        // Every point is checked before anything runs: a value invalid at one point, or a
+        // point too big for this machine, is reported at once rather than hours in.
+        var largest = 0.0
+        for k in Set(mine.map(\.point)).sorted() {
+            let point = try scenario.with(plan.points[k].map { (path: $0.path, value: $0.value) })
+            try point.checkMemory()
+            largest = max(largest, point.memoryEstimate.total)
+        }
+        // As many runs at once as fit in memory beside each other.
+        let fitting = max(1, Int(physicalMemoryBytes() / max(largest, 1)))
         let parts = options.output + ".parts"
         try FileManager.default.createDirectory(atPath: parts, withIntermediateDirectories: true)
 
         let state = Mutex(Shared())
         let start = monotonicSeconds()
-        let workers = max(1, min(options.jobs, mine.count))
+        let workers = max(1, min(options.jobs, mine.count, fitting))
+        if workers < min(options.jobs, mine.count) {
+            progress(0, mine.count, "running \(workers) at once, not \(options.jobs): the largest point needs about "
+                     + "\(Int(largest / 1_048_576)) MiB and this machine has \(Int(physicalMemoryBytes() / 1_073_741_824)) GiB")
+        }
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             while true {
                 let next: SweepRun? = state.withLock { s in
