@@ -70,7 +70,8 @@ public struct AttemptRecord: Sendable, Equatable {
     public enum Outcome: String, Sendable {
         /// Its result came back to the coordinator in time.
         case returned
-        /// Its device stopped sending heartbeats for longer than the timeout.
+        /// Its device stopped sending heartbeats for longer than the timeout, or was stopped
+        /// while holding it (lost a heartbeat timeout after it was last heard from).
         case lost
         /// Still out when the run finished (a replica beyond what its task needed).
         case cancelled
@@ -85,6 +86,8 @@ public struct AttemptRecord: Sendable, Equatable {
     public var returned: Double
     public var outcome: Outcome
     public var checksum: UInt64
+    /// When the coordinator declared it lost (NaN unless `outcome` is `.lost`).
+    public var lost: Double = .nan
 
     public init(task: Int, device: Int, attempt: Int, assigned: Double, computeStart: Double, computeEnd: Double,
                 returned: Double, outcome: Outcome, checksum: UInt64) {
@@ -104,7 +107,7 @@ public struct RuntimeReport: Sendable {
     /// Last acceptance, scenario seconds.
     public var makespan: Double
     /// Scenario seconds of lost attempts: from assignment to the last heartbeat their device
-    /// sent before the loss was detected.
+    /// sent before it fell silent or was stopped.
     public var lostWorkSeconds: Double
     public var wallSeconds: Double
     /// Dropped frames, refused connections, churn applied, late results — in order.

@@ -7,9 +7,9 @@ func hex(_ bytes: some Sequence<UInt8>) -> String { bytes.map { String(format: "
 
 @Suite("wire protocol")
 struct ProtocolTests {
-    @Test("the protocol version is 1")
-    func versionIsOne() {
-        #expect(runtimeProtocolVersion == 1)
+    @Test("the protocol version is 2 (abandon added)")
+    func versionIsTwo() {
+        #expect(runtimeProtocolVersion == 2)
     }
 
     @Test("HMAC-SHA256 matches RFC 4231 test cases 1 and 2")
@@ -27,7 +27,7 @@ struct ProtocolTests {
         let key = SymmetricKey(data: Array("Jefe".utf8))
         let bytes = Frame(kind: .heartbeat, device: 7, sequence: 0x0102_0304_0506_0708, payload: [0xAA, 0xBB]).encoded(key: key)
         #expect(bytes.count == Frame.headerSize + 2 + Frame.tagSize)
-        #expect(hex(bytes[0..<24]) == "5357524d" + "0001" + "04" + "00" + "00000007" + "0102030405060708" + "00000002")
+        #expect(hex(bytes[0..<24]) == "5357524d" + "0002" + "04" + "00" + "00000007" + "0102030405060708" + "00000002")
         #expect(Array(bytes[24..<26]) == [0xAA, 0xBB])
         #expect(hex(bytes[26...]) == hex(HMAC<SHA256>.authenticationCode(for: Array(bytes[0..<26]), using: key)))
     }
@@ -42,6 +42,7 @@ struct ProtocolTests {
         .result(.init(task: 5, attempt: 1, checksum: 0xDEAD_BEEF_F00D, computeStart: 12.5, computeEnd: 13.25)),
         .submit(.kernel(.attention(batch: 1, heads: 2, seqLen: 16, headDim: 8, dtype: .fp32))),
         .shutdown,
+        .abandon(task: 6, attempt: 2),
     ]
 
     @Test("every message survives encode → frame → decode, fed one byte at a time", arguments: messages)
@@ -111,9 +112,9 @@ struct ProtocolTests {
         let frame = Message.hello(pid: 1).frame(device: 0, sequence: 1)
         #expect(decode(frame.encoded(key: SymmetricKey(data: Array(repeating: 4, count: 32))), key: key)
                 == .failure(.badMAC(device: 0, sequence: 1)))
-        let v2 = decode(frame.encoded(key: key, version: 2), key: key)
-        #expect(v2 == .failure(.wrongVersion(2)))
-        #expect(FrameError.wrongVersion(2).closesConnection)
+        let v1 = decode(frame.encoded(key: key, version: 1), key: key)   // a peer from before `abandon`
+        #expect(v1 == .failure(.wrongVersion(1)))
+        #expect(FrameError.wrongVersion(1).closesConnection)
         var magic = frame.encoded(key: key); magic[0] = 0x47
         #expect(decode(magic, key: key) == .failure(.badMagic(0x4757_524D)))
         var long = frame.encoded(key: key); long[20] = 0x7F

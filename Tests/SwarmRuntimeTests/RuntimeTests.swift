@@ -91,7 +91,7 @@ struct SecurityOutcome: Sendable {
 
 /// One run shared by the security tests: two honest workers, and on device 2's slot (no
 /// process started) a client that authenticates and then misbehaves; meanwhile a stranger
-/// with a wrong key, a client whose hello has a flipped byte and one speaking version 2.
+/// with a wrong key, a client whose hello has a flipped byte and one speaking version 1 (before `abandon`).
 let securityRun: Result<SecurityOutcome, any Error> = Result {
     var tasks = TaskTable()
     for _ in 0..<4 { tasks.add(work: .seconds(1)) }
@@ -113,7 +113,7 @@ let securityRun: Result<SecurityOutcome, any Error> = Result {
             var flippedHello = Message.hello(pid: 2).frame(device: 2, sequence: 2002).encoded(key: key2)
             flippedHello[Frame.headerSize + 1] ^= 0x01
             let flipped = rawClient(port: port, frames: [flippedHello])
-            let v2 = rawClient(port: port, frames: [Message.hello(pid: 3).frame(device: 2, sequence: 1).encoded(key: key2, version: 2)])
+            let oldVersion = rawClient(port: port, frames: [Message.hello(pid: 3).frame(device: 2, sequence: 1).encoded(key: key2, version: 1)])
             let hello = Message.hello(pid: 4).frame(device: 2, sequence: 1).encoded(key: key2)
             let got = rawClient(port: port, frames: [
                 hello,
@@ -124,7 +124,7 @@ let securityRun: Result<SecurityOutcome, any Error> = Result {
             var decoder = FrameDecoder(); decoder.append(got)
             var kinds: [FrameKind] = []
             while let f = try? decoder.next(key: { _ in key2 }) { kinds.append(f.kind) }
-            observed.set((stranger, flipped, v2, kinds, silent))
+            observed.set((stranger, flipped, oldVersion, kinds, silent))
             clientsDone.set(true)
             done.signal()
         }.start()
@@ -164,7 +164,7 @@ struct RuntimeTests {
     func wrongVersion() throws {
         let o = try securityRun.get()
         #expect(o.wrongVersion.isEmpty)
-        #expect(o.report.log.contains { $0.contains("protocol version 2; expected 1") })
+        #expect(o.report.log.contains { $0.contains("protocol version 1; expected 2") })
     }
 
     @Test("an authenticated worker cannot submit work, send coordinator frames or replay a frame")
@@ -253,17 +253,28 @@ struct RuntimeTests {
         for a in slow { #expect(a.computeEnd - a.computeStart >= 1.9, "speed 0.5 doubles a 1 s compute") }
     }
 
-    @Test("a pause shorter than the heartbeat timeout delays the attempt but loses nothing")
+    @Test("a pause shorter than the heartbeat timeout loses the attempt, detected a timeout after the pause began")
     func shortPause() throws {
-        // The task arrives at 5 s (0.5 s wall, the worker is up) and is paused 1.5 s into it.
+        // The task arrives at 5 s (0.5 s wall, the worker is up) and is paused 1.5 s into it,
+        // for 1 s < the 3 s timeout. As in WorkEngine, the device that went off lost the attempt;
+        // the loss is seen a timeout after its last heartbeat (heartbeats every 3/4 s).
+        let pause = (start: 6.5, end: 7.5), timeout = 3.0
         var tasks = TaskTable(); tasks.add(work: .seconds(4), arrival: SimTime(seconds: 5))
-        let plan = RuntimePlan(devices: [EmulatedDevice(pauses: [(start: 6.5, end: 7.5)])], fleet: localFleet(1), tasks: tasks,
-                               policy: fastestFirst(), heartbeatTimeout: 3, timeScale: 0.1)
+        let plan = RuntimePlan(devices: [EmulatedDevice(pauses: [pause])], fleet: localFleet(1), tasks: tasks,
+                               policy: fastestFirst(), heartbeatTimeout: timeout, timeScale: 0.1)
         let r = try runPlan(plan)
-        #expect(r.attempts.count == 1 && r.attempts[0].outcome == .returned)
-        #expect(r.attempts[0].computeEnd - r.attempts[0].computeStart >= 4 + 1 - 0.3, "the stop is not compute: \(r.attempts[0]) \(r.log)")
-        #expect(r.log.contains { $0.contains("device 0 paused") })
-        #expect(r.lostWorkSeconds == 0)
+        #expect(!r.taskFinish[0].isNaN, "the job completes")
+        #expect(r.attempts.count == 2, "\(r.attempts) \(r.log)")
+        guard r.attempts.count == 2 else { return }
+        let (lost, rerun) = (r.attempts[0], r.attempts[1])
+        #expect(lost.outcome == .lost && lost.returned.isNaN, "the stopped worker returned nothing: \(lost)")
+        #expect(lost.lost >= pause.start + timeout - timeout / 4 - 0.3 && lost.lost <= pause.start + timeout + 1,
+                "lost at \(lost.lost), expected about \(pause.start + timeout) \(r.log)")
+        #expect(rerun.outcome == .returned && rerun.assigned >= lost.lost, "re-run after the loss: \(rerun)")
+        #expect(rerun.assigned - lost.lost < 0.5 && rerun.computeStart - rerun.assigned < 0.5, "the device was idle again: \(rerun)")
+        #expect(r.log.contains { $0.contains("device 0 abandoned attempt 1 of task 0") })
+        // Lost work: assignment (5 s) to the last heartbeat before the pause.
+        #expect(r.lostWorkSeconds > pause.start - 5 - timeout / 4 - 0.3 && r.lostWorkSeconds <= pause.start - 5 + 0.3)
     }
 
     @Test("a device whose attempt was lost may try the task again (only a returned result is a vote)")

@@ -88,6 +88,12 @@ final class Coordinator {
     /// The connection (serial) each attempt was sent on: only that worker can finish it.
     var attemptSerial: [Int] = []
     var attemptIndex: [UInt64: Int] = [:]
+    /// For an attempt whose worker was stopped while it held it: when that connection was
+    /// last heard from before the stop (wall; NaN: never stopped). The attempt is lost a
+    /// heartbeat timeout after it, as `WorkEngine` detects a device that went off.
+    var silentSince: [Double] = []
+    /// When its worker was stopped (wall): a result computed before that still counts.
+    var stoppedAt: [Double] = []
     var lostWork = 0.0
 
     // Timers (wall seconds since `start`).
@@ -95,6 +101,8 @@ final class Coordinator {
         case send(device: Int, connection: Int, Message)
         case deliver(device: Int, connection: Int, Message)
         case pause(Int), resume(Int), kill(Int), restart(Int)
+        /// A stopped attempt's loss comes due (its silence + the heartbeat timeout).
+        case lose(attempt: Int)
     }
     var timers: [(due: Double, seq: Int, action: Action)] = []
     var timerSeq = 0
@@ -194,6 +202,8 @@ final class Coordinator {
         }
         let wallSeconds = wall
         shutdown()
+        // An attempt whose worker was stopped is lost, even if the run ended before the loss came due.
+        for i in records.indices where open[i] && !silentSince[i].isNaN { lose(i) }
         for i in records.indices where open[i] { records[i].outcome = .cancelled }
         return RuntimeReport(attempts: records, taskFinish: finish, acceptedChecksum: accepted, makespan: finish.filter { !$0.isNaN }.max() ?? .nan,
                              lostWorkSeconds: lostWork, wallSeconds: wallSeconds, log: log)
@@ -221,6 +231,7 @@ final class Coordinator {
             case .resume(let d): resume(d)
             case .kill(let d): kill(d)
             case .restart(let d): restart(d)
+            case .lose(let a): loseWhenDue(a)
             }
         }
     }
@@ -287,6 +298,8 @@ final class Coordinator {
                                      computeEnd: .nan, returned: .nan, outcome: .cancelled, checksum: 0))
         open.append(true)
         attemptSerial.append(serial)
+        silentSince.append(.nan)
+        stoppedAt.append(.nan)
         attemptIndex[UInt64(t) << 16 | UInt64(attemptsMade[t])] = a
         current[d] = a
         live[t] += 1
@@ -305,6 +318,10 @@ final class Coordinator {
 
     func handle(_ message: Message, from d: Int, connection serial: Int) {
         heard[serial] = wall
+        // Delivered while its worker is stopped, so sent before the stop: the silence starts later.
+        if paused[d], current[d] >= 0, attemptSerial[current[d]] == serial, !silentSince[current[d]].isNaN {
+            silentSince[current[d]] = wall
+        }
         switch message {
         case .hello:
             if !paused[d] && !killed[d] && connectionOf[d] != nil && !view.isOnline(d) {
@@ -322,14 +339,50 @@ final class Coordinator {
             }
         case .result(let r):
             returned(r, from: d)
+        case .abandon(let t, let attempt):
+            abandoned(task: t, attempt: attempt, from: d)
         case .welcome, .assign, .submit, .shutdown:
             break
         }
     }
 
+    /// Device `d` gave up an attempt because its worker was stopped while holding it (or it
+    /// returned a result computed after such a stop): the device is idle again, and the
+    /// attempt is lost when the simulator would detect it — a heartbeat timeout after the
+    /// connection was last heard from before the stop (at once if that has passed).
+    func abandoned(task t: UInt32, attempt: UInt16, from d: Int) {
+        guard let a = attemptIndex[UInt64(t) << 16 | UInt64(attempt)], records[a].device == d else {
+            note("device \(d): abandoned task \(t) attempt \(attempt), which it was not given; dropped")
+            return
+        }
+        if current[d] == a { current[d] = -1 }
+        if current[d] < 0 { view.deviceBecameIdle(d) }
+        guard open[a] else {
+            note("device \(d) abandoned attempt \(attempt) of task \(t), already lost")
+            return
+        }
+        note("device \(d) abandoned attempt \(attempt) of task \(t) after a stop")
+        if silentSince[a].isNaN { silentSince[a] = heard[attemptSerial[a]] ?? wall }   // a stop the plan did not make
+        loseWhenDue(a)
+    }
+
+    /// Loses attempt `a`, whose worker was stopped, once a heartbeat timeout has passed since
+    /// its connection was last heard from before the stop; until then, checks again then.
+    func loseWhenDue(_ a: Int) {
+        guard open[a] else { return }
+        let due = silentSince[a] + heartbeatWall
+        if due <= wall { lose(a) } else { after(due - wall, .lose(attempt: a)) }
+    }
+
     func returned(_ r: Message.AttemptResult, from d: Int) {
         guard let a = attemptIndex[UInt64(r.task) << 16 | UInt64(r.attempt)], records[a].device == d else {
             note("device \(d): result for task \(r.task) attempt \(r.attempt), which it was not given; dropped")
+            return
+        }
+        // Computed after its worker was stopped (the assignment reached it only after the
+        // stop): the device went off while it held the attempt.
+        if open[a] && !silentSince[a].isNaN && r.computeEnd - start > stoppedAt[a] {
+            abandoned(task: r.task, attempt: r.attempt, from: d)
             return
         }
         records[a].computeStart = scenario(r.computeStart - start)
@@ -380,24 +433,35 @@ final class Coordinator {
     func checkHeartbeats() {
         let w = wall
         for d in 0..<n where current[d] >= 0 {
-            let a = current[d], t = records[a].task
+            let a = current[d]
             let last = heard[attemptSerial[a]] ?? records[a].assigned * plan.timeScale
             guard w - last > heartbeatWall else { continue }
-            open[a] = false
-            records[a].outcome = .lost
-            lostWork += max(0, scenario(last) - records[a].assigned)
             current[d] = -1
-            live[t] -= 1
             let sameWorker = connectionOf[d].flatMap { connections[$0]?.serial } == attemptSerial[a]
             if sameWorker && view.isOnline(d) { view.deviceWentOffline(d); policy.deviceLeft(d, fleet: view) }
             view.deviceBecameIdle(d)
-            view.recordAttempt(on: d, succeeded: false)
-            note("device \(d) silent for \(String(format: "%.3f", (w - last) / plan.timeScale)) s: attempt \(records[a].attempt) of task \(t) lost")
-            guard state[t] != .done else { continue }
-            policy.taskFailed(TaskID(index: t), on: d, fleet: view)
-            needed[t] += 1
-            if state[t] != .queued { state[t] = .queued; queue.append(t) }
+            guard open[a] else { continue }   // already lost after a stop
+            note("device \(d) silent for \(String(format: "%.3f", (w - last) / plan.timeScale)) s: attempt \(records[a].attempt) of task \(records[a].task) lost")
+            if silentSince[a].isNaN { silentSince[a] = last }
+            lose(a)
         }
+    }
+
+    /// Records attempt `a` as lost now, its work as lasting from assignment to the last time
+    /// its connection was heard from before its silence, and queues its task again.
+    func lose(_ a: Int) {
+        let t = records[a].task, d = records[a].device
+        note("attempt \(records[a].attempt) of task \(t) on device \(d) lost")
+        open[a] = false
+        records[a].outcome = .lost
+        records[a].lost = now
+        lostWork += max(0, scenario(silentSince[a]) - records[a].assigned)
+        live[t] -= 1
+        view.recordAttempt(on: d, succeeded: false)
+        guard state[t] != .done else { return }
+        policy.taskFailed(TaskID(index: t), on: d, fleet: view)
+        needed[t] += 1
+        if state[t] != .queued { state[t] = .queued; queue.append(t) }
     }
 
     // MARK: churn
@@ -406,6 +470,13 @@ final class Coordinator {
         guard pid[d] > 0, !killed[d], !paused[d] else { return }
         _ = Glibc.kill(pid[d], SIGSTOP)
         paused[d] = true
+        if current[d] >= 0, let fd = connectionOf[d], let serial = connections[fd]?.serial,
+           attemptSerial[current[d]] == serial, silentSince[current[d]].isNaN {
+            let a = current[d]
+            silentSince[a] = heard[serial] ?? wall
+            stoppedAt[a] = wall
+            loseWhenDue(a)   // as WorkEngine: the attempt is gone, seen a heartbeat timeout later
+        }
         goneAway(d)
         note("device \(d) paused (SIGSTOP)")
     }
@@ -436,7 +507,7 @@ final class Coordinator {
     }
 
     /// The plan took device `d` away: no new work for it (its running attempt, if any, is
-    /// lost only when its heartbeats are missed).
+    /// lost when its heartbeats are missed or its worker abandons it).
     func goneAway(_ d: Int) {
         if view.isOnline(d) { view.deviceWentOffline(d); policy.deviceLeft(d, fleet: view) }
     }
@@ -619,6 +690,8 @@ final class Coordinator {
         case .result(let r):
             let bytes = Int(r.task) < m ? plan.tasks.outputBytes[Int(r.task)] : 0
             after(delay(bound, bytes: bytes), .deliver(device: bound, connection: conn.serial, message))
+        case .abandon:
+            after(delay(bound, bytes: 0), .deliver(device: bound, connection: conn.serial, message))
         case .welcome, .assign, .shutdown:
             break
         }

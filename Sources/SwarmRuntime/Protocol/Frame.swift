@@ -1,14 +1,14 @@
 import Crypto
 
-/// What a frame carries. Workers send `hello`, `heartbeat`, `result` (and may try `submit`,
-/// which the coordinator refuses); the coordinator sends `welcome`, `assign`, `shutdown`.
+/// What a frame carries. Workers send `hello`, `heartbeat`, `result`, `abandon` (and may try
+/// `submit`, which the coordinator refuses); the coordinator sends `welcome`, `assign`, `shutdown`.
 public enum FrameKind: UInt8, Sendable, CaseIterable {
-    case hello = 1, welcome, assign, heartbeat, result, submit, shutdown
+    case hello = 1, welcome, assign, heartbeat, result, submit, shutdown, abandon
 
     /// Whether a worker may send this kind (the coordinator drops the others from workers).
     public var fromWorker: Bool {
         switch self {
-        case .hello, .heartbeat, .result, .submit: return true
+        case .hello, .heartbeat, .result, .submit, .abandon: return true
         case .welcome, .assign, .shutdown: return false
         }
     }

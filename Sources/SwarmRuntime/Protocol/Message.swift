@@ -18,6 +18,10 @@ public enum Message: Equatable, Sendable {
     case submit(TaskWork)
     /// Coordinator → worker: exit.
     case shutdown
+    /// Worker → coordinator: the process was stopped (SIGSTOP … SIGCONT) while it held
+    /// attempt `attempt` of `task`, so, like a device that went off, it lost that attempt's
+    /// work; it returns no result for it and is idle again.
+    case abandon(task: UInt32, attempt: UInt16)
 
     public struct Welcome: Equatable, Sendable {
         /// Speed relative to this machine, 0 < speed ≤ 1 (duty cycle).
@@ -63,6 +67,7 @@ public enum Message: Equatable, Sendable {
         case .result: return .result
         case .submit: return .submit
         case .shutdown: return .shutdown
+        case .abandon: return .abandon
         }
     }
 
@@ -80,6 +85,7 @@ public enum Message: Equatable, Sendable {
             w.u32(r.task); w.u16(r.attempt); w.u64(r.checksum); w.f64(r.computeStart); w.f64(r.computeEnd)
         case .submit(let work): Message.write(work, into: &w)
         case .shutdown: break
+        case .abandon(let t, let a): w.u32(t); w.u16(a)
         }
         return w.bytes
     }
@@ -109,6 +115,9 @@ public enum Message: Equatable, Sendable {
             self = .result(AttemptResult(task: t, attempt: a, checksum: c, computeStart: s, computeEnd: e))
         case .submit: self = .submit(try Message.readWork(&r, kind: k))
         case .shutdown: self = .shutdown
+        case .abandon:
+            let t = r.u32(), a = r.u16()
+            self = .abandon(task: t, attempt: a)
         }
         guard !r.overrun else { throw .truncated(kind: k, bytes: frame.payload.count) }
         guard r.remaining == 0 || k == .assign || k == .submit else { throw .trailing(kind: k, bytes: r.remaining) }

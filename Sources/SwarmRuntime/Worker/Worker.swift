@@ -9,7 +9,8 @@ import SwarmModel
 /// duty cycle (speed s: a compute using c CPU seconds lasts c/s in all, the idle part
 /// shrinking when other processes stretched the compute's wall time), and
 /// returns the checksum. A second thread sends heartbeats; SIGSTOP silences both, as a
-/// device that went away.
+/// device that went away, and a worker stopped while it held an attempt abandons it (as a
+/// device that went off loses its work) and says so (`abandon`) instead of returning it.
 public enum Worker {
     /// Runs the worker until the coordinator says `shutdown` or goes away; the exit status.
     public static func main() -> Int32 {
@@ -61,18 +62,27 @@ public enum Worker {
                     guard let w = welcome else { continue }
                     link.setCurrent(task: Int32(a.task), attempt: a.attempt)
                     let start = monotonicNow()
+                    let stops = stopCount
                     let out = compute.run(a.work, seed: a.seed, timeScale: w.timeScale,
-                                          corruption: w.adversarial ? Corruption(seed: UInt64(device)) : nil)
+                                          corruption: w.adversarial ? Corruption(seed: UInt64(device)) : nil, endOnStop: true)
                     // The slow device's duty cycle: idle for the rest after computing.
                     // Counting CPU seconds absorbs contention from processes sharing the cores.
-                    DutyCycle.sleep(seconds: DutyCycle(speed: w.speed).idleSeconds(afterComputing: out.computeSeconds,
-                                                                                   cpuSeconds: out.cpuSeconds))
+                    if stopCount == stops {
+                        DutyCycle.sleep(seconds: DutyCycle(speed: w.speed).idleSeconds(afterComputing: out.computeSeconds,
+                                                                                       cpuSeconds: out.cpuSeconds))
+                    }
+                    // Stopped while holding the attempt: a device that went off lost its work.
+                    guard stopCount == stops else {
+                        link.setCurrent(task: -1, attempt: 0)
+                        link.send(.abandon(task: a.task, attempt: a.attempt))
+                        continue
+                    }
                     link.send(.result(.init(task: a.task, attempt: a.attempt, checksum: out.checksum,
                                             computeStart: start + out.setupSeconds, computeEnd: monotonicNow())))
                     link.setCurrent(task: -1, attempt: 0)
                 case .shutdown:
                     return 0
-                case .hello, .heartbeat, .result, .submit:
+                case .hello, .heartbeat, .result, .submit, .abandon:
                     continue
                 }
             }

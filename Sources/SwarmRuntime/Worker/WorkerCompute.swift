@@ -28,8 +28,11 @@ public struct WorkerCompute {
         public var cpuSeconds: Double
     }
 
-    /// Runs `work`; `.seconds(s)` spins for `s · timeScale` wall seconds.
-    public mutating func run(_ work: TaskWork, seed: UInt64, timeScale: Double, corruption: Corruption? = nil) -> Outcome {
+    /// Runs `work`; `.seconds(s)` spins for `s · timeScale` wall seconds, or, with
+    /// `endOnStop`, until the process is stopped (the worker then abandons the attempt; a
+    /// kernel cannot be interrupted and runs to its end).
+    public mutating func run(_ work: TaskWork, seed: UInt64, timeScale: Double, corruption: Corruption? = nil,
+                             endOnStop: Bool = false) -> Outcome {
         switch work {
         case .seconds(let s):
             // Progress is wall time in small steps; a step during which the process was
@@ -43,7 +46,7 @@ public struct WorkerCompute {
             while done < goal {
                 for _ in 0..<1000 { x = SplitMix64.mix(x) }
                 let t = monotonicNow()
-                if stopCount == stops { done += t - last } else { stops = stopCount }
+                if stopCount == stops { done += t - last } else if endOnStop { break } else { stops = stopCount }
                 last = t
             }
             blackHole(x)
