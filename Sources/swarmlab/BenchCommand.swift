@@ -69,16 +69,10 @@ struct HoldCommand: ParsableCommand {
             peersScript: peers ? URL(fileURLWithPath: "benchmarks/peers/run") : nil)
         let rows = try comparison.run(progress: output.progress)
         let command = "swarmlab bench hold " + CommandLine.arguments.dropFirst(3).joined(separator: " ")
-        if output.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
-        } else {
-            print("\nHold model: \(operationCount) operations per run, median of \(repeats)\n")
-            print(HoldComparison.summary(rows))
-        }
-        try output.write(HoldComparison.markdown(rows, operations: operationCount, repeats: repeats, command: command),
-                         section: "hold")
+        try output.publish(rows, text: "\nHold model: \(operationCount) operations per run, median of \(repeats)\n\n"
+                                        + HoldComparison.summary(rows),
+                           markdown: HoldComparison.markdown(rows, operations: operationCount, repeats: repeats, command: command),
+                           section: "hold")
     }
 }
 

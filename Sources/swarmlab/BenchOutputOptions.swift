@@ -24,6 +24,19 @@ struct BenchOutputOptions: ParsableArguments {
         }
     }
 
+    /// Prints the results — `rows` as JSON with `--json`, else `text` (the Markdown by
+    /// default) — and writes the Markdown where `--markdown`/`--record` ask.
+    func publish<Rows: Encodable>(_ rows: Rows, text: String? = nil, markdown: String, section: String) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+        } else {
+            print(text ?? markdown)
+        }
+        try write(markdown, section: section)
+    }
+
     /// Writes `markdown` where asked, and progress lines to stderr unless printing JSON.
     func write(_ markdown: String, section: String) throws {
         if let path = self.markdown { try markdown.write(toFile: path, atomically: true, encoding: .utf8) }

@@ -68,14 +68,6 @@ struct ChurnCommand: ParsableCommand {
                                          simpyScript: peers ? URL(fileURLWithPath: "benchmarks/peers/churn_simpy.py") : nil)
         let rows = try comparison.run(progress: output.progress)
         let command = "swarmlab bench churn " + CommandLine.arguments.dropFirst(3).joined(separator: " ")
-        let md = ChurnComparison.markdown(rows, command: command)
-        if output.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
-        } else {
-            print(md)
-        }
-        try output.write(md, section: "churn")
+        try output.publish(rows, markdown: ChurnComparison.markdown(rows, command: command), section: "churn")
     }
 }

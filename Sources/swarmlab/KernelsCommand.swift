@@ -29,14 +29,6 @@ struct KernelsCommand: ParsableCommand {
     func run() throws {
         let rows = KernelBenchmark.run(sizes: shapes, repeats: repeats, progress: output.progress)
         let command = "swarmlab bench kernels " + CommandLine.arguments.dropFirst(3).joined(separator: " ")
-        let md = KernelBenchmark.markdown(rows, command: command)
-        if output.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(rows), as: UTF8.self))
-        } else {
-            print(md)
-        }
-        try output.write(md, section: "kernels")
+        try output.publish(rows, markdown: KernelBenchmark.markdown(rows, command: command), section: "kernels")
     }
 }

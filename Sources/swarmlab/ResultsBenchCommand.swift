@@ -25,8 +25,6 @@ struct ResultsBenchCommand: ParsableCommand {
         output.progress("writing \(rowCount) rows at deflate levels \(levels.map(String.init).joined(separator: ", "))…")
         let results = try ResultsBenchmark.run(rows: rowCount, levels: levels)
         let command = "swarmlab bench results " + CommandLine.arguments.dropFirst(3).joined(separator: " ")
-        let md = ResultsBenchmark.markdown(results, command: command)
-        if output.json { print(String(decoding: try JSONEncoder().encode(results), as: UTF8.self)) } else { print(md) }
-        try output.write(md, section: "results")
+        try output.publish(results, markdown: ResultsBenchmark.markdown(results, command: command), section: "results")
     }
 }

@@ -38,13 +38,8 @@ struct ValidateCommand: ParsableCommand {
                                                 directory: results == "none" ? nil : results, remeasure: remeasure,
                                                 progress: output.progress)
             let command = "swarmlab validate " + CommandLine.arguments.dropFirst(2).joined(separator: " ")
-            let md = ValidationReport.markdown(rows, profilePath: profile, command: command)
-            if output.json {
-                print(String(decoding: try JSONEncoder().encode(rows), as: UTF8.self))
-            } else {
-                print(md)
-            }
-            try output.write(md, section: "validation")
+            try output.publish(rows, markdown: ValidationReport.markdown(rows, profilePath: profile, command: command),
+                               section: "validation")
         } catch let e as Validation.Failure {
             throw ValidationError(e.description)
         }

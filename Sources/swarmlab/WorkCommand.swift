@@ -52,12 +52,6 @@ struct WorkCommand: ParsableCommand {
         let rows = try WorkBenchmark.compare(plan: plan, devices: deviceCount, tasks: taskCount, taskSeconds: taskSeconds,
                                              swarmlabExecutable: me, progress: output.progress)
         let command = "swarmlab bench work " + CommandLine.arguments.dropFirst(3).joined(separator: " ")
-        let md = WorkBenchmark.markdown(rows, command: command)
-        if output.json {
-            print(String(decoding: try JSONEncoder().encode(rows), as: UTF8.self))
-        } else {
-            print(md)
-        }
-        try output.write(md, section: section)
+        try output.publish(rows, markdown: WorkBenchmark.markdown(rows, command: command), section: section)
     }
 }
