@@ -22,9 +22,11 @@ public enum FailureKind: Sendable {
 public func classifyFailure(_ error: any Error) -> (kind: FailureKind, message: String) {
     switch error {
     case let e as ScenarioError:
-        if e.message.hasPrefix("cannot read") { return (.noInput, e.description) }
-        if e.message.hasPrefix("refused: this scenario needs") { return (.unavailable, e.description) }
-        return (.badInput, e.description)
+        switch e.kind {
+        case .invalid: return (.badInput, e.description)
+        case .unreadable: return (.noInput, e.description)
+        case .tooLarge: return (.unavailable, e.description)
+        }
     case let e as ScenarioRunner.FileError: return (.badInput, e.description)
     case let e as ResultsError: return (.io, e.description)
     case let e as SweepRunner.RunFailure: return (.failure, e.description)

@@ -84,7 +84,8 @@ extension Scenario {
         let advice = d.what.hasPrefix("fleet") ? "fewer devices" : d.what.hasPrefix("tasks") ? "fewer tasks" : "a smaller trace"
         throw ScenarioError(file: file, line: 1, column: 1, path: "",
                             message: "refused: this scenario needs \(e.description), more than this machine's \(formatBytes(available)) of memory; "
-                                + "\(d.what.split(separator: ":").first!) dominates (\(formatBytes(d.bytes))) — try \(advice)")
+                                + "\(d.what.split(separator: ":").first!) dominates (\(formatBytes(d.bytes))) — try \(advice)",
+                            kind: .tooLarge)
     }
 }
 

@@ -120,7 +120,7 @@ public struct Scenario: Sendable {
     /// Reads and parses a scenario file.
     public static func read(path: String, policies: [String]) throws(ScenarioError) -> Scenario {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ScenarioError(file: path, line: 0, column: 0, path: "", message: "cannot read the file")
+            throw ScenarioError(file: path, line: 0, column: 0, path: "", message: "cannot read the file", kind: .unreadable)
         }
         return try parse(text: String(decoding: data, as: UTF8.self), file: path, policies: policies)
     }
