@@ -98,7 +98,7 @@ struct ResultsFileInheritanceTests {
         defer { argv.forEach { free($0) } }
         #expect(posix_spawn(&pid, "/bin/sleep", nil, nil, argv, environ) == 0)
         defer { kill(pid, SIGKILL); var status: Int32 = 0; waitpid(pid, &status, 0) }
-        try ScenarioRunner.writeProvenance(s, to: writer)
+        try Provenance.write(to: writer, scenario: s)
         try writer.createGroup("random")
         _ = try ScenarioRunner.runPolicy(s, policy: "random", writer: writer, group: "random")
         try writer.commit()

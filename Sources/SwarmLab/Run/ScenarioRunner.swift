@@ -27,12 +27,14 @@ public enum ScenarioRunner {
                            progress: (String) -> Void = { _ in }, live: ((String) -> Void)? = nil) throws -> [PolicyResult] {
         try scenario.checkMemory()
         let writer = try resultsPath.map { p throws(ResultsError) in try ResultsWriter(path: p) }
-        if let writer { try writeProvenance(scenario, to: writer) }
+        if let writer { try Provenance.write(to: writer, scenario: scenario) }
+        // Fleet and tasks are built once and shared by the policies (each engine copies them).
+        let model = try scenario.materialize()
         var results: [PolicyResult] = []
         for name in scenario.policies {
             if let writer { try writer.createGroup(name) }
             let r = try runPolicy(scenario, policy: name, registry: registry, writer: writer, group: name,
-                                  timelineInterval: timelineInterval, live: live)
+                                  timelineInterval: timelineInterval, live: live, materialized: model)
             progress("\(name): \(r.metrics.tasksDone) of \(r.tasks) tasks in \(String(format: "%.2f", r.wallSeconds)) s")
             results.append(r)
         }
@@ -41,17 +43,15 @@ public enum ScenarioRunner {
         return results
     }
 
-    /// The root attributes every results file carries: the scenario text, seed, host and version.
-    public static func writeProvenance(_ scenario: Scenario, to writer: ResultsWriter) throws {
-        try Provenance.write(to: writer, scenario: scenario)
-    }
-
     /// Runs `scenario` under one policy and, given a writer, writes its tables into `group`
-    /// (which must exist). The fleet and tasks depend only on the scenario and its seed.
+    /// (which must exist). The fleet and tasks depend only on the scenario and its seed;
+    /// `materialized`, when given, is that fleet and those tasks already built.
     public static func runPolicy(_ scenario: Scenario, policy name: String, registry: PolicyRegistry = .builtin,
                                  writer: ResultsWriter?, group: String, timelineInterval: SimDuration? = nil,
-                                 live: ((String) -> Void)? = nil) throws -> PolicyResult {
-        let run = try scenario.materialize()
+                                 live: ((String) -> Void)? = nil, materialized: MaterializedScenario? = nil) throws -> PolicyResult {
+        var run = try materialized ?? scenario.materialize()
+        // Each run gets a fresh configuration: its latency jitter stream starts over.
+        if materialized != nil { run.configuration = scenario.configuration(seed: run.seed) }
         let fleet = run.fleet, tasks = run.tasks
         let policy = try registry.make(name, context: run.policyContext)
         let start = monotonicSeconds()

@@ -61,12 +61,15 @@ public enum SweepRunner {
         let mine = options.shard.map { plan.shard($0.index, of: $0.count) } ?? plan.runs
         // Every point is checked before anything runs: a value invalid at one point, or a
         // point too big for this machine, is reported at once rather than hours in.
+        var points: [Int: Scenario] = [:]
         var largest = 0.0
         for k in Set(mine.map(\.point)).sorted() {
             let point = try scenario.with(plan.points[k].map { (path: $0.path, value: $0.value) })
             try point.checkMemory()
             largest = max(largest, point.memoryEstimate.total)
+            points[k] = point
         }
+        let pointScenarios = points
         // As many runs at once as fit in memory beside each other.
         let fitting = max(1, Int(physicalMemoryBytes() / max(largest, 1)))
         let parts = options.output + ".parts"
@@ -87,16 +90,16 @@ public enum SweepRunner {
                     return mine[s.next]
                 }
                 guard let run = next else { return }
-                let outcome: Result<SweepRunResult, Error> = Result { try runOne(run, of: plan, scenario: scenario,
+                let outcome: Result<SweepRunResult, Error> = Result { try runOne(run, of: plan, scenario: scenario, point: pointScenarios[run.point]!,
                                                                                    registry: registry, parts: parts) }
                 let line: (Int, String) = state.withLock { s in
                     s.done += 1
                     switch outcome {
                     case .success(let r):
                         s.results.append(r)
+                        if !r.resumed { s.fresh += 1 }
                         let elapsed = monotonicSeconds() - start
-                        let fresh = s.results.filter { !$0.resumed }.count
-                        let eta = fresh > 0 ? elapsed / Double(fresh) * Double(mine.count - s.done) / Double(workers) : 0
+                        let eta = s.fresh > 0 ? elapsed / Double(s.fresh) * Double(mine.count - s.done) / Double(workers) : 0
                         let what = r.resumed ? "already done" : "\(fixed(r.wallSeconds, 2)) s"
                         return (s.done, "\(run.group) \(plan.describe(point: run.point)), \(run.policy), replication \(run.replication): \(what)"
                                 + (s.done < mine.count ? "; ~\(Int(eta.rounded())) s left" : ""))
@@ -122,6 +125,8 @@ public enum SweepRunner {
     struct Shared: Sendable {
         var next = 0
         var done = 0
+        /// Runs finished by this invocation (not resumed from parts): the basis of the estimate.
+        var fresh = 0
         var results: [SweepRunResult] = []
         var failures: [(run: SweepRun, message: String)] = []
     }
@@ -132,7 +137,7 @@ public enum SweepRunner {
     ///
     /// A part's root attributes are the sweep's (its scenario text, base seed), so parts join;
     /// the run's own scenario point, seed, policy and replication are attributes of its group.
-    static func runOne(_ run: SweepRun, of plan: SweepPlan, scenario: Scenario, registry: PolicyRegistry,
+    static func runOne(_ run: SweepRun, of plan: SweepPlan, scenario: Scenario, point: Scenario, registry: PolicyRegistry,
                        parts: String) throws -> SweepRunResult {
         let path = partPath(parts, run)
         if FileManager.default.fileExists(atPath: path) {
@@ -144,7 +149,7 @@ public enum SweepRunner {
             }
             return SweepRunResult(run: run, values: try metrics(reader, group: run.group), wallSeconds: 0, resumed: true)
         }
-        var point = try scenario.with(plan.points[run.point].map { (path: $0.path, value: $0.value) })
+        var point = point
         point.seed = run.seed
         let writer = try ResultsWriter(path: path)
         try Provenance.write(to: writer, scenario: scenario)
