@@ -190,7 +190,7 @@ public enum SweepRunner {
             .int64("seed", results.map { Int64(bitPattern: $0.run.seed) }, units: "1"),
         ]
         for (m, spec) in sweepMetrics.enumerated() { runColumns.append(.double(spec.name, results.map { $0.values[m] }, units: spec.unit)) }
-        try extra.writeTable("sweep_runs", runColumns)
+        try extra.writeTable(ResultsSchema.sweepRuns, in: nil, runColumns)
         var summaryColumns: [ResultsColumn] = [
             .uint32("point", summary.rows.map { UInt32($0.point) }, units: "sweep_points id"),
             .uint32("policy", summary.rows.map { UInt32(policies.firstIndex(of: $0.policy)!) }, units: "sweep_policies id"),
@@ -200,7 +200,7 @@ public enum SweepRunner {
             summaryColumns.append(.double(spec.name + "_mean", summary.rows.map { $0.mean[m] }, units: spec.unit))
             summaryColumns.append(.double(spec.name + "_ci95", summary.rows.map { $0.halfWidth[m] }, units: spec.unit))
         }
-        try extra.writeTable("sweep_summary", summaryColumns)
+        try extra.writeTable(ResultsSchema.sweepSummary, in: nil, summaryColumns)
         try extra.commit()
         defer { try? FileManager.default.removeItem(atPath: output + ".sweep-tables.h5") }
         _ = try ResultsMerge.merge(into: output, shards: [output + ".sweep-tables.h5"] + results.map { partPath(parts, $0.run) })
