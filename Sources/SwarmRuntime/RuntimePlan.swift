@@ -34,11 +34,17 @@ public struct RuntimePlan {
     public var heartbeatTimeout: Double
     /// Wall seconds per scenario second (0.1: ten times faster than the scenario).
     public var timeScale: Double
+    /// The lifecycle's rules (trust and validation, tenants, speculation) — the scenario's,
+    /// as the simulator gets them — and the seed of its random streams (spot checks).
+    public var lifecycle: LifecycleConfiguration
+    public var seed: UInt64
 
     public init(devices: [EmulatedDevice], fleet: Fleet, tasks: TaskTable, policy: any SchedulingPolicy,
-                heartbeatTimeout: Double = 60, timeScale: Double = 1) {
+                heartbeatTimeout: Double = 60, timeScale: Double = 1,
+                lifecycle: LifecycleConfiguration = LifecycleConfiguration(), seed: UInt64 = 0) {
         self.devices = devices; self.fleet = fleet; self.tasks = tasks; self.policy = policy
         self.heartbeatTimeout = heartbeatTimeout; self.timeScale = timeScale
+        self.lifecycle = lifecycle; self.seed = seed
     }
 
     /// Checks the plan; the first problem names the device or field and what was expected.
@@ -70,10 +76,11 @@ public struct AttemptRecord: Sendable, Equatable {
     public enum Outcome: String, Sendable {
         /// Its result came back to the coordinator in time.
         case returned
-        /// Its device stopped sending heartbeats for longer than the timeout, or was stopped
-        /// while holding it (lost a heartbeat timeout after it was last heard from).
+        /// Its device was stopped by the plan while holding it (lost then, as in the simulator,
+        /// and noticed a heartbeat timeout later), or fell silent for longer than the timeout.
         case lost
-        /// Still out when the run finished (a replica beyond what its task needed).
+        /// Cancelled by the lifecycle (its task was dropped by a barrier, or a backup attempt
+        /// won), or still out when the run finished (a replica beyond what its task needed).
         case cancelled
     }
     public var task: Int
@@ -86,7 +93,8 @@ public struct AttemptRecord: Sendable, Equatable {
     public var returned: Double
     public var outcome: Outcome
     public var checksum: UInt64
-    /// When the coordinator declared it lost (NaN unless `outcome` is `.lost`).
+    /// When it was lost: the plan's stop, or when the silence was noticed (NaN unless `outcome`
+    /// is `.lost`).
     public var lost: Double = .nan
 
     public init(task: Int, device: Int, attempt: Int, assigned: Double, computeStart: Double, computeEnd: Double,
@@ -106,8 +114,8 @@ public struct RuntimeReport: Sendable {
     public var acceptedChecksum: [UInt64]
     /// Last acceptance, scenario seconds.
     public var makespan: Double
-    /// Scenario seconds of lost attempts: from assignment to the last heartbeat their device
-    /// sent before it fell silent or was stopped.
+    /// Scenario seconds of lost attempts: from assignment to the plan's stop, or to the last
+    /// heartbeat of a device that fell silent.
     public var lostWorkSeconds: Double
     public var wallSeconds: Double
     /// Dropped frames, refused connections, churn applied, late results — in order.

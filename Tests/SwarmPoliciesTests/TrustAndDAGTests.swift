@@ -20,22 +20,41 @@ func runBag(fleet: Fleet, count: Int, replication: Int, quorum: Int, trust: Trus
 @Suite("Replication, adversaries and validation")
 struct TrustTests {
     /// With a device for every replica, all r attempts run at once; replicas not yet sent when
-    /// a quorum is reached are cancelled (BOINC's transitioner does the same), so with fewer
-    /// devices the cost lies between quorum× and r×.
+    /// a quorum is reached are never sent (BOINC's transitioner does the same). An attempt is
+    /// its 10 s of work plus its two messages (assignment, result), each one access latency.
     @Test("replication factor r costs r× the work when nobody fails", arguments: [(1, 1), (2, 2), (3, 2), (3, 3)])
     func replicationCost(r: (Int, Int)) throws {
         let engine = runBag(fleet: try vmFleet(180), count: 60, replication: r.0, quorum: r.1, trust: .honest)
+        let attempt = 10 + 2 * DeviceClass.cloudVM.accessLatency.seconds
         #expect(engine.metrics.tasksDone == 60)
-        #expect(abs(engine.metrics.busySeconds - Double(r.0) * 60 * 10) < 1e-6)
-        #expect(abs(engine.metrics.redundantSeconds - Double(r.0 - 1) * 60 * 10) < 1e-6)
+        #expect(abs(engine.metrics.busySeconds - Double(r.0) * 60 * attempt) < 1e-6)
+        #expect(abs(engine.metrics.redundantSeconds - Double(r.0 - 1) * 60 * attempt) < 1e-6)
         #expect(engine.metrics.acceptedErrors == 0)
     }
 
     @Test("with fewer devices than replicas, unsent replicas are cancelled at quorum")
     func unsentReplicasCancelled() throws {
-        let engine = runBag(fleet: try vmFleet(30), count: 60, replication: 3, quorum: 2, trust: .honest)
-        #expect(engine.metrics.tasksDone == 60)
-        #expect(engine.metrics.busySeconds >= 2 * 60 * 10 && engine.metrics.busySeconds < 3 * 60 * 10)
+        // Two devices, replication 3, quorum 2: the two replicas placed agree, the third is never sent.
+        let engine = runBag(fleet: try vmFleet(2), count: 5, replication: 3, quorum: 2, trust: .honest)
+        let attempt = 10 + 2 * DeviceClass.cloudVM.accessLatency.seconds
+        #expect(engine.metrics.tasksDone == 5)
+        #expect(abs(engine.metrics.busySeconds - 2 * 5 * attempt) < 1e-6)
+        #expect((0..<5).allSatisfy { engine.tasks.attempts[$0] == 2 })
+    }
+
+    @Test("a task's replicas are placed together in one dispatch round when devices are idle")
+    func replicasTogether() throws {
+        var tasks = TaskTable()
+        for _ in 0..<4 { tasks.add(work: .seconds(10), replication: 2, quorum: 2) }
+        var starts: [(TaskID, SimTime)] = []
+        let engine = WorkEngine(fleet: try vmFleet(3), tasks: tasks,
+                                policy: FastestFirstPolicy(context: PolicyContext(streams: RandomStreams(seed: 1))), seed: 1)
+        engine.observer = { if case .started(let t, _, _, let at) = $0 { starts.append((t, at)) } }
+        #expect(engine.run())
+        // Three idle devices: both replicas of task 0 and the first of task 1 at t = 0 —
+        // not one replica each of tasks 0, 1 and 2.
+        #expect(starts.prefix(3).map(\.0.index) == [0, 0, 1])
+        #expect(starts.prefix(3).allSatisfy { $0.1 == .zero })
     }
 
     @Test("voting stops independent liars; colluders get through; no validation lets every lie through")
@@ -129,7 +148,9 @@ struct DAGTests {
                                 policy: FastestFirstPolicy(context: PolicyContext(streams: RandomStreams(seed: 1))), seed: 1)
         engine.observer = { if case .started(let t, _, _, let at) = $0 { starts[t] = at } }
         #expect(engine.run())
-        #expect(starts[c] == SimTime(seconds: 8), "c waits for b (8 s), not a (5 s)")
+        // b's 8 s plus its assignment and result, each one access latency.
+        let b8 = 8 + 2 * DeviceClass.cloudVM.accessLatency.seconds
+        #expect(abs(starts[c]!.seconds - b8) < 1e-6, "c waits for b (8 s), not a (5 s)")
         #expect(engine.tasks.dataRegion[c.index] == 1, "c's input comes from us, where b ran")
         #expect(starts[d]! > starts[c]!)
         #expect(engine.tasks.finished[d.index] > engine.tasks.finished[c.index])

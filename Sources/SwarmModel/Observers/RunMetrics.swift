@@ -28,6 +28,10 @@ public struct RunMetrics: Sendable {
     public internal(set) var tenantTasksDone: [Int] = [0]
     /// Stragglers dropped by quorum barriers, and the seconds their attempts had run.
     public internal(set) var tasksDropped = 0, droppedSeconds = 0.0
+    /// Tasks dropped because no device of the fleet can hold their working set.
+    public internal(set) var tasksUnplaceable = 0
+    /// Bytes delivered by transfers (inputs and outputs), and those that crossed regions.
+    public internal(set) var bytesMoved = 0.0, wanBytes = 0.0
     public internal(set) var energyJoules = 0.0
     public internal(set) var money = 0.0, volunteerHours = 0.0
 

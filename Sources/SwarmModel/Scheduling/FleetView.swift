@@ -53,6 +53,11 @@ public final class FleetView {
     public func idle(classID c: Int, region r: Int) -> ArraySlice<UInt32> { buckets[c * regionCount + r][...] }
     /// How many devices are online and idle.
     public var idleCount: Int { buckets.reduce(0) { $0 + $1.count } }
+    /// Whether device `d` can hold `bytes` in memory: its RAM, or its GPU's memory if larger.
+    public func fits(_ bytes: Double, on d: Int) -> Bool {
+        let c = deviceClass(d)
+        return bytes <= max(c.memory, c.gpuMemory)
+    }
     /// Fraction of this device's attempts that finished (1 before it has tried anything).
     public func reliability(_ d: Int) -> Double {
         let total = completed[d] + failed[d]

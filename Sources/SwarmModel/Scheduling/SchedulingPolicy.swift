@@ -63,19 +63,35 @@ public struct ReadyTask: Sendable {
     public let inputBytes: Double
     public let arrival: SimTime
     public let deadline: SimTime?
+    /// Bytes the task needs in memory at once (`TensorKernel.workingSetBytes`; 0 for
+    /// synthetic work): a device with less memory is never given it.
+    public var workingSet: Double {
+        if case .kernel(let k) = work { return k.workingSetBytes }
+        return 0
+    }
 }
 
 /// The queued tasks, oldest first within each tenant, tenants interleaved by weighted fair
 /// share: the next task comes from the tenant with the least running work per unit of
-/// weight, skipping tenants at their quota. Iterating is lazy: a policy that stops when the
-/// fleet has no idle device costs O(placements · tenants), not O(queue).
+/// weight, skipping tenants at their quota. A task that needs several attempts at once (its
+/// replicas) is offered that many times in a row, so a round with enough idle devices places
+/// all of them together — the same on the simulator and the runtime. Iterating is lazy: a
+/// policy that stops when the fleet has no idle device costs O(placements · tenants), not
+/// O(queue).
 public struct ReadyTasks: Sequence {
     let tasks: TaskTable
     let queues: [ArraySlice<UInt32>]
+    /// Per task: attempts it still needs placed (nil: one each).
+    let needed: [UInt8]?
     /// Per tenant: attempts running now, weight, and how many more it may start (quota).
     let running: [Double]
     let weights: [Double]
     let room: [Int]
+
+    init(tasks: TaskTable, queues: [ArraySlice<UInt32>], needed: [UInt8]? = nil, running: [Double], weights: [Double], room: [Int]) {
+        self.tasks = tasks; self.queues = queues; self.needed = needed
+        self.running = running; self.weights = weights; self.room = room
+    }
 
     public var underestimatedCount: Int { 0 }
     /// Tasks waiting (an upper bound: entries already placed are skipped lazily).
@@ -89,8 +105,16 @@ public struct ReadyTasks: Sequence {
         let ready: ReadyTasks
         var index: [Int]
         var offered: [Int]
+        /// The task being offered again (its further replicas), its tenant and copies left.
+        var repeatTask = -1, repeatTenant = 0, copiesLeft = 0
 
         public mutating func next() -> ReadyTask? {
+            if copiesLeft > 0, offered[repeatTenant] < ready.room[repeatTenant], ready.tasks.state[repeatTask] == .queued {
+                copiesLeft -= 1
+                offered[repeatTenant] += 1
+                return ready.task(repeatTask)
+            }
+            copiesLeft = 0
             while true {
                 var pick: Int?
                 var best = Double.infinity
@@ -101,15 +125,19 @@ public struct ReadyTasks: Sequence {
                 guard let k = pick else { return nil }
                 let t = Int(ready.queues[k][index[k]])
                 index[k] += 1
-                let tasks = ready.tasks
-                guard tasks.state[t] == .queued else { continue }
+                guard ready.tasks.state[t] == .queued else { continue }
                 offered[k] += 1
-                return ReadyTask(id: TaskID(index: t), work: tasks.work[t], dataRegion: Int(tasks.dataRegion[t]),
-                                 residency: tasks.residency[t], inputBytes: tasks.inputBytes[t],
-                                 arrival: SimTime(ticks: tasks.arrival[t]),
-                                 deadline: tasks.deadline[t] == .max ? nil : SimTime(ticks: tasks.deadline[t]))
+                if let needed = ready.needed, needed[t] > 1 { repeatTask = t; repeatTenant = k; copiesLeft = Int(needed[t]) - 1 }
+                return ready.task(t)
             }
         }
+    }
+
+    func task(_ t: Int) -> ReadyTask {
+        ReadyTask(id: TaskID(index: t), work: tasks.work[t], dataRegion: Int(tasks.dataRegion[t]),
+                  residency: tasks.residency[t], inputBytes: tasks.inputBytes[t],
+                  arrival: SimTime(ticks: tasks.arrival[t]),
+                  deadline: tasks.deadline[t] == .max ? nil : SimTime(ticks: tasks.deadline[t]))
     }
 }
 
@@ -121,6 +149,9 @@ public struct Placements {
     /// Assignments refused on the spot: the device was not idle, or is outside the task's
     /// residency.
     public private(set) var refused = 0
+    /// The first idle device refused for this task (memory, residency, or it already voted):
+    /// the engine hides it and asks again when a round places nothing (−1: none).
+    var firstRefusedIdle: Int32 = -1
     unowned let view: FleetView
     let alreadyTried: (TaskID, Int) -> Bool
 
@@ -128,14 +159,17 @@ public struct Placements {
         self.view = view; self.alreadyTried = alreadyTried
     }
 
-    /// Runs `task` on `device`, if the device is idle, allowed by the task's residency, and
-    /// has not already returned a result for this task (one vote per device, as BOINC sends
-    /// one result of a work unit per host); returns whether the assignment was taken.
+    /// Runs `task` on `device`, if the device is idle, allowed by the task's residency, can
+    /// hold the task's working set in memory, and has not already returned a result for this
+    /// task (one vote per device, as BOINC sends one result of a work unit per host); returns
+    /// whether the assignment was taken.
     @discardableResult
     public mutating func assign(_ task: ReadyTask, to device: Int) -> Bool {
         guard device >= 0, device < view.fleet.count, view.isIdle(device),
-              task.residency.contains(view.region(device)), !alreadyTried(task.id, device) else {
+              task.residency.contains(view.region(device)), view.fits(task.workingSet, on: device),
+              !alreadyTried(task.id, device) else {
             refused += 1
+            if firstRefusedIdle < 0 && device >= 0 && device < view.fleet.count && view.isIdle(device) { firstRefusedIdle = Int32(device) }
             return false
         }
         view.markNotIdle(device)

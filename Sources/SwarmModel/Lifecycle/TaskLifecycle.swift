@@ -1,0 +1,492 @@
+import SwarmKernel
+
+/// The life of a run's tasks, written once for both drivers — the simulator (`WorkEngine`)
+/// and the reference runtime's coordinator: arrival and readiness (`TaskGraph`), per-tenant
+/// queues, dispatch rounds through the `SchedulingPolicy`, attempts and their teardown,
+/// result validation (`ResultValidator`), stragglers dropped by barriers, backup attempts
+/// (`Speculation`), devices joining, leaving and being blacklisted.
+///
+/// A task with replication r runs r attempts on distinct devices, offered together in one
+/// dispatch round (`ReadyTasks`); one vote per device. A lost attempt is counted when its
+/// device goes (`attemptLost`) and the task asks for another when the loss is noticed
+/// (`lossDetected`, a heartbeat timeout later in both drivers). The run ends when every
+/// task is done or dropped and every attempt has come back (replicas beyond a quorum still
+/// run, as in BOINC).
+public final class TaskLifecycle {
+    public private(set) var tasks: TaskTable
+    /// The fleet as policies see it; only the lifecycle changes it.
+    public let view: FleetView
+    public internal(set) var metrics = RunMetrics()
+    /// Bytes each task and each device moved (inputs in, outputs out), for network accounting.
+    public private(set) var taskBytes: [Double]
+    public private(set) var deviceBytes: [Double]
+    /// Per task: the result accepted (0 until done).
+    public private(set) var acceptedResult: [UInt64]
+    public let configuration: LifecycleConfiguration
+    var policy: any SchedulingPolicy
+    var validator: any ResultValidator
+    private unowned(unsafe) var _driver: (any LifecycleDriver)?
+    var driver: any LifecycleDriver { _driver! }
+
+    var graph: TaskGraph
+    var queues: ReadyQueues
+    var arrivals: [UInt32]
+    var nextArrival = 0
+    var dispatchPending = false
+    // Per task: attempts still to place, attempts running, the device of its last attempt,
+    // the devices running it, the results returned so far.
+    var needed: [UInt8]
+    var live: [UInt8]
+    /// Lost attempts not yet replaced: the loss, once noticed, asks for one more attempt —
+    /// unless the validator already asked for one meanwhile, which then replaces it.
+    var unreplaced: [UInt8]
+    var lastDevice: [Int32]
+    var liveDevices: [Int: [Int32]] = [:]
+    var ballots: [Int: [Vote]] = [:]
+    // Per device: the task it runs (−1 none), when that attempt and the current idle stretch
+    // began, whether it is banned, whether the driver holds it busy with something the
+    // lifecycle gave up on (a worker still computing a lost attempt).
+    public private(set) var current: [Int32]
+    var attemptStart: [Int64]
+    var idleSince: [Int64]
+    var blacklisted: [Bool]
+    var occupied: [Bool]
+    /// Attempts running across all tasks.
+    public private(set) var attemptsOut = 0
+    /// Scratch for `dispatch`: devices hidden from the idle index for the rest of it.
+    var hidden: [Int32] = []
+    /// Speculation: tasks given a backup, when running tasks were last looked over, and the
+    /// durations of returned attempts.
+    var speculated: Set<Int> = []
+    var nextSpeculationCheck: Int64 = 0
+    var attemptSeconds = RunningStats()
+
+    public init(tasks: TaskTable, view: FleetView, policy: any SchedulingPolicy, validator: any ResultValidator,
+                configuration: LifecycleConfiguration) {
+        let n = view.fleet.count, m = tasks.count
+        let tenantCount = configuration.tenants.count
+        for t in 0..<m {
+            let k = Int(tasks.tenant[t])
+            precondition(k < tenantCount, "\(TaskID(index: t)) names tenant \(k); the run has \(tenantCount)")
+            precondition(configuration.tenants[k].maySubmit, "\(TaskID(index: t)) is submitted by contributor '\(configuration.tenants[k].name)', who may not submit work")
+        }
+        self.tasks = tasks; self.view = view; self.policy = policy; self.validator = validator
+        self.configuration = configuration
+        graph = TaskGraph(tasks)
+        queues = ReadyQueues(tenants: tenantCount, tasks: m)
+        metrics.tenantBusySeconds = [Double](repeating: 0, count: tenantCount)
+        metrics.tenantTasksDone = [Int](repeating: 0, count: tenantCount)
+        needed = tasks.replication
+        live = [UInt8](repeating: 0, count: m)
+        unreplaced = [UInt8](repeating: 0, count: m)
+        lastDevice = [Int32](repeating: -1, count: m)
+        current = [Int32](repeating: -1, count: n)
+        attemptStart = [Int64](repeating: 0, count: n)
+        idleSince = [Int64](repeating: 0, count: n)
+        blacklisted = [Bool](repeating: false, count: n)
+        occupied = [Bool](repeating: false, count: n)
+        taskBytes = [Double](repeating: 0, count: m)
+        acceptedResult = [UInt64](repeating: 0, count: m)
+        deviceBytes = [Double](repeating: 0, count: n)
+        arrivals = (0..<UInt32(m)).sorted { (tasks.arrival[Int($0)], $0) < (tasks.arrival[Int($1)], $1) }
+    }
+
+    /// Connects the driver and drops the tasks no device of the fleet can hold (counted as
+    /// `tasksUnplaceable`, never left waiting); returns when the first task arrives.
+    public func attach(_ driver: any LifecycleDriver) -> SimTime? {
+        _driver = driver
+        var largest = 0.0
+        for c in Set(view.fleet.classOf) { let k = view.fleet.classes[Int(c)]; largest = max(largest, k.memory, k.gpuMemory) }
+        for t in 0..<tasks.count where tasks.state[t] == .waiting {
+            guard case .kernel(let k) = tasks.work[t], k.workingSetBytes > largest else { continue }
+            metrics.tasksUnplaceable += 1
+            drop(t)
+        }
+        return nextArrivalTime
+    }
+
+    var nextArrivalTime: SimTime? {
+        nextArrival < arrivals.count ? SimTime(ticks: tasks.arrival[Int(arrivals[nextArrival])]) : nil
+    }
+
+    /// Every task done or dropped.
+    public var settled: Bool { metrics.tasksDone + metrics.tasksDropped == tasks.count }
+    /// Whether device `d` is banned for returning wrong results.
+    public func isBlacklisted(_ d: Int) -> Bool { blacklisted[d] }
+
+    // MARK: arrivals, readiness and dispatch
+
+    /// Queues the tasks that have arrived by now (and are ready); returns when the next arrives.
+    public func arrive() -> SimTime? {
+        let now = driver.now.ticks
+        while nextArrival < arrivals.count, tasks.arrival[Int(arrivals[nextArrival])] <= now {
+            let t = Int(arrivals[nextArrival])
+            if graph.readied[t] && tasks.state[t] == .waiting { enqueue(t) }
+            nextArrival += 1
+        }
+        return nextArrivalTime
+    }
+
+    func enqueue(_ t: Int) {
+        // A barrier's reporting deadline starts when its first parent becomes ready.
+        for (c, timeout) in graph.armBarriers(readyParent: t, tasks: tasks) {
+            driver.wakeBarrier(c, after: SimDuration(ticks: timeout))
+        }
+        tasks.state[t] = .queued
+        driver.record(.queued(task: TaskID(index: t), at: driver.now))
+        queues.push(t, tenant: Int(tasks.tenant[t]))
+        requestDispatch()
+    }
+
+    func requestDispatch() {
+        guard !dispatchPending else { return }
+        dispatchPending = true
+        driver.requestDispatch(at: nil)
+    }
+
+    /// One dispatch: the policy places queued tasks (their replicas together) on idle devices,
+    /// in rounds at the same instant while rounds make progress.
+    public func dispatch() {
+        dispatchPending = false
+        var waiting = queues.compact(tasks)
+        if !waiting && view.idleCount > 0, configuration.speculation != nil { waiting = speculate() }
+        guard waiting, view.idleCount > 0 else { return }
+        let now = driver.now
+        view.now = now
+        // One vote per device: a device that already returned a result for the task is refused.
+        let alreadyVoted: (TaskID, Int) -> Bool = { [unowned self] t, d in
+            self.ballots[t.index]?.contains(where: { $0.device == Int32(d) }) ?? false
+        }
+        var placements = Placements(view: view, alreadyTried: alreadyVoted)
+        let ready = queues.ready(tasks, needed: needed, tenants: configuration.tenants)
+        policy.place(ready, on: view, into: &placements)
+        // A policy that keeps picking an idle device the task may not use — one that already
+        // voted on it (fastest-first takes the last idle device of its bucket), one too small
+        // for it, one outside its residency — would leave the task waiting while other devices
+        // idle. While a round places nothing but refused such a device, the first one is
+        // hidden from the idle index and the policy asked again; hidden devices come back at
+        // the end of this dispatch. One at a time: the device one task may not use may be the
+        // one another task needs. Each pass hides a device, so this ends.
+        while placements.assignments.isEmpty && placements.firstRefusedIdle >= 0 {
+            let pick = placements.firstRefusedIdle
+            view.markNotIdle(Int(pick))
+            hidden.append(pick)
+            guard view.idleCount > 0 else { break }
+            metrics.refusedPlacements += placements.refused
+            placements = Placements(view: view, alreadyTried: alreadyVoted)
+            policy.place(ready, on: view, into: &placements)
+        }
+        metrics.refusedPlacements += placements.refused
+        var moreWanted = false, startedAny = false
+        for (task, device) in placements.assignments {
+            let t = task.index
+            // Assign already checked the device, residency and memory; attempts beyond what
+            // the task needs, or beyond its tenant's quota, are refused.
+            let k = t < tasks.count ? Int(tasks.tenant[t]) : 0
+            guard t < tasks.count, tasks.state[t] == .queued, needed[t] > 0,
+                  queues.running[k] < configuration.tenants[k].quota ?? .max else {
+                metrics.refusedPlacements += 1
+                view.markIdle(device)
+                continue
+            }
+            start(t, on: device)
+            startedAny = true
+            if needed[t] > 0 { moreWanted = true }
+        }
+        // Hidden devices are still idle, online and not blacklisted: nothing else ran meanwhile.
+        if !hidden.isEmpty {
+            for d in hidden { view.markIdle(Int(d)) }
+            hidden.removeAll(keepingCapacity: true)
+            if startedAny { moreWanted = true }
+        }
+        if moreWanted && view.idleCount > 0 { requestDispatch() }
+    }
+
+    /// Queues backup attempts for stragglers; returns whether any was queued.
+    func speculate() -> Bool {
+        let now = driver.now.ticks
+        guard let spec = configuration.speculation, now >= nextSpeculationCheck, !liveDevices.isEmpty else { return false }
+        nextSpeculationCheck = now + spec.checkEvery.ticks
+        // Look again later even if nothing else happens (a straggler raises no event).
+        driver.requestDispatch(at: SimTime(ticks: nextSpeculationCheck))
+        guard attemptSeconds.count > 0 else { return false }
+        let limit = spec.slowdown * attemptSeconds.mean
+        var queued = false
+        for (t, devices) in liveDevices.sorted(by: { $0.key < $1.key })
+        where devices.count == 1 && !speculated.contains(t) && tasks.state[t] == .running {
+            let elapsed = Double(now - attemptStart[Int(devices[0])]) / 1e9
+            guard elapsed > limit else { continue }
+            speculated.insert(t)
+            metrics.backupAttempts += 1
+            needed[t] += 1
+            enqueue(t)
+            queued = true
+        }
+        return queued
+    }
+
+    // MARK: attempts
+
+    func start(_ t: Int, on d: Int) {
+        let now = driver.now
+        precondition(view.running[d] == 0 && current[d] < 0, "device \(d) given a second task")
+        precondition(tasks.residency[t].contains(view.region(d)), "\(TaskID(index: t)) placed outside its residency")
+        accountIdle(d, until: now.ticks)
+        view.running[d] = 1
+        current[d] = Int32(t)
+        lastDevice[t] = Int32(d)
+        attemptStart[d] = now.ticks
+        tasks.attempts[t] += 1
+        live[t] += 1
+        liveDevices[t, default: []].append(Int32(d))
+        attemptsOut += 1
+        queues.running[Int(tasks.tenant[t])] += 1
+        needed[t] -= 1
+        driver.record(.started(task: TaskID(index: t), device: d, attempt: Int(tasks.attempts[t]), at: now))
+        if needed[t] == 0 {
+            tasks.state[t] = .running
+            driver.record(.running(task: TaskID(index: t), at: now))
+        }
+        driver.beginAttempt(task: t, device: d)
+    }
+
+    /// Device `d`'s attempt came back with `result`: vote, accept, or ask for more.
+    public func attemptReturned(device d: Int, result: UInt64) {
+        let t = Int(current[d])
+        precondition(t >= 0, "device \(d) returned a result without an attempt")
+        let now = driver.now
+        let seconds = Double(now.ticks - attemptStart[d]) / 1e9
+        metrics.busy(seconds, on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
+        attemptSeconds.add(seconds)
+        endAttempt(t, d)
+        view.completed[d] += 1
+        release(d)
+        driver.record(.returned(task: TaskID(index: t), device: d, at: now))
+        guard tasks.state[t] != .done && tasks.state[t] != .dropped else {
+            metrics.redundantSeconds += seconds   // a replica that outlived its task's acceptance
+            finishIfSettled()
+            return
+        }
+        var ballot = ballots[t] ?? []
+        ballot.append(Vote(result: result, device: Int32(d), seconds: seconds))
+        let context = BallotContext(votes: ballot, quorum: Int(tasks.quorum[t]), attempts: Int(tasks.attempts[t]),
+                                    live: Int(live[t]), fleetSize: view.fleet.count,
+                                    maxAttempts: configuration.trust.maxAttempts)
+        let verdict = validator.verdict(context)
+        metrics.spotChecks = validator.spotChecks
+        switch verdict {
+        case .accept(let value, let liars, _):
+            for v in liars { blacklist(Int(v)) }
+            accept(t, result: value, on: d, ballot: ballot)
+        case .needMore(let now):
+            ballots[t] = ballot
+            if now || (live[t] == 0 && needed[t] == 0) {
+                if !now && unreplaced[t] > 0 { unreplaced[t] -= 1 }
+                needed[t] += 1
+                enqueue(t)
+            }
+        }
+    }
+
+    func accept(_ t: Int, result: UInt64, on d: Int, ballot: [Vote]) {
+        let now = driver.now
+        acceptedResult[t] = result
+        ballots[t] = nil
+        needed[t] = 0
+        tasks.state[t] = .done
+        tasks.finished[t] = now.ticks
+        let correct = driver.isCorrect(task: t, result: result)
+        if !correct { metrics.acceptedErrors += 1 }
+        // Work beyond the one attempt whose result was accepted is redundancy's price.
+        metrics.redundantSeconds += ballot.reduce(0) { $0 + $1.seconds } - ballot.last!.seconds
+        metrics.finished(arrival: tasks.arrival[t], finish: now.ticks, deadline: tasks.deadline[t])
+        metrics.tenantTasksDone[Int(tasks.tenant[t])] += 1
+        driver.record(.done(task: TaskID(index: t), device: d, at: now, correct: correct))
+        policy.taskFinished(TaskID(index: t), on: d, fleet: view)
+        // A child's data comes from the region where its last parent finished.
+        for c in graph.children[t] where !graph.readied[Int(c)] { tasks.dataRegion[Int(c)] = UInt16(view.region(d)) }
+        for c in graph.settle(t, done: true, tasks: tasks) { makeReady(c) }
+        if speculated.remove(t) != nil { metrics.redundantSeconds += cancelAttempts(of: t) }
+        finishIfSettled()
+    }
+
+    func finishIfSettled() {
+        if settled && attemptsOut == 0 { driver.lifecycleFinished() }
+    }
+
+    func makeReady(_ c: Int) {
+        if tasks.arrival[c] <= driver.now.ticks && tasks.state[c] == .waiting { enqueue(c) }
+        if tasks.parentQuorum[c] > 0 {
+            for p in tasks.parents(of: TaskID(index: c)) where tasks.state[Int(p)] != .done && tasks.state[Int(p)] != .dropped {
+                drop(Int(p))
+            }
+        }
+    }
+
+    /// A barrier's reporting deadline: settle for the quorum now, or as soon as it is reached.
+    public func barrierDeadline(_ c: Int) {
+        if graph.expire(c, tasks: tasks) { makeReady(c) }
+    }
+
+    /// Gives up on a task (a straggler, or one no device can hold): its attempts are
+    /// cancelled and their work counted as wasted.
+    func drop(_ t: Int) {
+        tasks.state[t] = .dropped
+        needed[t] = 0
+        ballots[t] = nil
+        metrics.tasksDropped += 1
+        metrics.droppedSeconds += cancelAttempts(of: t)
+        driver.record(.dropped(task: TaskID(index: t), at: driver.now))
+        for c in graph.settle(t, done: false, tasks: tasks) { makeReady(c) }
+    }
+
+    func blacklist(_ d: Int) {
+        guard !blacklisted[d] else { return }
+        blacklisted[d] = true
+        metrics.blacklisted += 1
+        if view.isIdle(d) { view.markNotIdle(d); accountIdle(d, until: driver.now.ticks) }
+        driver.record(.blacklisted(device: d, at: driver.now))
+    }
+
+    /// Cancels every running attempt of `t`; returns the seconds they had run, counted as busy.
+    @discardableResult
+    func cancelAttempts(of t: Int) -> Double {
+        var total = 0.0
+        for d in liveDevices[t] ?? [] {
+            let d = Int(d)
+            driver.cancelAttempt(task: t, device: d)
+            let seconds = Double(driver.now.ticks - attemptStart[d]) / 1e9
+            metrics.busy(seconds, on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
+            total += seconds
+            live[t] -= 1
+            attemptsOut -= 1
+            queues.running[Int(tasks.tenant[t])] -= 1
+            driver.record(.cancelled(task: TaskID(index: t), device: d, at: driver.now))
+            release(d)
+        }
+        liveDevices[t] = nil
+        return total
+    }
+
+    /// The attempt of `t` on `d` is over (returned or lost): counts it out.
+    func endAttempt(_ t: Int, _ d: Int) {
+        live[t] -= 1
+        attemptsOut -= 1
+        queues.running[Int(tasks.tenant[t])] -= 1
+        liveDevices[t]?.removeAll { $0 == Int32(d) }
+        if liveDevices[t]?.isEmpty == true { liveDevices[t] = nil }
+    }
+
+    /// Device `d` is free again: idle if it is online, allowed and not held by the driver.
+    func release(_ d: Int) {
+        current[d] = -1
+        view.running[d] = 0
+        if !blacklisted[d] && !occupied[d] && view.isOnline(d) && !view.isIdle(d) {
+            view.markIdle(d)
+            idleSince[d] = driver.now.ticks
+            requestDispatch()
+        }
+    }
+
+    // MARK: churn
+
+    /// Device `d` came online.
+    public func deviceCameOnline(_ d: Int) {
+        guard !view.isOnline(d) else { return }
+        let now = driver.now
+        view.onlineSince[d] = now.ticks
+        view.onlineCount += 1
+        driver.record(.online(device: d, at: now))
+        guard !blacklisted[d] else { return }
+        if current[d] < 0 && !occupied[d] {
+            view.markIdle(d)
+            idleSince[d] = now.ticks
+        }
+        policy.deviceJoined(d, fleet: view)
+        requestDispatch()
+    }
+
+    /// Device `d`'s attempt is gone with the device (it went offline, or its worker went
+    /// silent): its work is wasted. Returns the task, whose loss is noticed later
+    /// (`lossDetected`). Nil if the device ran nothing.
+    @discardableResult
+    public func attemptLost(device d: Int) -> Int? {
+        guard current[d] >= 0 else { return nil }
+        let t = Int(current[d])
+        let now = driver.now
+        let lostSeconds = Double(now.ticks - attemptStart[d]) / 1e9
+        metrics.wastedSeconds += lostSeconds
+        metrics.busy(lostSeconds, on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
+        metrics.attemptsLost += 1
+        view.failed[d] += 1
+        endAttempt(t, d)
+        unreplaced[t] += 1
+        current[d] = -1
+        view.running[d] = 0
+        driver.record(.lost(task: TaskID(index: t), device: d, at: now))
+        return t
+    }
+
+    /// Device `d` went offline (call `attemptLost` first if it ran an attempt).
+    public func deviceWentOffline(_ d: Int) {
+        guard view.isOnline(d) else { return }
+        let now = driver.now
+        if view.isIdle(d) {
+            view.markNotIdle(d)
+            accountIdle(d, until: now.ticks)
+        }
+        view.onlineSince[d] = .min
+        view.onlineCount -= 1
+        driver.record(.offline(device: d, at: now))
+        policy.deviceLeft(d, fleet: view)
+    }
+
+    /// The loss of an attempt of `t` was noticed (its heartbeats stopped): one more attempt.
+    public func lossDetected(task t: Int) {
+        guard tasks.state[t] != .done && tasks.state[t] != .dropped else { return }
+        driver.record(.requeued(task: TaskID(index: t), at: driver.now))
+        policy.taskFailed(TaskID(index: t), on: Int(lastDevice[t]), fleet: view)
+        guard unreplaced[t] > 0 else { return }   // already replaced by a validator's request
+        unreplaced[t] -= 1
+        needed[t] += 1
+        enqueue(t)
+    }
+
+    /// Whether the driver holds device `d` busy with work the lifecycle no longer counts (a
+    /// worker still computing an attempt that was given up on): it is not offered meanwhile.
+    public func setOccupied(_ d: Int, _ busy: Bool) {
+        guard occupied[d] != busy else { return }
+        occupied[d] = busy
+        if busy {
+            if view.isIdle(d) { view.markNotIdle(d); accountIdle(d, until: driver.now.ticks) }
+        } else {
+            refreshIdle(d)
+        }
+    }
+
+    /// Offers device `d` again if it is online, runs nothing, is allowed and not held.
+    public func refreshIdle(_ d: Int) {
+        guard current[d] < 0 && !occupied[d] && !blacklisted[d] && view.isOnline(d) && !view.isIdle(d) else { return }
+        view.markIdle(d); idleSince[d] = driver.now.ticks; requestDispatch()
+    }
+
+    /// A transfer of task `t` to or from device `d` delivered `bytes`; those crossing regions
+    /// (the data's region is not the device's) count as WAN bytes too.
+    public func moved(task t: Int, device d: Int, bytes: Double) {
+        guard bytes > 0 else { return }
+        taskBytes[t] += bytes
+        deviceBytes[d] += bytes
+        metrics.bytesMoved += bytes
+        if Int(tasks.dataRegion[t]) != view.region(d) { metrics.wanBytes += bytes }
+    }
+
+    /// Closes the idle stretches still open at the end of a run (for the metrics).
+    public func closeIdle() {
+        let now = driver.now.ticks
+        for d in 0..<view.fleet.count where view.isIdle(d) { accountIdle(d, until: now); idleSince[d] = now }
+    }
+
+    func accountIdle(_ d: Int, until now: Int64) {
+        metrics.idle(Double(now - idleSince[d]) / 1e9, on: view.deviceClass(d))
+    }
+}

@@ -1,0 +1,78 @@
+import Foundation
+import SwarmModel
+
+extension Coordinator {
+    // MARK: processes
+
+    func spawn(_ d: Int) throws {
+        let key = keys.deviceKeyBytes(d).map { String(format: "%02x", $0) }.joined()
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWARMLAB_") }
+        env["SWARMLAB_PORT"] = "\(port)"; env["SWARMLAB_DEVICE"] = "\(d)"; env["SWARMLAB_KEY"] = key
+        env["OPENBLAS_NUM_THREADS"] = "1"   // one core per emulated device
+        pid[d] = try Coordinator.launch(workerPath, arguments: ["--device", "\(d)"], environment: env)
+    }
+
+    /// Starts `path` with a clean signal state (empty mask, default dispositions: the calling
+    /// thread may block signals — a dispatch or test thread does — and a worker must receive
+    /// SIGCONT) and only stdin, stdout and stderr open (an inherited descriptor would keep the
+    /// caller's files open, and their locks held: HDF5 locks files with flock). `stderr`, if
+    /// given, becomes the child's standard error.
+    static func launch(_ path: String, arguments: [String], environment: [String: String],
+                       stderr: Int32? = nil) throws(RuntimeError) -> pid_t {
+        let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { for p in argv { free(p) }; for p in envp { free(p) } }
+        var attr = posix_spawnattr_t()
+        posix_spawnattr_init(&attr)
+        defer { posix_spawnattr_destroy(&attr) }
+        var empty = sigset_t(), all = sigset_t()
+        sigemptyset(&empty); sigfillset(&all)
+        posix_spawnattr_setsigmask(&attr, &empty)
+        posix_spawnattr_setsigdefault(&attr, &all)
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        if let e = stderr { posix_spawn_file_actions_adddup2(&actions, e, 2) }
+        closeInherited(&actions)
+        var child: pid_t = 0
+        let r = posix_spawn(&child, path, &actions, &attr, argv, envp)
+        guard r == 0 else { throw .system("posix_spawn \(path): \(String(cString: strerror(r)))") }
+        return child
+    }
+
+    /// Adds "close every descriptor from 3 up" to `actions`: glibc's
+    /// `posix_spawn_file_actions_addclosefrom_np` (2.34+, looked up at run time since Swift
+    /// does not see it), else one close per descriptor open now (/proc/self/fd).
+    static func closeInherited(_ actions: inout posix_spawn_file_actions_t) {
+        typealias CloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let handle = dlopen(nil, RTLD_NOW), let sym = dlsym(handle, "posix_spawn_file_actions_addclosefrom_np") {
+            let closeFrom = unsafeBitCast(sym, to: CloseFrom.self)
+            if closeFrom(&actions, 3) == 0 { return }
+        }
+        let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+        for fd in open.compactMap({ Int32($0) }) where fd >= 3 { posix_spawn_file_actions_addclose(&actions, fd) }
+    }
+
+    /// Asks every worker to exit, wakes paused ones, and reaps them all (killing stragglers).
+    func shutdown() {
+        for d in 0..<n {
+            if paused[d] && pid[d] > 0 { _ = Glibc.kill(pid[d], SIGCONT) }
+            if let fd = connectionOf[d] {
+                sendSequence[d] += 1
+                Socket.writeAll(fd, Message.shutdown.frame(device: d, sequence: sendSequence[d]).encoded(key: deviceKeys[d]))
+            }
+        }
+        let deadline = monotonicNow() + 2
+        for d in 0..<n where pid[d] > 0 {
+            var status: Int32 = 0
+            while waitpid(pid[d], &status, WNOHANG) == 0 {
+                if monotonicNow() > deadline { _ = Glibc.kill(pid[d], SIGKILL); _ = waitpid(pid[d], &status, 0); break }
+                DutyCycle.sleep(seconds: 0.005)
+            }
+            pid[d] = 0
+        }
+        for fd in connections.keys { close(fd) }
+        connections.removeAll()
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import SwarmKernel
+import SwarmModel
+
+extension Coordinator {
+    // MARK: the wire
+
+    func pollOnce(timeout: Double) {
+        var fds = [pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)]
+        fds += connections.keys.sorted().map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+        let ready = poll(&fds, nfds_t(fds.count), Int32((timeout * 1000).rounded(.up)))
+        guard ready > 0 else { return }
+        if fds[0].revents != 0 { acceptAll() }
+        for p in fds.dropFirst() where p.revents != 0 { readFrom(p.fd) }
+    }
+
+    func acceptAll() {
+        while true {
+            let fd = Glibc.accept(listenFD, nil, nil)
+            guard fd >= 0 else { return }
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            Socket.setNonBlocking(fd)
+            connectionSerial += 1
+            connections[fd] = Connection(opened: wall, serial: connectionSerial)
+        }
+    }
+
+    func readFrom(_ fd: Int32) {
+        while let bytes = Socket.readSome(fd) {
+            if bytes.isEmpty { closeConnection(fd, why: "closed by peer"); return }
+            connections[fd]?.decoder.append(bytes)
+            while let conn = connections[fd] {
+                var decoder = conn.decoder
+                let bound = conn.device
+                let result: Result<Frame?, FrameError>
+                do {
+                    result = .success(try decoder.next { [deviceKeys, n] id in
+                        if let b = bound { return Int(id) == b ? deviceKeys[b] : nil }
+                        return Int(id) < n ? deviceKeys[Int(id)] : nil
+                    })
+                } catch { result = .failure(error) }
+                connections[fd]?.decoder = decoder
+                switch result {
+                case .success(nil): break
+                case .success(let frame?):
+                    received(frame, on: fd)
+                    continue
+                case .failure(let error):
+                    note("dropped frame on connection \(fd)\(bound.map { " (device \($0))" } ?? " (not authenticated)"): \(error)")
+                    if error.closesConnection || bound == nil {
+                        closeConnection(fd, why: bound == nil ? "refused: not authenticated" : "refused: unreadable stream")
+                        return
+                    }
+                    continue
+                }
+                break
+            }
+        }
+    }
+
+    func received(_ frame: Frame, on fd: Int32) {
+        guard var conn = connections[fd] else { return }
+        let d = Int(frame.device)
+        guard frame.sequence > conn.lastSequence else {
+            note("dropped frame from device \(d): sequence \(frame.sequence) after \(conn.lastSequence) (replayed or reordered)")
+            return
+        }
+        conn.lastSequence = frame.sequence
+        connections[fd] = conn
+        lastFrame = wall
+        guard let bound = conn.device else {
+            guard frame.kind == .hello else {
+                note("dropped \(frame.kind) frame on connection \(fd): expected hello first")
+                closeConnection(fd, why: "refused: no hello")
+                return
+            }
+            guard connectionOf[d] == nil else {
+                note("device \(d) is already connected; second connection \(fd) refused")
+                closeConnection(fd, why: "refused: duplicate device")
+                return
+            }
+            connections[fd]?.device = d
+            connectionOf[d] = fd
+            heard[conn.serial] = wall
+            after(delay(d, bytes: 0), .send(device: d, connection: conn.serial, .welcome(.init(
+                speed: plan.devices[d].speed, adversarial: plan.devices[d].adversarial,
+                heartbeatInterval: heartbeatWall / 4, timeScale: plan.timeScale))))
+            after(delay(d, bytes: 0), .deliver(device: d, connection: conn.serial, .hello(pid: 0)))
+            return
+        }
+        guard frame.kind.fromWorker else {
+            note("dropped \(frame.kind) frame from device \(bound): only the coordinator sends \(frame.kind)")
+            return
+        }
+        let message: Message
+        do { message = try Message(frame) } catch {
+            note("dropped frame from device \(bound): \(error)")
+            return
+        }
+        switch message {
+        case .submit(let work):
+            note("refused work submitted by device \(bound) (\(work)): only the coordinator assigns work")
+        case .hello:
+            note("dropped second hello from device \(bound)")
+        case .heartbeat:
+            after(delay(bound, bytes: 0), .deliver(device: bound, connection: conn.serial, message))
+        case .result(let r):
+            let bytes = Int(r.task) < m ? plan.tasks.outputBytes[Int(r.task)] : 0
+            after(delay(bound, bytes: bytes), .deliver(device: bound, connection: conn.serial, message))
+        case .abandon:
+            after(delay(bound, bytes: 0), .deliver(device: bound, connection: conn.serial, message))
+        case .welcome, .assign, .shutdown:
+            break
+        }
+    }
+
+    /// Closes connections that have not authenticated within `helloTimeout`.
+    func closeSilentStrangers() {
+        let w = wall
+        for (fd, c) in connections where c.device == nil && w - c.opened > options.helloTimeout {
+            closeConnection(fd, why: "refused: no hello within \(options.helloTimeout) s")
+        }
+    }
+
+    func closeConnection(_ fd: Int32, why: String) {
+        guard let conn = connections.removeValue(forKey: fd) else { return }
+        close(fd)
+        if let d = conn.device, connectionOf[d] == fd {
+            connectionOf[d] = nil
+            goneAway(d)
+            note("device \(d) disconnected (\(why))")
+        } else {
+            note("connection \(fd) closed (\(why))")
+        }
+    }
+}
