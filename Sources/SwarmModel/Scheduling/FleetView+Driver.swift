@@ -1,12 +1,12 @@
 import SwarmKernel
 
-/// A public way to drive a `FleetView` from outside the simulator — the reference runtime's
-/// coordinator keeps one for its worker processes and calls the same `SchedulingPolicy`
-/// on it. `WorkEngine` keeps using the internal mutators; these wrap them and keep the idle
-/// index exact (an idle device is online and runs nothing).
+/// A way to drive a `FleetView` by hand, for tests (`@testable import`): both drivers change
+/// the view only through `TaskLifecycle`, and a policy sees it read-only: every mutator is
+/// internal to SwarmModel. These wrap the lower-level mutators and keep the idle index exact (an
+/// idle device is online and runs nothing).
 extension FleetView {
     /// Device `d` came online at `time`; it becomes idle unless it still runs a task.
-    public func deviceCameOnline(_ d: Int, at time: SimTime) {
+    func deviceCameOnline(_ d: Int, at time: SimTime) {
         guard !isOnline(d) else { return }
         onlineSince[d] = time.ticks
         onlineCount += 1
@@ -15,7 +15,7 @@ extension FleetView {
 
     /// Device `d` went offline: it leaves the idle index (a task it ran stays counted in
     /// `running` until `deviceBecameIdle` or `deviceWentOffline` is told otherwise).
-    public func deviceWentOffline(_ d: Int) {
+    func deviceWentOffline(_ d: Int) {
         guard isOnline(d) else { return }
         if isIdle(d) { markNotIdle(d) }
         onlineSince[d] = .min
@@ -24,38 +24,38 @@ extension FleetView {
 
     /// Device `d` started a task (after `Placements.assign`, which already took it out of
     /// the idle index, or directly).
-    public func deviceBecameBusy(_ d: Int) {
+    func deviceBecameBusy(_ d: Int) {
         running[d] = 1
         if isIdle(d) { markNotIdle(d) }
     }
 
     /// Device `d` finished or dropped its task; it is idle again if it is online.
-    public func deviceBecameIdle(_ d: Int) {
+    func deviceBecameIdle(_ d: Int) {
         running[d] = 0
         if isOnline(d) && !isIdle(d) { markIdle(d) }
     }
 
     /// Gives back a device that `Placements.assign` took out of the idle index but whose
     /// assignment the driver refused.
-    public func returnAssigned(_ d: Int) {
+    func returnAssigned(_ d: Int) {
         if isOnline(d) && running[d] == 0 && !isIdle(d) { markIdle(d) }
     }
 
     /// Counts a finished task (`succeeded`) or a lost attempt on device `d`, for the
     /// reliability policies read.
-    public func recordAttempt(on d: Int, succeeded: Bool) {
+    func recordAttempt(on d: Int, succeeded: Bool) {
         if succeeded { completed[d] += 1 } else { failed[d] += 1 }
     }
 
     /// Sets the time policies see as `now`.
-    public func advance(to time: SimTime) { now = time }
+    func advance(to time: SimTime) { now = time }
 }
 
 extension ReadyTasks {
     /// The tasks `queued` (in this order, one tenant) of `table`, as a policy sees them:
     /// their state is taken as queued whatever `table` says, so a driver outside the
     /// simulator need not mutate the table's state.
-    public init(queued: [TaskID], in table: TaskTable) {
+    init(queued: [TaskID], in table: TaskTable) {
         var copy = table
         for t in queued { copy.state[t.index] = .queued }
         self.init(tasks: copy, queues: [queued.map(\.rawValue)[...]], running: [0], weights: [1], room: [.max])
@@ -65,7 +65,7 @@ extension ReadyTasks {
 extension Placements {
     /// Empty decisions for one `place` call on `view`; `alreadyTried(task, device)` says
     /// whether a device already returned a result for a task (one vote per device).
-    public init(on view: FleetView, alreadyTried: @escaping (TaskID, Int) -> Bool = { _, _ in false }) {
+    init(on view: FleetView, alreadyTried: @escaping (TaskID, Int) -> Bool = { _, _ in false }) {
         self.init(view: view, alreadyTried: alreadyTried)
     }
 }
