@@ -87,6 +87,7 @@ public enum ResultsSchema {
         s("compute_end", "compute done; output transfer starts (NaN if not reached)"),
         s("output_returned", "the result came back (NaN unless outcome is accepted or returned)"),
         s("end", "the attempt ended, however (NaN while running)"),
+        .init(name: "bytes", type: .float64, unit: "B", meaning: "bytes the attempt moved: its input once landed, its output once returned"),
     ], lookups: [("kernel_names", "name of each kernel code"), ("outcome_names", "name of each outcome code")])
 
     public static let devices = Table(name: "devices", rows: "one per device, by device id", columns: [
@@ -100,6 +101,7 @@ public enum ResultsSchema {
         .init(name: "attempts_lost", type: .uint32, unit: "1", meaning: "attempts lost when the device went offline"),
         .init(name: "tasks", type: .uint32, unit: "1", meaning: "tasks accepted with this device's result"),
         .init(name: "energy", type: .float64, unit: "J", meaning: "busy_time·busy watts + idle_time·idle watts of its class"),
+        .init(name: "bytes", type: .float64, unit: "B", meaning: "bytes its attempts moved (inputs landed, outputs returned)"),
     ], lookups: [("class_names", "name of each device class"), ("region_names", "name of each region")])
 
     public static let jobs = Table(name: "jobs", rows: "one per job", columns: [
@@ -134,6 +136,7 @@ public enum ResultsSchema {
         .init(name: "tasks_dropped", type: .float64, unit: "1", meaning: "stragglers dropped by quorum barriers"),
         .init(name: "attempts_lost", type: .float64, unit: "1", meaning: "attempts lost to churn"),
         .init(name: "refused_placements", type: .float64, unit: "1", meaning: "placements the engine refused"),
+        .init(name: "tasks_unplaceable", type: .float64, unit: "1", meaning: "tasks no device of the fleet can hold in memory (dropped at the start)"),
         s("first_arrival", "earliest arrival of an accepted task (NaN if none)"),
         s("last_finish", "latest acceptance (NaN if none)"),
         s("makespan", "last_finish − first_arrival"),
@@ -154,6 +157,8 @@ public enum ResultsSchema {
         s("wasted_work", "device time on attempts lost to churn"),
         s("redundant_work", "device time on attempts beyond the accepted one"),
         s("dropped_work", "device time on attempts of dropped stragglers"),
+        .init(name: "bytes_moved", type: .float64, unit: "B", meaning: "bytes delivered by transfers: inputs landed, outputs returned"),
+        .init(name: "wan_bytes", type: .float64, unit: "B", meaning: "of those, bytes between a task's data region and a device in another region"),
         .init(name: "accepted_errors", type: .float64, unit: "1", meaning: "tasks accepted with a wrong result"),
         .init(name: "spot_checks", type: .float64, unit: "1", meaning: "spot checks run"),
         .init(name: "blacklisted", type: .float64, unit: "1", meaning: "devices blacklisted"),

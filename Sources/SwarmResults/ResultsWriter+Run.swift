@@ -8,7 +8,7 @@ extension ResultsWriter {
     public func write(run engine: WorkEngine, recorder: RunRecorder, group: String? = nil, jobKinds: [String] = []) throws(ResultsError) {
         recorder.finish(at: engine.sim.now)
         try writeTasks(recorder, tasks: engine.tasks, group: group)
-        try writeDevices(recorder, fleet: engine.view.fleet, group: group)
+        try writeDevices(recorder, fleet: engine.view.fleet, bytes: engine.lifecycle.deviceBytes, group: group)
         try writeJobs(engine.tasks, kinds: jobKinds, group: group)
         try writeTimeline(recorder, group: group)
         let m = engine.metrics
@@ -70,13 +70,20 @@ extension ResultsWriter {
             .double("compute_end", seconds(r.rowComputeEnd), units: "s"),
             .double("output_returned", seconds(r.rowReturned), units: "s"),
             .double("end", seconds(r.rowEnd), units: "s"),
+            .double("bytes", (0..<n).map { i in
+                guard i < t0 else { return 0 }
+                let t = Int(task[i])
+                let input = r.rowInputDone[i] >= 0 ? tasks.inputBytes[t] : 0
+                let back = outcome[i] == AttemptOutcome.accepted.rawValue || outcome[i] == AttemptOutcome.returned.rawValue
+                return input + (back ? tasks.outputBytes[t] : 0)
+            }, units: "B"),
         ])
         let at = (group.map { "/\($0)/" } ?? "/") + "tasks"
         try setAttribute("kernel_names", ResultsSchema.kernelNames, on: at)
         try setAttribute("outcome_names", AttemptOutcome.allCases.map(\.name), on: at)
     }
 
-    func writeDevices(_ r: RunRecorder, fleet: Fleet, group: String?) throws(ResultsError) {
+    func writeDevices(_ r: RunRecorder, fleet: Fleet, bytes: [Double], group: String?) throws(ResultsError) {
         let n = fleet.count
         try writeTable(ResultsSchema.devices, in: group, [
             .uint32("device", (0..<UInt32(n)).map { $0 }, units: "1"),
@@ -89,6 +96,7 @@ extension ResultsWriter {
             .uint32("attempts_lost", r.attemptsLost, units: "1"),
             .uint32("tasks", r.tasksAccepted, units: "1"),
             .double("energy", (0..<n).map { r.energy(of: $0) }, units: "J"),
+            .double("bytes", bytes, units: "B"),
         ])
         let at = (group.map { "/\($0)/" } ?? "/") + "devices"
         try setAttribute("class_names", fleet.classes.map(\.name), on: at)
@@ -148,6 +156,7 @@ extension ResultsWriter {
         let values: [(String, Double)] = [
             ("tasks", Double(tasks)), ("tasks_done", Double(m.tasksDone)), ("tasks_dropped", Double(m.tasksDropped)),
             ("attempts_lost", Double(m.attemptsLost)), ("refused_placements", Double(m.refusedPlacements)),
+            ("tasks_unplaceable", Double(m.tasksUnplaceable)),
             ("first_arrival", any ? Double(m.firstArrival) / 1e9 : .nan), ("last_finish", any ? Double(m.lastFinish) / 1e9 : .nan),
             ("makespan", m.makespan), ("throughput", m.throughput),
             ("latency_mean", any ? m.latency.mean : .nan), ("latency_sd", any ? m.latency.standardDeviation : .nan),
@@ -157,6 +166,7 @@ extension ResultsWriter {
             ("slo_attainment", m.sloAttainment ?? .nan),
             ("busy_time", m.busySeconds), ("idle_time", m.idleSeconds), ("utilisation", m.utilisation),
             ("wasted_work", m.wastedSeconds), ("redundant_work", m.redundantSeconds), ("dropped_work", m.droppedSeconds),
+            ("bytes_moved", m.bytesMoved), ("wan_bytes", m.wanBytes),
             ("accepted_errors", Double(m.acceptedErrors)), ("spot_checks", Double(m.spotChecks)),
             ("blacklisted", Double(m.blacklisted)), ("backup_attempts", Double(m.backupAttempts)),
             ("energy", m.energyJoules), ("cloud_cost", m.money), ("volunteer_hours", m.volunteerHours),

@@ -39,6 +39,35 @@ struct ScenarioRunTests {
         return (try ResultsReader(path: path), path)
     }
 
+    @Test("tasks no device can hold are reported by check and by the run summary, never left waiting")
+    func unplaceableReported() throws {
+        let text = """
+        version: 1
+        name: too-big
+        duration: 1h
+        regions:
+          - { name: lab }
+        device_classes:
+          - { name: small, cpu: 10GFLOP/s, cores: 1, memory: 1MB, idle_power: 1W, busy_power: 2W,
+              downlink: 1Gbit/s, uplink: 1Gbit/s, access_latency: 1ms }
+        fleet:
+          - { class: small, region: lab, count: 2 }
+        workloads:
+          - bag: { tasks: 3, work: { gemm: { m: 16384, n: 16384, k: 16384 } } }
+          - bag: { tasks: 2, work: { gemm: { m: 32, n: 32, k: 32 } } }
+        policies: [least-loaded]
+        """
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("swarmlab-\(getpid())-too-big.yaml").path
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let check = try ScenarioRunner.checkFile(file)
+        #expect(check.contains("workloads[0]: 3 tasks need 3.0 GiB in memory"), "\(check)")
+        let s = try Scenario.parse(text: text, file: file, policies: ["least-loaded"])
+        let results = try ScenarioRunner.run(s, resultsPath: nil)
+        #expect(results[0].finished && results[0].metrics.tasksUnplaceable == 3 && results[0].metrics.tasksDone == 2)
+        #expect(ScenarioRunner.summary(results).contains("warning: 3 tasks need more memory than any device"))
+    }
+
     @Test("same scenario and seed give byte-identical tables, run after run")
     func deterministic() throws {
         let (a, pa) = try runOnce(), (b, pb) = try runOnce()

@@ -134,6 +134,27 @@ struct ResultsFileTests {
         #expect(RunRecorder.interval(for: .days(30)) == .seconds(2_000))
     }
 
+    @Test("bytes moved per attempt, per device and per run add up; WAN bytes are those across regions")
+    func bytesMoved() throws {
+        let (engine, recorder) = try recordedRun()
+        let path = temporaryPath("bytes.h5")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let writer = try ResultsWriter(path: path)
+        try writer.write(run: engine, recorder: recorder)
+        try writer.commit()
+        let r = try ResultsReader(path: path)
+        let perAttempt = try r.column("tasks", "bytes"), perDevice = try r.column("devices", "bytes")
+        let total = try #require(try r.column("summary", "bytes_moved").first)
+        let wan = try #require(try r.column("summary", "wan_bytes").first)
+        // Every accepted bag task moved at least its 1 MB in and 200 kB out.
+        #expect(total >= Double(200) * (1e6 + 2e5))
+        #expect(abs(perAttempt.reduce(0, +) - total) < 1e-3 && abs(perDevice.reduce(0, +) - total) < 1e-3)
+        // The data lives in region 0 (eu): what the two us VMs moved crossed regions, and only that.
+        let region = try r.column("devices", "region")
+        let usBytes = zip(region, perDevice).filter { $0.0 == 1 }.map(\.1).reduce(0, +)
+        #expect(wan > 0 && abs(wan - usBytes) < 1e-3)
+    }
+
     @Test("a task that never got an attempt has a row with attempt 0")
     func unplacedTask() throws {
         let fleet = try Fleet(classes: [.cloudVM], regions: [("eu", 1)], mix: [.init(className: "cloud-vm", region: "eu", count: 1)])

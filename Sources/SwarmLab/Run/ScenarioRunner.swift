@@ -101,8 +101,12 @@ public enum ScenarioRunner {
                          "$\(fixed(m.money, 2))", "\(fixed(r.wallSeconds, 2)) s"])
         }
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
-        return rows.map { row in row.enumerated().map { $1.padding(toLength: widths[$0] + 2, withPad: " ", startingAt: 0) }.joined() }
+        var table = rows.map { row in row.enumerated().map { $1.padding(toLength: widths[$0] + 2, withPad: " ", startingAt: 0) }.joined() }
             .joined(separator: "\n")
+        if let unplaceable = results.map(\.metrics.tasksUnplaceable).max(), unplaceable > 0 {
+            table += "\nwarning: \(unplaceable) tasks need more memory than any device of the fleet holds: dropped at the start, never run (tasks_unplaceable)"
+        }
+        return table
     }
 }
 
@@ -165,7 +169,15 @@ extension ScenarioRunner {
                 + "\(s.workloads.count) workloads (\(s.taskCount) tasks), \(SimDuration(seconds: s.duration)), policies \(s.policies.joined(separator: ", "))"
             if s.replications > 1 { text += ", \(s.replications) replications" }
             if !s.sweep.isEmpty { text += ", sweep over \(s.sweep.map(\.path).joined(separator: " × ")) (\(s.sweep.reduce(1) { $0 * $1.values.count }) points)" }
-            return text + "\nmemory: \(s.memoryEstimate)\n"
+            text += "\nmemory: \(s.memoryEstimate)\n"
+            // Tasks no device can hold are dropped by the run: say so before it (a scenario
+            // of millions of tasks is not generated twice just for this).
+            if s.taskCount <= 2_000_000 {
+                for u in s.unplaceableTasks() {
+                    text += "warning: workloads[\(u.workload)]: \(u.tasks) tasks need \(formatBytes(u.largestWorkingSet)) in memory, more than any device of the fleet holds; the run drops them (tasks_unplaceable)\n"
+                }
+            }
+            return text
         }
     }
 }

@@ -86,3 +86,27 @@ final class JitterDraws: Sendable {
         generator.withLock { g in max(0, law.sample(using: &g)) }
     }
 }
+
+extension Scenario {
+    /// Tasks of the scenario (generated with its first seed) whose working set no device
+    /// class of the fleet can hold in memory — the run drops them at the start
+    /// (`tasksUnplaceable`). Counted per workload name; empty when every task fits.
+    public func unplaceableTasks() -> [(workload: Int, tasks: Int, largestWorkingSet: Double)] {
+        let used = Set(fleet.filter { $0.count > 0 }.map(\.className))
+        let largest = classes.filter { used.contains($0.name) }.map { max($0.memory, $0.gpuMemory) }.max() ?? 0
+        var tasks = TaskTable()
+        let streams = RandomStreams(seed: seeds.first ?? seed)
+        var out: [(Int, Int, Double)] = []
+        for (job, w) in workloads.enumerated() {
+            let before = tasks.count
+            w.generate(into: &tasks, job: job, streams: streams)
+            var n = 0, ws = 0.0
+            for t in before..<tasks.count {
+                guard case .kernel(let k) = tasks.work[t], k.workingSetBytes > largest else { continue }
+                n += 1; ws = max(ws, k.workingSetBytes)
+            }
+            if n > 0 { out.append((job, n, ws)) }
+        }
+        return out
+    }
+}
