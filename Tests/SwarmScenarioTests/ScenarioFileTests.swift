@@ -157,4 +157,38 @@ struct ScenarioFileTests {
             "\(error)".contains("calibration: cannot use the calibration profile: \(broken)")
         }
     }
+
+    @Test("a cluster's nodes are always on unless the cluster gives an availability; a phone cluster loses no work to churn")
+    func clustersAlwaysOn() throws {
+        let text = goodScenario.replacingOccurrences(of: "fleet:\n", with: """
+        clusters:
+          - { name: farm, region: eu, nodes: 4, class: phone }
+          - { name: flaky, region: eu, nodes: 4, class: desktop, availability: { model: renewal, on: { law: exponential, mean: 1h }, off: { law: exponential, mean: 1h } } }
+        fleet:
+
+        """)
+        let s = try Scenario.parse(text: text, file: "clusters.yaml", policies: policyNames)
+        let farm = try #require(s.classes.first { $0.name == "phone@farm" })
+        let flaky = try #require(s.classes.first { $0.name == "desktop@flaky" })
+        func alwaysOn(_ c: DeviceClass?) -> Bool { if case .alwaysOn? = c?.availability.source { return true }; return false }
+        #expect(alwaysOn(farm), "not the phone class's own churn")
+        #expect(!alwaysOn(flaky))
+        #expect(s.explained.contains("always-on"))
+        let again = try Scenario.parse(text: s.explained, file: "explained.yaml", policies: policyNames)
+        #expect(alwaysOn(again.classes.first { $0.name == "phone@farm" }))
+    }
+
+    @Test("an edge site without the flows network model is refused: it would have no effect")
+    func siteNeedsFlows() throws {
+        let text = goodScenario
+            .replacingOccurrences(of: "fleet:\n", with: "edge_sites:\n  - { name: shop, region: eu, backhaul: 100Mbit/s }\nfleet:\n")
+            .replacingOccurrences(of: "{ class: desktop, region: eu, count: 10 }", with: "{ class: desktop, region: eu, count: 10, site: shop }")
+        #expect {
+            _ = try Scenario.parse(text: text, file: "site.yaml", policies: policyNames)
+        } throws: { error in
+            "\(error)".contains("fleet[0].site: edge site `shop` has no effect with the `latency` network model")
+        }
+        let flows = text.replacingOccurrences(of: "policies:", with: "network: { model: flows }\npolicies:")
+        #expect(throws: Never.self) { _ = try Scenario.parse(text: flows, file: "site.yaml", policies: policyNames) }
+    }
 }

@@ -106,6 +106,10 @@ extension ScenarioParser {
                 guard regionNames[siteRegions[i]] == region else {
                     throw f["site"]!.fail("edge site `\(s)` is in region `\(regionNames[siteRegions[i]])`, not `\(region)`")
                 }
+                // A site is a shared backhaul link: it shapes traffic only when transfers are flows.
+                guard flows else {
+                    throw f["site"]!.fail("edge site `\(s)` has no effect with the `latency` network model; set `network: { model: flows }` (its backhaul is then a shared link) or remove `site`")
+                }
                 site = Int32(i)
             }
             if let a = f["availability"] {
@@ -160,6 +164,16 @@ extension ScenarioParser {
                 var derived = classes.first { $0.name == cls }!
                 derived.name = "\(cls)@\(n)"
                 derived.downlink = nic; derived.uplink = nic
+                // A cluster is always on unless it says otherwise: its nodes do not inherit
+                // the churn of the class they are made of (a phone class's, say).
+                if let a = f["availability"] {
+                    let (model, node) = try availability(a)
+                    derived.availability = model
+                    f.put("availability", node)
+                } else {
+                    derived.availability = .alwaysOn
+                    f.put("availability", Node("always-on"))
+                }
                 guard classes.count < 256 else { throw c.fail("too many device classes (at most 256, counting one per cluster)") }
                 classes.append(derived)
                 shares.append(.init(className: derived.name, region: region, count: nodes))

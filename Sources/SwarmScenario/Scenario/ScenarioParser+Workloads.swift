@@ -277,6 +277,7 @@ extension ScenarioParser {
     mutating func network(_ top: inout Section) throws(ScenarioError) -> Scenario.NetworkSettings {
         var f = try Section(top.valueField("network")!, "network")
         let model = Scenario.NetworkSettings.Model(rawValue: try f.oneOf("model", ["latency", "flows"], "network model")!)!
+        flows = model == .flows
         let defaultRTT = try f.quantity("default_rtt", boundedDuration)!
         let intra = try f.quantity("intra_region_rtt", boundedDuration)!
         let n = regionNames.count

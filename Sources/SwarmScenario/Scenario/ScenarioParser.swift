@@ -12,6 +12,8 @@ struct ScenarioParser {
     var classes: [DeviceClass] = DeviceClass.builtin
     var siteNames: [String] = []
     var siteRegions: [Int] = []
+    /// Whether transfers are flows (`network.model: flows`): edge sites act only then.
+    var flows = false
 
     init(file: String, knownPolicies: [String]) {
         self.file = file; self.knownPolicies = knownPolicies

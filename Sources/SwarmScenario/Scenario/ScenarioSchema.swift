@@ -96,6 +96,7 @@ public enum ScenarioSchema {
         Field(section: "clusters[]", key: "nodes", type: "integer ≥ 1", presence: .required, meaning: "nodes, each a device of `class`"),
         Field(section: "clusters[]", key: "class", type: "class name", presence: .value("gpu-server"), meaning: "the nodes' class"),
         Field(section: "clusters[]", key: "nic", type: "bandwidth", presence: .value("100Gbit/s"), meaning: "each node's NIC, its access link each way"),
+        Field(section: "clusters[]", key: "availability", type: "availability", presence: .value("always-on"), meaning: "how the nodes come and go: always on unless given here (not the class's own churn)"),
 
         Field(section: "device_classes[]", key: "name", type: "name", presence: .required, meaning: "the class's name (not a built-in's)"),
         Field(section: "device_classes[]", key: "base", type: "class name", presence: .optional, meaning: "start from this class's figures; without it, `cpu`, `cores`, `memory`, power and links are required"),
