@@ -120,6 +120,7 @@ extension TensorKernel {
         guard f > 0 else { return 1 }
         let matrix = matrixFlops
         let s = processor == .cpu ? device.cpuDTypeSpeedup[dtype] : device.gpuDTypeSpeedup[dtype]
+        guard s != 1 else { return 1 }
         return f / (matrix / s + (f - matrix))
     }
 }
