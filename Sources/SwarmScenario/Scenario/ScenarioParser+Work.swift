@@ -9,6 +9,8 @@ extension ScenarioParser {
         field == "count" ? 1 << 50 : kernel == "gemm" ? 1 << 30 : 1 << 24
     }
     static let maxElements = Double(1 << 50)
+    /// The most kernels one task's sequence may hold (the runtime sends it in one frame).
+    static let maxSequenceParts = 256
 
     /// A task's work and its canonical form: fixed `seconds`, one kernel, a layer preset
     /// (`transformer_block`, `resnet_block`, `mlp`) or a `sequence` of those.
@@ -104,7 +106,7 @@ extension ScenarioParser {
     func sequence(_ value: YAMLField) throws(ScenarioError) -> (TensorKernel, Node) {
         let items = try value.sequence()
         guard !items.isEmpty else { throw value.fail("expected at least one kernel") }
-        guard items.count <= 1000 else { throw value.fail("expected at most 1000 kernels, found \(items.count)") }
+        guard items.count <= Self.maxSequenceParts else { throw value.fail("expected at most \(Self.maxSequenceParts) kernels, found \(items.count)") }
         var kernels: [TensorKernel] = []
         var nodes: [Node] = []
         for item in items {
@@ -117,7 +119,12 @@ extension ScenarioParser {
             kernels.append(k)
             nodes.append(.mapping(Node.Mapping([(Node(key), node)], .implicit, .flow)))
         }
-        return (TensorKernel.chain(kernels), .sequence(Node.Sequence(nodes)))
+        let chained = TensorKernel.chain(kernels)
+        // an assignment carries the kernel as JSON in one frame (≤ 64 KiB): ~200 B per part at most
+        guard chained.parts.count <= Self.maxSequenceParts else {
+            throw value.fail("expected at most \(Self.maxSequenceParts) kernels once presets are expanded, found \(chained.parts.count)")
+        }
+        return (chained, .sequence(Node.Sequence(nodes)))
     }
 
     func dtype(_ d: [String: YAMLField]) throws(ScenarioError) -> DType {
