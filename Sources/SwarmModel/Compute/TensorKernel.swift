@@ -83,7 +83,13 @@ public enum TensorKernel: Hashable, Sendable, Codable {
     /// half-precision dot-product instructions speed up. The rest (softmax, elementwise,
     /// reductions) runs at the FP32 vector rate.
     public var matrixFlops: Double {
-        gemms.reduce(0) { $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k) * Double($1.count) }
+        switch self {
+        case .gemm(let m, let n, let k, _): return 2 * Double(m) * Double(n) * Double(k)   // no array on the hot path
+        case .elementwise, .reduction: return 0
+        case .sequence(let parts): return parts.reduce(0) { $0 + $1.matrixFlops }
+        case .conv2d, .attention:
+            return gemms.reduce(0) { $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k) * Double($1.count) }
+        }
     }
 
     /// Floating-point operations.
