@@ -53,7 +53,7 @@ public enum ResultsSchema {
         .init(name: "merged_commits", type: "string", meaning: "merged files whose shards were built from different commits only: `COMMIT: SHARD` per line (`git_commit` is then the first shard's)"),
     ]
 
-    public static let kernelNames = ["seconds", "gemm", "conv2d", "attention", "elementwise", "reduction"]
+    public static let kernelNames = ["seconds", "gemm", "conv2d", "attention", "elementwise", "reduction", "sequence"]
     /// The kernel code of a task's work (index into `kernelNames`).
     public static func kernelCode(_ work: TaskWork) -> UInt8 {
         switch work {
@@ -65,6 +65,7 @@ public enum ResultsSchema {
             case .attention: return 3
             case .elementwise: return 4
             case .reduction: return 5
+            case .sequence: return 6
             }
         }
     }

@@ -26,6 +26,24 @@ struct CalibrationTests {
         }
     }
 
+    @Test("calibration measures conv2d, attention, reduction and layers, and the calibrated model costs them from those measurements")
+    func newKernels() throws {
+        var o = Calibrator.Options.quick
+        let layer = LayerPresets.resnetBasicBlock(channels: 4, height: 8, width: 8)
+        o.shapes = [.reduction(count: 1 << 14, dtype: .fp32), layer] + o.shapes
+        let p = try Calibrator.run(o)
+        let kinds = Set(p.kernels.map(\.kind))
+        #expect(kinds == ["gemm", "conv2d", "attention", "reduction", "sequence"])
+        let model = CalibratedCostModel(profile: p, includesTaskOverheads: false)
+        let here = p.deviceClass(name: "here")
+        for s in p.kernels where s.kind != "gemm" {
+            let t = try #require(model.duration(of: s.kernel, on: here, processor: .cpu))
+            #expect(abs(t - s.seconds) <= 1e-12 * s.seconds, "\(s.kind) is costed from its measurement")
+        }
+        // the standard set covers every kind a scenario can name, layers included
+        #expect(Set(Calibrator.standardShapes.map(\.kind)) == ["gemm", "conv2d", "attention", "elementwise", "reduction", "sequence"])
+    }
+
     @Test("the machine class names cores, architecture and OS")
     func machineClass() {
         let c = Calibrator.machineClass()

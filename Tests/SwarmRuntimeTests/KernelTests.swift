@@ -1,4 +1,5 @@
 import Testing
+import SwarmKernel
 import SwarmModel
 @testable import SwarmRuntime
 
@@ -12,6 +13,9 @@ struct KernelTests {
         .attention(batch: 2, heads: 3, seqLen: 11, headDim: 8, dtype: .fp32),
         .elementwise(count: 100, flopsPerElement: 6, dtype: .fp32),
         .reduction(count: 1000, dtype: .fp32),
+        LayerPresets.transformerBlock(dModel: 16, heads: 2, seq: 8),
+        LayerPresets.resnetBasicBlock(channels: 3, height: 6, width: 5),
+        LayerPresets.mlp(widths: [12, 9, 4], batch: 3),
     ]
 
     @Test("OpenBLAS outputs match the naive reference on small sizes", arguments: small)
@@ -29,6 +33,38 @@ struct KernelTests {
         for (x, y) in zip(fast, slow) { worst = max(worst, abs(x - y)) }
         #expect(worst <= tolerance, "worst difference \(worst)")
         #expect(fast.contains { $0 != 0 }, "a kernel producing only zeros compares equal trivially")
+    }
+
+    @Test("the checksum a run returns is that of the output matching the naive reference: conv2d, attention, reduction",
+          arguments: [TensorKernel.conv2d(batch: 1, inChannels: 3, outChannels: 4, height: 8, width: 8, kernel: 3, stride: 1, padding: 1, dtype: .fp32),
+                      .attention(batch: 1, heads: 2, seqLen: 12, headDim: 8, dtype: .fp32),
+                      .reduction(count: 500, dtype: .fp32)])
+    func checksumOfReference(kernel: TensorKernel) {
+        var runner = KernelRunner(threads: 1)
+        let out = runner.output(of: kernel, seed: 11)
+        let reference = KernelReference.output(of: kernel, seed: 11)
+        #expect(zip(out, reference).allSatisfy { abs($0 - $1) <= 1.2e-4 })
+        let sum = out.withUnsafeBufferPointer { KernelRunner.checksum($0) }
+        #expect(runner.run(kernel, seed: 11).checksum == sum)
+    }
+
+    @Test("a layer runs its parts in order on their own seeds and returns one checksum folding theirs")
+    func sequenceChecksum() {
+        let block = LayerPresets.transformerBlock(dModel: 16, heads: 2, seq: 8)
+        var runner = KernelRunner(threads: 1)
+        var expected: UInt64 = 0x5E0_0E4CE ^ UInt64(block.parts.count)
+        var compute = 0.0
+        for (i, part) in block.parts.enumerated() {
+            let r = runner.run(part, seed: KernelRunner.partSeed(5, i))
+            expected = SplitMix64.mix(expected ^ r.checksum)
+            compute += r.flops
+        }
+        let whole = runner.run(block, seed: 5)
+        #expect(whole.checksum == expected)
+        #expect(whole.flops == block.flops && compute == block.flops)
+        #expect(runner.run(block, seed: 6).checksum != whole.checksum)
+        // a corrupted layer disagrees with the honest one
+        #expect(runner.run(block, seed: 5, corruption: Corruption(seed: 1)).checksum != whole.checksum)
     }
 
     @Test("attention rows are convex combinations of V: every output lies within V's range")

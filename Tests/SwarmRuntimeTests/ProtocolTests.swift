@@ -41,9 +41,18 @@ struct ProtocolTests {
         .heartbeat(task: 12, attempt: 3),
         .result(.init(task: 5, attempt: 1, checksum: 0xDEAD_BEEF_F00D, computeStart: 12.5, computeEnd: 13.25)),
         .submit(.kernel(.attention(batch: 1, heads: 2, seqLen: 16, headDim: 8, dtype: .fp32))),
+        .assign(.init(task: 7, attempt: 1, seed: 3, work: .kernel(LayerPresets.transformerBlock(dModel: 64, heads: 4, seq: 16, dtype: .bf16)))),
         .shutdown,
         .abandon(task: 6, attempt: 2),
     ]
+
+    @Test("the longest sequence a scenario may give (256 parts, every size at its largest) fits one assignment frame")
+    func longestSequenceFits() {
+        let n = 1 << 24   // ScenarioParser.maxDimension for non-GEMM sizes
+        let conv = TensorKernel.conv2d(batch: n, inChannels: n, outChannels: n, height: n, width: n, kernel: n, stride: n, padding: n, dtype: .int8)
+        let payload = Message.assign(.init(task: .max, attempt: .max, seed: .max, work: .kernel(.sequence(Array(repeating: conv, count: 256))))).payload
+        #expect(payload.count <= Frame.maxPayload)
+    }
 
     @Test("every message survives encode → frame → decode, fed one byte at a time", arguments: messages)
     func roundTrip(_ message: Message) throws {

@@ -253,6 +253,19 @@ struct RuntimeTests {
         for a in slow { #expect(a.computeEnd - a.computeStart >= 1.9, "speed 0.5 doubles a 1 s compute") }
     }
 
+    @Test("a worker process runs a layer (a kernel sequence) and returns the checksum of its parts run in order")
+    func layerTask() throws {
+        let layer = TaskWork.kernel(LayerPresets.transformerBlock(dModel: 16, heads: 2, seq: 8))
+        var tasks = TaskTable(); tasks.add(work: layer)
+        let plan = RuntimePlan(devices: [EmulatedDevice()], fleet: localFleet(1), tasks: tasks, policy: fastestFirst(),
+                               heartbeatTimeout: 20, timeScale: 0.1)
+        let r = try runPlan(plan)
+        var compute = WorkerCompute()
+        let honest = compute.run(layer, seed: SplitMix64.mix(0 &+ 1), timeScale: 0).checksum
+        #expect(r.acceptedChecksum[0] == honest)
+        #expect(r.attempts.count == 1 && r.attempts[0].outcome == .returned)
+    }
+
     @Test("a pause shorter than the heartbeat timeout loses the attempt, detected a timeout after the pause began")
     func shortPause() throws {
         // The task arrives at 5 s (0.5 s wall, the worker is up) and is paused 1.5 s into it,

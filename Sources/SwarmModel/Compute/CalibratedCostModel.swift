@@ -18,7 +18,17 @@ import Foundation
 /// computation is scaled, as the runtime's duty cycle stretches only the computation (input
 /// generation, the output checksum and the call overhead run at this machine's speed). The
 /// checksum term is left out for profiles that do not measure it.
-/// Dtypes other than FP32 are costed as FP32, as the runtime executes them.
+///
+/// Dtypes: calibration measures FP32 (OpenBLAS `sgemm`; the runtime executes every dtype in
+/// FP32). Another dtype is costed from the FP32 measurement by the device class's peak ratio:
+/// compute is divided by `TensorKernel.dtypeSpeedup(on:processor:)` (its matrix FLOPs run
+/// `cpuDTypeSpeedup[dtype]` times faster, the rest as in FP32). Emulated devices
+/// (`DeviceProfile.deviceClass`) have no dtype speedup, so they cost exactly what the runtime
+/// measures; a built-in class with int8 dot products costs an int8 GEMM 4× less compute.
+///
+/// A `.sequence` (a layer preset) is costed from its own measurement when it was calibrated,
+/// else as the sum of its parts' compute (each from its own measurement or curve), with the
+/// inputs and checksums of all parts and one per-task overhead.
 /// GPUs are not calibrated: they fall back to `gpuFallback` (a roofline).
 public struct CalibratedCostModel: CostModel {
     public let profile: DeviceProfile
@@ -40,8 +50,10 @@ public struct CalibratedCostModel: CostModel {
         var curves: [String: [(Double, Double)]] = [:]
         var exact: [TensorKernel: Double] = [:]
         for s in profile.kernels where s.flops > 0 && s.seconds > 0 {
-            curves[s.kind, default: []].append((Foundation.log(s.flops), Foundation.log(s.seconds)))
             exact[s.kernel.asFP32] = s.seconds
+            // sequences of different make-up do not lie on one curve: exact matches only
+            if case .sequence = s.kernel { continue }
+            curves[s.kind, default: []].append((Foundation.log(s.flops), Foundation.log(s.seconds)))
         }
         self.curves = curves.mapValues { $0.sorted { $0.0 < $1.0 }.map { (logFlops: $0.0, logSeconds: $0.1) } }
         self.exact = exact
@@ -50,6 +62,7 @@ public struct CalibratedCostModel: CostModel {
     /// Seconds of pure compute for `kernel` on the calibrated machine.
     public func computeSeconds(_ kernel: TensorKernel) -> Double {
         if let t = exact[kernel.asFP32] { return t }
+        if case .sequence(let parts) = kernel { return parts.reduce(0) { $0 + computeSeconds($1) } }
         let f = kernel.flops
         guard f > 0 else { return 0 }
         guard let curve = curves[kernel.kind], !curve.isEmpty else {
@@ -75,7 +88,9 @@ public struct CalibratedCostModel: CostModel {
 
     public func duration(of kernel: TensorKernel, on device: DeviceClass, processor: Processor) -> Double? {
         switch processor {
-        case .cpu: return computeSeconds(kernel) * referenceFlops / device.cpuFlops + taskOverheadSeconds(kernel)
+        case .cpu:
+            let speedup = kernel.dtypeSpeedup(on: device, processor: .cpu)
+            return computeSeconds(kernel) * referenceFlops / device.cpuFlops / speedup + taskOverheadSeconds(kernel)
         case .gpu: return gpuFallback.duration(of: kernel, on: device, processor: .gpu)
         }
     }
@@ -91,6 +106,7 @@ extension TensorKernel {
         case .attention(let b, let h, let l, let d, _): return .attention(batch: b, heads: h, seqLen: l, headDim: d, dtype: .fp32)
         case .elementwise(let n, let f, _): return .elementwise(count: n, flopsPerElement: f, dtype: .fp32)
         case .reduction(let n, _): return .reduction(count: n, dtype: .fp32)
+        case .sequence(let parts): return .sequence(parts.map(\.asFP32))
         }
     }
 }

@@ -173,7 +173,7 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
 }
 
 extension TensorKernel {
-    /// The case name: gemm, conv2d, attention, elementwise or reduction.
+    /// The case name: gemm, conv2d, attention, elementwise, reduction or sequence.
     public var kind: String {
         switch self {
         case .gemm: return "gemm"
@@ -181,6 +181,7 @@ extension TensorKernel {
         case .attention: return "attention"
         case .elementwise: return "elementwise"
         case .reduction: return "reduction"
+        case .sequence: return "sequence"
         }
     }
 
@@ -193,6 +194,7 @@ extension TensorKernel {
         case .attention(let b, let h, let l, let d, let t): return "batch=\(b) heads=\(h) seq=\(l) dim=\(d) \(t.rawValue)"
         case .elementwise(let n, let f, let d): return "count=\(n) flops/element=\(f) \(d.rawValue)"
         case .reduction(let n, let d): return "count=\(n) \(d.rawValue)"
+        case .sequence(let parts): return "[" + parts.map { "\($0.kind) \($0.shapeDescription)" }.joined(separator: "; ") + "]"
         }
     }
 
@@ -204,6 +206,7 @@ extension TensorKernel {
         case .conv2d(let b, let ci, let co, let h, let w, let k, _, _, _): return b * ci * h * w + co * ci * k * k
         case .attention(let b, let h, let l, let d, _): return 3 * b * h * l * d
         case .elementwise(let n, _, _), .reduction(let n, _): return n
+        case .sequence(let parts): return parts.reduce(0) { $0 + $1.inputElements }
         }
     }
 
@@ -215,6 +218,7 @@ extension TensorKernel {
         case .attention(let b, let h, let l, let d, _): return b * h * l * d
         case .elementwise(let n, _, _): return n
         case .reduction: return 1
+        case .sequence(let parts): return parts.reduce(0) { $0 + $1.outputElements }
         }
     }
 }

@@ -27,13 +27,33 @@ public enum TensorKernel: Hashable, Sendable, Codable {
     case elementwise(count: Int, flopsPerElement: Double, dtype: DType)
     /// A sum (or max) over `count` elements.
     case reduction(count: Int, dtype: DType)
+    /// Several kernels run one after another as one task — a layer of a real model (see
+    /// `LayerPresets`). Costed as the sum of its parts on one processor, executed in order by
+    /// the reference runtime, which returns one checksum for the whole. Build it with
+    /// `TensorKernel.chain(_:)`, which flattens nested sequences.
+    case sequence([TensorKernel])
 
+    /// The element type; a sequence's is its first part's (fp32 when empty).
     public var dtype: DType {
         switch self {
         case .gemm(_, _, _, let d), .conv2d(_, _, _, _, _, _, _, _, let d), .attention(_, _, _, _, let d),
              .elementwise(_, _, let d), .reduction(_, let d):
             return d
+        case .sequence(let parts):
+            return parts.first?.dtype ?? .fp32
         }
+    }
+
+    /// `kernels` run in order as one task: nested sequences flattened, a single kernel left as is.
+    public static func chain(_ kernels: [TensorKernel]) -> TensorKernel {
+        let flat = kernels.flatMap(\.parts)
+        return flat.count == 1 ? flat[0] : .sequence(flat)
+    }
+
+    /// The kernels a task runs in order: a sequence's parts, or the kernel itself.
+    public var parts: [TensorKernel] {
+        if case .sequence(let p) = self { return p }
+        return [self]
     }
 
     /// The output size of a convolution along one axis.
@@ -54,6 +74,21 @@ public enum TensorKernel: Hashable, Sendable, Codable {
             return [(l, l, d, b * heads), (l, d, l, b * heads)]
         case .elementwise, .reduction:
             return []
+        case .sequence(let parts):
+            return parts.flatMap(\.gemms)
+        }
+    }
+
+    /// The FLOPs done in matrix multiplies (`gemms`): the part that tensor cores and int8 or
+    /// half-precision dot-product instructions speed up. The rest (softmax, elementwise,
+    /// reductions) runs at the FP32 vector rate.
+    public var matrixFlops: Double {
+        switch self {
+        case .gemm(let m, let n, let k, _): return 2 * Double(m) * Double(n) * Double(k)   // no array on the hot path
+        case .elementwise, .reduction: return 0
+        case .sequence(let parts): return parts.reduce(0) { $0 + $1.matrixFlops }
+        case .conv2d, .attention:
+            return gemms.reduce(0) { $0 + 2 * Double($1.m) * Double($1.n) * Double($1.k) * Double($1.count) }
         }
     }
 
@@ -70,6 +105,8 @@ public enum TensorKernel: Hashable, Sendable, Codable {
             return Double(n) * f
         case .reduction(let n, _):
             return Double(n)
+        case .sequence(let parts):
+            return parts.reduce(0) { $0 + $1.flops }
         }
     }
 
@@ -92,16 +129,22 @@ public enum TensorKernel: Hashable, Sendable, Codable {
             return e * 2 * Double(n)
         case .reduction(let n, _):
             return e * Double(n)
+        case .sequence(let parts):
+            // each part streams its own operands (intermediates go through memory)
+            return parts.reduce(0) { $0 + $1.bytesMoved }
         }
     }
 
     /// Bytes that must be resident at once on the processor running it (to decide whether a
-    /// GPU can hold it): operands and results, with im2col's expanded matrix for conv2d.
+    /// GPU can hold it): operands and results, with im2col's expanded matrix for conv2d; for a
+    /// sequence, its largest part (parts run one at a time).
     public var workingSetBytes: Double {
         switch self {
         case .conv2d:
             let g = gemms[0]
             return bytesMoved + Double(dtype.bytes) * Double(g.k) * Double(g.n)
+        case .sequence(let parts):
+            return parts.reduce(0) { max($0, $1.workingSetBytes) }
         default:
             return bytesMoved
         }

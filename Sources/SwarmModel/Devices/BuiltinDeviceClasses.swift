@@ -1,6 +1,7 @@
 import SwarmKernel
 
-/// The built-in device classes. Compute and power figures are vendor peaks (FP32); link
+/// The built-in device classes. Compute and power figures are vendor peaks (FP32, with the
+/// speedups of narrower dtypes from the same data sheets); link
 /// figures are medians of broadband and mobile measurements; availability laws are the
 /// project's defaults in the range published for volunteer hosts. Every figure's source is in
 /// the class's `sources`, and `docs/models/devices.md` explains each choice.
@@ -34,7 +35,13 @@ extension DeviceClass {
                   "power: 0.5 W screen-off idle, ~5 W sustained SoC load (Carroll & Heiser, USENIX ATC 2010 measured a phone's components; modern SoCs throttle near 5 W)",
                   "links: mobile/Wi-Fi medians ~50/10 Mbit/s (Ookla Speedtest Global Index, 2024)",
                   "memory: LPDDR5-6400, 64-bit bus = 51.2 GB/s, shared by CPU and GPU",
-                  "window: charging 23:00–07:00 local ±1 h — the overnight-charging volunteer model of BOINC for Android"])
+                  "window: charging 23:00–07:00 local ±1 h — the overnight-charging volunteer model of BOINC for Android",
+                  "dtypes, CPU: Armv8.2-A FP16 arithmetic (8 half lanes per 128-bit FMLA: 2× FP32) and SDOT/UDOT int8 dot product (16 int8 MACs per 128-bit instruction: 4×), no BF16 on Cortex-A7x before Armv8.6 — Arm Architecture Reference Manual, FEAT_FP16, FEAT_DotProd",
+                  "dtypes, GPU: Adreno/Mali execute FP16 at twice the FP32 rate (Arm Mali-G78 and Qualcomm Adreno 6xx/7xx developer guides); int8 taken at 2× (packed dot product), BF16 without a fast path",
+                  "memory: unified — the GPU uses the SoC's LPDDR, no copy"],
+        unifiedMemory: true,
+        cpuDTypeSpeedup: DTypeSpeedup(fp16: 2, bf16: 1, int8: 4),
+        gpuDTypeSpeedup: DTypeSpeedup(fp16: 2, bf16: 1, int8: 2))
 
     /// A laptop, volunteering when idle outside working hours.
     public static let laptop = DeviceClass(
@@ -50,7 +57,13 @@ extension DeviceClass {
         sources: ["CPU: 8 cores ~3 GHz, 16 FP32 FLOP/cycle (Apple M2 class)",
                   "GPU: Apple M2 10-core GPU 3.6 TFLOP/s FP32, 100 GB/s unified memory (Apple, M2 announcement, June 2022)",
                   "power: ~5 W idle, ~35 W package under load (notebook reviews of M2/Core i7 U-series)",
-                  "links: fixed broadband medians ~90/40 Mbit/s (Ookla Speedtest Global Index, 2024)"])
+                  "links: fixed broadband medians ~90/40 Mbit/s (Ookla Speedtest Global Index, 2024)",
+                  "dtypes, CPU: Apple M2 cores implement Armv8.6-A with FEAT_FP16 (2× FP32 lanes per NEON FMLA) and FEAT_DotProd int8 SDOT (4×); BF16 counted without a speedup — Arm ARM, Apple M2 (LLVM `apple-m2` target features)",
+                  "dtypes, GPU: Apple GPUs run FP16 at the FP32 rate (Apple Metal feature-set tables: one FP32 or FP16 FMA per ALU per clock, M1/M2 3.6 TFLOP/s either way); no int8 or BF16 matrix units",
+                  "memory: unified — the M2's GPU shares its 100 GB/s LPDDR5, no copy"],
+        unifiedMemory: true,
+        cpuDTypeSpeedup: DTypeSpeedup(fp16: 2, bf16: 1, int8: 4),
+        gpuDTypeSpeedup: .none)
 
     /// A desktop with a consumer GPU, volunteering outside working hours.
     public static let desktop = DeviceClass(
@@ -67,7 +80,11 @@ extension DeviceClass {
                   "GPU: NVIDIA GeForce RTX 3060, 12.7 TFLOP/s FP32, 12 GB GDDR6 at 360 GB/s, 170 W — NVIDIA specifications",
                   "memory: dual-channel DDR4-3200 = 51.2 GB/s",
                   "power: ~60 W idle, ~300 W with CPU and GPU loaded (system measurements in GPU reviews)",
-                  "links: fixed broadband medians ~90/40 Mbit/s (Ookla Speedtest Global Index, 2024)"])
+                  "links: fixed broadband medians ~90/40 Mbit/s (Ookla Speedtest Global Index, 2024)",
+                  "dtypes, CPU: Zen 3 has no FP16 or BF16 arithmetic (F16C converts only: 1×) and no VNNI; int8 via AVX2 VPMADDUBSW/VPMADDWD ≈ 2× FP32 — AMD Zen 3 software optimization guide; oneDNN int8 on AVX2",
+                  "dtypes, GPU: Ampere GeForce tensor cores — NVIDIA Ampere GA102 GPU Architecture whitepaper (RTX 3090: 35.6 TFLOP/s FP32, 71 TFLOP/s FP16/BF16 tensor with FP32 accumulate, 284 INT8 tensor TOPS, dense): 2× FP16/BF16, 8× int8 per SM; RTX 3060 (GA106, same SM): 25.5 TFLOP/s FP16/BF16, 102 INT8 TOPS"],
+        cpuDTypeSpeedup: DTypeSpeedup(fp16: 1, bf16: 1, int8: 2),
+        gpuDTypeSpeedup: DTypeSpeedup(fp16: 2, bf16: 2, int8: 8))
 
     /// An edge box (an embedded GPU module at a shop, school or base station): always
     /// powered, occasionally rebooted.
@@ -83,7 +100,13 @@ extension DeviceClass {
         availability: .renewal(on: Exponential(mean: 30 * 86_400), off: Exponential(mean: 600)),
         sources: ["NVIDIA Jetson Orin Nano 8GB: 6-core Arm Cortex-A78AE at 1.5 GHz, 1024-core Ampere GPU (1.28 TFLOP/s FP32 at 625 MHz), 68 GB/s LPDDR5, 7–15 W modes — NVIDIA Jetson Orin Nano data sheet",
                   "link: Gigabit Ethernet to the edge site",
-                  "availability: mean 30 days up, 10 minutes per reboot (assumption, stated)"])
+                  "availability: mean 30 days up, 10 minutes per reboot (assumption, stated)",
+                  "dtypes, GPU: Orin Nano 8GB 40 INT8 TOPS sparse = 20 dense (Jetson Orin Nano data sheet; the Nano has no DLA) = 15.6× its 1.28 TFLOP/s FP32; FP16/BF16 tensor at half the int8 rate (10 TFLOP/s dense, 7.8×), as on Jetson AGX Orin (Jetson AGX Orin data sheet)",
+                  "dtypes, CPU: Cortex-A78AE, Armv8.2-A FP16 (2×) and int8 SDOT (4×), no BF16 — Arm Cortex-A78AE TRM",
+                  "memory: unified — CPU and GPU share the 68 GB/s LPDDR5, no copy"],
+        unifiedMemory: true,
+        cpuDTypeSpeedup: DTypeSpeedup(fp16: 2, bf16: 1, int8: 4),
+        gpuDTypeSpeedup: DTypeSpeedup(fp16: 10 / 1.28, bf16: 10 / 1.28, int8: 20 / 1.28))
 
     /// A cloud VM (8 vCPU compute-optimised instance): always on, billed per hour.
     public static let cloudVM = DeviceClass(
@@ -98,7 +121,9 @@ extension DeviceClass {
         sources: ["AWS c6i.2xlarge: 8 vCPU (4 Ice Lake cores, 3.5 GHz turbo, AVX-512 2×FMA = 64 FP32 FLOP/cycle), 16 GiB, up to 12.5 Gbit/s — AWS EC2 instance types",
                   "power: 0.74 W/vCPU idle, 3.5 W/vCPU at full load — Cloud Carbon Footprint methodology, AWS coefficients",
                   "memory bandwidth: ~40 GB/s for a 4-core slice of an 8-channel DDR4-3200 socket (assumption, stated)",
-                  "price: $0.34/h, c6i.2xlarge on-demand, us-east-1 (AWS price list, 2024)"])
+                  "price: $0.34/h, c6i.2xlarge on-demand, us-east-1 (AWS price list, 2024)",
+                  "dtypes: Ice Lake-SP has AVX-512 VNNI (Intel DL Boost: VPDPBUSD does 64 int8 MACs per 512-bit instruction vs 16 FP32 FMAs: 4×) but neither AVX512_FP16 (Sapphire Rapids) nor AVX512_BF16 (Cooper Lake): FP16/BF16 1× — Intel 3rd Gen Xeon Scalable product brief, Intel Intrinsics Guide"],
+        cpuDTypeSpeedup: DTypeSpeedup(fp16: 1, bf16: 1, int8: 4))
 
     /// A GPU server node (one A100) in a cloud or Kubernetes node pool.
     public static let gpuServer = DeviceClass(
@@ -115,7 +140,11 @@ extension DeviceClass {
                   "host: 16 cores of an AMD EPYC 7003 (AVX2 2×FMA), ~250 W with the GPU idle at ~50 W",
                   "link: 100 Gbit/s node NIC",
                   "memory: A100 40GB HBM2 1,555 GB/s (data sheet); host 8-channel DDR4-3200 = 204.8 GB/s",
-                  "price: ~$4.10/h per A100 40GB (p4d.24xlarge on-demand $32.77/h ÷ 8 GPUs, AWS price list, 2024)"])
+                  "price: ~$4.10/h per A100 40GB (p4d.24xlarge on-demand $32.77/h ÷ 8 GPUs, AWS price list, 2024)",
+                  "dtypes, GPU: A100 tensor cores 312 TFLOP/s FP16 and BF16, 624 INT8 TOPS, dense (NVIDIA A100 data sheet): 16×, 16× and 32× the 19.5 TFLOP/s FP32",
+                  "dtypes, CPU: EPYC 7003 (Zen 3), as the desktop's: FP16/BF16 1×, int8 ≈ 2× via AVX2, no VNNI"],
+        cpuDTypeSpeedup: DTypeSpeedup(fp16: 1, bf16: 1, int8: 2),
+        gpuDTypeSpeedup: DTypeSpeedup(fp16: 312 / 19.5, bf16: 312 / 19.5, int8: 624 / 19.5))
 
     /// Every built-in class, in a stable order (its index is the class id of generated fleets).
     public static let builtin: [DeviceClass] = [.phone, .laptop, .desktop, .edgeBox, .cloudVM, .gpuServer]

@@ -42,8 +42,9 @@ public enum Calibrator {
     }
 
     /// Square GEMMs from 32 to 2048, skinny GEMMs, ResNet-like convolutions and transformer
-    /// attention heads, plus elementwise and reduction passes: the shapes validation and the
-    /// benchmark scenarios use, with enough sizes to interpolate between.
+    /// attention heads, plus elementwise and reduction passes and one layer of each preset:
+    /// the shapes validation and the benchmark scenarios use, with enough sizes to interpolate
+    /// between (a layer not measured whole is costed from its parts).
     public static let standardShapes: [TensorKernel] = [
         .gemm(m: 32, n: 32, k: 32, dtype: .fp32), .gemm(m: 64, n: 64, k: 64, dtype: .fp32),
         .gemm(m: 128, n: 128, k: 128, dtype: .fp32), .gemm(m: 256, n: 256, k: 256, dtype: .fp32),
@@ -62,6 +63,10 @@ public enum Calibrator {
         .elementwise(count: 1 << 16, flopsPerElement: 2, dtype: .fp32),
         .elementwise(count: 1 << 22, flopsPerElement: 2, dtype: .fp32),
         .reduction(count: 1 << 16, dtype: .fp32), .reduction(count: 1 << 22, dtype: .fp32),
+        // layers (`LayerPresets`), measured whole: what the validation scenarios run
+        LayerPresets.transformerBlock(dModel: 512, heads: 8, seq: 128),
+        LayerPresets.resnetBasicBlock(channels: 64, height: 56, width: 56),
+        LayerPresets.mlp(widths: [784, 1024, 1024, 10], batch: 256),
     ]
 
     /// Measures everything; `progress` gets one line per shape.

@@ -9,6 +9,9 @@ import SwarmModel
 /// Accumulates in Double, so it is the more accurate of the two; compare with a tolerance.
 public enum KernelReference {
     public static func output(of kernel: TensorKernel, seed: UInt64) -> [Float] {
+        if case .sequence(let parts) = kernel {
+            return parts.enumerated().flatMap { output(of: $1, seed: KernelRunner.partSeed(seed, $0)) }
+        }
         let (na, nb, nc, _) = KernelRunner.sizes(kernel)
         let a = KernelInputs.make(count: na, seed: seed, operand: 0)
         let b = KernelInputs.make(count: nb, seed: seed, operand: 1)
@@ -77,6 +80,8 @@ public enum KernelReference {
             }
         case .reduction(let n, _):
             out[0] = Float(a[0..<n].reduce(0.0) { $0 + Double($1) })
+        case .sequence:
+            preconditionFailure("handled above")
         }
         return out
     }

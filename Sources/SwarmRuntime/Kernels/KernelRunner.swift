@@ -48,6 +48,9 @@ public struct Corruption: Sendable, Hashable {
 /// - GEMM is one `cblas_sgemm`; conv2d is im2col then one `cblas_sgemm` (the lowering the
 ///   descriptor's `gemms` describes); attention is, per head, `S = QKᵀ/√d` by `cblas_sgemm`,
 ///   a row softmax, then `O = S·V` by `cblas_sgemm`; elementwise and reduction are plain loops.
+/// - A `.sequence` (a layer preset) runs its parts in order, part i on inputs generated from
+///   `partSeed(seed, i)`; its checksum folds the parts' checksums (changing any part's output
+///   changes it), its times are the parts' sums, and a corruption falsifies the last part.
 /// - Every dtype is executed in FP32 (OpenBLAS has no half-precision or int8 GEMM on this CPU);
 ///   the simulator's cost model is calibrated against these FP32 runs.
 /// - **Determinism**: the same kernel, seed, binary and thread count give the same output bits,
@@ -89,6 +92,16 @@ public struct KernelRunner {
     /// Generates the kernel's inputs from `seed`, executes it, and returns the checksum of its
     /// output (corrupted first when `corruption` is given) and the compute time.
     public mutating func run(_ kernel: TensorKernel, seed: UInt64, corruption: Corruption? = nil) -> KernelResult {
+        if case .sequence(let parts) = kernel {
+            var sum: UInt64 = 0x5E0_0E4CE ^ UInt64(parts.count)
+            var seconds = 0.0, setup = 0.0, cpu = 0.0
+            for (i, part) in parts.enumerated() {
+                let r = run(part, seed: KernelRunner.partSeed(seed, i), corruption: i == parts.count - 1 ? corruption : nil)
+                sum = SplitMix64.mix(sum ^ r.checksum)
+                seconds += r.seconds; setup += r.setupSeconds; cpu += r.cpuSeconds
+            }
+            return KernelResult(checksum: sum, seconds: seconds, setupSeconds: setup, flops: kernel.flops, cpuSeconds: cpu)
+        }
         let t0 = monotonicNow()
         prepare(kernel, seed: seed)
         // One OpenBLAS thread computes in this thread: its own CPU clock is exact, even with
@@ -104,10 +117,19 @@ public struct KernelRunner {
     }
 
     /// The output itself (a copy), for comparison with `KernelReference.output(of:seed:)`.
+    /// A sequence's output is its parts' outputs one after another.
     public mutating func output(of kernel: TensorKernel, seed: UInt64) -> [Float] {
+        if case .sequence(let parts) = kernel {
+            return parts.enumerated().flatMap { output(of: $1, seed: KernelRunner.partSeed(seed, $0)) }
+        }
         prepare(kernel, seed: seed)
         execute(kernel)
         return Array(c[0..<outputCount])
+    }
+
+    /// The seed of part `index` of a sequence run with `seed`: each part gets its own inputs.
+    public static func partSeed(_ seed: UInt64, _ index: Int) -> UInt64 {
+        SplitMix64.mix(seed ^ (0x9E37_79B9_7F4A_7C15 &* UInt64(index + 1)))
     }
 
     /// Checksum of an output: FNV-1a over the 32-bit patterns, then SplitMix64's bijective
@@ -135,7 +157,9 @@ public struct KernelRunner {
     }
 
     /// Elements of (a, b, output, scratch) a kernel needs. conv2d: a = image, b = weights,
-    /// scratch = im2col matrix. attention: a = Q|K|V, scratch = one head's scores.
+    /// scratch = im2col matrix. attention: a = Q|K|V, scratch = one head's scores. A sequence:
+    /// its parts' operands and outputs summed (what it generates and checksums in all), the
+    /// largest scratch.
     static func sizes(_ kernel: TensorKernel) -> (Int, Int, Int, Int) {
         switch kernel {
         case .gemm(let m, let n, let k, _):
@@ -149,6 +173,8 @@ public struct KernelRunner {
             return (n, 0, n, 0)
         case .reduction(let n, _):
             return (n, 0, 1, 0)
+        case .sequence(let parts):
+            return parts.map(sizes).reduce((0, 0, 0, 0)) { ($0.0 + $1.0, $0.1 + $1.1, $0.2 + $1.2, max($0.3, $1.3)) }
         }
     }
 
@@ -211,6 +237,8 @@ public struct KernelRunner {
             var sum: Float = 0
             a.withUnsafeBufferPointer { x in for i in 0..<n { sum += x[i] } }
             c[0] = sum
+        case .sequence:
+            preconditionFailure("a sequence runs part by part (run, output), never as one call")
         }
     }
 

@@ -44,6 +44,9 @@ extension ScenarioParser {
             guard up > 0 else { throw f["uplink"]!.expected("a positive bandwidth") }
             let latency = try f.quantity("access_latency", boundedDuration) ?? base?.accessLatency.seconds ?? 0.01
             let price = try f.quantity("price", UnitParser.money) ?? base?.pricePerHour ?? 0
+            let unified = try f.read("unified_memory") { x throws(ScenarioError) in try x.bool() } ?? base?.unifiedMemory ?? false
+            let cpuSpeedup = try dtypeSpeedup(&f, "cpu_dtype_speedup", base?.cpuDTypeSpeedup ?? .none)
+            let gpuSpeedup = try dtypeSpeedup(&f, "gpu_dtype_speedup", base?.gpuDTypeSpeedup ?? .none)
             var availability = base?.availability ?? .alwaysOn
             if let a = f["availability"] {
                 let (model, node) = try self.availability(a)
@@ -55,6 +58,7 @@ extension ScenarioParser {
             f.put("gpu", Node(fmt(gpu) + " FLOP/s")); f.put("gpu_memory", Node(fmt(gpuMemory) + " B"))
             f.put("memory", Node(fmt(memory) + " B")); f.put("memory_bandwidth", Node(fmt(memoryBandwidth) + " B/s"))
             if gpu > 0 { f.put("gpu_memory_bandwidth", Node(fmt(gpuBandwidth) + " B/s")) }
+            f.put("unified_memory", Node(unified ? "true" : "false"))
             f.put("idle_power", Node(fmt(idle) + " W")); f.put("busy_power", Node(fmt(busy) + " W"))
             f.put("downlink", Node(fmt(down) + " B/s")); f.put("uplink", Node(fmt(up) + " B/s"))
             f.put("access_latency", Node(fmt(latency) + "s")); f.put("price", Node("$" + fmt(price) + "/h"))
@@ -65,10 +69,32 @@ extension ScenarioParser {
                                        memoryBandwidth: memoryBandwidth, gpuMemoryBandwidth: gpuBandwidth, idleWatts: idle,
                                        busyWatts: busy, downlink: down, uplink: up, accessLatency: SimDuration(seconds: latency),
                                        availability: availability, pricePerHour: price,
-                                       sources: (base?.sources ?? []) + ["defined in \(file) (\(e.path))"]))
+                                       sources: (base?.sources ?? []) + ["defined in \(file) (\(e.path))"],
+                                       unifiedMemory: unified, cpuDTypeSpeedup: cpuSpeedup, gpuDTypeSpeedup: gpuSpeedup))
             out.append(f.node)
         }
         top.put("device_classes", .sequence(Node.Sequence(out)))
+    }
+
+    /// `cpu_dtype_speedup` / `gpu_dtype_speedup`: `{ fp16, bf16, int8 }`, each a multiple of the
+    /// FP32 peak; a dtype left out keeps `inherited`'s. Written out whole in the canonical form.
+    func dtypeSpeedup(_ f: inout Section, _ key: String, _ inherited: DTypeSpeedup) throws(ScenarioError) -> DTypeSpeedup {
+        var s = inherited
+        if let field = f[key] {
+            let d = try field.mapping(allowed: ["fp16", "bf16", "int8"])
+            for (name, x) in d {
+                let v = try x.number()
+                guard v > 0 else { throw x.expected("a number > 0 (a multiple of the FP32 peak)") }
+                switch name {
+                case "fp16": s.fp16 = v
+                case "bf16": s.bf16 = v
+                default: s.int8 = v
+                }
+            }
+        }
+        f.put(key, .mapping(Node.Mapping([(Node("fp16"), Node(fmt(s.fp16))), (Node("bf16"), Node(fmt(s.bf16))),
+                                          (Node("int8"), Node(fmt(s.int8)))], .implicit, .flow)))
+        return s
     }
 
     /// The top-level `availability`: class name → model, overriding the class's own.

@@ -108,7 +108,7 @@ extension ScenarioParser {
             return w
         }
         func kernel(_ key: String) throws(ScenarioError) -> TensorKernel {
-            guard case .kernel(let k) = try work(key) else { throw f[key]!.fail("expected a kernel (`gemm` or `elementwise`), not fixed seconds") }
+            guard case .kernel(let k) = try work(key) else { throw f[key]!.fail("expected a kernel (`gemm`, `conv2d`, `attention`, `elementwise`, `reduction`, a layer preset or a `sequence`), not fixed seconds") }
             return k
         }
         func slo(_ key: String) throws(ScenarioError) -> SimDuration? {
@@ -232,44 +232,6 @@ extension ScenarioParser {
         }
         entry.put(kind, f.node)
         return PlacedWorkload(kind: kind, inner: workload, tenant: tenant, dataRegion: region, residency: residency, taskCount: count)
-    }
-
-    /// A task's work and its canonical form.
-    func taskWork(_ field: YAMLField) throws(ScenarioError) -> (TaskWork, Node) {
-        let f = try Section(field, "work")
-        guard f.fields.count == 1, let (key, value) = f.fields.first else {
-            throw field.fail("expected exactly one of seconds, gemm, elementwise")
-        }
-        func dtype(_ d: [String: YAMLField]) throws(ScenarioError) -> DType {
-            guard let t = d["dtype"] else { return .fp32 }
-            let s = try t.string()
-            guard let v = DType(rawValue: s) else { throw t.fail("unknown dtype `\(s)` (expected one of: fp32, fp16, bf16, int8)") }
-            return v
-        }
-        let work: TaskWork
-        var node: [(Node, Node)] = []
-        switch key {
-        case "seconds":
-            let s = try value.quantity(boundedDuration)
-            work = .seconds(s)
-            return (work, .mapping(Node.Mapping([(Node("seconds"), value.node)], .implicit, .flow)))
-        case "gemm":
-            let d = try value.mapping(allowed: ["m", "n", "k", "dtype"], required: ["m", "n", "k"])
-            let m = try d["m"]!.int(min: 1), n = try d["n"]!.int(min: 1), k = try d["k"]!.int(min: 1)
-            let t = try dtype(d)
-            work = .kernel(.gemm(m: m, n: n, k: k, dtype: t))
-            node = [(Node("m"), Node(String(m))), (Node("n"), Node(String(n))), (Node("k"), Node(String(k))), (Node("dtype"), Node(t.rawValue))]
-        default:
-            let d = try value.mapping(allowed: ["count", "flops_per_element", "dtype"], required: ["count"])
-            let c = try d["count"]!.int(min: 1)
-            let per = try d["flops_per_element"]?.number() ?? 1
-            guard per >= 0 else { throw d["flops_per_element"]!.fail("expected a number ≥ 0") }
-            let t = try dtype(d)
-            work = .kernel(.elementwise(count: c, flopsPerElement: per, dtype: t))
-            node = [(Node("count"), Node(String(c))), (Node("flops_per_element"), Node(fmt(per))), (Node("dtype"), Node(t.rawValue))]
-        }
-        let inner = Node.mapping(Node.Mapping(node, .implicit, .flow))
-        return (work, .mapping(Node.Mapping([(Node(key), inner)], .implicit, .flow)))
     }
 
     // MARK: network
