@@ -339,6 +339,10 @@ public enum Validation {
         do { scenario = try Scenario.read(path: file, policies: PolicyRegistry.builtin.entries.map(\.name)) } catch {
             throw Failure(description: "\(error)")
         }
+        let refused = refusals(scenario)
+        guard refused.isEmpty else {
+            throw Failure(description: "validate refuses \(file):\n" + refused.map { "  \($0)" }.joined(separator: "\n"))
+        }
         let (committedSim, _) = try simulate(scenario, profile: committed)
         let materialized = try scenario.materialize()
         // As many runners at once as the run computes kernels at once (from the committed
@@ -375,12 +379,19 @@ public enum Validation {
     }
 
     /// One side's observations as HDF5: `/tasks` (start_s, finish_s per task) and `/attempts`.
-    public static func write(_ o: ValidationObservation, to path: String, scenario: Scenario, profilePath: String) throws {
+    /// Root attributes: `side`, `scenario` (its text), `seed`, `replication` (1-based),
+    /// `calibration_profile` (the profile the simulator used: after re-measuring, the file
+    /// written beside the results), `base_calibration_profile` (the profile it started from),
+    /// `lost_work_s`, `wall_s`.
+    public static func write(_ o: ValidationObservation, to path: String, scenario: Scenario, seed: UInt64? = nil,
+                             replication: Int = 1, profilePath: String, baseProfilePath: String? = nil) throws {
         let w = try ResultsWriter(path: path)
         try w.setAttribute("side", o.side)
         try w.setAttribute("scenario", scenario.text)
-        try w.setAttribute("seed", Int64(scenario.seed))
+        try w.setAttribute("seed", Int64(bitPattern: seed ?? scenario.seed))
+        try w.setAttribute("replication", Int64(replication))
         try w.setAttribute("calibration_profile", profilePath)
+        try w.setAttribute("base_calibration_profile", baseProfilePath ?? profilePath)
         try w.setAttribute("lost_work_s", o.lostWorkSeconds)
         try w.setAttribute("wall_s", o.wallSeconds)
         try w.writeTable("tasks", [.int64("task", o.taskStart.indices.map(Int64.init), units: "1"),
