@@ -269,3 +269,69 @@ struct ValidationRefusalTests {
         #expect(Validation.replicationSeeds(seeded, count: 4) == [11, 12, 13, 14])
     }
 }
+
+@Suite("Validation, the wider suite")
+struct ValidationSuiteShapeTests {
+    static func scenario(_ name: String) throws -> Scenario {
+        try Scenario.read(path: repositoryRoot.appendingPathComponent("scenarios/validation/\(name).yaml").path,
+                          policies: PolicyRegistry.builtin.entries.map(\.name))
+    }
+    static let profile = ValidationProfileMatchingTests.committed
+
+    @Test("the suite has at least 16 scenarios; every one but the long run simulates in under 20 scenario seconds per replication")
+    func suiteSize() throws {
+        let files = try ValidationReport.files([repositoryRoot.appendingPathComponent("scenarios/validation").path])
+        #expect(files.count >= 16)
+        let profile = try DeviceProfile.read(path: Self.profile)
+        var long = 0
+        for f in files {
+            let s = try Scenario.read(path: f, policies: PolicyRegistry.builtin.entries.map(\.name))
+            let seeds = Validation.replicationSeeds(s, count: Validation.replicationCount(s, requested: 5).count)
+            let makespans = try Validation.simulateReplications(s, profile: profile, seeds: seeds).map { $0.0.taskFinish.filter(\.isFinite).max() ?? .nan }
+            if makespans.allSatisfy({ $0 < 20 }) { continue }
+            long += 1
+            #expect(s.replications == 2 && makespans.allSatisfy { $0 >= 300 }, "\(f): \(makespans)")
+        }
+        #expect(long == 1)
+    }
+
+    @Test("the Weibull churn scenario sends every device away several times before its bag is done")
+    func weibullChurn() throws {
+        let s = try Self.scenario("11-weibull-churn")
+        let profile = try DeviceProfile.read(path: Self.profile)
+        for seed in Validation.replicationSeeds(s, count: 5) {
+            let (sim, engine) = try Validation.simulate(s, profile: profile, seed: seed)
+            let makespan = sim.taskFinish.max() ?? 0
+            let plan = try Validation.plan(s, engine: engine, profile: profile, seed: seed)
+            let offs = plan.devices.map { $0.pauses.filter { $0.start - Validation.startDelay < makespan }.count }
+            #expect(offs.reduce(0, +) >= 2 * plan.devices.count, "seed \(seed): OFF periods per device \(offs) before \(makespan) s")
+            #expect(sim.attemptsLost > 0, "seed \(seed)")
+        }
+    }
+
+    @Test("the replicated bag asks 2 matching results of 2 replicas, and its liars outvoted cost extra attempts")
+    func replicatedBag() throws {
+        let s = try Self.scenario("09-replicated-bag-liar")
+        let m = try s.materialize()
+        #expect(m.tasks.replication.allSatisfy { $0 == 2 } && m.tasks.quorum.allSatisfy { $0 == 2 })
+        let profile = try DeviceProfile.read(path: Self.profile)
+        var liars = 0
+        for seed in Validation.replicationSeeds(s, count: 5) {
+            let (sim, engine) = try Validation.simulate(s, profile: profile, seed: seed)
+            let n = (0..<4).filter { engine.isAdversarial($0) }.count
+            liars += n
+            #expect(sim.taskFinish.allSatisfy { $0.isFinite }, "seed \(seed)")
+            if n > 0 { #expect(sim.attemptTask.count > 2 * 12, "seed \(seed): \(n) liars but no extra attempt") }
+        }
+        #expect(liars > 0)
+    }
+
+    @Test("the many-devices scenario emulates at least 32 devices, together under one core")
+    func manyDevices() throws {
+        let s = try Self.scenario("17-many-devices")
+        let (_, engine) = try Validation.simulate(s, profile: try DeviceProfile.read(path: Self.profile))
+        let plan = try Validation.plan(s, engine: engine, profile: try DeviceProfile.read(path: Self.profile))
+        #expect(plan.devices.count >= 32)
+        #expect(plan.devices.reduce(0) { $0 + $1.speed } <= 1)
+    }
+}
