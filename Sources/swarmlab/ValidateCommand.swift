@@ -44,6 +44,7 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         do {
             let files = try ValidationReport.files(scenarios)
+            try ValidationReport.refuseUnemulated(files)
             let choice: ProfileChoice
             if let profile { choice = try Calibration.explicit(profile) } else {
                 choice = try Calibration.choose(directory: calibrationDirectory) { path in
@@ -56,8 +57,17 @@ struct ValidateCommand: ParsableCommand {
                                                 directory: results == "none" ? nil : results, remeasure: remeasure,
                                                 progress: output.progress)
             let command = "swarmlab validate " + CommandLine.arguments.dropFirst(2).joined(separator: " ")
-            try output.publish(rows, markdown: ValidationReport.markdown(rows, profile: choice, command: command),
-                               section: "validation")
+            let markdown = ValidationReport.markdown(rows, profile: choice, command: command)
+            if output.json {
+                // A side without a makespan is NaN, which plain JSON cannot hold: written "nan".
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+                print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+                try output.write(markdown, section: "validation")
+            } else {
+                try output.publish(rows, markdown: markdown, section: "validation")
+            }
         } catch let e as Validation.Failure {
             throw ValidationError(e.description)
         }

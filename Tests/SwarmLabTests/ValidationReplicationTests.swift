@@ -227,6 +227,20 @@ struct ValidationRefusalTests {
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("val-test-refusal-r1-sim.h5").path))
     }
 
+    @Test("swarmlab validate refuses a scenario with flows before measuring anything: exit 64, the field named on stderr")
+    func cliRefuses() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swarmlab-cli-refuse-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("flows.yaml").path
+        try (Self.base + "\nnetwork: { model: flows }\n").write(toFile: file, atomically: true, encoding: .utf8)
+        // an empty calibration folder: had it not refused first, it would calibrate now
+        let r = try swarmlab("validate", file, "--results", "none", "--calibration-directory", dir.path)
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("flows.yaml:17:") && r.stderr.contains("network.model"), "\(r.stderr)")
+        #expect(!r.stderr.contains("calibrating now"))
+    }
+
     @Test("no scenario of the validation suite is refused")
     func suiteNotRefused() throws {
         for f in try ValidationReport.files([repositoryRoot.appendingPathComponent("scenarios/validation").path]) {

@@ -1,6 +1,8 @@
 import Foundation
 import SwarmModel
+import SwarmPolicies
 import SwarmRuntime
+import SwarmScenario
 
 /// The validation suite: every scenario of a folder (or the files given), compared one by one,
 /// and the Markdown table of `results/validation.md`.
@@ -22,6 +24,21 @@ public enum ValidationReport {
             }
         }
         return out
+    }
+
+    /// Reads every file and refuses, before anything is measured or run, those asking what
+    /// the runtime does not emulate (`Validation.refusals`), naming each field.
+    public static func refuseUnemulated(_ files: [String]) throws {
+        var problems: [String] = []
+        for f in files {
+            let scenario: Scenario
+            do { scenario = try Scenario.read(path: f, policies: PolicyRegistry.builtin.entries.map(\.name)) } catch {
+                problems.append("\(error)"); continue
+            }
+            let refused = Validation.refusals(scenario)
+            if !refused.isEmpty { problems.append("validate refuses \(f):\n" + refused.map { "  \($0)" }.joined(separator: "\n")) }
+        }
+        if !problems.isEmpty { throw Validation.Failure(description: problems.joined(separator: "\n")) }
     }
 
     /// Runs each file `replications` times per side with the profile `profile`; `progress`
