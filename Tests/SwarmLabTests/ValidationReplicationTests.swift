@@ -349,3 +349,63 @@ struct ValidationSuiteShapeTests {
         #expect(plan.devices.reduce(0) { $0 + $1.speed } <= 1)
     }
 }
+
+@Suite("Validation, replicated end to end")
+struct ValidationReplicatedEndToEndTests {
+    @Test("a small scenario runs twice per side: one re-measured profile written and named by every replication's results")
+    func replicated() throws {
+        let text = """
+        version: 1
+        name: val-test-replicated
+        seed: 3
+        duration: 10min
+        heartbeat_timeout: 2s
+        regions:
+          - { name: lab }
+        device_classes:
+          - { name: reference, cpu: 100GFLOP/s, cores: 1, memory: 4GiB, idle_power: 5W, busy_power: 15W,
+              downlink: 1Gbit/s, uplink: 1Gbit/s, access_latency: 30ms }
+          - { name: quarter, base: reference, cpu: 25GFLOP/s }
+        fleet:
+          - { class: quarter, region: lab, count: 2 }
+        workloads:
+          - requests: { rate: 20/s, count: 8, work: { gemm: { m: 384, n: 384, k: 384 } }, input: 100kB, output: 100kB }
+        policies: [least-loaded]
+        """
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swarmlab-validate-replicated-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("small.yaml").path
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        let committed = ValidationProfileMatchingTests.committed
+        let choice = ProfileChoice(path: committed, profile: try DeviceProfile.read(path: committed), reason: "test", calibratedNow: false)
+        let c = try Validation.runReplicated(file: file, profile: choice, replications: 2,
+                                             worker: repositoryRoot.appendingPathComponent(".build/debug/swarmlab-worker").path,
+                                             directory: dir.path, remeasure: true)
+        #expect(c.replications == 2 && c.seeds == [3, 4] && c.runs.count == 2)
+        #expect(c.sim.makespans.count == 2 && c.real.makespans.count == 2)
+        #expect(c.real.makespans.allSatisfy { $0.isFinite && $0 > 0 })
+        // Poisson arrivals differ between the seeds, so the two simulated makespans do too
+        #expect(c.sim.makespans[0] != c.sim.makespans[1])
+        #expect(c.sim.makespanHalfWidth != nil && c.real.makespanHalfWidth != nil && c.welchP != nil)
+        // each request: at least 2 × (30 ms + 100 kB at 1 Gbit/s) of network
+        #expect(c.sim.latencyP50 >= 2 * 0.0308 && c.sim.latencyP95 >= c.sim.latencyP50)
+        let profilePath = dir.appendingPathComponent("val-test-replicated-profile.json").path
+        #expect(c.profile == profilePath && c.baseProfile == committed)
+        let written = try DeviceProfile.read(path: profilePath)
+        #expect(written.kernels.contains { $0.kernel == .gemm(m: 384, n: 384, k: 384, dtype: .fp32) })
+        for k in 1...2 {
+            for side in ["sim", "real"] {
+                let r = try ResultsReader(path: dir.appendingPathComponent("val-test-replicated-r\(k)-\(side).h5").path)
+                #expect(r.string("calibration_profile") == profilePath)
+                #expect(r.string("base_calibration_profile") == committed)
+                #expect(r.number("replication") == Double(k) && r.number("seed") == Double(2 + k))
+            }
+        }
+        // given that profile, the simulator side is the same again
+        let s = try Scenario.read(path: file, policies: PolicyRegistry.builtin.entries.map(\.name))
+        let again = try Validation.simulateReplications(s, profile: written, seeds: c.seeds)
+            .map { o in Validation.counted(try s.materialize(seed: 0).tasks, sim: o.0).map { o.0.taskFinish[$0] }.max() ?? .nan }
+        #expect(again == c.sim.makespans)
+    }
+}
