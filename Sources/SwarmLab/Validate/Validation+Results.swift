@@ -1,4 +1,5 @@
 import SwarmResults
+import SwarmRuntime
 import SwarmScenario
 
 extension Validation {
@@ -6,7 +7,7 @@ extension Validation {
     /// Root attributes: `side`, `scenario` (its text), `seed`, `replication` (1-based),
     /// `calibration_profile` (the profile the simulator used: after re-measuring, the file
     /// written beside the results), `base_calibration_profile` (the profile it started from),
-    /// `lost_work_s`, `wall_s`.
+    /// `machine` (this machine's `MachineIdentity`), `lost_work_s`, `wall_s`.
     public static func write(_ o: ValidationObservation, to path: String, scenario: Scenario, seed: UInt64? = nil,
                              replication: Int = 1, profilePath: String, baseProfilePath: String? = nil) throws {
         let w = try ResultsWriter(path: path)
@@ -16,6 +17,7 @@ extension Validation {
         try w.setAttribute("replication", Int64(replication))
         try w.setAttribute("calibration_profile", profilePath)
         try w.setAttribute("base_calibration_profile", baseProfilePath ?? profilePath)
+        try w.setAttribute("machine", MachineIdentity.current.description)
         try w.setAttribute("lost_work_s", o.lostWorkSeconds)
         try w.setAttribute("wall_s", o.wallSeconds)
         try w.writeTable("tasks", [.int64("task", o.taskStart.indices.map(Int64.init), units: "1"),
