@@ -94,7 +94,7 @@ public struct ReplicatedComparison: Sendable, Codable, Equatable {
         self.sim = sim; self.real = real; self.profile = profile; self.baseProfile = baseProfile
         self.realWallSeconds = realWallSeconds; self.runs = runs
         errorOfMeans = ValidationStatistics.relativeError(simulated: sim.meanMakespan, measured: real.meanMakespan)
-        welchP = real.makespans.allSatisfy(\.isFinite) ? WelchTest(sim.makespans, real.makespans)?.pValue : nil
+        welchP = (sim.makespans + real.makespans).allSatisfy(\.isFinite) ? WelchTest(sim.makespans, real.makespans)?.pValue : nil
         if let a = sim.interval, let b = real.interval { intervalsOverlap = a.overlaps(b) } else { intervalsOverlap = nil }
         verdict = Self.verdict(error: errorOfMeans, overlap: intervalsOverlap)
     }

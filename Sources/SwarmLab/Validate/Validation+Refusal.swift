@@ -67,7 +67,7 @@ extension Validation {
             if c.uplink != c.downlink {
                 refuse("\(entry).class", "`\(name)` has a \(c.downlink * 8 / 1e6) Mbit/s downlink but a \(c.uplink * 8 / 1e6) Mbit/s uplink; the runtime has one bandwidth per device")
             }
-            if hasParents && share.region != first && i < entries {
+            if hasParents && share.region != first {
                 refuse("\(entry).region", "`\(share.region)`, with tasks that have parents: the simulator moves a child's data from where its last parent ran, the runtime every message from the first region `\(first)`")
             }
         }
