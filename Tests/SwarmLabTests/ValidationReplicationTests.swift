@@ -135,6 +135,20 @@ struct ValidationProfileMatchingTests {
         #expect(!me.blasCore.isEmpty && me.blasConfiguration.contains("OpenBLAS"))
     }
 
+    @Test("a profile calibrated here records this machine's identity, matches it, and is found in its folder")
+    func calibratedHere() throws {
+        let dir = try folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = Calibration.defaultPath(directory: dir)
+        let p = try Calibration.run(path: path, quick: true)
+        #expect(p.blasCore == MachineIdentity.current.blasCore && p.cpu == MachineIdentity.current.cpu)
+        #expect(MachineIdentity.current.mismatch(try DeviceProfile.read(path: path)) == nil)
+        let choice = try Calibration.choose(directory: dir) { _ in
+            Issue.record("calibrated again though a matching profile exists"); return p
+        }
+        #expect(choice.path == path && !choice.calibratedNow)
+    }
+
     @Test("an explicit profile of another machine is refused")
     func explicitRefused() throws {
         let dir = try folder()
