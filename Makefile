@@ -48,13 +48,17 @@ bench: build
 	$(RELEASE) bench work --devices 2e4 --tasks 2e4 --task-seconds 5400 --runs random availability-aware least-loaded fastest-first random:2 --section shootout --record results/BENCHMARKS.md --markdown results/shootout.md
 	$(RELEASE) bench kernels --record results/BENCHMARKS.md --markdown results/kernels.md
 
+# Writes results/calibration/<machine class>--<CPU>--<OpenBLAS core>.json (docs/calibration.md).
 calibrate: build
 	$(SWIFT) build -c release --product swarmlab-worker
 	$(RELEASE) calibrate --worker .build/release/swarmlab-worker
 
+# R = 5 replications per side (a long scenario's file lowers it); uses the profile under
+# results/calibration/ matching this machine, or calibrates it first (docs/validation.md).
 validate: build
 	$(SWIFT) build -c release --product swarmlab-worker
-	$(RELEASE) validate scenarios/validation --record results/validation.md
+	$(RELEASE) validate scenarios/validation --replications 5 --worker .build/release/swarmlab-worker \
+		--calibration-directory results/calibration --record results/validation.md
 
 NOTEBOOK_RESULTS := $(CURDIR)/.build/notebooks-results
 NOTEBOOKS := quickstart.ipynb sweep.ipynb

@@ -13,7 +13,7 @@ struct CalibrateCommand: ParsableCommand {
         CalibratedCostModel reads the file. Takes about a minute; run it on an otherwise idle machine.
         """)
 
-    @Option(name: .long, help: ArgumentHelp("Profile file to write.", valueName: "results/calibration/CLASS.json"))
+    @Option(name: .long, help: ArgumentHelp("Profile file to write.", valueName: "results/calibration/CLASS--CPU--CORE.json"))
     var output: String?
     @Option(name: .long, help: "OpenBLAS threads (1 = what one emulated device gets).") var threads: Int = 1
     @Option(name: .long, help: "Executable whose start to time (run with --help); default /bin/true.") var worker: String?

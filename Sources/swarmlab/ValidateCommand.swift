@@ -7,39 +7,67 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Run scenarios in the simulator and in the reference runtime, and compare them.",
         discussion: """
-        Each scenario runs in the simulator (with the calibrated cost model) and for real (one \
-        worker process per device, real kernels, the simulator's churn and adversary draws \
-        injected), with the same seed. Prints makespan, throughput, attempt-duration KS \
-        distance, per-task start/end error and lost work per scenario; writes NAME-sim.h5 and \
-        NAME-real.h5 per scenario and, with --markdown/--record, the table.
+        Each scenario runs R times (seeds seed, seed+1, …) in the simulator (with the calibrated \
+        cost model) and for real (one worker process per device, real kernels, the simulator's \
+        churn and adversary draws injected). Per side: mean makespan with its 95% CI, \
+        throughput, P50/P95 task latency; per scenario: the error of the means, Welch's test, \
+        whether the CIs overlap, and a verdict. A scenario using something the runtime does not \
+        emulate is refused, naming the field. Without --profile, the profile under \
+        --calibration-directory recorded on a machine like this one (CPU model, cores, OpenBLAS \
+        core) is used, or this machine is calibrated now; the choice is printed. Writes \
+        NAME-profile.json and NAME-rK-sim.h5 / NAME-rK-real.h5 per scenario and, with \
+        --markdown/--record, the table.
         """)
 
     @Argument(help: "Scenario files or folders.") var scenarios: [String] = ["scenarios/validation"]
-    @Option(name: .long, help: "Calibration profile (swarmlab calibrate).")
-    var profile: String = "results/calibration/2-core-x86_64-debian-12.json"
-    @Option(name: .long, help: "Folder for the HDF5 files ('none': do not write them).") var results: String = "results/validation"
+    @Option(name: .long, help: "Replications per side (a scenario file's own `replications:` may lower it).")
+    var replications: Int = Validation.defaultReplications
+    @Option(name: .long, help: "Calibration profile to use (must match this machine; default: pick or measure one).")
+    var profile: String?
+    @Option(name: .long, help: "Where committed profiles are looked up, and a new one is written.")
+    var calibrationDirectory: String = "results/calibration"
+    @Option(name: .long, help: "Folder for the HDF5 files and re-measured profiles ('none': do not write them).") var results: String = "results/validation"
     @Option(name: .long, help: "The swarmlab-worker executable (default: beside this binary).") var worker: String?
-    @Flag(name: .long, inversion: .prefixedNo, help: "Measure each scenario's kernels again just before it runs (a shared machine's speed moves with its load).")
+    @Flag(name: .long, inversion: .prefixedNo, help: "Measure each scenario's kernels again once before its replications (a shared machine's speed moves with its load).")
     var remeasure = true
     @OptionGroup var output: BenchOutputOptions
 
-    enum CodingKeys: String, CodingKey { case scenarios, profile, results, worker, remeasure, output }
+    enum CodingKeys: String, CodingKey { case scenarios, replications, profile, calibrationDirectory, results, worker, remeasure, output }
 
     func validate() throws {
-        guard FileManager.default.fileExists(atPath: profile) else {
-            throw ValidationError("--profile: \(profile) does not exist (run swarmlab calibrate first)")
+        guard (1...100).contains(replications) else { throw ValidationError("--replications must be between 1 and 100 (got \(replications))") }
+        if let profile, !FileManager.default.fileExists(atPath: profile) {
+            throw ValidationError("--profile: \(profile) does not exist (leave it out to pick or measure this machine's profile)")
         }
     }
 
     func run() throws {
         do {
             let files = try ValidationReport.files(scenarios)
-            let rows = try ValidationReport.run(files: files, profilePath: profile, worker: worker,
+            try ValidationReport.refuseUnemulated(files)
+            let choice: ProfileChoice
+            if let profile { choice = try Calibration.explicit(profile) } else {
+                choice = try Calibration.choose(directory: calibrationDirectory) { path in
+                    output.progress("no calibration profile matches this machine: calibrating now (about a minute) into \(path)")
+                    return try Calibration.calibrateForValidation(path: path, worker: worker, progress: output.progress)
+                }
+            }
+            output.progress("calibration profile: \(choice.reason)")
+            let rows = try ValidationReport.run(files: files, profile: choice, replications: replications, worker: worker,
                                                 directory: results == "none" ? nil : results, remeasure: remeasure,
                                                 progress: output.progress)
             let command = "swarmlab validate " + CommandLine.arguments.dropFirst(2).joined(separator: " ")
-            try output.publish(rows, markdown: ValidationReport.markdown(rows, profilePath: profile, command: command),
-                               section: "validation")
+            let markdown = ValidationReport.markdown(rows, profile: choice, command: command)
+            if output.json {
+                // A side without a makespan is NaN, which plain JSON cannot hold: written "nan".
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+                print(String(decoding: try encoder.encode(rows), as: UTF8.self))
+                try output.write(markdown, section: "validation")
+            } else {
+                try output.publish(rows, markdown: markdown, section: "validation")
+            }
         } catch let e as Validation.Failure {
             throw ValidationError(e.description)
         }

@@ -5,10 +5,12 @@ import SwarmRuntime
 /// `swarmlab calibrate`'s logic: measures this machine (`Calibrator`) and writes the device
 /// profile as JSON, where `CalibratedCostModel` and scenarios can read it.
 public enum Calibration {
-    /// The default file for this machine: results/calibration/<machine class, kebab-case>.json.
-    public static func defaultPath(directory: String = "results/calibration") -> String {
+    /// The default file for this machine: results/calibration/<machine class>--<CPU model>--
+    /// <OpenBLAS core>.json, kebab-case (e.g. `2-core-x86_64-debian-12--amd-epyc--haswell.json`):
+    /// two CPUs of the same machine class never share a file.
+    public static func defaultPath(directory: String = "results/calibration", identity: MachineIdentity = .current) -> String {
         let slug = Calibrator.machineClass().lowercased().map { $0.isLetter || $0.isNumber || $0 == "_" ? $0 : "-" }
-        return directory + "/" + String(slug) + ".json"
+        return directory + "/" + String(slug) + "--" + identity.slug + ".json"
     }
 
     /// Measures and writes the profile to `path` (temporary file + rename); returns it.
@@ -30,7 +32,7 @@ public enum Calibration {
 
     /// A short human summary of a profile.
     public static func summary(_ p: DeviceProfile) -> String {
-        var s = "\(p.machineClass) — \(p.cpu), \(p.threads) OpenBLAS thread(s)\n"
+        var s = "\(p.machineClass) — \(MachineIdentity(recordedIn: p)), \(p.threads) OpenBLAS thread(s)\n"
         s += String(format: "reference GEMM rate %.2f GFLOP/s; memory copy %.2f GB/s; inputs %.0f M elements/s\n",
                     p.referenceFlopsPerSecond / 1e9, p.memoryBandwidth / 1e9, p.inputElementsPerSecond / 1e6)
         s += String(format: "per-task overhead %.2f µs; process start %.2f ms (%@)\n", p.perTaskOverhead * 1e6,

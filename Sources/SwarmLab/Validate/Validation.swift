@@ -92,7 +92,11 @@ public struct ValidationComparison: Sendable, Codable, Equatable {
 /// - availability: each OFF period the simulator draws becomes a pause (SIGSTOP … SIGCONT);
 ///   the first one is also a kill, so the device loses its attempt as in the simulator
 ///   (the runtime restarts a killed worker at the end of that pause);
-/// - the policy is the scenario's first, built afresh for each side from the same context.
+/// - the policy is the scenario's only one (`refusals` refuses more), built afresh for each
+///   side from the same context.
+///
+/// What the runtime cannot emulate is refused up front (`refusals`, `Validation+Refusal.swift`);
+/// `runReplicated` (`Validation+Replicated.swift`) runs R seeds per side and compares the samples.
 public enum Validation {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -339,6 +343,10 @@ public enum Validation {
         do { scenario = try Scenario.read(path: file, policies: PolicyRegistry.builtin.entries.map(\.name)) } catch {
             throw Failure(description: "\(error)")
         }
+        let refused = refusals(scenario)
+        guard refused.isEmpty else {
+            throw Failure(description: "validate refuses \(file):\n" + refused.map { "  \($0)" }.joined(separator: "\n"))
+        }
         let (committedSim, _) = try simulate(scenario, profile: committed)
         let materialized = try scenario.materialize()
         // As many runners at once as the run computes kernels at once (from the committed
@@ -372,27 +380,6 @@ public enum Validation {
         c.committedProfileMakespan = compare(name: scenario.name, devices: plan.devices.count, sim: committedSim, real: real,
                                              counted: counted(plan.tasks, sim: committedSim)).simMakespan
         return c
-    }
-
-    /// One side's observations as HDF5: `/tasks` (start_s, finish_s per task) and `/attempts`.
-    public static func write(_ o: ValidationObservation, to path: String, scenario: Scenario, profilePath: String) throws {
-        let w = try ResultsWriter(path: path)
-        try w.setAttribute("side", o.side)
-        try w.setAttribute("scenario", scenario.text)
-        try w.setAttribute("seed", Int64(scenario.seed))
-        try w.setAttribute("calibration_profile", profilePath)
-        try w.setAttribute("lost_work_s", o.lostWorkSeconds)
-        try w.setAttribute("wall_s", o.wallSeconds)
-        try w.writeTable("tasks", [.int64("task", o.taskStart.indices.map(Int64.init), units: "1"),
-                                   .double("start_s", o.taskStart, units: "s"),
-                                   .double("finish_s", o.taskFinish, units: "s")])
-        try w.writeTable("attempts", [.int64("task", o.attemptTask.map(Int64.init), units: "1"),
-                                      .int64("device", o.attemptDevice.map(Int64.init), units: "1"),
-                                      .int64("attempt", o.attemptNumber.map(Int64.init), units: "1"),
-                                      .double("assigned_s", o.attemptAssigned, units: "s"),
-                                      .double("returned_s", o.attemptReturned, units: "s"),
-                                      .int64("outcome", o.attemptOutcome.map(Int64.init), units: "0 returned, 1 lost, 2 cancelled")])
-        try w.commit()
     }
 
     /// The CPU FLOP/s that stands for this machine: class `reference`'s, else the fastest's.

@@ -1,5 +1,8 @@
 import Foundation
 import SwarmModel
+import SwarmPolicies
+import SwarmRuntime
+import SwarmScenario
 
 /// The validation suite: every scenario of a folder (or the files given), compared one by one,
 /// and the Markdown table of `results/validation.md`.
@@ -23,42 +26,69 @@ public enum ValidationReport {
         return out
     }
 
-    /// Runs each file; `progress` gets a line per scenario.
-    public static func run(files: [String], profilePath: String, worker: String? = nil, directory: String?,
-                           remeasure: Bool = true, progress: (String) -> Void = { _ in }) throws -> [ValidationComparison] {
-        let profile = try DeviceProfile.read(path: profilePath)
-        var rows: [ValidationComparison] = []
+    /// Reads every file and refuses, before anything is measured or run, those asking what
+    /// the runtime does not emulate (`Validation.refusals`), naming each field.
+    public static func refuseUnemulated(_ files: [String]) throws {
+        var problems: [String] = []
         for f in files {
-            let c = try Validation.run(file: f, profile: profile, profilePath: profilePath, worker: worker, directory: directory, remeasure: remeasure)
-            progress(String(format: "%@: makespan sim %.3f s, real %.3f s, error %.1f%% (%.1f s wall)",
-                            c.name, c.simMakespan, c.realMakespan, c.makespanError * 100, c.realWallSeconds))
+            let scenario: Scenario
+            do { scenario = try Scenario.read(path: f, policies: PolicyRegistry.builtin.entries.map(\.name)) } catch {
+                problems.append("\(error)"); continue
+            }
+            let refused = Validation.refusals(scenario)
+            if !refused.isEmpty { problems.append("validate refuses \(f):\n" + refused.map { "  \($0)" }.joined(separator: "\n")) }
+        }
+        if !problems.isEmpty { throw Validation.Failure(description: problems.joined(separator: "\n")) }
+    }
+
+    /// Runs each file `replications` times per side with the profile `profile`; `progress`
+    /// gets a line per replication and per scenario.
+    public static func run(files: [String], profile: ProfileChoice, replications: Int = Validation.defaultReplications,
+                           worker: String? = nil, directory: String?, remeasure: Bool = true,
+                           progress: (String) -> Void = { _ in }) throws -> [ReplicatedComparison] {
+        var rows: [ReplicatedComparison] = []
+        for f in files {
+            let c = try Validation.runReplicated(file: f, profile: profile, replications: replications, worker: worker,
+                                                 directory: directory, remeasure: remeasure, progress: progress)
+            progress(String(format: "%@: mean makespan sim %.3f s, real %.3f s, error of means %.1f%%, %@",
+                            c.name, c.sim.meanMakespan, c.real.meanMakespan, c.errorOfMeans * 100, c.verdict.rawValue))
             rows.append(c)
         }
         return rows
     }
 
-    /// Median and worst makespan error.
-    public static func summary(_ rows: [ValidationComparison]) -> (median: Double, worst: Double) {
-        let e = rows.map(\.makespanError)
-        return (ValidationStatistics.median(e), e.contains { !$0.isFinite } ? .nan : e.max() ?? .nan)
+    /// Median and worst error of the means, and how many scenarios' intervals overlap (of
+    /// those with intervals).
+    public static func summary(_ rows: [ReplicatedComparison]) -> (median: Double, worst: Double, overlapping: Int, withIntervals: Int) {
+        let e = rows.map(\.errorOfMeans)
+        let withIntervals = rows.filter { $0.intervalsOverlap != nil }
+        return (ValidationStatistics.median(e), e.contains { !$0.isFinite } ? .nan : e.max() ?? .nan,
+                withIntervals.filter { $0.intervalsOverlap == true }.count, withIntervals.count)
     }
 
-    /// The comparison as a Markdown table, with the goal, machine and command.
-    public static func markdown(_ rows: [ValidationComparison], profilePath: String, command: String) -> String {
+    /// The comparison as a Markdown table, with the summary, machine, profile and command.
+    public static func markdown(_ rows: [ReplicatedComparison], profile: ProfileChoice, command: String) -> String {
         func f(_ x: Double, _ digits: Int = 3) -> String { x.isFinite ? String(format: "%.\(digits)f", x) : "—" }
         func pct(_ x: Double) -> String { x.isFinite ? String(format: "%.1f%%", x * 100) : "—" }
-        var md = "| scenario | devices | tasks | makespan sim | makespan real | error | sim with committed profile (error) | throughput sim / real (tasks/s) | KS (attempt durations) | start error median / max | end error median / max | lost work sim / real | attempts lost sim / real | wall |\n"
-        md += "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+        func ci(_ s: ValidationSide) -> String { "\(f(s.meanMakespan)) ± \(s.makespanHalfWidth.map { f($0) } ?? "—") s" }
+        var md = "| scenario | devices | tasks | R | makespan sim (95% CI) | makespan real (95% CI) | error of means | Welch p | CIs overlap | verdict | throughput sim / real (tasks/s) | latency P50 sim / real | latency P95 sim / real | lost work sim / real (mean) | wall (real, all R) |\n"
+        md += "|---|---:|---:|---:|---:|---:|---:|---:|:---:|---|---:|---:|---:|---:|---:|\n"
         for r in rows {
-            md += "| \(r.name) | \(r.devices) | \(r.tasksCompared)/\(r.tasks) | \(f(r.simMakespan)) s | \(f(r.realMakespan)) s | \(pct(r.makespanError)) | "
-            md += "\(f(r.committedProfileMakespan)) s (\(pct(ValidationStatistics.relativeError(simulated: r.committedProfileMakespan, measured: r.realMakespan)))) | "
-            md += "\(f(r.simThroughput, 2)) / \(f(r.realThroughput, 2)) | \(f(r.durationKS, 2)) | \(f(r.startErrorMedian)) / \(f(r.startErrorMax)) s | "
-            md += "\(f(r.endErrorMedian)) / \(f(r.endErrorMax)) s | \(f(r.simLostWork, 2)) / \(f(r.realLostWork, 2)) s | \(r.simAttemptsLost) / \(r.realAttemptsLost) | \(f(r.realWallSeconds, 1)) s |\n"
+            let lost = { (s: ValidationSide) in s.lostWork.isEmpty ? Double.nan : s.lostWork.reduce(0, +) / Double(s.lostWork.count) }
+            md += "| \(r.name) | \(r.devices) | \(r.tasksCompared)/\(r.tasks) | \(r.replications)\(r.replicationsLoweredByFile ? "*" : "") | "
+            md += "\(ci(r.sim)) | \(ci(r.real)) | \(pct(r.errorOfMeans)) | \(r.welchP.map { f($0, 2) } ?? "—") | "
+            md += "\(r.intervalsOverlap.map { $0 ? "yes" : "no" } ?? "—") | \(r.verdict.rawValue) | "
+            md += "\(f(r.sim.throughput, 2)) / \(f(r.real.throughput, 2)) | \(f(r.sim.latencyP50)) / \(f(r.real.latencyP50)) s | "
+            md += "\(f(r.sim.latencyP95)) / \(f(r.real.latencyP95)) s | \(f(lost(r.sim), 2)) / \(f(lost(r.real), 2)) s | \(f(r.realWallSeconds, 1)) s |\n"
+        }
+        if rows.contains(where: \.replicationsLoweredByFile) {
+            md += "\n\\* fewer replications: the scenario file's own `replications:` lowers the number asked for (a long scenario).\n"
         }
         let s = summary(rows)
-        md += "\nMakespan error: median \(pct(s.median)), worst \(pct(s.worst)) (goal: median ≤ 5%, worst ≤ 10%).\n"
+        md += "\nError of mean makespans: median \(pct(s.median)), worst \(pct(s.worst)); 95% intervals overlap in \(s.overlapping) of \(s.withIntervals) scenarios (goal: median ≤ 3%, worst ≤ 8%, every interval pair overlapping).\n"
         let info = ProcessInfo.processInfo
-        md += "\nMachine: \(info.hostName), \(info.activeProcessorCount) cores, \(info.physicalMemory >> 30) GiB, \(ISO8601DateFormatter().string(from: Date())). Calibration: `\(profilePath)`.\nCommand: `\(command)`\n"
+        md += "\nMachine: \(info.hostName), \(MachineIdentity.current), \(info.physicalMemory >> 30) GiB, \(ISO8601DateFormatter().string(from: Date())).\n"
+        md += "Calibration: \(profile.reason).\nCommand: `\(command)`\n"
         return md
     }
 }

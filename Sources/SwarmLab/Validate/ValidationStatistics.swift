@@ -35,4 +35,15 @@ public enum ValidationStatistics {
         let gaps = zip(a, b).compactMap { x, y in x.isFinite && y.isFinite ? abs(x - y) : nil }
         return (median(gaps), gaps.max() ?? .nan, gaps.count)
     }
+
+    /// The `p`-quantile of the finite values, interpolating linearly between order
+    /// statistics (Hyndman and Fan 1996, type 7: h = (n − 1)·p, x₍⌊h⌋₎ + (h − ⌊h⌋)(x₍⌊h⌋+1₎ − x₍⌊h⌋₎),
+    /// 0-based); NaN when none.
+    public static func percentile(_ values: [Double], _ p: Double) -> Double {
+        let v = values.filter(\.isFinite).sorted()
+        guard !v.isEmpty else { return .nan }
+        let h = Double(v.count - 1) * min(1, max(0, p))
+        let l = Int(h.rounded(.down))
+        return l + 1 < v.count ? v[l] + (h - Double(l)) * (v[l + 1] - v[l]) : v[l]
+    }
 }

@@ -45,6 +45,10 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
     /// OpenBLAS threads used for every measurement (1: one emulated device per core).
     public var threads: Int
     public var blas: String
+    /// The kernel OpenBLAS runs on this CPU (`openblas_get_corename`, e.g. "Haswell"): with
+    /// `cpu` and `cores`, the machine identity a profile is matched on. Absent from profiles
+    /// written before it was recorded (`MachineIdentity.mismatch` then compares `blas`).
+    public var blasCore: String?
     public var measuredAt: String
     /// GEMM FLOP/s on the largest calibrated square GEMM: what "speed 1" means when emulated
     /// devices are described relative to this machine.
@@ -68,7 +72,8 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
     public init(machineClass: String, host: String, cpu: String, cores: Int, threads: Int, blas: String,
                 measuredAt: String, referenceFlopsPerSecond: Double, memoryBandwidth: Double,
                 inputElementsPerSecond: Double, perTaskOverhead: Double, processStartSeconds: Double,
-                processStartCommand: String, kernels: [KernelSample], checksumElementsPerSecond: Double? = nil) {
+                processStartCommand: String, kernels: [KernelSample], checksumElementsPerSecond: Double? = nil,
+                blasCore: String? = nil) {
         self.schema = DeviceProfile.schemaVersion
         self.machineClass = machineClass; self.host = host; self.cpu = cpu; self.cores = cores
         self.threads = threads; self.blas = blas; self.measuredAt = measuredAt
@@ -76,6 +81,7 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
         self.inputElementsPerSecond = inputElementsPerSecond; self.perTaskOverhead = perTaskOverhead
         self.processStartSeconds = processStartSeconds; self.processStartCommand = processStartCommand
         self.kernels = kernels; self.checksumElementsPerSecond = checksumElementsPerSecond
+        self.blasCore = blasCore
     }
 
     /// A device class for an emulated device running at `speed` × this machine (its CPU

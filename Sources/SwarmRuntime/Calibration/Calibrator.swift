@@ -99,7 +99,7 @@ public enum Calibrator {
             referenceFlopsPerSecond: biggest.flopsPerSecond, memoryBandwidth: bandwidth,
             inputElementsPerSecond: generation, perTaskOverhead: overhead, processStartSeconds: start,
             processStartCommand: ([options.processStartCommand] + options.processStartArguments).joined(separator: " "),
-            kernels: samples, checksumElementsPerSecond: checksum)
+            kernels: samples, checksumElementsPerSecond: checksum, blasCore: MachineIdentity.current.blasCore)
     }
 
     /// Median and minimum CPU seconds of one shape's computation, after one warm-up call: CPU
@@ -242,7 +242,7 @@ public enum Calibrator {
     }
 
     /// The CPU's model name from /proc/cpuinfo.
-    static func cpuModel() -> String {
+    public static func cpuModel() -> String {
         guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
               let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
               let colon = line.firstIndex(of: ":") else { return "unknown" }

@@ -1,0 +1,124 @@
+import Foundation
+import SwarmKernel
+import SwarmModel
+import SwarmPolicies
+import SwarmResults
+import SwarmRuntime
+import SwarmScenario
+
+extension Validation {
+    /// Replications per side unless `--replications` says otherwise.
+    public static let defaultReplications = 5
+
+    /// How many replications `scenario` runs when `requested` are asked for: a file's own
+    /// `replications:` key may lower the number (a long scenario), never raise it. Returns
+    /// the count and whether the file lowered it.
+    public static func replicationCount(_ scenario: Scenario, requested: Int) -> (count: Int, lowered: Bool) {
+        let asked = max(1, requested)
+        guard scenario.writes("replications"), scenario.replications < asked else { return (asked, false) }
+        return (scenario.replications, true)
+    }
+
+    /// The seeds of `count` replications: the file's `seeds` when it lists enough, else
+    /// `seed`, `seed` + 1, ….
+    public static func replicationSeeds(_ scenario: Scenario, count: Int) -> [UInt64] {
+        scenario.writes("seeds") && scenario.seeds.count >= count
+            ? Array(scenario.seeds.prefix(count)) : (0..<count).map { scenario.seed &+ UInt64($0) }
+    }
+
+    /// The simulator's side of every replication with one profile: deterministic (the same
+    /// scenario, profile and seeds give the same observations, wall time aside).
+    public static func simulateReplications(_ scenario: Scenario, profile: DeviceProfile, seeds: [UInt64]) throws -> [(ValidationObservation, WorkEngine)] {
+        try seeds.map { try simulate(scenario, profile: profile, seed: $0) }
+    }
+
+    /// Task latencies (acceptance − arrival, seconds) of the `counted` tasks of `o`.
+    static func latencies(_ o: ValidationObservation, tasks: TaskTable, counted: [Int]) -> [Double] {
+        counted.map { o.taskFinish[$0] - SimTime(ticks: tasks.arrival[$0]).seconds }
+    }
+
+    /// Runs one scenario file R times on each side and compares them.
+    ///
+    /// 1. Refuses what the runtime does not emulate (`refusals`).
+    /// 2. Re-measures the scenario's kernels once (`remeasured`, at the largest compute
+    ///    concurrency the base profile's simulations of the R seeds show, at most 4) and
+    ///    writes that profile to `directory/NAME-profile.json`; every replication's
+    ///    simulation uses it, so given it the simulator side is deterministic.
+    /// 3. Per seed: the simulation, the reference run of the same draws, and
+    ///    `NAME-rK-sim.h5` / `NAME-rK-real.h5` recording the profile used.
+    public static func runReplicated(file: String, profile base: ProfileChoice, replications: Int = defaultReplications,
+                                     worker: String? = nil, directory: String? = nil, remeasure: Bool = true,
+                                     progress: (String) -> Void = { _ in }) throws -> ReplicatedComparison {
+        let scenario: Scenario
+        do { scenario = try Scenario.read(path: file, policies: PolicyRegistry.builtin.entries.map(\.name)) } catch {
+            throw Failure(description: "\(error)")
+        }
+        let refused = refusals(scenario)
+        guard refused.isEmpty else {
+            throw Failure(description: "validate refuses \(file):\n" + refused.map { "  \($0)" }.joined(separator: "\n"))
+        }
+        let (count, lowered) = replicationCount(scenario, requested: replications)
+        let seeds = replicationSeeds(scenario, count: count)
+
+        var profile = base.profile, profilePath = base.path
+        if remeasure {
+            var concurrency = 1
+            for (seed, (o, _)) in zip(seeds, try simulateReplications(scenario, profile: base.profile, seeds: seeds)) {
+                let m = try scenario.materialize(seed: seed)
+                concurrency = max(concurrency, computeConcurrency(o, tasks: m.tasks, cost: costModel(for: m.fleet, profile: base.profile),
+                                                                  inputSeconds: transferInSeconds(m)))
+            }
+            profile = remeasured(base.profile, for: try scenario.materialize(seed: seeds[0]).tasks, concurrency: min(4, concurrency))
+            profile.measuredAt = ISO8601DateFormatter().string(from: Date())
+            if let directory {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                profilePath = "\(directory)/\(scenario.name)-profile.json"
+                try profile.jsonData().write(to: URL(fileURLWithPath: profilePath), options: .atomic)
+            } else {
+                profilePath = "\(base.path) (re-measured, not written)"
+            }
+        }
+
+        var runs: [ValidationComparison] = []
+        var simLatency: [Double] = [], realLatency: [Double] = []
+        var simRuns: [(Double, Double, Double)] = [], realRuns: [(Double, Double, Double)] = []
+        var devices = 0, tasks = 0, compared = 0, wall = 0.0
+        for (k, seed) in seeds.enumerated() {
+            let (sim, engine) = try simulate(scenario, profile: profile, seed: seed)
+            let plan = try plan(scenario, engine: engine, profile: profile, seed: seed)
+            let limit = 30 + 10 * (sim.taskFinish.filter(\.isFinite).max() ?? 60)
+            let report: RuntimeReport
+            do { report = try ReferenceRuntime.run(plan, worker: worker, wallLimit: limit) } catch {
+                throw Failure(description: "\(file): reference run \(k + 1) (seed \(seed)) failed: \(error)")
+            }
+            let offset = max(0, (report.attempts.map(\.assigned).min() ?? 0) - (sim.attemptAssigned.min() ?? 0))
+            let real = observe(report, tasks: plan.tasks.count).shifted(by: -offset)
+            let m = try scenario.materialize(seed: seed)
+            let counted = counted(plan.tasks, sim: sim)
+            if let directory {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                for o in [sim, real] {
+                    try write(o, to: "\(directory)/\(scenario.name)-r\(k + 1)-\(o.side == "simulation" ? "sim" : "real").h5",
+                              scenario: scenario, seed: seed, replication: k + 1, profilePath: profilePath, baseProfilePath: base.path)
+                }
+            }
+            var c = compare(name: scenario.name, devices: plan.devices.count, sim: sim, real: real, counted: counted)
+            c.realStartOffset = offset
+            runs.append(c)
+            simLatency += latencies(sim, tasks: m.tasks, counted: counted)
+            realLatency += latencies(real, tasks: m.tasks, counted: counted)
+            simRuns.append((c.simMakespan, c.simThroughput, c.simLostWork))
+            realRuns.append((c.realMakespan, c.realThroughput, c.realLostWork))
+            devices = c.devices; tasks = c.tasks; if k == 0 { compared = c.tasksCompared }
+            wall += real.wallSeconds
+            progress(String(format: "%@ replication %d/%d (seed %llu): makespan sim %.3f s, real %.3f s (%.1f s wall)",
+                            scenario.name, k + 1, seeds.count, seed, c.simMakespan, c.realMakespan, real.wallSeconds))
+        }
+        return ReplicatedComparison(
+            name: scenario.name, devices: devices, tasksCompared: compared, tasks: tasks, replicationsLoweredByFile: lowered,
+            seeds: seeds,
+            sim: ValidationSide(makespans: simRuns.map(\.0), throughputs: simRuns.map(\.1), latencies: simLatency, lostWork: simRuns.map(\.2)),
+            real: ValidationSide(makespans: realRuns.map(\.0), throughputs: realRuns.map(\.1), latencies: realLatency, lostWork: realRuns.map(\.2)),
+            profile: profilePath, baseProfile: base.path, realWallSeconds: wall, runs: runs)
+    }
+}
