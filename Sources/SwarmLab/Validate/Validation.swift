@@ -167,7 +167,8 @@ public enum Validation {
         let cost = costModel(for: fleet, profile: profile)
         return RuntimePlan(devices: devices, fleet: fleet, tasks: delayed(m.tasks, by: startDelay),
                            policy: try makePolicy(scenario, materialized: m, cost: cost),
-                           heartbeatTimeout: scenario.heartbeatTimeout, timeScale: 1)
+                           heartbeatTimeout: scenario.heartbeatTimeout, timeScale: 1,
+                           lifecycle: m.configuration.lifecycle, seed: m.seed)
     }
 
     /// `tasks` with at least the bytes of the runtime's messages: its assignment frame in, its
