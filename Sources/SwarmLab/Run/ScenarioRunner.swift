@@ -16,16 +16,30 @@ public enum ScenarioRunner {
         public var finished: Bool
         /// Tasks the scenario's workloads generated.
         public var tasks: Int
+        /// The run's seed, and its replication number (from 0: the index of the seed in the
+        /// scenario's `seeds`).
+        public var seed: UInt64
+        public var replication: Int = 0
     }
 
-    /// Runs each policy; `progress` gets a line per finished policy, and `live` (when given)
+    /// Runs each policy under each of the scenario's seeds (`seeds`, or `seed`, `seed + 1`, …
+    /// for `replications`); `progress` gets a line per finished run, and `live` (when given)
     /// a status line at most twice a second while a policy runs — simulated time reached,
     /// events/s, an estimate of the time left. `timelineInterval` sets the results file's
     /// timeline sampling (default: the scenario's `outputs.timeline_interval`).
+    ///
+    /// With one seed the results file has a group per policy; with several it has the layout
+    /// of a sweep's file (`runReplications`). A scenario with `sweep` axes is refused: it is
+    /// `swarmlab sweep`'s to run.
     public static func run(_ scenario: Scenario, registry: PolicyRegistry = .builtin, resultsPath: String?,
                            timelineInterval: SimDuration? = nil,
                            progress: (String) -> Void = { _ in }, live: ((String) -> Void)? = nil) throws -> [PolicyResult] {
+        try refuseSweep(scenario)
         try scenario.checkMemory()
+        if scenario.seeds.count > 1 {
+            return try runReplications(scenario, registry: registry, resultsPath: resultsPath, timelineInterval: timelineInterval,
+                                       progress: progress, live: live)
+        }
         let writer = try resultsPath.map { p throws(ResultsError) in try ResultsWriter(path: p) }
         if let writer { try Provenance.write(to: writer, scenario: scenario) }
         // Fleet and tasks are built once and shared by the policies (each engine copies them).
@@ -85,7 +99,7 @@ public enum ScenarioRunner {
             try writer.write(run: engine, recorder: recorder, group: group, jobKinds: scenario.workloads.map(Provenance.kind(of:)))
         }
         return PolicyResult(policy: name, metrics: engine.metrics, events: engine.sim.eventsProcessed,
-                            wallSeconds: wall, finished: finished, tasks: tasks.count)
+                            wallSeconds: wall, finished: finished, tasks: tasks.count, seed: scenario.seed)
     }
 
     /// A table comparing the policies, for a terminal.
@@ -116,7 +130,9 @@ extension ScenarioRunner {
     /// What `runFile` did: the table to print, and the same as JSON.
     public struct FileReport {
         public var text: String
-        /// Scenario, seed, fleet and task counts, results path and one entry per policy.
+        /// Scenario, seeds, fleet and task counts, results path and one entry per policy: its
+        /// metrics with one seed; with several, each metric's mean and 95% interval (and every
+        /// run under `runs`).
         public var jsonObject: [String: Any]
     }
 
@@ -130,15 +146,23 @@ extension ScenarioRunner {
                               progress: progress, live: live)
         let taskCount = results.first?.tasks ?? 0
         let devices = s.fleet.reduce(0) { $0 + $1.count }
-        var text = "\n\(s.name): \(devices) devices, \(taskCount) tasks, "
-        text += "\(SimDuration(seconds: s.duration)) simulated, seed \(s.seed)\n\n"
-        text += summary(results) + "\n"
-        if let p = resultsPath { text += "\nResults written to \(p)\n" }
-        let json: [String: Any] = [
-            "scenario": path, "name": s.name, "seed": s.seed, "devices": devices, "tasks": taskCount,
+        var text = "\n\(s.name): \(devices) devices, \(taskCount) tasks, \(SimDuration(seconds: s.duration)) simulated, "
+        var json: [String: Any] = [
+            "scenario": path, "name": s.name, "seed": s.seed, "seeds": s.seeds, "devices": devices, "tasks": taskCount,
             "duration_s": s.duration, "results": resultsPath ?? NSNull(), "swarmlab_version": swarmlabVersion,
-            "policies": results.map(jsonObject),
         ]
+        if s.seeds.count == 1 {
+            text += "seed \(s.seed)\n\n" + summary(results) + "\n"
+            json["policies"] = results.map(jsonObject)
+        } else {
+            // Several seeds: per policy, the mean and 95% interval over the runs; each run in "runs".
+            let stats = replicationSummary(replicationPlan(s), results)
+            text += "seeds \(s.seeds.map(String.init).joined(separator: ", ")): mean ± 95% CI half-width over \(s.seeds.count) runs per policy\n\n"
+            text += replicationTable(stats) + "\n"
+            json["policies"] = stats.jsonObject().map { row in row.filter { $0.key != "point" } }
+            json["runs"] = results.map { r in jsonObject(r).merging(["seed": r.seed, "replication": r.replication]) { $1 } }
+        }
+        if let p = resultsPath { text += "\nResults written to \(p)\n" }
         return FileReport(text: text, jsonObject: json)
     }
 
