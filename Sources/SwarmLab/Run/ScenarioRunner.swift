@@ -67,7 +67,8 @@ public enum ScenarioRunner {
         // Each run gets a fresh configuration: its latency jitter stream starts over.
         if materialized != nil { run.configuration = scenario.configuration(seed: run.seed) }
         let fleet = run.fleet, tasks = run.tasks
-        let policy = try registry.make(name, context: run.policyContext)
+        // `name` is a `policies` label: the entry's policy with the parameters the file gave it.
+        let policy = try registry.make(scenario.policyChoice(name), context: run.policyContext)
         let start = monotonicSeconds()
         let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: policy, seed: scenario.seed,
                                 configuration: run.configuration, sim: Simulation(expectedPending: fleet.count))

@@ -7,14 +7,15 @@ import Yams
 /// keys and defaults), building the `Scenario` and its canonical form together.
 struct ScenarioParser {
     let file: String
-    let knownPolicies: [String]
+    /// The policies `policies` may name, with the parameters each declares.
+    let policyCatalog: [PolicyDeclaration]
     var regionNames: [String] = []
     var classes: [DeviceClass] = DeviceClass.builtin
     var siteNames: [String] = []
     var siteRegions: [Int] = []
 
-    init(file: String, knownPolicies: [String]) {
-        self.file = file; self.knownPolicies = knownPolicies
+    init(file: String, policyCatalog: [PolicyDeclaration]) {
+        self.file = file; self.policyCatalog = policyCatalog
     }
 
     var classNames: [String] { classes.map(\.name) }
@@ -91,8 +92,8 @@ struct ScenarioParser {
         return Scenario(name: name, seed: seeds[0], duration: duration, heartbeatTimeout: heartbeat, regions: regions,
                         regionWAN: wan, edgeSites: sites, classes: classes, fleet: fleet, fleetSites: fleetSites,
                         workloads: workloads, network: network, tenants: tenants, trust: trust, speculation: speculation,
-                        policies: policies, outputs: outputs, text: text, seeds: seeds, replications: replications,
-                        sweep: [], file: file, explained: explained, knownPolicies: knownPolicies, calibration: calibration)
+                        policyChoices: policies, outputs: outputs, text: text, seeds: seeds, replications: replications,
+                        sweep: [], file: file, explained: explained, knownPolicies: policyCatalog, calibration: calibration)
     }
 
     // MARK: regions, edge sites
@@ -202,31 +203,6 @@ struct ScenarioParser {
         guard every > 0 else { throw f.valueField("check_every")!.expected("a positive duration") }
         top.put("speculation", f.node)
         return WorkEngine.Speculation(slowdown: slowdown, checkEvery: SimDuration(seconds: every))
-    }
-
-    func policies(_ top: inout Section) throws(ScenarioError) -> [String] {
-        var policies: [String] = []
-        let field = top["policies"]!
-        let entries: [YAMLField]
-        if case .mapping = field.node { entries = [field] } else { entries = try field.sequenceOrOne() }
-        for p in entries {
-            if case .mapping = p.node {
-                let keys = ScenarioSchema.keys("policies[]")
-                guard case .mapping(let m) = p.node else { continue }
-                for (k, _) in m where !keys.contains(k.string ?? "") {
-                    let name = (m.first { $0.key.string == "name" }?.value.string).map { "`\($0)`" } ?? "this policy"
-                    throw YAMLField(node: k, path: "\(p.path).\(k.string ?? "")", file: file)
-                        .fail("unknown key `\(k.string ?? "")`: \(name) takes no parameters (expected only: \(keys.joined(separator: ", ")))")
-                }
-                var f = try Section(p, "policies[]")
-                policies.append(try f.oneOf("name", knownPolicies, "policy")!)
-            } else {
-                policies.append(try p.oneOf(knownPolicies, "policy"))
-            }
-        }
-        guard !policies.isEmpty else { throw top["policies"]!.fail("expected at least one policy") }
-        top.put("policies", .sequence(Node.Sequence(policies.map { Node($0) }, .implicit, .flow)))
-        return policies
     }
 
     /// `calibration`: a profile written by `swarmlab calibrate`, relative to the scenario file.

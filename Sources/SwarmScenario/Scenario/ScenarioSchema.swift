@@ -47,7 +47,7 @@ public enum ScenarioSchema {
         ("tenants[]", "Who submits work, with a weighted fair share and a quota."),
         ("trust", "Who lies, and how results are checked."),
         ("speculation", "Backup attempts for stragglers (MapReduce backup tasks); `off` or left out: none."),
-        ("policies[]", "A scheduling policy: its name, or `{ name: … }` (built-in policies take no parameters)."),
+        ("policies[]", "A scheduling policy: its name, or `{ name: …, parameters: { … } }`. Each policy declares its parameters (name, type and unit, default); `docs/policies.md` lists the built-ins'. A policy listed with parameters that differ from its defaults runs as `name(key=value, …)`, so one policy may be listed several times with different parameters."),
         ("outputs", "Where results go."),
     ]
 
@@ -245,6 +245,7 @@ public enum ScenarioSchema {
         Field(section: "speculation", key: "check_every", type: "duration", presence: .value("30s"), meaning: "how often running tasks are looked over"),
 
         Field(section: "policies[]", key: "name", type: "policy name", presence: .required, meaning: "a registered policy (`docs/policies.md`)"),
+        Field(section: "policies[]", key: "parameters", type: "mapping parameter → value", presence: .optional, meaning: "values of the parameters the policy declares, each with its unit (`extra_latency: 20ms`); left out: the policy's defaults"),
 
         Field(section: "outputs", key: "results", type: "file path", presence: .value("results/NAME.h5"), meaning: "the HDF5 results file (`NAME` is the scenario's name)"),
         Field(section: "outputs", key: "timeline_interval", type: "duration", presence: .value("1min"), meaning: "sampling interval of the results' timeline"),
