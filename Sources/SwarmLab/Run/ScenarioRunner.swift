@@ -98,6 +98,7 @@ public enum ScenarioRunner {
         let wall = monotonicSeconds() - start
         if let writer, let recorder {
             try writer.write(run: engine, recorder: recorder, group: group, jobKinds: scenario.workloads.map(Provenance.kind(of:)))
+            try writer.writeAccess(tenants: scenario.tenants, ownership: run.ownership, refused: scenario.access, group: group)
         }
         return PolicyResult(policy: name, metrics: engine.metrics, events: engine.sim.eventsProcessed,
                             wallSeconds: wall, finished: finished, tasks: tasks.count, seed: scenario.seed)
@@ -163,6 +164,16 @@ extension ScenarioRunner {
             json["policies"] = stats.jsonObject().map { row in row.filter { $0.key != "point" } }
             json["runs"] = results.map { r in jsonObject(r).merging(["seed": r.seed, "replication": r.replication]) { $1 } }
         }
+        if !s.accessNotes.isEmpty {
+            // Refused actions are part of the outcome: say them, and count them in the JSON.
+            text += "\nRefused by the tenants' roles:\n" + s.accessNotes.map { "  \($0)\n" }.joined()
+        }
+        json["refused_actions"] = s.tenants.indices.flatMap { k in
+            Permission.allCases.compactMap { p -> [String: Any]? in
+                let n = s.access.refused(p, to: k)
+                return n == 0 ? nil : ["tenant": s.tenants[k].name, "action": p.rawValue, "count": n]
+            }
+        }
         if let p = resultsPath { text += "\nResults written to \(p)\n" }
         return FileReport(text: text, jsonObject: json)
     }
@@ -189,8 +200,9 @@ extension ScenarioRunner {
             var text = "\(path): ok — \(s.name): \(s.regions.count) regions, \(s.deviceCount) devices, "
                 + "\(s.workloads.count) workloads (\(s.taskCount) tasks), \(SimDuration(seconds: s.duration)), policies \(s.policies.joined(separator: ", "))"
             if s.replications > 1 { text += ", \(s.replications) replications" }
+            if s.access.total > 0 { text += ", \(s.access.total) action(s) refused by the tenants' roles" }
             if !s.sweep.isEmpty { text += ", sweep over \(s.sweep.map(\.path).joined(separator: " × ")) (\(s.sweep.reduce(1) { $0 * $1.values.count }) points)" }
-            return text + "\nmemory: \(s.memoryEstimate)\n"
+            return text + "\nmemory: \(s.memoryEstimate)\n" + s.accessNotes.map { "refused: \($0)\n" }.joined()
         }
     }
 }

@@ -29,6 +29,14 @@ public struct Scenario: Sendable {
     public var workloads: [any Workload]
     public var network: NetworkSettings
     public var tenants: [Tenant]
+    /// Per fleet entry (clusters included): the tenant lending its devices, or −1 (the
+    /// platform's own), and the tenants it lends them to.
+    public var fleetOwners: [Int32] = []
+    public var fleetLendTo: [TenantSet] = []
+    /// Actions the scenario's tenants attempt that their roles refuse (a contributor's
+    /// submission, a researcher's lending), counted per tenant; `accessNotes` says each in a line.
+    public var access = AccessLedger(tenants: 1)
+    public var accessNotes: [String] = []
     public var trust: TrustModel
     public var speculation: WorkEngine.Speculation?
     /// The `policies` entries: each a registered policy with the parameters the file gave it.

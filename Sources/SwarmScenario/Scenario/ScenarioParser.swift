@@ -13,6 +13,13 @@ struct ScenarioParser {
     var classes: [DeviceClass] = DeviceClass.builtin
     var siteNames: [String] = []
     var siteRegions: [Int] = []
+    /// Tenancy as read so far (`ScenarioParser+Tenancy.swift`): the tenants, each fleet
+    /// entry's owner and lending, the actions refused.
+    var tenantList: [Tenant] = Tenant.everyone
+    var fleetOwners: [Int32] = []
+    var fleetLendTo: [TenantSet] = []
+    var access = AccessLedger(tenants: 1)
+    var accessNotes: [String] = []
 
     init(file: String, policyCatalog: [PolicyDeclaration]) {
         self.file = file; self.policyCatalog = policyCatalog
@@ -79,9 +86,11 @@ struct ScenarioParser {
         // The network's access overrides change classes before fleet entries copy them.
         let network = try self.network(&top)
         try classAvailability(&top)
-        let (fleet, fleetSites) = try self.fleet(&top)
+        // Tenants before the fleet: fleet entries name their owners.
         let tenants = try self.tenants(&top)
-        let workloads = try self.workloads(&top, tenants: tenants)
+        let (fleet, fleetSites) = try self.fleet(&top)
+        var workloads = try self.workloads(&top, tenants: tenants)
+        refuseSubmissions(&workloads)
         let trust = try self.trust(&top)
         let speculation = try self.speculation(&top)
         let policies = try self.policies(&top)
@@ -89,11 +98,16 @@ struct ScenarioParser {
         let calibration = try self.calibration(&top)
 
         let explained = (try? Yams.serialize(node: top.node)) ?? ""
-        return Scenario(name: name, seed: seeds[0], duration: duration, heartbeatTimeout: heartbeat, regions: regions,
+        var scenario = Scenario(name: name, seed: seeds[0], duration: duration, heartbeatTimeout: heartbeat, regions: regions,
                         regionWAN: wan, edgeSites: sites, classes: classes, fleet: fleet, fleetSites: fleetSites,
                         workloads: workloads, network: network, tenants: tenants, trust: trust, speculation: speculation,
                         policyChoices: policies, outputs: outputs, text: text, seeds: seeds, replications: replications,
                         sweep: [], file: file, explained: explained, knownPolicies: policyCatalog, calibration: calibration)
+        scenario.fleetOwners = fleetOwners
+        scenario.fleetLendTo = fleetLendTo
+        scenario.access = access
+        scenario.accessNotes = accessNotes
+        return scenario
     }
 
     // MARK: regions, edge sites
@@ -139,7 +153,14 @@ struct ScenarioParser {
 
     // MARK: tenants, trust, speculation, policies, outputs
 
-    func tenants(_ top: inout Section) throws(ScenarioError) -> [Tenant] {
+    mutating func tenants(_ top: inout Section) throws(ScenarioError) -> [Tenant] {
+        let tenants = try readTenants(&top)
+        tenantList = tenants
+        access = AccessLedger(tenants: tenants.count)
+        return tenants
+    }
+
+    func readTenants(_ top: inout Section) throws(ScenarioError) -> [Tenant] {
         guard let list = top["tenants"] else { return Tenant.everyone }
         var tenants: [Tenant] = []
         var out: [Node] = []
@@ -155,6 +176,7 @@ struct ScenarioParser {
             out.append(f.node)
         }
         guard !tenants.isEmpty else { throw list.fail("expected at least one tenant") }
+        guard tenants.count <= 64 else { throw list.fail("expected at most 64 tenants (lending sets cover 64), found \(tenants.count)") }
         top.put("tenants", .sequence(Node.Sequence(out)))
         return tenants
     }

@@ -44,7 +44,7 @@ public enum ScenarioSchema {
         ("dag", "A task graph given task by task; `instances` copies of it are submitted."),
         ("dag.tasks[]", "One task of a task graph."),
         ("work", "What a task computes: exactly one of `seconds` or a kernel (`gemm`, `elementwise`)."),
-        ("tenants[]", "Who submits work, with a weighted fair share and a quota."),
+        ("tenants[]", "Who submits work or lends devices, with a role, a weighted fair share and a quota. Roles grant permissions: `admin` everything, over anyone's work (submit, cancel, read results, lend devices); `researcher` submits, cancels and reads its own work; `contributor` lends devices (`fleet[].owner`). An action a role does not grant — a contributor's workload, a researcher's lending — is refused and counted in the results' `access` table."),
         ("trust", "Who lies, and how results are checked."),
         ("speculation", "Backup attempts for stragglers (MapReduce backup tasks); `off` or left out: none."),
         ("policies[]", "A scheduling policy: its name, or `{ name: …, parameters: { … } }`. Each policy declares its parameters (name, type and unit, default); `docs/policies.md` lists the built-ins'. A policy listed with parameters that differ from its defaults runs as `name(key=value, …)`, so one policy may be listed several times with different parameters."),
@@ -143,6 +143,8 @@ public enum ScenarioSchema {
         Field(section: "fleet[]", key: "fraction", type: "number in 0…1", presence: .optional, meaning: "share of `fleet_total` (largest remainders make the counts add up)"),
         Field(section: "fleet[]", key: "site", type: "edge site name", presence: .optional, meaning: "attach the devices to this edge site (in their region)"),
         Field(section: "fleet[]", key: "availability", type: "`availability`", presence: .optional, meaning: "overrides the class's availability for these devices only"),
+        Field(section: "fleet[]", key: "owner", type: "tenant name", presence: .optional, meaning: "the tenant lending these devices (its role must grant `lend-devices`: contributor or admin; otherwise the lending is refused, counted in the results' `access` table, and the devices left out); none: the platform's own"),
+        Field(section: "fleet[]", key: "lend_to", type: "list of tenant names", presence: .optional, meaning: "with `owner`: the only tenants whose work these devices run, besides the owner's (default: every tenant)"),
 
         Field(section: "network", key: "model", type: "`latency` or `flows`", presence: .value("latency"), meaning: "`latency`: each transfer gets its device's access link; `flows`: transfers share WAN, backhaul and access links max-min fairly"),
         Field(section: "network", key: "rtt_file", type: "file path", presence: .optional, meaning: "RTTs as CSV `from,to,rtt_ms`, relative to the scenario file"),
@@ -229,7 +231,7 @@ public enum ScenarioSchema {
         Field(section: "work", key: "elementwise", type: "`{ count, flops_per_element, dtype }`", presence: .optional, meaning: "an elementwise pass over `count` elements"),
 
         Field(section: "tenants[]", key: "name", type: "name", presence: .required, meaning: "workloads name it with `tenant`"),
-        Field(section: "tenants[]", key: "role", type: "`admin`, `researcher` or `contributor`", presence: .value("researcher"), meaning: "contributors lend devices and may not submit"),
+        Field(section: "tenants[]", key: "role", type: "`admin`, `researcher` or `contributor`", presence: .value("researcher"), meaning: "what the tenant may do (above); a contributor's workloads are refused"),
         Field(section: "tenants[]", key: "weight", type: "number > 0", presence: .value("1"), meaning: "share of devices relative to the others"),
         Field(section: "tenants[]", key: "quota", type: "integer ≥ 1", presence: .optional, meaning: "most attempts running at once; none: no cap"),
 
