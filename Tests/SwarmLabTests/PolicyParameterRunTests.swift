@@ -50,3 +50,21 @@ struct PolicyParameterRunTests {
         #expect(r.stderr.contains("\(file):14:62: policies[1].parameters.choises: unknown parameter `choises` of policy `least-loaded`; did you mean `choices`?"), "\(r.stderr)")
     }
 }
+
+@Suite("Policy parameters in sweeps")
+struct PolicyParameterSweepTests {
+    @Test("a sweep over a policy parameter runs each point with its value")
+    func sweepParameter() throws {
+        let text = PolicyParameterRunTests.text.replacingOccurrences(of: "policies: [least-loaded, { name: least-loaded, parameters: { choices: 16 } }]",
+                                                                      with: "policies: [{ name: least-loaded, parameters: { choices: 2 } }]\nsweep:\n  policies[0].parameters.choices: [1, 16]")
+        let s = try Scenario.parse(text: text, file: "sweep-parameters.yaml", registry: .builtin)
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("swarmlab-sweep-params-\(getpid())-\(UUID().uuidString).h5").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let outcome = try SweepRunner.run(s, options: .init(jobs: 1, output: out))
+        #expect(outcome.results.count == 2)
+        let file = try ResultsReader(path: out)
+        // The two points ran different policies: 1 choice (random) and 16 choices place differently.
+        #expect(try file.column("run-0000/tasks", "device") != file.column("run-0001/tasks", "device"))
+        #expect(file.attribute("sweep_point", on: "/run-0001") == .string("policies[0].parameters.choices=16"))
+    }
+}

@@ -57,7 +57,8 @@ public enum ScenarioRunner {
         return results
     }
 
-    /// Runs `scenario` under one policy and, given a writer, writes its tables into `group`
+    /// Runs `scenario` under one policy — `name` is a label of its `policies` (the entry's
+    /// parameters apply) or a bare registered name — and, given a writer, writes its tables into `group`
     /// (which must exist). The fleet and tasks depend only on the scenario and its seed;
     /// `materialized`, when given, is that fleet and those tasks already built.
     public static func runPolicy(_ scenario: Scenario, policy name: String, registry: PolicyRegistry = .builtin,

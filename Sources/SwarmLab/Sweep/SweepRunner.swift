@@ -154,7 +154,10 @@ public enum SweepRunner {
         let writer = try ResultsWriter(path: path)
         try Provenance.write(to: writer, scenario: scenario)
         try createRunGroup(run, of: plan, scenarioText: point.text, in: writer)
-        let result = try ScenarioRunner.runPolicy(point, policy: run.policy, registry: registry, writer: writer, group: run.group)
+        // A point that sets a policy's parameters (`policies[0].parameters.choices`) relabels it:
+        // run the point's own entry at the same position.
+        let label = scenario.policies.firstIndex(of: run.policy).flatMap { $0 < point.policies.count ? point.policies[$0] : nil } ?? run.policy
+        let result = try ScenarioRunner.runPolicy(point, policy: label, registry: registry, writer: writer, group: run.group)
         try writer.setAttribute("wall_time", result.wallSeconds)
         try writer.commit()
         return SweepRunResult(run: run, values: try metrics(try ResultsReader(path: path), group: run.group),
