@@ -69,14 +69,34 @@ public struct FastestFirstPolicy: SchedulingPolicy {
 
 /// The idle device nearest the task's data: its own region first, then regions by rising
 /// latency (the locality preference of MapReduce's scheduler, Dean and Ghemawat, OSDI 2004,
-/// applied to regions).
+/// applied to regions). `extra_latency` trades latency for speed: every allowed region at most
+/// that much farther (one-way) than the nearest region with an idle device counts as near,
+/// and the fastest idle device among them wins (0 s, the default: the nearest region only,
+/// fastest first within it — delay scheduling's "how far from the data may a task run",
+/// Zaharia et al., EuroSys 2010, as a latency budget).
 public struct LocalityAwarePolicy: SchedulingPolicy {
     public static let name = "locality-aware"
     public static let summary = "The idle device with the lowest latency to the task's data."
+
+    public struct Parameters: PolicyParameters {
+        public static let fields = [
+            PolicyParameter("extra_latency", .duration(0...86_400), default: 0,
+                            doc: "one-way latency beyond the nearest region with an idle device still counted as near; the fastest idle device of the near regions wins"),
+        ]
+        /// Seconds.
+        public var extraLatency: Double
+        public init(extraLatency: Double = 0) { self.extraLatency = extraLatency }
+        public init(values: PolicyParameterValues) { extraLatency = values.value("extra_latency") }
+    }
+
     let latency: @Sendable (Int, Int) -> Double
+    let extraLatency: Double
     var orders: [Int: [Int]] = [:]
 
-    public init(parameters: NoParameters, context: PolicyContext) { latency = context.latency }
+    public init(parameters: Parameters, context: PolicyContext) {
+        latency = context.latency
+        extraLatency = parameters.extraLatency
+    }
 
     public mutating func place(_ ready: ReadyTasks, on fleet: FleetView, into placements: inout Placements) {
         for task in ready {
@@ -84,7 +104,15 @@ public struct LocalityAwarePolicy: SchedulingPolicy {
             let order = regionsByLatency(from: task.dataRegion, count: fleet.regionCount)
             var chosen: Int?
             for r in order where task.residency.contains(r) {
-                if let d = fleet.firstIdle(in: RegionSet([r])) { chosen = d; break }
+                guard let d = fleet.firstIdle(in: RegionSet([r])) else { continue }
+                chosen = d
+                if extraLatency > 0 {
+                    // Every allowed region within the budget of this nearest one: fastest first.
+                    let budget = latency(task.dataRegion, r) + extraLatency
+                    let near = order.filter { task.residency.contains($0) && latency(task.dataRegion, $0) <= budget }
+                    chosen = fleet.firstIdle(in: RegionSet(near)) ?? d
+                }
+                break
             }
             if let d = chosen { placements.assign(task, to: d) }
         }
@@ -104,26 +132,51 @@ public struct LocalityAwarePolicy: SchedulingPolicy {
 /// MASCOTS 2011 — so a device up for longer is likelier to stay), with τ the task's expected
 /// time on that device, and zero when the class's opt-in window (in the region's local time)
 /// closes before τ. Candidates: the first idle device of every class, so a steadier class is
-/// always considered, plus a few random idle devices — never a fleet scan.
+/// always considered, plus `samples` random idle devices — never a fleet scan. With
+/// `min_uptime`, a candidate online for at least that long beats any younger one (a device
+/// that has proven itself, as BOINC's scheduler favours hosts by their measured on-fraction,
+/// Anderson, GRID 2004); younger ones are used only when no proven candidate is idle.
 public struct AvailabilityAwarePolicy: SchedulingPolicy {
     public static let name = "availability-aware"
     public static let summary = "The idle device most likely to stay online for the whole task."
+
+    public struct Parameters: PolicyParameters {
+        public static let fields = [
+            PolicyParameter("min_uptime", .duration(0...30 * 86_400), default: 0,
+                            doc: "a candidate online at least this long beats any younger one; younger devices only when no such one is idle"),
+            PolicyParameter("samples", .integer(0...1024), default: 12,
+                            doc: "random idle devices considered per task, besides the first idle device of each class"),
+        ]
+        /// Seconds.
+        public var minUptime: Double
+        public var samples: Int
+        public init(minUptime: Double = 0, samples: Int = 12) { self.minUptime = minUptime; self.samples = samples }
+        public init(values: PolicyParameterValues) { minUptime = values.value("min_uptime"); samples = values.integer("samples") }
+    }
+
     var rng: Xoshiro256
     let costModel: any CostModel
-    let samples = 12
+    let samples: Int
+    /// Ticks.
+    let minUptime: Int64
 
-    public init(parameters: NoParameters, context: PolicyContext) {
+    public init(parameters: Parameters, context: PolicyContext) {
         rng = context.streams.stream("policy", entity: stableHash(Self.name))
         costModel = context.costModel
+        samples = parameters.samples
+        minUptime = Int64((parameters.minUptime * 1e9).rounded())
     }
 
     public mutating func place(_ ready: ReadyTasks, on fleet: FleetView, into placements: inout Placements) {
         for task in ready {
             if fleet.idleCount == 0 { return }
             var best: Int?, bestScore = -1.0
+            let minUptime = self.minUptime
             func consider(_ d: Int?) {
                 guard let d else { return }
-                let s = survival(of: d, for: task, fleet)
+                var s = survival(of: d, for: task, fleet)
+                // A proven device (online ≥ min_uptime) scores above every unproven one.
+                if minUptime > 0 && s > 0 && fleet.now.ticks - fleet.onlineSince[d] >= minUptime { s += 2 }
                 if s > bestScore { best = d; bestScore = s }
             }
             for c in fleet.classesBySpeed { consider(fleet.firstIdle(in: task.residency, classOrder: [c])) }
@@ -164,21 +217,35 @@ public struct AvailabilityAwarePolicy: SchedulingPolicy {
     }
 }
 
-/// Among a few sampled idle devices, the one that has done the least work so far, spreading
-/// load (and volunteer credit) evenly — "power of d choices" (Mitzenmacher, IEEE TPDS 2001).
+/// Among `choices` sampled idle devices (default 2), the one that has done the least work so
+/// far, spreading load (and volunteer credit) evenly — "power of d choices" (Mitzenmacher,
+/// IEEE TPDS 2001); `choices: 1` is the random policy.
 public struct LeastLoadedPolicy: SchedulingPolicy {
     public static let name = "least-loaded"
     public static let summary = "Among sampled idle devices, the one with the fewest tasks done."
-    var rng: Xoshiro256
 
-    public init(parameters: NoParameters, context: PolicyContext) {
+    public struct Parameters: PolicyParameters {
+        public static let fields = [
+            PolicyParameter("choices", .integer(1...64), default: 2,
+                            doc: "idle devices drawn at random per task (with replacement); the one with the fewest tasks done wins"),
+        ]
+        public var choices: Int
+        public init(choices: Int = 2) { self.choices = choices }
+        public init(values: PolicyParameterValues) { choices = values.integer("choices") }
+    }
+
+    var rng: Xoshiro256
+    let choices: Int
+
+    public init(parameters: Parameters, context: PolicyContext) {
         rng = context.streams.stream("policy", entity: stableHash(Self.name))
+        choices = parameters.choices
     }
 
     public mutating func place(_ ready: ReadyTasks, on fleet: FleetView, into placements: inout Placements) {
         for task in ready {
             if fleet.idleCount == 0 { return }
-            let best = fleet.bestOfRandomIdle(2, in: task.residency, using: &rng) {
+            let best = fleet.bestOfRandomIdle(choices, in: task.residency, using: &rng) {
                 fleet.completed[$0] < fleet.completed[$1]
             }
             if let d = best { placements.assign(task, to: d) }

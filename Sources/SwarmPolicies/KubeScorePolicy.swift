@@ -13,8 +13,9 @@ import SwarmModel
 /// `sampleSize`, all within the task's residency. One device per class means a filter that
 /// rejects whole classes (GPU memory) cannot starve a task another class could run.
 ///
-/// The registered `kube-score` uses `Filter.defaults` and `Score.defaults`; compose others
-/// with `KubeScorePolicy(filters:scores:context:)`.
+/// The registered `kube-score` uses `Filter.defaults` and the default plugins' scores with the
+/// weights of its `Parameters` (a scenario file sets them: `compute_weight`, `locality_weight`,
+/// `reliability_weight`, `sample_size`); compose others with `KubeScorePolicy(filters:scores:context:)`.
 ///
 /// - Complexity: O(sampleSize × (classes × regions + filters + scores)) per task.
 public struct KubeScorePolicy: SchedulingPolicy {
@@ -95,8 +96,32 @@ public struct KubeScorePolicy: SchedulingPolicy {
     var total: [Double] = []
     var values: [Double] = []
 
-    public init(parameters: NoParameters, context: PolicyContext) {
-        self.init(filters: Filter.defaults, scores: Score.defaults, context: context)
+    /// The weights of the default score plugins and the candidate bound, settable from a
+    /// scenario file.
+    public struct Parameters: PolicyParameters {
+        public static let fields = [
+            PolicyParameter("compute_weight", .number(0...1000), default: 2, doc: "weight of `faster-compute` (1 / the cost model's seconds)"),
+            PolicyParameter("locality_weight", .number(0...1000), default: 1, doc: "weight of `data-locality` (1 / time to fetch the input)"),
+            PolicyParameter("reliability_weight", .number(0...1000), default: 1, doc: "weight of `reliability` (share of attempts finished)"),
+            PolicyParameter("sample_size", .integer(1...1024), default: 16, doc: "candidate devices per task (the first idle of each class, then random ones)"),
+        ]
+        public var computeWeight: Double, localityWeight: Double, reliabilityWeight: Double
+        public var sampleSize: Int
+        public init(computeWeight: Double = 2, localityWeight: Double = 1, reliabilityWeight: Double = 1, sampleSize: Int = 16) {
+            self.computeWeight = computeWeight; self.localityWeight = localityWeight
+            self.reliabilityWeight = reliabilityWeight; self.sampleSize = sampleSize
+        }
+        public init(values: PolicyParameterValues) {
+            self.init(computeWeight: values.value("compute_weight"), localityWeight: values.value("locality_weight"),
+                      reliabilityWeight: values.value("reliability_weight"), sampleSize: values.integer("sample_size"))
+        }
+    }
+
+    public init(parameters: Parameters, context: PolicyContext) {
+        self.init(filters: Filter.defaults,
+                  scores: [.fasterCompute(weight: parameters.computeWeight), .dataLocality(weight: parameters.localityWeight),
+                           .reliability(weight: parameters.reliabilityWeight)],
+                  sampleSize: parameters.sampleSize, context: context)
     }
 
     /// A framework with these plugins; `sampleSize` bounds the candidates per task.

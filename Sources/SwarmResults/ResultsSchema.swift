@@ -176,6 +176,16 @@ public enum ResultsSchema {
     /// Every table of a run's group, in the order the schema page lists them.
     public static let runTables: [Table] = [summary, tasks, devices, jobs, timeline, tenants]
 
+    /// Written by scenario runs (`swarmlab run`, sweeps) beside `runTables`: what each
+    /// tenant's role let it do, and the actions it refused (`Permission`).
+    public static let access = Table(name: "access", rows: "one per tenant (scenario runs)", columns: [
+        .init(name: "tenant", type: .uint32, unit: "1", meaning: "tenant id"),
+        .init(name: "role", type: .uint8, unit: "code", meaning: "the tenant's role (index into `role_names`)"),
+        .init(name: "devices_owned", type: .uint32, unit: "1", meaning: "devices the tenant lends (`fleet[].owner`)"),
+    ] + Permission.allCases.map { p in
+        .init(name: "refused_\(p.columnName)", type: .uint32, unit: "1", meaning: "`\(p.rawValue)` actions refused to the tenant (its role does not grant it)")
+    }, lookups: [("role_names", "name of each role code")])
+
     // MARK: Sweep files (`swarmlab sweep`, docs/sweeps.md)
 
     /// The `/summary` metrics a sweep compares, with their units: the per-run columns of
@@ -228,7 +238,7 @@ public enum ResultsSchema {
     public static func markdown() -> String {
         var out = "## Root attributes\n\n| name | type | meaning |\n|---|---|---|\n"
         for a in rootAttributes { out += "| `\(a.name)` | \(a.type) | \(a.meaning) |\n" }
-        for t in runTables {
+        for t in runTables + [access] {
             out += "\n## `/<run>/\(t.name)` — \(t.rows)\n\n| field | type | unit | meaning |\n|---|---|---|---|\n"
             for c in t.columns { out += "| `\(c.name)` | \(c.type.rawValue) | \(c.unit) | \(c.meaning) |\n" }
             if !t.lookups.isEmpty {

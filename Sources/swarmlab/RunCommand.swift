@@ -8,6 +8,9 @@ struct RunCommand: ParsableCommand {
         abstract: "Run a scenario under each of its policies and compare them.",
         discussion: """
         Without a scenario, runs scenarios/quickstart.yaml. Results go to results/NAME.h5. \
+        Each policy runs under every seed (`seeds`, or `seed` and `replications`); with several \
+        seeds the summary gives each policy's mean and 95% confidence interval, and the file \
+        has a sweep's layout. A scenario with a `sweep` is refused: use `swarmlab sweep`. \
         Exit codes: 0 done, 1 a run failed, 64 bad usage, 65 invalid scenario, 66 unreadable file, \
         69 needs more memory than this machine has, 74 results file not written.
         """)

@@ -59,7 +59,10 @@ struct ExitCodeTests {
         let object = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any]
         let policies = object?["policies"] as? [[String: Any]]
         #expect(policies?.map { $0["policy"] as? String } == ["random", "least-loaded"])
-        #expect(policies?.allSatisfy { $0["tasks_done"] as? Int == 40 } == true)
+        // Two replications: each policy's metrics are means with intervals, each run is listed.
+        #expect(policies?.allSatisfy { (($0["metrics"] as? [String: Any])?["tasks_done"] as? [String: Any])?["mean"] as? Double == 40 } == true)
+        let runs = object?["runs"] as? [[String: Any]]
+        #expect(runs?.count == 4 && runs?.allSatisfy { $0["tasks_done"] as? Int == 40 } == true)
 
         let out = path + ".h5"
         defer { try? FileManager.default.removeItem(atPath: out) }

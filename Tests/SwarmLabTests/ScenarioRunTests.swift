@@ -75,7 +75,7 @@ struct ScenarioRunTests {
         #expect(a.children().map(\.name) == ["availability-aware", "random"])
         for policy in ["random", "availability-aware"] {
             let tables = a.children(of: policy).map(\.name)
-            #expect(tables == ["devices", "jobs", "summary", "tasks", "tenants", "timeline"])
+            #expect(tables == ["access", "devices", "jobs", "summary", "tasks", "tenants", "timeline"])
             for table in tables {
                 let x = try a.rawTable("\(policy)/\(table)"), y = try b.rawTable("\(policy)/\(table)")
                 #expect(x.bytes == y.bytes, "\(policy)/\(table) differs between runs")

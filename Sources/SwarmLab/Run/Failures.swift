@@ -40,8 +40,8 @@ extension ScenarioRunner {
     /// there (`swarmlab run` from another folder).
     public static func load(_ path: String, registry: PolicyRegistry = .builtin) throws -> Scenario {
         if path == Scenario.quickstartPath && !FileManager.default.fileExists(atPath: path) {
-            return try Scenario.parse(text: Scenario.quickstartText, file: path, policies: registry.entries.map(\.name))
+            return try Scenario.parse(text: Scenario.quickstartText, file: path, registry: registry)
         }
-        return try Scenario.read(path: path, policies: registry.entries.map(\.name))
+        return try Scenario.read(path: path, registry: registry)
     }
 }

@@ -16,16 +16,30 @@ public enum ScenarioRunner {
         public var finished: Bool
         /// Tasks the scenario's workloads generated.
         public var tasks: Int
+        /// The run's seed, and its replication number (from 0: the index of the seed in the
+        /// scenario's `seeds`).
+        public var seed: UInt64
+        public var replication: Int = 0
     }
 
-    /// Runs each policy; `progress` gets a line per finished policy, and `live` (when given)
+    /// Runs each policy under each of the scenario's seeds (`seeds`, or `seed`, `seed + 1`, …
+    /// for `replications`); `progress` gets a line per finished run, and `live` (when given)
     /// a status line at most twice a second while a policy runs — simulated time reached,
     /// events/s, an estimate of the time left. `timelineInterval` sets the results file's
     /// timeline sampling (default: the scenario's `outputs.timeline_interval`).
+    ///
+    /// With one seed the results file has a group per policy; with several it has the layout
+    /// of a sweep's file (`runReplications`). A scenario with `sweep` axes is refused: it is
+    /// `swarmlab sweep`'s to run.
     public static func run(_ scenario: Scenario, registry: PolicyRegistry = .builtin, resultsPath: String?,
                            timelineInterval: SimDuration? = nil,
                            progress: (String) -> Void = { _ in }, live: ((String) -> Void)? = nil) throws -> [PolicyResult] {
+        try refuseSweep(scenario)
         try scenario.checkMemory()
+        if scenario.seeds.count > 1 {
+            return try runReplications(scenario, registry: registry, resultsPath: resultsPath, timelineInterval: timelineInterval,
+                                       progress: progress, live: live)
+        }
         let writer = try resultsPath.map { p throws(ResultsError) in try ResultsWriter(path: p) }
         if let writer { try Provenance.write(to: writer, scenario: scenario) }
         // Fleet and tasks are built once and shared by the policies (each engine copies them).
@@ -43,7 +57,8 @@ public enum ScenarioRunner {
         return results
     }
 
-    /// Runs `scenario` under one policy and, given a writer, writes its tables into `group`
+    /// Runs `scenario` under one policy — `name` is a label of its `policies` (the entry's
+    /// parameters apply) or a bare registered name — and, given a writer, writes its tables into `group`
     /// (which must exist). The fleet and tasks depend only on the scenario and its seed;
     /// `materialized`, when given, is that fleet and those tasks already built.
     public static func runPolicy(_ scenario: Scenario, policy name: String, registry: PolicyRegistry = .builtin,
@@ -53,7 +68,8 @@ public enum ScenarioRunner {
         // Each run gets a fresh configuration: its latency jitter stream starts over.
         if materialized != nil { run.configuration = scenario.configuration(seed: run.seed) }
         let fleet = run.fleet, tasks = run.tasks
-        let policy = try registry.make(name, context: run.policyContext)
+        // `name` is a `policies` label: the entry's policy with the parameters the file gave it.
+        let policy = try registry.make(scenario.policyChoice(name), context: run.policyContext)
         let start = monotonicSeconds()
         let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: policy, seed: scenario.seed,
                                 configuration: run.configuration, sim: Simulation(expectedPending: fleet.count))
@@ -83,9 +99,10 @@ public enum ScenarioRunner {
         let wall = monotonicSeconds() - start
         if let writer, let recorder {
             try writer.write(run: engine, recorder: recorder, group: group, jobKinds: scenario.workloads.map(Provenance.kind(of:)))
+            try writer.writeAccess(tenants: scenario.tenants, ownership: run.ownership, refused: scenario.access, group: group)
         }
         return PolicyResult(policy: name, metrics: engine.metrics, events: engine.sim.eventsProcessed,
-                            wallSeconds: wall, finished: finished, tasks: tasks.count)
+                            wallSeconds: wall, finished: finished, tasks: tasks.count, seed: scenario.seed)
     }
 
     /// A table comparing the policies, for a terminal.
@@ -120,7 +137,9 @@ extension ScenarioRunner {
     /// What `runFile` did: the table to print, and the same as JSON.
     public struct FileReport {
         public var text: String
-        /// Scenario, seed, fleet and task counts, results path and one entry per policy.
+        /// Scenario, seeds, fleet and task counts, results path and one entry per policy: its
+        /// metrics with one seed; with several, each metric's mean and 95% interval (and every
+        /// run under `runs`).
         public var jsonObject: [String: Any]
     }
 
@@ -134,15 +153,33 @@ extension ScenarioRunner {
                               progress: progress, live: live)
         let taskCount = results.first?.tasks ?? 0
         let devices = s.fleet.reduce(0) { $0 + $1.count }
-        var text = "\n\(s.name): \(devices) devices, \(taskCount) tasks, "
-        text += "\(SimDuration(seconds: s.duration)) simulated, seed \(s.seed)\n\n"
-        text += summary(results) + "\n"
-        if let p = resultsPath { text += "\nResults written to \(p)\n" }
-        let json: [String: Any] = [
-            "scenario": path, "name": s.name, "seed": s.seed, "devices": devices, "tasks": taskCount,
+        var text = "\n\(s.name): \(devices) devices, \(taskCount) tasks, \(SimDuration(seconds: s.duration)) simulated, "
+        var json: [String: Any] = [
+            "scenario": path, "name": s.name, "seed": s.seed, "seeds": s.seeds, "devices": devices, "tasks": taskCount,
             "duration_s": s.duration, "results": resultsPath ?? NSNull(), "swarmlab_version": swarmlabVersion,
-            "policies": results.map(jsonObject),
         ]
+        if s.seeds.count == 1 {
+            text += "seed \(s.seed)\n\n" + summary(results) + "\n"
+            json["policies"] = results.map(jsonObject)
+        } else {
+            // Several seeds: per policy, the mean and 95% interval over the runs; each run in "runs".
+            let stats = replicationSummary(replicationPlan(s), results)
+            text += "seeds \(s.seeds.map(String.init).joined(separator: ", ")): mean ± 95% CI half-width over \(s.seeds.count) runs per policy\n\n"
+            text += replicationTable(stats) + "\n"
+            json["policies"] = stats.jsonObject().map { row in row.filter { $0.key != "point" } }
+            json["runs"] = results.map { r in jsonObject(r).merging(["seed": r.seed, "replication": r.replication]) { $1 } }
+        }
+        if !s.accessNotes.isEmpty {
+            // Refused actions are part of the outcome: say them, and count them in the JSON.
+            text += "\nRefused by the tenants' roles:\n" + s.accessNotes.map { "  \($0)\n" }.joined()
+        }
+        json["refused_actions"] = s.tenants.indices.flatMap { k in
+            Permission.allCases.compactMap { p -> [String: Any]? in
+                let n = s.access.refused(p, to: k)
+                return n == 0 ? nil : ["tenant": s.tenants[k].name, "action": p.rawValue, "count": n]
+            }
+        }
+        if let p = resultsPath { text += "\nResults written to \(p)\n" }
         return FileReport(text: text, jsonObject: json)
     }
 
@@ -168,6 +205,7 @@ extension ScenarioRunner {
             var text = "\(path): ok — \(s.name): \(s.regions.count) regions, \(s.deviceCount) devices, "
                 + "\(s.workloads.count) workloads (\(s.taskCount) tasks), \(SimDuration(seconds: s.duration)), policies \(s.policies.joined(separator: ", "))"
             if s.replications > 1 { text += ", \(s.replications) replications" }
+            if s.access.total > 0 { text += ", \(s.access.total) action(s) refused by the tenants' roles" }
             if !s.sweep.isEmpty { text += ", sweep over \(s.sweep.map(\.path).joined(separator: " × ")) (\(s.sweep.reduce(1) { $0 * $1.values.count }) points)" }
             text += "\nmemory: \(s.memoryEstimate)\n"
             // Tasks no device can hold are dropped by the run: say so before it (a scenario
@@ -177,7 +215,7 @@ extension ScenarioRunner {
                     text += "warning: workloads[\(u.workload)]: \(u.tasks) tasks need \(formatBytes(u.largestWorkingSet)) in memory, more than any device of the fleet holds; the run drops them (tasks_unplaceable)\n"
                 }
             }
-            return text
+            return text + s.accessNotes.map { "refused: \($0)\n" }.joined()
         }
     }
 }

@@ -153,14 +153,11 @@ public enum SweepRunner {
         point.seed = run.seed
         let writer = try ResultsWriter(path: path)
         try Provenance.write(to: writer, scenario: scenario)
-        try writer.createGroup(run.group)
-        let group = "/" + run.group
-        try writer.setAttribute("scenario", point.text, on: group)
-        try writer.setAttribute("seed", Int64(bitPattern: run.seed), on: group)
-        try writer.setAttribute("policy", run.policy, on: group)
-        try writer.setAttribute("replication", Int64(run.replication), on: group)
-        try writer.setAttribute("sweep_point", plan.describe(point: run.point), on: group)
-        let result = try ScenarioRunner.runPolicy(point, policy: run.policy, registry: registry, writer: writer, group: run.group)
+        try createRunGroup(run, of: plan, scenarioText: point.text, in: writer)
+        // A point that sets a policy's parameters (`policies[0].parameters.choices`) relabels it:
+        // run the point's own entry at the same position.
+        let label = scenario.policies.firstIndex(of: run.policy).flatMap { $0 < point.policies.count ? point.policies[$0] : nil } ?? run.policy
+        let result = try ScenarioRunner.runPolicy(point, policy: label, registry: registry, writer: writer, group: run.group)
         try writer.setAttribute("wall_time", result.wallSeconds)
         try writer.commit()
         return SweepRunResult(run: run, values: try metrics(try ResultsReader(path: path), group: run.group),
@@ -176,9 +173,32 @@ public enum SweepRunner {
     /// the parts.
     static func join(plan: SweepPlan, scenario: Scenario, results: [SweepRunResult], summary: SweepSummary,
                      parts: String, into output: String) throws {
-        let policies = Array(Set(plan.runs.map(\.policy))).sorted()
         let extra = try ResultsWriter(path: output + ".sweep-tables.h5")
         try Provenance.write(to: extra, scenario: scenario)
+        try writeSweepTables(plan: plan, results: results, summary: summary, to: extra)
+        try extra.commit()
+        defer { try? FileManager.default.removeItem(atPath: output + ".sweep-tables.h5") }
+        _ = try ResultsMerge.merge(into: output, shards: [output + ".sweep-tables.h5"] + results.map { partPath(parts, $0.run) })
+        try FileManager.default.removeItem(atPath: parts)
+    }
+
+    /// Creates run `run`'s group (`/run-NNNN`) with the attributes of `ResultsSchema.sweepRunAttributes`.
+    static func createRunGroup(_ run: SweepRun, of plan: SweepPlan, scenarioText: String, in writer: ResultsWriter) throws(ResultsError) {
+        try writer.createGroup(run.group)
+        let group = "/" + run.group
+        try writer.setAttribute("scenario", scenarioText, on: group)
+        try writer.setAttribute("seed", Int64(bitPattern: run.seed), on: group)
+        try writer.setAttribute("policy", run.policy, on: group)
+        try writer.setAttribute("replication", Int64(run.replication), on: group)
+        try writer.setAttribute("sweep_point", plan.describe(point: run.point), on: group)
+    }
+
+    /// Writes the sweep root attributes (`ResultsSchema.sweepRootAttributes`) and the
+    /// `/sweep_runs` and `/sweep_summary` tables of `results` into `extra`. Used by sweeps and
+    /// by `swarmlab run` with several seeds, so both write one layout.
+    static func writeSweepTables(plan: SweepPlan, results: [SweepRunResult], summary: SweepSummary,
+                                 to extra: ResultsWriter) throws(ResultsError) {
+        let policies = Array(Set(plan.runs.map(\.policy))).sorted()
         try extra.setAttribute("sweep_points", (0..<plan.points.count).map { "\($0): \(plan.describe(point: $0))" }.joined(separator: "\n"))
         try extra.setAttribute("sweep_policies", policies.enumerated().map { "\($0): \($1)" }.joined(separator: "\n"))
         try extra.setAttribute("replications", Int64(plan.replications))
@@ -201,9 +221,5 @@ public enum SweepRunner {
             summaryColumns.append(.double(spec.name + "_ci95", summary.rows.map { $0.halfWidth[m] }, units: spec.unit))
         }
         try extra.writeTable(ResultsSchema.sweepSummary, in: nil, summaryColumns)
-        try extra.commit()
-        defer { try? FileManager.default.removeItem(atPath: output + ".sweep-tables.h5") }
-        _ = try ResultsMerge.merge(into: output, shards: [output + ".sweep-tables.h5"] + results.map { partPath(parts, $0.run) })
-        try FileManager.default.removeItem(atPath: parts)
     }
 }

@@ -1,7 +1,9 @@
 /// Who submits work, with what share and what cap.
 ///
-/// Roles: an **admin** manages the deployment and may submit; a **researcher** submits work;
-/// a **contributor** lends devices and may not submit. Each submitting tenant gets ready tasks
+/// Roles grant permissions (`Role.permissions`, `Access.swift`): an **admin** may do
+/// everything, over anyone's work (submit, cancel, read results, lend devices); a
+/// **researcher** submits work and cancels and reads its own; a **contributor** lends devices
+/// (owns them, and may restrict them to some tenants: `DeviceOwnership`) and may not submit. Each submitting tenant gets ready tasks
 /// offered in proportion to its `weight` (weighted fair sharing of devices: the tenant with
 /// the least running work per unit of weight goes next, as in weighted fair queuing,
 /// Demers, Keshav and Shenker, SIGCOMM 1989), and never more than `quota` attempts at once.
@@ -20,7 +22,7 @@ public struct Tenant: Sendable, Equatable {
         self.name = name; self.role = role; self.weight = weight; self.quota = quota
     }
 
-    public var maySubmit: Bool { role != .contributor }
+    public var maySubmit: Bool { may(.submit) }
 
     /// The single tenant of runs that do not name any.
     public static let everyone = [Tenant(name: "default")]

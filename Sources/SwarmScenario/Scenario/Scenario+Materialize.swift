@@ -14,6 +14,8 @@ public struct MaterializedScenario: Sendable {
     /// One-way latency between regions without jitter, seconds: what policies are told.
     public var latency: @Sendable (Int, Int) -> Double
     public var seed: UInt64
+    /// Who owns each device and whose work it may run (`fleet[].owner`, `lend_to`).
+    public var ownership: DeviceOwnership = .none
 
     /// The context a policy is created with for this run.
     public var policyContext: PolicyContext {
@@ -39,8 +41,10 @@ extension Scenario {
         let streams = RandomStreams(seed: seed)
         for (job, w) in workloads.enumerated() { w.generate(into: &tasks, job: job, streams: streams) }
 
-        return MaterializedScenario(fleet: fleet, tasks: tasks, configuration: configuration(seed: seed),
-                                    latency: baseLatency, seed: seed)
+        var run = MaterializedScenario(fleet: fleet, tasks: tasks, configuration: configuration(seed: seed),
+                                       latency: baseLatency, seed: seed)
+        run.ownership = ownership(deviceCount: fleet.count)
+        return run
     }
 
     /// One-way latency between regions without jitter (RTT / 2), seconds.

@@ -29,9 +29,21 @@ public struct Scenario: Sendable {
     public var workloads: [any Workload]
     public var network: NetworkSettings
     public var tenants: [Tenant]
+    /// Per fleet entry (clusters included): the tenant lending its devices, or −1 (the
+    /// platform's own), and the tenants it lends them to.
+    public var fleetOwners: [Int32] = []
+    public var fleetLendTo: [TenantSet] = []
+    /// Actions the scenario's tenants attempt that their roles refuse (a contributor's
+    /// submission, a researcher's lending), counted per tenant; `accessNotes` says each in a line.
+    public var access = AccessLedger(tenants: 1)
+    public var accessNotes: [String] = []
     public var trust: TrustModel
     public var speculation: WorkEngine.Speculation?
-    public var policies: [String]
+    /// The `policies` entries: each a registered policy with the parameters the file gave it.
+    public var policyChoices: [PolicyChoice]
+    /// The runs' policy labels (`PolicyChoice.label`: the name, plus parameters that differ
+    /// from their defaults), in file order.
+    public var policies: [String] { policyChoices.map(\.label) }
     public var outputs: Outputs
     /// The file's text, kept for the results file's provenance.
     public var text: String
@@ -46,8 +58,8 @@ public struct Scenario: Sendable {
     /// The scenario with every default filled in, as YAML (`swarmlab check --explain`); it
     /// parses to the same scenario.
     public var explained: String
-    /// The policy names the scenario was checked against, for `with(_:)`.
-    var knownPolicies: [String]
+    /// The policies the scenario was checked against, for `with(_:)`.
+    var knownPolicies: [PolicyDeclaration]
     /// The calibration profile (`swarmlab calibrate`) kernel durations come from, with the
     /// path the file gave; nil: the roofline cost model of the device classes' data sheets.
     public var calibration: (path: String, profile: DeviceProfile)?
@@ -72,8 +84,19 @@ public struct Scenario: Sendable {
     public var deviceCount: Int { fleet.reduce(0) { $0 + $1.count } }
 
     /// Parses `text` (from `file`, for messages and relative paths); `policies` are the valid
-    /// policy names.
+    /// policy names (none of them taking parameters).
     public static func parse(text: String, file: String, policies known: [String]) throws(ScenarioError) -> Scenario {
+        try parse(text: text, file: file, declarations: known.map { PolicyDeclaration(name: $0) })
+    }
+
+    /// Parses `text` against `registry`'s policies and the parameters they declare.
+    public static func parse(text: String, file: String, registry: PolicyRegistry) throws(ScenarioError) -> Scenario {
+        try parse(text: text, file: file, declarations: registry.declarations)
+    }
+
+    /// Parses `text` (from `file`, for messages and relative paths) against these policies:
+    /// a `policies` entry must name one of them and may set only the parameters it declares.
+    public static func parse(text: String, file: String, declarations known: [PolicyDeclaration]) throws(ScenarioError) -> Scenario {
         let root: Node
         do {
             guard let n = try Yams.compose(yaml: text) else {
@@ -87,14 +110,14 @@ public struct Scenario: Sendable {
         } catch {
             throw ScenarioError(file: file, line: 0, column: 0, path: "", message: "not YAML: \(error)")
         }
-        var p = ScenarioParser(file: file, knownPolicies: known)
+        var p = ScenarioParser(file: file, policyCatalog: known)
         var scenario = try p.parse(root, text: text)
         // Each value of each axis must make a valid scenario on its own.
         var top = try Section(YAMLField(node: root, path: "", file: file), "")
         let sweep = try sweepAxes(top["sweep"], root: root)
         for axis in sweep {
             for (value, field) in zip(axis.values, sweepValueFields(top["sweep"]!, axis.path)) {
-                do { _ = try Scenario.parse(text: try scenario.substituted([(axis.path, value)]), file: file, policies: known) } catch {
+                do { _ = try Scenario.parse(text: try scenario.substituted([(axis.path, value)]), file: file, declarations: known) } catch {
                     throw field.fail("with \(axis.path) = \(value): \(error.path.isEmpty ? "" : "\(error.path): ")\(error.message)")
                 }
             }
@@ -117,12 +140,29 @@ public struct Scenario: Sendable {
         }
     }
 
-    /// Reads and parses a scenario file.
+    /// Reads and parses a scenario file; `policies` are the valid policy names (none of them
+    /// taking parameters).
     public static func read(path: String, policies: [String]) throws(ScenarioError) -> Scenario {
+        try read(path: path, declarations: policies.map { PolicyDeclaration(name: $0) })
+    }
+
+    /// Reads and parses a scenario file against `registry`'s policies and their parameters.
+    public static func read(path: String, registry: PolicyRegistry) throws(ScenarioError) -> Scenario {
+        try read(path: path, declarations: registry.declarations)
+    }
+
+    /// Reads and parses a scenario file against these policies.
+    public static func read(path: String, declarations: [PolicyDeclaration]) throws(ScenarioError) -> Scenario {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ScenarioError(file: path, line: 0, column: 0, path: "", message: "cannot read the file", kind: .unreadable)
         }
-        return try parse(text: String(decoding: data, as: UTF8.self), file: path, policies: policies)
+        return try parse(text: String(decoding: data, as: UTF8.self), file: path, declarations: declarations)
+    }
+
+    /// The `policies` entry labelled `label`; a bare policy name (a swept `policies` value)
+    /// when no entry has that label.
+    public func policyChoice(_ label: String) -> PolicyChoice {
+        policyChoices.first { $0.label == label } ?? PolicyChoice(name: label, parameters: PolicyParameterValues(), label: label)
     }
 }
 

@@ -138,6 +138,7 @@ extension ScenarioParser {
                 }
                 site = Int32(i)
             }
+            try lending(&f)
             if let a = f["availability"] {
                 let (model, node) = try availability(a)
                 var derived = classes.first { $0.name == className }!
@@ -173,6 +174,7 @@ extension ScenarioParser {
             for i in order.prefix(total - counts.reduce(0, +)) { counts[i] += 1 }
             for i in shares.indices { shares[i].count = counts[i] }
         }
+        leaveOutRefusedLends(&shares)
         // Clusters: their nodes join the fleet, with the NIC as access link.
         if let list = top["clusters"] {
             var cout: [Node] = []
@@ -204,6 +206,7 @@ extension ScenarioParser {
                 classes.append(derived)
                 shares.append(.init(className: derived.name, region: region, count: nodes))
                 sites.append(-1)
+                fleetOwners.append(-1); fleetLendTo.append(.anyone)
                 cout.append(f.node)
             }
             top.put("clusters", .sequence(Node.Sequence(cout)))

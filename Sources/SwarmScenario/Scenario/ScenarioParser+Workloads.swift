@@ -16,8 +16,12 @@ public struct PlacedWorkload: Workload {
     public var dataRegion: Int?
     public var residency: RegionSet?
     public var taskCount: Int
+    /// The tenant may not submit work (`Permission.submit`): the submission is refused,
+    /// counted in the scenario's `access`, and generates no task.
+    public var refused = false
 
     public func generate(into tasks: inout TaskTable, job: Int, streams: RandomStreams) {
+        if refused { return }
         if tenant == 0 && dataRegion == nil && residency == nil {
             inner.generate(into: &tasks, job: job, streams: streams)
             return
@@ -90,9 +94,6 @@ extension ScenarioParser {
         let w = body
             let tenantNames = tenants.map(\.name)
             let tenant = try f.oneOf("tenant", tenantNames, "tenant").map { tenantNames.firstIndex(of: $0)! } ?? 0
-            guard tenants[tenant].maySubmit else {
-                throw (f["tenant"] ?? w).fail("tenant `\(tenants[tenant].name)` is a contributor and may not submit work")
-            }
             let region = try f.oneOf("data_region", regionNames, "region").map { regionNames.firstIndex(of: $0)! }
             var residency: RegionSet?
             if let r = f["residency"] {

@@ -7,16 +7,24 @@ import Yams
 /// keys and defaults), building the `Scenario` and its canonical form together.
 struct ScenarioParser {
     let file: String
-    let knownPolicies: [String]
+    /// The policies `policies` may name, with the parameters each declares.
+    let policyCatalog: [PolicyDeclaration]
     var regionNames: [String] = []
     var classes: [DeviceClass] = DeviceClass.builtin
     var siteNames: [String] = []
     var siteRegions: [Int] = []
     /// Whether transfers are flows (`network.model: flows`): edge sites act only then.
     var flows = false
+    /// Tenancy as read so far (`ScenarioParser+Tenancy.swift`): the tenants, each fleet
+    /// entry's owner and lending, the actions refused.
+    var tenantList: [Tenant] = Tenant.everyone
+    var fleetOwners: [Int32] = []
+    var fleetLendTo: [TenantSet] = []
+    var access = AccessLedger(tenants: 1)
+    var accessNotes: [String] = []
 
-    init(file: String, knownPolicies: [String]) {
-        self.file = file; self.knownPolicies = knownPolicies
+    init(file: String, policyCatalog: [PolicyDeclaration]) {
+        self.file = file; self.policyCatalog = policyCatalog
     }
 
     var classNames: [String] { classes.map(\.name) }
@@ -80,9 +88,11 @@ struct ScenarioParser {
         // The network's access overrides change classes before fleet entries copy them.
         let network = try self.network(&top)
         try classAvailability(&top)
-        let (fleet, fleetSites) = try self.fleet(&top)
+        // Tenants before the fleet: fleet entries name their owners.
         let tenants = try self.tenants(&top)
-        let workloads = try self.workloads(&top, tenants: tenants)
+        let (fleet, fleetSites) = try self.fleet(&top)
+        var workloads = try self.workloads(&top, tenants: tenants)
+        refuseSubmissions(&workloads)
         let trust = try self.trust(&top)
         let speculation = try self.speculation(&top)
         let policies = try self.policies(&top)
@@ -90,11 +100,16 @@ struct ScenarioParser {
         let calibration = try self.calibration(&top)
 
         let explained = (try? Yams.serialize(node: top.node)) ?? ""
-        return Scenario(name: name, seed: seeds[0], duration: duration, heartbeatTimeout: heartbeat, regions: regions,
+        var scenario = Scenario(name: name, seed: seeds[0], duration: duration, heartbeatTimeout: heartbeat, regions: regions,
                         regionWAN: wan, edgeSites: sites, classes: classes, fleet: fleet, fleetSites: fleetSites,
                         workloads: workloads, network: network, tenants: tenants, trust: trust, speculation: speculation,
-                        policies: policies, outputs: outputs, text: text, seeds: seeds, replications: replications,
-                        sweep: [], file: file, explained: explained, knownPolicies: knownPolicies, calibration: calibration)
+                        policyChoices: policies, outputs: outputs, text: text, seeds: seeds, replications: replications,
+                        sweep: [], file: file, explained: explained, knownPolicies: policyCatalog, calibration: calibration)
+        scenario.fleetOwners = fleetOwners
+        scenario.fleetLendTo = fleetLendTo
+        scenario.access = access
+        scenario.accessNotes = accessNotes
+        return scenario
     }
 
     // MARK: regions, edge sites
@@ -140,7 +155,14 @@ struct ScenarioParser {
 
     // MARK: tenants, trust, speculation, policies, outputs
 
-    func tenants(_ top: inout Section) throws(ScenarioError) -> [Tenant] {
+    mutating func tenants(_ top: inout Section) throws(ScenarioError) -> [Tenant] {
+        let tenants = try readTenants(&top)
+        tenantList = tenants
+        access = AccessLedger(tenants: tenants.count)
+        return tenants
+    }
+
+    func readTenants(_ top: inout Section) throws(ScenarioError) -> [Tenant] {
         guard let list = top["tenants"] else { return Tenant.everyone }
         var tenants: [Tenant] = []
         var out: [Node] = []
@@ -156,6 +178,7 @@ struct ScenarioParser {
             out.append(f.node)
         }
         guard !tenants.isEmpty else { throw list.fail("expected at least one tenant") }
+        guard tenants.count <= 64 else { throw list.fail("expected at most 64 tenants (lending sets cover 64), found \(tenants.count)") }
         top.put("tenants", .sequence(Node.Sequence(out)))
         return tenants
     }
@@ -204,31 +227,6 @@ struct ScenarioParser {
         guard every > 0 else { throw f.valueField("check_every")!.expected("a positive duration") }
         top.put("speculation", f.node)
         return WorkEngine.Speculation(slowdown: slowdown, checkEvery: SimDuration(seconds: every))
-    }
-
-    func policies(_ top: inout Section) throws(ScenarioError) -> [String] {
-        var policies: [String] = []
-        let field = top["policies"]!
-        let entries: [YAMLField]
-        if case .mapping = field.node { entries = [field] } else { entries = try field.sequenceOrOne() }
-        for p in entries {
-            if case .mapping = p.node {
-                let keys = ScenarioSchema.keys("policies[]")
-                guard case .mapping(let m) = p.node else { continue }
-                for (k, _) in m where !keys.contains(k.string ?? "") {
-                    let name = (m.first { $0.key.string == "name" }?.value.string).map { "`\($0)`" } ?? "this policy"
-                    throw YAMLField(node: k, path: "\(p.path).\(k.string ?? "")", file: file)
-                        .fail("unknown key `\(k.string ?? "")`: \(name) takes no parameters (expected only: \(keys.joined(separator: ", ")))")
-                }
-                var f = try Section(p, "policies[]")
-                policies.append(try f.oneOf("name", knownPolicies, "policy")!)
-            } else {
-                policies.append(try p.oneOf(knownPolicies, "policy"))
-            }
-        }
-        guard !policies.isEmpty else { throw top["policies"]!.fail("expected at least one policy") }
-        top.put("policies", .sequence(Node.Sequence(policies.map { Node($0) }, .implicit, .flow)))
-        return policies
     }
 
     /// `calibration`: a profile written by `swarmlab calibrate`, relative to the scenario file.

@@ -44,10 +44,10 @@ public enum ScenarioSchema {
         ("dag", "A task graph given task by task; `instances` copies of it are submitted."),
         ("dag.tasks[]", "One task of a task graph."),
         ("work", "What a task computes: exactly one of `seconds`, a kernel (`gemm`, `conv2d`, `attention`, `elementwise`, `reduction`), a layer preset (`transformer_block`, `resnet_block`, `mlp`: kernels run in order as one task, costed as the sum of their parts) or a `sequence` of kernels and presets. Sizes are element counts (whole numbers ≥ 1); `dtype` is `fp32` (default), `fp16`, `bf16` or `int8` and sets bytes per element and, on devices with faster narrow arithmetic, the matrix-multiply rate (docs/models/compute.md)."),
-        ("tenants[]", "Who submits work, with a weighted fair share and a quota."),
+        ("tenants[]", "Who submits work or lends devices, with a role, a weighted fair share and a quota. Roles grant permissions: `admin` everything, over anyone's work (submit, cancel, read results, lend devices); `researcher` submits, cancels and reads its own work; `contributor` lends devices (`fleet[].owner`). An action a role does not grant — a contributor's workload, a researcher's lending — is refused and counted in the results' `access` table."),
         ("trust", "Who lies, and how results are checked."),
         ("speculation", "Backup attempts for stragglers (MapReduce backup tasks); `off` or left out: none."),
-        ("policies[]", "A scheduling policy: its name, or `{ name: … }` (built-in policies take no parameters)."),
+        ("policies[]", "A scheduling policy: its name, or `{ name: …, parameters: { … } }`. Each policy declares its parameters (name, type and unit, default); `docs/policies.md` lists the built-ins'. A policy listed with parameters that differ from its defaults runs as `name(key=value, …)`, so one policy may be listed several times with different parameters."),
         ("outputs", "Where results go."),
     ]
 
@@ -62,8 +62,8 @@ public enum ScenarioSchema {
         Field(section: "", key: "version", type: "integer", presence: .required, meaning: "schema version: 1"),
         Field(section: "", key: "name", type: "letters, digits, `-`, `_`", presence: .required, meaning: "names the results file"),
         Field(section: "", key: "seed", type: "integer ≥ 0", presence: .value("1"), meaning: "the first run's seed: same seed, same results"),
-        Field(section: "", key: "seeds", type: "list of integers ≥ 0", presence: .optional, meaning: "the runs' seeds, instead of `seed` (one replication each)"),
-        Field(section: "", key: "replications", type: "integer ≥ 1", presence: .value("1"), meaning: "runs per sweep point and policy, with seeds `seed`, `seed`+1, …"),
+        Field(section: "", key: "seeds", type: "list of integers ≥ 0", presence: .optional, meaning: "the runs' seeds, instead of `seed`: one replication each; `run` runs every policy under each"),
+        Field(section: "", key: "replications", type: "integer ≥ 1", presence: .value("1"), meaning: "runs per policy (and per sweep point), with seeds `seed`, `seed`+1, …; with `seeds`, their count"),
         Field(section: "", key: "duration", type: "duration", presence: .required, meaning: "simulated time to run"),
         Field(section: "", key: "heartbeat_timeout", type: "duration", presence: .value("60s"), meaning: "how long before a silent device's task is re-queued"),
         Field(section: "", key: "regions", type: "list of `regions[]`", presence: .required, meaning: "at least one region"),
@@ -147,6 +147,8 @@ public enum ScenarioSchema {
         Field(section: "fleet[]", key: "fraction", type: "number in 0…1", presence: .optional, meaning: "share of `fleet_total` (largest remainders make the counts add up)"),
         Field(section: "fleet[]", key: "site", type: "edge site name", presence: .optional, meaning: "attach the devices to this edge site (in their region)"),
         Field(section: "fleet[]", key: "availability", type: "`availability`", presence: .optional, meaning: "overrides the class's availability for these devices only"),
+        Field(section: "fleet[]", key: "owner", type: "tenant name", presence: .optional, meaning: "the tenant lending these devices (its role must grant `lend-devices`: contributor or admin; otherwise the lending is refused, counted in the results' `access` table, and the devices left out); none: the platform's own"),
+        Field(section: "fleet[]", key: "lend_to", type: "list of tenant names", presence: .optional, meaning: "with `owner`: the only tenants whose work these devices run, besides the owner's (default: every tenant)"),
 
         Field(section: "network", key: "model", type: "`latency` or `flows`", presence: .value("latency"), meaning: "`latency`: each transfer gets its device's access link; `flows`: transfers share WAN, backhaul and access links max-min fairly"),
         Field(section: "network", key: "rtt_file", type: "file path", presence: .optional, meaning: "RTTs as CSV `from,to,rtt_ms`, relative to the scenario file"),
@@ -240,7 +242,7 @@ public enum ScenarioSchema {
         Field(section: "work", key: "sequence", type: "list of `work` (kernels and presets)", presence: .optional, meaning: "kernels run in order as one task, with one result"),
 
         Field(section: "tenants[]", key: "name", type: "name", presence: .required, meaning: "workloads name it with `tenant`"),
-        Field(section: "tenants[]", key: "role", type: "`admin`, `researcher` or `contributor`", presence: .value("researcher"), meaning: "contributors lend devices and may not submit"),
+        Field(section: "tenants[]", key: "role", type: "`admin`, `researcher` or `contributor`", presence: .value("researcher"), meaning: "what the tenant may do (above); a contributor's workloads are refused"),
         Field(section: "tenants[]", key: "weight", type: "number > 0", presence: .value("1"), meaning: "share of devices relative to the others"),
         Field(section: "tenants[]", key: "quota", type: "integer ≥ 1", presence: .optional, meaning: "most attempts running at once; none: no cap"),
 
@@ -256,6 +258,7 @@ public enum ScenarioSchema {
         Field(section: "speculation", key: "check_every", type: "duration", presence: .value("30s"), meaning: "how often running tasks are looked over"),
 
         Field(section: "policies[]", key: "name", type: "policy name", presence: .required, meaning: "a registered policy (`docs/policies.md`)"),
+        Field(section: "policies[]", key: "parameters", type: "mapping parameter → value", presence: .optional, meaning: "values of the parameters the policy declares, each with its unit (`extra_latency: 20ms`); left out: the policy's defaults"),
 
         Field(section: "outputs", key: "results", type: "file path", presence: .value("results/NAME.h5"), meaning: "the HDF5 results file (`NAME` is the scenario's name)"),
         Field(section: "outputs", key: "timeline_interval", type: "duration", presence: .value("1min"), meaning: "sampling interval of the results' timeline"),
