@@ -111,6 +111,25 @@ struct LifecycleTests {
         #expect(refused.metrics.tasksUnplaceable == 1 && refused.metrics.tasksDone == 1)
     }
 
+    @Test("a contributor's devices run only the tenants it lends them to; a tenant with no device is reported, not left waiting")
+    func ownership() throws {
+        let fleet = try vmFleet(4)
+        let tenants = [Tenant(name: "alice"), Tenant(name: "bob"), Tenant(name: "carol", role: .contributor)]
+        var owned = DeviceOwnership()
+        owned.lend(0..<4, owner: 2, to: TenantSet([0]), deviceCount: 4)   // carol lends all four to alice only
+        var tasks = TaskTable()
+        for i in 0..<6 { tasks.add(work: .seconds(1), tenant: i % 2) }
+        var ran: [(tenant: Int, device: Int)] = []
+        var config = WorkEngine.Configuration(tenants: tenants)
+        config.ownership = owned
+        let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: FastestFirstPolicy(context: PolicyContext(streams: RandomStreams(seed: 1))),
+                                seed: 1, configuration: config)
+        engine.observer = { if case .started(let t, let d, _, _) = $0 { ran.append((t.index % 2, d)) } }
+        #expect(engine.run())
+        #expect(ran.count == 3 && ran.allSatisfy { $0.tenant == 0 }, "only alice's tasks ran")
+        #expect(engine.metrics.tasksUnplaceable == 3 && engine.metrics.tasksDone == 3, "bob's three are reported")
+    }
+
     @Test("bytes moved and WAN bytes are counted per task, per device and per run")
     func bytesMoved() throws {
         let fleet = try Fleet(classes: [.cloudVM], regions: [("eu", 0), ("us", 0)],

@@ -36,7 +36,7 @@ struct InspectMergeTests {
         #expect(tasks.fields == ResultsSchema.tasks.columns.map(\.name))
         let done = report.groups[0].summary.first { $0.name == "tasks_done" }
         #expect(done?.value == 70)
-        #expect(report.text.contains("tasks      \(tasks.rows) rows × 15 fields"))
+        #expect(report.text.contains("tasks      \(tasks.rows) rows × \(ResultsSchema.tasks.columns.count) fields"))
         #expect(report.text.contains("scenario"))
         #expect(report.text.split(separator: "\n").contains { $0.split(separator: " ") == ["schema_version", "1"] })
         // JSON: parseable, same figures.

@@ -49,9 +49,13 @@ public struct LifecycleConfiguration: Sendable {
     public var tenants: [Tenant]
     /// Backup attempts for stragglers; nil = none.
     public var speculation: Speculation?
-    public init(trust: TrustModel = .honest, tenants: [Tenant] = Tenant.everyone, speculation: Speculation? = nil) {
+    /// Who owns which devices and to whom they are lent: a task runs only on devices its
+    /// tenant may use (`DeviceOwnership.mayRun`).
+    public var ownership: DeviceOwnership
+    public init(trust: TrustModel = .honest, tenants: [Tenant] = Tenant.everyone, speculation: Speculation? = nil,
+                ownership: DeviceOwnership = .none) {
         precondition(!tenants.isEmpty, "a run needs at least one tenant")
-        self.trust = trust; self.tenants = tenants; self.speculation = speculation
+        self.trust = trust; self.tenants = tenants; self.speculation = speculation; self.ownership = ownership
     }
 }
 

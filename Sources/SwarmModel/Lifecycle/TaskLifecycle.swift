@@ -91,14 +91,25 @@ public final class TaskLifecycle {
         arrivals = (0..<UInt32(m)).sorted { (tasks.arrival[Int($0)], $0) < (tasks.arrival[Int($1)], $1) }
     }
 
-    /// Connects the driver and drops the tasks no device of the fleet can hold (counted as
-    /// `tasksUnplaceable`, never left waiting); returns when the first task arrives.
+    /// Connects the driver and drops the tasks no device of the fleet can run — none holds
+    /// their working set, or none is open to their tenant — (counted as `tasksUnplaceable`,
+    /// never left waiting); returns when the first task arrives.
     public func attach(_ driver: any LifecycleDriver) -> SimTime? {
         _driver = driver
         var largest = 0.0
         for c in Set(view.fleet.classOf) { let k = view.fleet.classes[Int(c)]; largest = max(largest, k.memory, k.gpuMemory) }
+        // Tenants with no device they may use (every device owned, none lent to them).
+        var stranded = Set<Int>()
+        let ownership = configuration.ownership
+        if !ownership.owner.isEmpty {
+            for k in configuration.tenants.indices where !(0..<view.fleet.count).contains(where: { ownership.mayRun(tenant: k, onDevice: $0) }) {
+                stranded.insert(k)
+            }
+        }
         for t in 0..<tasks.count where tasks.state[t] == .waiting {
-            guard case .kernel(let k) = tasks.work[t], k.workingSetBytes > largest else { continue }
+            let tooBig: Bool
+            if case .kernel(let k) = tasks.work[t] { tooBig = k.workingSetBytes > largest } else { tooBig = false }
+            guard tooBig || stranded.contains(Int(tasks.tenant[t])) else { continue }
             metrics.tasksUnplaceable += 1
             drop(t)
         }
@@ -153,9 +164,12 @@ public final class TaskLifecycle {
         guard waiting, view.idleCount > 0 else { return }
         let now = driver.now
         view.now = now
-        // One vote per device: a device that already returned a result for the task is refused.
+        // One vote per device: a device that already returned a result for the task is refused;
+        // so is a device the task's tenant may not use (owned by a contributor who did not
+        // lend it to that tenant).
         let alreadyVoted: (TaskID, Int) -> Bool = { [unowned self] t, d in
-            self.ballots[t.index]?.contains(where: { $0.device == Int32(d) }) ?? false
+            if !self.configuration.ownership.mayRun(tenant: Int(self.tasks.tenant[t.index]), onDevice: d) { return true }
+            return self.ballots[t.index]?.contains(where: { $0.device == Int32(d) }) ?? false
         }
         var placements = Placements(view: view, alreadyTried: alreadyVoted)
         let ready = queues.ready(tasks, needed: needed, tenants: configuration.tenants)

@@ -35,6 +35,8 @@ public final class WorkEngine {
         /// When set, transfers are flows sharing this topology's links max-min fairly (its
         /// regions are the fleet's, in order); nil: each transfer gets its device's access link.
         public var network: Topology?
+        /// Device owners and lending (contributors' devices run only the tenants they allow).
+        public var ownership: DeviceOwnership = .none
         public init(heartbeatTimeout: SimDuration = .seconds(60), costModel: any CostModel = RooflineCostModel(),
                     regionLatency: @escaping @Sendable (Int, Int) -> Double = { _, _ in 0 },
                     trust: TrustModel = .honest, tenants: [Tenant] = Tenant.everyone, speculation: Speculation? = nil,
@@ -47,7 +49,7 @@ public final class WorkEngine {
 
         /// The part of the configuration the shared task lifecycle reads.
         public var lifecycle: LifecycleConfiguration {
-            LifecycleConfiguration(trust: trust, tenants: tenants, speculation: speculation)
+            LifecycleConfiguration(trust: trust, tenants: tenants, speculation: speculation, ownership: ownership)
         }
     }
 

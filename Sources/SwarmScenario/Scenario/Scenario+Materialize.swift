@@ -44,6 +44,7 @@ extension Scenario {
         var run = MaterializedScenario(fleet: fleet, tasks: tasks, configuration: configuration(seed: seed),
                                        latency: baseLatency, seed: seed)
         run.ownership = ownership(deviceCount: fleet.count)
+        run.configuration.ownership = run.ownership
         return run
     }
 
