@@ -120,7 +120,7 @@ public enum ScenarioSchema {
         Field(section: "availability", key: "initial_on", type: "probability", presence: .optional, meaning: "chance a device starts ON (default: E[on] / (E[on] + E[off]))"),
         Field(section: "availability", key: "window", type: "`window`", presence: .optional, meaning: "the opt-in window; none: no condition"),
         Field(section: "availability", key: "window_jitter", type: "duration", presence: .optional, meaning: "each device's window shifted by a uniform draw in ± this (0s with a window)"),
-        Field(section: "availability", key: "trace", type: "file path", presence: .optional, meaning: "trace file, relative to the scenario file (trace: required); device d replays host d mod hosts"),
+        Field(section: "availability", key: "trace", type: "file path", presence: .optional, meaning: "trace file, relative to the scenario file (trace: required); device d replays host d mod hosts from its own random phase"),
         Field(section: "availability", key: "format", type: "`csv` or `fta`", presence: .optional, meaning: "the trace's format (default `fta` for `.tab` files, else `csv`)"),
         Field(section: "availability", key: "loop", type: "boolean", presence: .optional, meaning: "repeat the trace with the period of its span (default false)"),
 
