@@ -16,6 +16,9 @@ public enum ScenarioRunner {
         public var finished: Bool
         /// Tasks the scenario's workloads generated.
         public var tasks: Int
+        /// Money, energy and carbon over [0, duration]: provisioned time, egress, volunteer
+        /// energy (`RunBill`).
+        public var bill: RunBill
     }
 
     /// Runs each policy; `progress` gets a line per finished policy, and `live` (when given)
@@ -61,6 +64,8 @@ public enum ScenarioRunner {
         // The results file's recorder watches the run (none when no file is written).
         let recorder = writer == nil ? nil : RunRecorder(engine: engine, horizon: .seconds(scenario.duration),
                                                             interval: timelineInterval ?? .seconds(scenario.outputs.timelineInterval))
+        // The bill's meter: per-device busy time and bytes leaving each region.
+        let meter = UsageMeter(engine: engine)
         var finished = false
         if let live {
             // Run in slices so a status line can be shown between them.
@@ -81,16 +86,21 @@ public enum ScenarioRunner {
             finished = engine.run(until: horizon)
         }
         let wall = monotonicSeconds() - start
+        meter.finish(at: engine.sim.now)
+        let bill = RunBill.compute(fleet: fleet, seed: scenario.seed, horizon: .seconds(scenario.duration),
+                                   busySeconds: meter.busySeconds, bytesLeaving: meter.bytesLeaving,
+                                   tariffs: scenario.regionTariffs)
         if let writer, let recorder {
-            try writer.write(run: engine, recorder: recorder, group: group, jobKinds: scenario.workloads.map(Provenance.kind(of:)))
+            try writer.write(run: engine, recorder: recorder, group: group, jobKinds: scenario.workloads.map(Provenance.kind(of:)),
+                             bill: bill)
         }
         return PolicyResult(policy: name, metrics: engine.metrics, events: engine.sim.eventsProcessed,
-                            wallSeconds: wall, finished: finished, tasks: tasks.count)
+                            wallSeconds: wall, finished: finished, tasks: tasks.count, bill: bill)
     }
 
     /// A table comparing the policies, for a terminal.
     public static func summary(_ results: [PolicyResult]) -> String {
-        var rows = [["policy", "tasks done", "makespan", "P50", "P95", "P99", "wasted", "energy", "cloud cost", "wall"]]
+        var rows = [["policy", "tasks done", "makespan", "P50", "P95", "P99", "wasted", "energy", "cloud cost", "CO2", "wall"]]
         for r in results {
             let m = r.metrics
             rows.append([r.policy, "\(m.tasksDone)/\(r.tasks)", SimDuration(seconds: m.makespan).description,
@@ -98,7 +108,8 @@ public enum ScenarioRunner {
                          SimDuration(seconds: m.p95.value.isNaN ? 0 : m.p95.value).description,
                          SimDuration(seconds: m.p99.value.isNaN ? 0 : m.p99.value).description,
                          "\(fixed(m.wastedSeconds / 3600, 1)) h", "\(fixed(m.energyJoules / 3.6e6, 1)) kWh",
-                         "$\(fixed(m.money, 2))", "\(fixed(r.wallSeconds, 2)) s"])
+                         "$\(fixed(r.bill.cloudUSD, 2))", "\(fixed(r.bill.carbonGrams / 1000, 1)) kg",
+                         "\(fixed(r.wallSeconds, 2)) s"])
         }
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
         return rows.map { row in row.enumerated().map { $1.padding(toLength: widths[$0] + 2, withPad: " ", startingAt: 0) }.joined() }

@@ -1,0 +1,79 @@
+import SwarmKernel
+
+/// Watches a `WorkEngine` for what the bill needs and the engine does not keep per device:
+/// each device's busy seconds (every attempt, whatever its outcome — lost and redundant
+/// work burn energy too) and the bytes that left each region.
+///
+/// Bytes: an attempt's input moves from its task's data region to the device's region once
+/// the input transfer is done (`.phase(.computing)`), its output back when it returns
+/// (`.returned`); bytes crossing between two different regions count as leaving the sender.
+/// A transfer cut by churn counts nothing. Another source of byte counts (per-task counters
+/// in the engine) plugs in through `moved(bytes:from:to:)`.
+///
+/// - Complexity: O(1) per record; 20 bytes per device, 8 per region.
+public final class UsageMeter {
+    public let fleet: Fleet
+    /// Busy seconds per device (closed attempts; `finish(at:)` closes running ones).
+    public private(set) var busySeconds: [Double]
+    /// Bytes that left each region for another, indexed by region id.
+    public private(set) var bytesLeaving: [Double]
+    var busySince: [Int64]
+    var runningTask: [UInt32]
+    let inputBytes: [Double], outputBytes: [Double], dataRegion: [UInt16]
+
+    /// Starts watching `engine` (before it runs), keeping any observer already set.
+    public init(engine: WorkEngine) {
+        fleet = engine.view.fleet
+        let n = fleet.count
+        busySeconds = [Double](repeating: 0, count: n)
+        bytesLeaving = [Double](repeating: 0, count: fleet.regionNames.count)
+        busySince = [Int64](repeating: -1, count: n)
+        runningTask = [UInt32](repeating: .max, count: n)
+        inputBytes = engine.tasks.inputBytes
+        outputBytes = engine.tasks.outputBytes
+        dataRegion = engine.tasks.dataRegion
+        let previous = engine.observer
+        engine.observer = { record in
+            previous?(record)
+            self.record(record)
+        }
+    }
+
+    /// Applies one engine record.
+    public func record(_ r: WorkEngine.Record) {
+        switch r {
+        case .started(let task, let d, _, let at):
+            busySince[d] = at.ticks
+            runningTask[d] = task.rawValue
+        case .phase(let d, let phase, _):
+            let t = runningTask[d]
+            if phase == .computing, t != .max {
+                moved(bytes: inputBytes[Int(t)], from: Int(dataRegion[Int(t)]), to: Int(fleet.regionOf[d]))
+            }
+        case .returned(let task, let d, let at):
+            moved(bytes: outputBytes[task.index], from: Int(fleet.regionOf[d]), to: Int(dataRegion[task.index]))
+            endBusy(d, at.ticks)
+        case .lost(_, let d, let at), .cancelled(_, let d, let at):
+            endBusy(d, at.ticks)
+        default:
+            break
+        }
+    }
+
+    /// Counts `bytes` moved from region `from` to region `to` (nothing when they are the same).
+    public func moved(bytes: Double, from: Int, to: Int) {
+        if from != to { bytesLeaving[from] += bytes }
+    }
+
+    /// Closes the attempts still running at `end`.
+    public func finish(at end: SimTime) {
+        for d in busySince.indices { endBusy(d, end.ticks) }
+    }
+
+    func endBusy(_ d: Int, _ t: Int64) {
+        guard busySince[d] >= 0 else { return }
+        busySeconds[d] += Double(t - busySince[d]) / 1e9
+        busySince[d] = -1
+        runningTask[d] = .max
+    }
+}
