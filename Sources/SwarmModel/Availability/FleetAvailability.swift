@@ -185,6 +185,14 @@ public struct FleetAvailability: Sendable {
         return Phase(on: s.on, end: s.end, draws: s.next)
     }
 
+    /// The phase at which trace device `d` entered its host's trace: its device time t is
+    /// trace time span.start + phase + t (modulo the span). nil for a device not on a trace.
+    public func tracePhase(of d: Int) -> SimDuration? {
+        guard case .trace(let trace, let loop) = models[cursors[d].classID].source else { return nil }
+        let key = RandomStreams.key(base: availabilityBase, entity: UInt64(d))
+        return TraceReplay(trace, loop: loop, device: d, phaseUnit: TraceReplay.phaseUnit(key: key)).map { SimDuration(ticks: $0.phase) }
+    }
+
     // MARK: the opt-in window of one device
 
     func window(_ d: Int, at t: Int64, _ model: AvailabilityModel) -> (open: Bool, until: Int64) {
