@@ -86,10 +86,9 @@ public enum ScenarioRunner {
             finished = engine.run(until: horizon)
         }
         let wall = monotonicSeconds() - start
-        meter.finish(at: engine.sim.now)
-        let bill = RunBill.compute(fleet: fleet, seed: scenario.seed, horizon: .seconds(scenario.duration),
-                                   busySeconds: meter.busySeconds, bytesLeaving: meter.bytesLeaving,
-                                   tariffs: scenario.regionTariffs)
+        meter.finish(at: engine.sim.now, horizon: horizon, availabilitySeed: scenario.seed)
+        let bill = RunBill.compute(fleet: fleet, onlineSeconds: meter.onlineSeconds, busySeconds: meter.busySeconds,
+                                   bytesLeaving: meter.bytesLeaving, tariffs: scenario.regionTariffs)
         if let writer, let recorder {
             try writer.write(run: engine, recorder: recorder, group: group, jobKinds: scenario.workloads.map(Provenance.kind(of:)),
                              bill: bill)

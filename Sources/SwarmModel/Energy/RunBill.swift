@@ -3,8 +3,8 @@ import SwarmKernel
 /// What a run cost in money, energy and carbon, defined as formulas. For device d of class
 /// c(d) in region r(d), over the run's billing period [0, H] (H = the scenario's duration):
 ///
-/// - O_d = seconds d was online in [0, H] (its availability timeline, the one the engine
-///   saw: same fleet, same seed); B_d = seconds it ran attempts (`UsageMeter`), ≤ O_d;
+/// - O_d = seconds d was online in [0, H] and B_d = seconds it ran attempts, ≤ O_d (both
+///   from a `UsageMeter`, or O_d from `onlineSeconds(fleet:seed:from:until:)`);
 /// - E_d = idleWatts·(O_d − B_d) + busyWatts·B_d joules (an online device draws its idle
 ///   power whether or not the scheduler uses it);
 /// - **provider cost** = Σ over priced devices (pricePerHour > 0) of pricePerHour · O_d/3600:
@@ -43,24 +43,21 @@ public struct RunBill: Sendable, Equatable {
     public var joules: Double { providerJoules + volunteerJoules }
     public var carbonGrams: Double { providerCarbonGrams + volunteerCarbonGrams }
 
-    /// The bill of a run of `fleet` under availability `seed` over [0, `horizon`], with each
-    /// device's busy seconds and each region's bytes leaving (from a `UsageMeter`, or any
-    /// other source) and one tariff per region (`tariffs.count == fleet.regionNames.count`).
+    /// The bill of a run of `fleet`: each device's online and busy seconds over the billing
+    /// period and each region's bytes leaving (from a `UsageMeter`, or any other source), one
+    /// tariff per region (`tariffs.count == fleet.regionNames.count`).
     ///
-    /// - Complexity: O(devices + availability changes in [0, H]): each churning device's
-    ///   timeline is walked once (always-on devices cost one question).
-    public static func compute(fleet: Fleet, seed: UInt64, horizon: SimDuration, busySeconds: [Double],
+    /// - Complexity: O(devices + regions).
+    public static func compute(fleet: Fleet, onlineSeconds: [Double], busySeconds: [Double],
                                bytesLeaving: [Double], tariffs: [RegionTariff]) -> RunBill {
-        precondition(busySeconds.count == fleet.count, "one busy time per device")
+        precondition(busySeconds.count == fleet.count && onlineSeconds.count == fleet.count, "one online and one busy time per device")
         precondition(tariffs.count == fleet.regionNames.count && bytesLeaving.count == fleet.regionNames.count,
                      "one tariff and one byte count per region")
         var bill = RunBill()
-        var availability = FleetAvailability(fleet: fleet, seed: seed)
-        let end = SimTime.zero + horizon
         for d in 0..<fleet.count {
             let c = fleet.classes[Int(fleet.classOf[d])]
             let tariff = tariffs[Int(fleet.regionOf[d])]
-            let online = onlineSeconds(&availability, d, until: end)
+            let online = onlineSeconds[d]
             let busy = min(busySeconds[d], online)
             let joules = c.idleWatts * (online - busy) + c.busyWatts * busy
             let kWh = joules / 3.6e6
@@ -82,9 +79,18 @@ public struct RunBill: Sendable, Equatable {
         return bill
     }
 
-    /// Seconds device `d` is available in [0, end).
-    static func onlineSeconds(_ a: inout FleetAvailability, _ d: Int, until end: SimTime) -> Double {
-        var t = SimTime.zero, online: Int64 = 0
+    /// Each device's available seconds in [from, until) under availability `seed`, by walking
+    /// its timeline (the same one the engine sees).
+    ///
+    /// - Complexity: O(devices + availability changes before `until`).
+    public static func onlineSeconds(fleet: Fleet, seed: UInt64, from: SimTime = .zero, until end: SimTime) -> [Double] {
+        var availability = FleetAvailability(fleet: fleet, seed: seed)
+        return (0..<fleet.count).map { onlineSeconds(&availability, $0, from: from, until: end) }
+    }
+
+    /// Seconds device `d` is available in [from, end).
+    static func onlineSeconds(_ a: inout FleetAvailability, _ d: Int, from: SimTime, until end: SimTime) -> Double {
+        var t = from, online: Int64 = 0
         while t < end {
             let s = a.state(of: d, at: t)
             let next = min(s.until, end)

@@ -1,8 +1,10 @@
 import SwarmKernel
 
 /// Watches a `WorkEngine` for what the bill needs and the engine does not keep per device:
-/// each device's busy seconds (every attempt, whatever its outcome — lost and redundant
-/// work burn energy too) and the bytes that left each region.
+/// each device's online seconds (from its `.online` / `.offline` records: the engine follows
+/// every device's availability, so this costs O(1) per change it already handles), its busy
+/// seconds (every attempt, whatever its outcome — lost and redundant work burn energy too)
+/// and the bytes that left each region.
 ///
 /// Bytes: an attempt's input moves from its task's data region to the device's region once
 /// the input transfer is done (`.phase(.computing)`), its output back when it returns
@@ -10,14 +12,16 @@ import SwarmKernel
 /// A transfer cut by churn counts nothing. Another source of byte counts (per-task counters
 /// in the engine) plugs in through `moved(bytes:from:to:)`.
 ///
-/// - Complexity: O(1) per record; 20 bytes per device, 8 per region.
+/// - Complexity: O(1) per record; 36 bytes per device, 8 per region.
 public final class UsageMeter {
     public let fleet: Fleet
-    /// Busy seconds per device (closed attempts; `finish(at:)` closes running ones).
+    /// Online and busy seconds per device (closed stretches; `finish` closes open ones).
+    public private(set) var onlineSeconds: [Double]
     public private(set) var busySeconds: [Double]
     /// Bytes that left each region for another, indexed by region id.
     public private(set) var bytesLeaving: [Double]
     var busySince: [Int64]
+    var onlineSince: [Int64]
     var runningTask: [UInt32]
     let inputBytes: [Double], outputBytes: [Double], dataRegion: [UInt16]
 
@@ -28,6 +32,10 @@ public final class UsageMeter {
         busySeconds = [Double](repeating: 0, count: n)
         bytesLeaving = [Double](repeating: 0, count: fleet.regionNames.count)
         busySince = [Int64](repeating: -1, count: n)
+        onlineSeconds = [Double](repeating: 0, count: n)
+        // The engine brought its first devices online before anyone could observe it.
+        let now = engine.sim.now.ticks
+        onlineSince = (0..<n).map { engine.view.isOnline($0) ? now : -1 }
         runningTask = [UInt32](repeating: .max, count: n)
         inputBytes = engine.tasks.inputBytes
         outputBytes = engine.tasks.outputBytes
@@ -55,6 +63,10 @@ public final class UsageMeter {
             endBusy(d, at.ticks)
         case .lost(_, let d, let at), .cancelled(_, let d, let at):
             endBusy(d, at.ticks)
+        case .online(let d, let at):
+            if onlineSince[d] < 0 { onlineSince[d] = at.ticks }
+        case .offline(let d, let at):
+            endOnline(d, at.ticks)
         default:
             break
         }
@@ -65,9 +77,26 @@ public final class UsageMeter {
         if from != to { bytesLeaving[from] += bytes }
     }
 
-    /// Closes the attempts still running at `end`.
-    public func finish(at end: SimTime) {
-        for d in busySince.indices { endBusy(d, end.ticks) }
+    /// Closes the attempts still running and the online stretches still open at `end`, the
+    /// time the run stopped. When it stopped before `horizon` (the work settled and the
+    /// driver stopped the clock), each device's online time in [end, horizon) is added from
+    /// its availability timeline (`availabilitySeed`: the engine's seed), so the bill covers
+    /// the whole period the fleet was held.
+    public func finish(at end: SimTime, horizon: SimTime, availabilitySeed: UInt64) {
+        for d in busySince.indices {
+            endBusy(d, end.ticks)
+            endOnline(d, end.ticks)
+        }
+        if end < horizon {
+            let tail = RunBill.onlineSeconds(fleet: fleet, seed: availabilitySeed, from: end, until: horizon)
+            for d in onlineSeconds.indices { onlineSeconds[d] += tail[d] }
+        }
+    }
+
+    func endOnline(_ d: Int, _ t: Int64) {
+        guard onlineSince[d] >= 0 else { return }
+        onlineSeconds[d] += Double(t - onlineSince[d]) / 1e9
+        onlineSince[d] = -1
     }
 
     func endBusy(_ d: Int, _ t: Int64) {
