@@ -164,7 +164,7 @@ public enum ResultsSchema {
         .init(name: "busy_cost", type: .float64, unit: "USD", meaning: "Σ price per hour · busy hours of priced devices (the work's share of the bill)"),
         .init(name: "provisioned_hours", type: .float64, unit: "h", meaning: "device-hours priced devices were online in [0, duration], busy or not"),
         .init(name: "provider_cost", type: .float64, unit: "USD", meaning: "Σ price per hour · provisioned hours of priced devices"),
-        .init(name: "egress", type: .float64, unit: "B", meaning: "bytes that left a region for another (inputs to devices, outputs back)"),
+        .init(name: "egress", type: .float64, unit: "B", meaning: "billed bytes that left a region for another: inputs from their data region, outputs sent by priced devices"),
         .init(name: "egress_cost", type: .float64, unit: "USD", meaning: "Σ over regions of bytes leaving / 1e9 · the region's egress_price"),
         .init(name: "provider_energy", type: .float64, unit: "J", meaning: "Σ over priced devices of idle watts · (online − busy) + busy watts · busy"),
         .init(name: "volunteer_energy", type: .float64, unit: "J", meaning: "the same over unpriced devices (paid by their owners)"),

@@ -88,7 +88,7 @@ public enum ScenarioRunner {
         let wall = monotonicSeconds() - start
         meter.finish(at: engine.sim.now, horizon: horizon, availabilitySeed: scenario.seed)
         let bill = RunBill.compute(fleet: fleet, onlineSeconds: meter.onlineSeconds, busySeconds: meter.busySeconds,
-                                   bytesLeaving: meter.bytesLeaving, tariffs: scenario.regionTariffs)
+                                   bytesLeaving: meter.billedBytesLeaving, tariffs: scenario.regionTariffs)
         if let writer, let recorder {
             try writer.write(run: engine, recorder: recorder, group: group, jobKinds: scenario.workloads.map(Provenance.kind(of:)),
                              bill: bill)

@@ -9,8 +9,10 @@ import SwarmKernel
 /// Bytes: an attempt's input moves from its task's data region to the device's region once
 /// the input transfer is done (`.phase(.computing)`), its output back when it returns
 /// (`.returned`); bytes crossing between two different regions count as leaving the sender.
-/// A transfer cut by churn counts nothing. Another source of byte counts (per-task counters
-/// in the engine) plugs in through `moved(bytes:from:to:)`.
+/// Inputs are served by the data's store (a provider bucket) and billed; an output is billed
+/// only when its sender is a priced device (a volunteer's upload is not on the provider's
+/// bill). A transfer cut by churn counts nothing. Another source of byte counts (per-task
+/// counters in the engine) plugs in through `moved(bytes:from:to:billed:)`.
 ///
 /// - Complexity: O(1) per record; 36 bytes per device, 8 per region.
 public final class UsageMeter {
@@ -18,8 +20,10 @@ public final class UsageMeter {
     /// Online and busy seconds per device (closed stretches; `finish` closes open ones).
     public private(set) var onlineSeconds: [Double]
     public private(set) var busySeconds: [Double]
-    /// Bytes that left each region for another, indexed by region id.
+    /// Bytes that left each region for another, indexed by region id: all of them, and the
+    /// part on the provider's bill (the egress the bill prices).
     public private(set) var bytesLeaving: [Double]
+    public private(set) var billedBytesLeaving: [Double]
     var busySince: [Int64]
     var onlineSince: [Int64]
     var runningTask: [UInt32]
@@ -31,6 +35,7 @@ public final class UsageMeter {
         let n = fleet.count
         busySeconds = [Double](repeating: 0, count: n)
         bytesLeaving = [Double](repeating: 0, count: fleet.regionNames.count)
+        billedBytesLeaving = bytesLeaving
         busySince = [Int64](repeating: -1, count: n)
         onlineSeconds = [Double](repeating: 0, count: n)
         // The engine brought its first devices online before anyone could observe it.
@@ -56,10 +61,11 @@ public final class UsageMeter {
         case .phase(let d, let phase, _):
             let t = runningTask[d]
             if phase == .computing, t != .max {
-                moved(bytes: inputBytes[Int(t)], from: Int(dataRegion[Int(t)]), to: Int(fleet.regionOf[d]))
+                moved(bytes: inputBytes[Int(t)], from: Int(dataRegion[Int(t)]), to: Int(fleet.regionOf[d]), billed: true)
             }
         case .returned(let task, let d, let at):
-            moved(bytes: outputBytes[task.index], from: Int(fleet.regionOf[d]), to: Int(dataRegion[task.index]))
+            moved(bytes: outputBytes[task.index], from: Int(fleet.regionOf[d]), to: Int(dataRegion[task.index]),
+                  billed: fleet.classes[Int(fleet.classOf[d])].pricePerHour > 0)
             endBusy(d, at.ticks)
         case .lost(_, let d, let at), .cancelled(_, let d, let at):
             endBusy(d, at.ticks)
@@ -72,9 +78,12 @@ public final class UsageMeter {
         }
     }
 
-    /// Counts `bytes` moved from region `from` to region `to` (nothing when they are the same).
-    public func moved(bytes: Double, from: Int, to: Int) {
-        if from != to { bytesLeaving[from] += bytes }
+    /// Counts `bytes` moved from region `from` to region `to` (nothing when they are the
+    /// same); `billed`: the sender is on the provider's bill.
+    public func moved(bytes: Double, from: Int, to: Int, billed: Bool) {
+        guard from != to else { return }
+        bytesLeaving[from] += bytes
+        if billed { billedBytesLeaving[from] += bytes }
     }
 
     /// Closes the attempts still running and the online stretches still open at `end`, the
