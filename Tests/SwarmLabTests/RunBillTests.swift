@@ -141,14 +141,20 @@ struct RunBillTests {
         let meter = UsageMeter(engine: engine)
         let horizon = SimTime.zero + .seconds(s.duration)
         _ = engine.run(until: horizon)
-        meter.finish(at: engine.sim.now, horizon: horizon, availabilitySeed: s.seed)
-        let walked = RunBill.onlineSeconds(fleet: run.fleet, seed: s.seed, until: horizon)
+        meter.finish(at: engine.sim.now)
+        #expect(engine.sim.now > .zero + .hours(1) && engine.sim.now < horizon, "the work settles early and the clock stops")
+        let walked = RunBill.onlineSeconds(fleet: run.fleet, seed: s.seed, until: engine.sim.now)
         let worst = zip(meter.onlineSeconds, walked).map { abs($0 - $1) }.max() ?? 0
         #expect(worst < 1e-6, "largest difference \(worst) s")
-        let heldSeconds: Double = 603 * 2 * 86_400
+        let heldSeconds: Double = 603 * engine.sim.now.seconds
         #expect(walked.reduce(0, +) < 0.9 * heldSeconds, "the fleet really churned")
         // Busy time: the meter's per-device sum is the engine's total.
         #expect(abs(meter.busySeconds.reduce(0, +) - engine.metrics.busySeconds) < 1e-6 * engine.metrics.busySeconds)
+        // The runner bills the whole 48 h all the same: 3 always-on VMs × 48 h.
+        let r = try #require(try ScenarioRunner.run(s, resultsPath: nil).first)
+        let vmHours: Double = 3 * 48
+        #expect(abs(r.bill.providerHours - vmHours) < 1e-9)
+        #expect(abs(r.bill.providerUSD - vmHours * DeviceClass.cloudVM.pricePerHour) < 1e-9)
     }
 
     @Test("tariff units parse, and a wrong one is named")

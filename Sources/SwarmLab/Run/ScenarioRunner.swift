@@ -34,10 +34,11 @@ public enum ScenarioRunner {
         // Fleet and tasks are built once and shared by the policies (each engine copies them).
         let model = try scenario.materialize()
         var results: [PolicyResult] = []
+        let held = HeldTime()
         for name in scenario.policies {
             if let writer { try writer.createGroup(name) }
             let r = try runPolicy(scenario, policy: name, registry: registry, writer: writer, group: name,
-                                  timelineInterval: timelineInterval, live: live, materialized: model)
+                                  timelineInterval: timelineInterval, live: live, materialized: model, heldTime: held)
             progress("\(name): \(r.metrics.tasksDone) of \(r.tasks) tasks in \(String(format: "%.2f", r.wallSeconds)) s")
             results.append(r)
         }
@@ -51,7 +52,8 @@ public enum ScenarioRunner {
     /// `materialized`, when given, is that fleet and those tasks already built.
     public static func runPolicy(_ scenario: Scenario, policy name: String, registry: PolicyRegistry = .builtin,
                                  writer: ResultsWriter?, group: String, timelineInterval: SimDuration? = nil,
-                                 live: ((String) -> Void)? = nil, materialized: MaterializedScenario? = nil) throws -> PolicyResult {
+                                 live: ((String) -> Void)? = nil, materialized: MaterializedScenario? = nil,
+                                 heldTime: HeldTime? = nil) throws -> PolicyResult {
         var run = try materialized ?? scenario.materialize()
         // Each run gets a fresh configuration: its latency jitter stream starts over.
         if materialized != nil { run.configuration = scenario.configuration(seed: run.seed) }
@@ -86,8 +88,18 @@ public enum ScenarioRunner {
             finished = engine.run(until: horizon)
         }
         let wall = monotonicSeconds() - start
-        meter.finish(at: engine.sim.now, horizon: horizon, availabilitySeed: scenario.seed)
-        let bill = RunBill.compute(fleet: fleet, onlineSeconds: meter.onlineSeconds, busySeconds: meter.busySeconds,
+        meter.finish(at: engine.sim.now)
+        // The fleet is held, and billed, for the whole duration: a run that stopped early
+        // (its work settled) takes each device's online time over [0, duration] from its
+        // availability timeline — the same for every policy, so walked once per scenario.
+        var online = meter.onlineSeconds
+        if engine.sim.now < horizon {
+            if heldTime?.seconds == nil {
+                heldTime?.seconds = RunBill.onlineSeconds(fleet: fleet, seed: scenario.seed, until: horizon)
+            }
+            online = heldTime?.seconds ?? RunBill.onlineSeconds(fleet: fleet, seed: scenario.seed, until: horizon)
+        }
+        let bill = RunBill.compute(fleet: fleet, onlineSeconds: online, busySeconds: meter.busySeconds,
                                    bytesLeaving: meter.billedBytesLeaving, tariffs: scenario.regionTariffs)
         if let writer, let recorder {
             try writer.write(run: engine, recorder: recorder, group: group, jobKinds: scenario.workloads.map(Provenance.kind(of:)),
@@ -95,6 +107,14 @@ public enum ScenarioRunner {
         }
         return PolicyResult(policy: name, metrics: engine.metrics, events: engine.sim.eventsProcessed,
                             wallSeconds: wall, finished: finished, tasks: tasks.count, bill: bill)
+    }
+
+    /// Each device's online seconds over a scenario's whole duration, computed by the first
+    /// policy run that needs them and shared with the next (availability does not depend on
+    /// the policy).
+    public final class HeldTime {
+        public var seconds: [Double]?
+        public init() {}
     }
 
     /// A table comparing the policies, for a terminal.

@@ -87,18 +87,12 @@ public final class UsageMeter {
     }
 
     /// Closes the attempts still running and the online stretches still open at `end`, the
-    /// time the run stopped. When it stopped before `horizon` (the work settled and the
-    /// driver stopped the clock), each device's online time in [end, horizon) is added from
-    /// its availability timeline (`availabilitySeed`: the engine's seed), so the bill covers
-    /// the whole period the fleet was held.
-    public func finish(at end: SimTime, horizon: SimTime, availabilitySeed: UInt64) {
+    /// time the run stopped. (A run stopped before its horizon leaves the rest of the period
+    /// to `RunBill.onlineSeconds`: the whole [0, horizon] timeline, the same for every policy.)
+    public func finish(at end: SimTime) {
         for d in busySince.indices {
             endBusy(d, end.ticks)
             endOnline(d, end.ticks)
-        }
-        if end < horizon {
-            let tail = RunBill.onlineSeconds(fleet: fleet, seed: availabilitySeed, from: end, until: horizon)
-            for d in onlineSeconds.indices { onlineSeconds[d] += tail[d] }
         }
     }
 
