@@ -102,6 +102,29 @@ struct AvailabilityStationaryTests {
         }
     }
 
+    @Test("windows with jitter add no start-up transient: the same hour of two days has the same online share")
+    func windowsHaveNoTransient() throws {
+        // The window is a fixed function of local time (each device's jitter drawn once), so
+        // with a stationary renewal under it, 01:00 on Monday (hour 1) and on Tuesday (hour
+        // 25) must agree; so must 10:00 (window shut for most) on both days.
+        var c = DeviceClass.phone
+        c.name = "windowed"
+        c.availability = .renewal(on: Weibull(shape: 0.45, scale: 3_600), off: Weibull(shape: 0.8, scale: 3_600),
+                                  window: .daily(fromHour: 23, toHour: 7), windowJitter: 3_600)
+        let n = 20_000
+        let fleet = try Fleet(classes: [c], regions: testRegions, mix: [.init(className: "windowed", region: "eu", count: n)])
+        var a = FleetAvailability(fleet: fleet, seed: 6)
+        var shares: [Double] = []
+        for h in [1.0, 10, 25, 34] {
+            shares.append(Double((0..<n).filter { a.isAvailable($0, at: .zero + .hours(h)) }.count) / Double(n))
+        }
+        // Two independent-enough binomial shares: their difference has sd ≤ √(2·0.25/n).
+        let tolerance = 4 * (0.5 / Double(n)).squareRoot()
+        #expect(abs(shares[0] - shares[2]) < tolerance, "01:00 UTC on day 1 and day 2: \(shares[0]) vs \(shares[2])")
+        #expect(abs(shares[1] - shares[3]) < tolerance, "10:00 UTC on day 1 and day 2: \(shares[1]) vs \(shares[3])")
+        #expect(shares[0] > 0.3, "the window is open at 01:00 (02:00 local) for most devices")
+    }
+
     @Test("trace devices replay from their own phase: first changes differ, the online share is the trace's")
     func tracePhases() throws {
         var c = DeviceClass.desktop
