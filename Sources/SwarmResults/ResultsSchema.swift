@@ -165,8 +165,18 @@ public enum ResultsSchema {
         .init(name: "blacklisted", type: .float64, unit: "1", meaning: "devices blacklisted"),
         .init(name: "backup_attempts", type: .float64, unit: "1", meaning: "speculative backup attempts"),
         .init(name: "energy", type: .float64, unit: "J", meaning: "Σ busy·busy watts + idle·idle watts"),
-        .init(name: "cloud_cost", type: .float64, unit: "USD", meaning: "Σ price per hour · busy hours of priced devices"),
+        .init(name: "cloud_cost", type: .float64, unit: "USD", meaning: "provider_cost + egress_cost: what the study pays its provider (docs/models/energy-cost.md)"),
         .init(name: "volunteer_hours", type: .float64, unit: "h", meaning: "busy hours of unpriced devices"),
+        .init(name: "busy_cost", type: .float64, unit: "USD", meaning: "Σ price per hour · busy hours of priced devices (the work's share of the bill)"),
+        .init(name: "provisioned_hours", type: .float64, unit: "h", meaning: "device-hours priced devices were online in [0, duration], busy or not"),
+        .init(name: "provider_cost", type: .float64, unit: "USD", meaning: "Σ price per hour · provisioned hours of priced devices"),
+        .init(name: "egress", type: .float64, unit: "B", meaning: "billed bytes that left a region for another: inputs from their data region, outputs sent by priced devices"),
+        .init(name: "egress_cost", type: .float64, unit: "USD", meaning: "Σ over regions of bytes leaving / 1e9 · the region's egress_price"),
+        .init(name: "provider_energy", type: .float64, unit: "J", meaning: "Σ over priced devices of idle watts · (online − busy) + busy watts · busy"),
+        .init(name: "volunteer_energy", type: .float64, unit: "J", meaning: "the same over unpriced devices (paid by their owners)"),
+        .init(name: "volunteer_electricity_cost", type: .float64, unit: "USD", meaning: "Σ volunteer energy in kWh · its region's electricity_price"),
+        .init(name: "carbon", type: .float64, unit: "g", meaning: "Σ over all devices of energy in kWh · its region's carbon_intensity (grams CO₂)"),
+        .init(name: "volunteer_carbon", type: .float64, unit: "g", meaning: "the unpriced devices' part of carbon"),
         .init(name: "events", type: .float64, unit: "1", meaning: "kernel events handled"),
         .init(name: "finished", type: .float64, unit: "1", meaning: "1 if every task settled before the horizon, else 0"),
         s("end", "simulated time the run ended"),
@@ -193,7 +203,7 @@ public enum ResultsSchema {
     public static let sweepMetrics: [(name: String, unit: String)] = [
         ("tasks_done", "1"), ("makespan", "s"), ("throughput", "tasks/s"), ("latency_p50", "s"),
         ("latency_p95", "s"), ("latency_p99", "s"), ("wasted_work", "s"), ("utilisation", "1"),
-        ("energy", "J"), ("cloud_cost", "USD"),
+        ("energy", "J"), ("cloud_cost", "USD"), ("carbon", "g"),
     ]
 
     /// Root attributes a sweep's file adds to the provenance ones.

@@ -5,7 +5,8 @@ extension ResultsWriter {
     /// Writes every table of a finished, recorded run (`ResultsSchema.runTables`) into
     /// `group` (nil: the root). `recorder` must have watched the whole run; `finish` is
     /// called here if it was not. `jobKinds` names each job's workload kind (index = job id).
-    public func write(run engine: WorkEngine, recorder: RunRecorder, group: String? = nil, jobKinds: [String] = []) throws(ResultsError) {
+    public func write(run engine: WorkEngine, recorder: RunRecorder, group: String? = nil, jobKinds: [String] = [],
+                      bill: RunBill = RunBill()) throws(ResultsError) {
         recorder.finish(at: engine.sim.now)
         try writeTasks(recorder, tasks: engine.tasks, group: group)
         try writeDevices(recorder, fleet: engine.view.fleet, bytes: engine.lifecycle.deviceBytes, group: group)
@@ -19,7 +20,7 @@ extension ResultsWriter {
         ])
         try writeSummary(m, tasks: engine.tasks.count, events: engine.sim.eventsProcessed,
                          finished: m.tasksDone + m.tasksDropped == engine.tasks.count,
-                         end: engine.sim.now, interval: recorder.interval, group: group)
+                         end: engine.sim.now, interval: recorder.interval, bill: bill, group: group)
     }
 
     /// `/tasks`: the recorder's attempt rows, then a row per task that never got an attempt.
@@ -151,7 +152,7 @@ extension ResultsWriter {
     }
 
     func writeSummary(_ m: RunMetrics, tasks: Int, events: UInt64, finished: Bool, end: SimTime, interval: SimDuration,
-                      group: String?) throws(ResultsError) {
+                      bill: RunBill, group: String?) throws(ResultsError) {
         let any = m.tasksDone > 0
         let values: [(String, Double)] = [
             ("tasks", Double(tasks)), ("tasks_done", Double(m.tasksDone)), ("tasks_dropped", Double(m.tasksDropped)),
@@ -169,7 +170,12 @@ extension ResultsWriter {
             ("bytes_moved", m.bytesMoved), ("wan_bytes", m.wanBytes),
             ("accepted_errors", Double(m.acceptedErrors)), ("spot_checks", Double(m.spotChecks)),
             ("blacklisted", Double(m.blacklisted)), ("backup_attempts", Double(m.backupAttempts)),
-            ("energy", m.energyJoules), ("cloud_cost", m.money), ("volunteer_hours", m.volunteerHours),
+            ("energy", m.energyJoules), ("cloud_cost", bill.cloudUSD), ("volunteer_hours", m.volunteerHours),
+            ("busy_cost", m.money), ("provisioned_hours", bill.providerHours), ("provider_cost", bill.providerUSD),
+            ("egress", bill.egressBytes), ("egress_cost", bill.egressUSD),
+            ("provider_energy", bill.providerJoules), ("volunteer_energy", bill.volunteerJoules),
+            ("volunteer_electricity_cost", bill.volunteerElectricityUSD),
+            ("carbon", bill.carbonGrams), ("volunteer_carbon", bill.volunteerCarbonGrams),
             ("events", Double(events)), ("finished", finished ? 1 : 0), ("end", end.seconds),
             ("timeline_interval", interval.seconds),
         ]

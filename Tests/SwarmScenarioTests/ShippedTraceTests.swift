@@ -33,15 +33,26 @@ struct ShippedTraceTests {
         phone.availability = AvailabilityModel(source: .trace(loaded.trace, loop: true))
         let fleet = try Fleet(classes: [phone], regions: [("eu", 1)], mix: [.init(className: "phone", region: "eu", count: 4)])
         var lazy = FleetAvailability(fleet: fleet, seed: 1)
-        // Device 0 replays host 0 from the trace's start: available exactly in its intervals.
+        // Device 0 replays host 0 from its own phase φ: at device time t it is available
+        // exactly when host 0 is at trace time origin + φ + t (modulo the span, as it loops).
         let host0 = loaded.trace.intervals(ofHost: 0)
-        let origin = loaded.trace.span.start
-        var wrong = 0
-        for (iv, next) in zip(host0.prefix(20), host0.dropFirst().prefix(20)) {
-            if !lazy.isAvailable(0, at: SimTime(seconds: (iv.start + iv.end) / 2 - origin)) { wrong += 1 }
-            if next.start > iv.end, lazy.isAvailable(0, at: SimTime(seconds: (iv.end + next.start) / 2 - origin)) { wrong += 1 }
+        let origin = loaded.trace.span.start, span = loaded.trace.span.end - loaded.trace.span.start
+        let phase = try #require(lazy.tracePhase(of: 0)).seconds
+        #expect(phase > 0 && phase < span)
+        func deviceTime(_ traceTime: Double) -> SimTime {
+            let t = (traceTime - origin - phase).truncatingRemainder(dividingBy: span)
+            return SimTime(seconds: t < 0 ? t + span : t)
         }
+        // Questions must come in increasing time: sort the probes first.
+        var probes: [(SimTime, Bool)] = []
+        for (iv, next) in zip(host0.prefix(20), host0.dropFirst().prefix(20)) {
+            probes.append((deviceTime((iv.start + iv.end) / 2), true))
+            if next.start > iv.end { probes.append((deviceTime((iv.end + next.start) / 2), false)) }
+        }
+        var wrong = 0
+        for (t, expected) in probes.sorted(by: { $0.0 < $1.0 }) where lazy.isAvailable(0, at: t) != expected { wrong += 1 }
         #expect(wrong == 0)
+        #expect(lazy.tracePhase(of: 1) != lazy.tracePhase(of: 0), "devices enter the trace at their own phases")
     }
 
     @Test("the IBM RTT matrix and region table build a network and a fleet")

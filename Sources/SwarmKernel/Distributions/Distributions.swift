@@ -148,6 +148,8 @@ public struct Gamma: Distribution {
 /// trace's samples (equal weights) it is the empirical distribution of that trace.
 public struct Empirical: Distribution {
     public let values: [Double]
+    /// The weights the distribution was built from, normalised to sum to 1.
+    public let weights: [Double]
     @usableFromInline let probability: [Double]
     @usableFromInline let alias: [Int32]
     public let mean: Double
@@ -179,6 +181,7 @@ public struct Empirical: Distribution {
         for i in large { prob[i] = 1 }
         for i in small { prob[i] = 1 }
         self.values = values
+        self.weights = weights.map { $0 / total }
         self.probability = prob
         self.alias = alias
         var m = 0.0, m2 = 0.0

@@ -13,8 +13,14 @@ extension ScenarioRunner {
             "latency_mean_s": jsonNumber(m.latency.mean), "latency_p50_s": jsonNumber(m.p50.value),
             "latency_p95_s": jsonNumber(m.p95.value), "latency_p99_s": jsonNumber(m.p99.value),
             "attempts_lost": m.attemptsLost, "wasted_work_s": m.wastedSeconds, "redundant_work_s": m.redundantSeconds,
-            "utilisation": m.utilisation, "energy_j": m.energyJoules, "cloud_cost_usd": m.money,
+            "utilisation": m.utilisation, "energy_j": m.energyJoules, "cloud_cost_usd": r.bill.cloudUSD,
             "volunteer_hours": m.volunteerHours, "accepted_errors": m.acceptedErrors,
+            "busy_cost_usd": m.money, "provisioned_hours": r.bill.providerHours, "provider_cost_usd": r.bill.providerUSD,
+            "egress_bytes": r.bill.egressBytes, "egress_cost_usd": r.bill.egressUSD,
+            "provider_energy_j": r.bill.providerJoules, "volunteer_energy_j": r.bill.volunteerJoules,
+            "volunteer_electricity_usd": r.bill.volunteerElectricityUSD,
+            "carbon_g": r.bill.carbonGrams, "provider_carbon_g": r.bill.providerCarbonGrams,
+            "volunteer_carbon_g": r.bill.volunteerCarbonGrams,
         ]
         o["slo_attainment"] = m.sloAttainment.map { $0 as Any } ?? NSNull()
         return o

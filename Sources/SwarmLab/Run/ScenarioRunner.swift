@@ -20,6 +20,9 @@ public enum ScenarioRunner {
         /// scenario's `seeds`).
         public var seed: UInt64
         public var replication: Int = 0
+        /// Money, energy and carbon over [0, duration]: provisioned time, egress, volunteer
+        /// energy (`RunBill`).
+        public var bill: RunBill
     }
 
     /// Runs each policy under each of the scenario's seeds (`seeds`, or `seed`, `seed + 1`, …
@@ -45,10 +48,11 @@ public enum ScenarioRunner {
         // Fleet and tasks are built once and shared by the policies (each engine copies them).
         let model = try scenario.materialize()
         var results: [PolicyResult] = []
+        let held = HeldTime()
         for name in scenario.policies {
             if let writer { try writer.createGroup(name) }
             let r = try runPolicy(scenario, policy: name, registry: registry, writer: writer, group: name,
-                                  timelineInterval: timelineInterval, live: live, materialized: model)
+                                  timelineInterval: timelineInterval, live: live, materialized: model, heldTime: held)
             progress("\(name): \(r.metrics.tasksDone) of \(r.tasks) tasks in \(String(format: "%.2f", r.wallSeconds)) s")
             results.append(r)
         }
@@ -63,7 +67,8 @@ public enum ScenarioRunner {
     /// `materialized`, when given, is that fleet and those tasks already built.
     public static func runPolicy(_ scenario: Scenario, policy name: String, registry: PolicyRegistry = .builtin,
                                  writer: ResultsWriter?, group: String, timelineInterval: SimDuration? = nil,
-                                 live: ((String) -> Void)? = nil, materialized: MaterializedScenario? = nil) throws -> PolicyResult {
+                                 live: ((String) -> Void)? = nil, materialized: MaterializedScenario? = nil,
+                                 heldTime: HeldTime? = nil) throws -> PolicyResult {
         var run = try materialized ?? scenario.materialize()
         // Each run gets a fresh configuration: its latency jitter stream starts over.
         if materialized != nil { run.configuration = scenario.configuration(seed: run.seed) }
@@ -77,6 +82,8 @@ public enum ScenarioRunner {
         // The results file's recorder watches the run (none when no file is written).
         let recorder = writer == nil ? nil : RunRecorder(engine: engine, horizon: .seconds(scenario.duration),
                                                             interval: timelineInterval ?? .seconds(scenario.outputs.timelineInterval))
+        // The bill's meter: per-device busy time and bytes leaving each region.
+        let meter = UsageMeter(engine: engine)
         var finished = false
         if let live {
             // Run in slices so a status line can be shown between them.
@@ -97,17 +104,39 @@ public enum ScenarioRunner {
             finished = engine.run(until: horizon)
         }
         let wall = monotonicSeconds() - start
+        meter.finish(at: engine.sim.now)
+        // The fleet is held, and billed, for the whole duration: a run that stopped early
+        // (its work settled) takes each device's online time over [0, duration] from its
+        // availability timeline — the same for every policy, so walked once per scenario.
+        var online = meter.onlineSeconds
+        if engine.sim.now < horizon {
+            if heldTime?.seconds == nil {
+                heldTime?.seconds = RunBill.onlineSeconds(fleet: fleet, seed: scenario.seed, until: horizon)
+            }
+            online = heldTime?.seconds ?? RunBill.onlineSeconds(fleet: fleet, seed: scenario.seed, until: horizon)
+        }
+        let bill = RunBill.compute(fleet: fleet, onlineSeconds: online, busySeconds: meter.busySeconds,
+                                   bytesLeaving: meter.billedBytesLeaving, tariffs: scenario.regionTariffs)
         if let writer, let recorder {
-            try writer.write(run: engine, recorder: recorder, group: group, jobKinds: scenario.workloads.map(Provenance.kind(of:)))
+            try writer.write(run: engine, recorder: recorder, group: group, jobKinds: scenario.workloads.map(Provenance.kind(of:)),
+                             bill: bill)
             try writer.writeAccess(tenants: scenario.tenants, ownership: run.ownership, refused: scenario.access, group: group)
         }
         return PolicyResult(policy: name, metrics: engine.metrics, events: engine.sim.eventsProcessed,
-                            wallSeconds: wall, finished: finished, tasks: tasks.count, seed: scenario.seed)
+                            wallSeconds: wall, finished: finished, tasks: tasks.count, seed: scenario.seed, bill: bill)
+    }
+
+    /// Each device's online seconds over a scenario's whole duration, computed by the first
+    /// policy run that needs them and shared with the next (availability does not depend on
+    /// the policy).
+    public final class HeldTime {
+        public var seconds: [Double]?
+        public init() {}
     }
 
     /// A table comparing the policies, for a terminal.
     public static func summary(_ results: [PolicyResult]) -> String {
-        var rows = [["policy", "tasks done", "makespan", "P50", "P95", "P99", "wasted", "energy", "cloud cost", "wall"]]
+        var rows = [["policy", "tasks done", "makespan", "P50", "P95", "P99", "wasted", "energy", "cloud cost", "CO2", "wall"]]
         for r in results {
             let m = r.metrics
             rows.append([r.policy, "\(m.tasksDone)/\(r.tasks)", SimDuration(seconds: m.makespan).description,
@@ -115,7 +144,8 @@ public enum ScenarioRunner {
                          SimDuration(seconds: m.p95.value.isNaN ? 0 : m.p95.value).description,
                          SimDuration(seconds: m.p99.value.isNaN ? 0 : m.p99.value).description,
                          "\(fixed(m.wastedSeconds / 3600, 1)) h", "\(fixed(m.energyJoules / 3.6e6, 1)) kWh",
-                         "$\(fixed(m.money, 2))", "\(fixed(r.wallSeconds, 2)) s"])
+                         "$\(fixed(r.bill.cloudUSD, 2))", "\(fixed(r.bill.carbonGrams / 1000, 1)) kg",
+                         "\(fixed(r.wallSeconds, 2)) s"])
         }
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
         var table = rows.map { row in row.enumerated().map { $1.padding(toLength: widths[$0] + 2, withPad: " ", startingAt: 0) }.joined() }

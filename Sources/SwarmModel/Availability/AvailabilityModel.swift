@@ -59,12 +59,16 @@ public struct AvailabilityModel: Sendable {
 public enum AvailabilitySource: Sendable {
     /// Never off.
     case alwaysOn
-    /// Alternating ON and OFF periods drawn from these laws (seconds). The first state is ON
-    /// with `initialOnProbability` (default: the stationary E[on] / (E[on] + E[off])); the
-    /// first period is a fresh draw (not a residual life): start a scenario a few cycles early
-    /// if that matters.
+    /// Alternating ON and OFF periods drawn from these laws (seconds), stationary from t = 0:
+    /// the first state is ON with `initialOnProbability` (default: the stationary
+    /// E[on] / (E[on] + E[off])) and the first period is the *residual* of one already under
+    /// way, drawn from the equilibrium law F̄(x)/E[X] (see `PeriodLaw`; laws without a known
+    /// residual start fresh a warm-up of 20 mean cycles before t = 0). Both laws need finite
+    /// means.
     case renewal(on: any Distribution, off: any Distribution)
-    /// Replay of a real trace: device d replays host d mod hostCount, offline outside its
-    /// intervals; with `loop`, the trace repeats with the period of its span.
+    /// Replay of a real trace: device d replays host d mod hostCount from its own random
+    /// phase, uniform over the trace's span (`TraceReplay`), offline outside its intervals;
+    /// with `loop`, the trace repeats with the period of its span, without it the device
+    /// replays one period and is then offline.
     case trace(AvailabilityTrace, loop: Bool)
 }

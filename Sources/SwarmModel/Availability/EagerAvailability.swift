@@ -12,6 +12,9 @@ public final class EagerAvailability {
     var windowOpen: [Bool]
     var streams: [Philox4x32]
     var traceBoundary: [Int]
+    var replays: [TraceReplay?]
+    let classLaws: [RenewalLaws?]
+    let seed: UInt64
     /// Effective changes seen, per device: (time, available after it). Off unless recording.
     public private(set) var changes: [[(time: SimTime, available: Bool)]]
     public private(set) var availableCount = 0
@@ -29,6 +32,12 @@ public final class EagerAvailability {
         renewalOn = [Bool](repeating: true, count: n)
         windowOpen = [Bool](repeating: true, count: n)
         traceBoundary = [Int](repeating: 0, count: n)
+        replays = [TraceReplay?](repeating: nil, count: n)
+        self.seed = seed
+        classLaws = fleet.classes.map { c in
+            guard case .renewal(let on, let off) = c.availability.source else { return nil }
+            return RenewalLaws(on: on, off: off, model: c.availability)
+        }
         streams = (0..<n).map { rs.counterStream("availability", entity: UInt64($0)) }
         changes = recording ? Array(repeating: [], count: n) : []
         windowShift = (0..<n).map { d in
@@ -52,9 +61,25 @@ public final class EagerAvailability {
         case .alwaysOn:
             renewalOn[d] = true
         case .renewal(let on, let off):
-            renewalOn[d] = streams[d].nextUnit() < model.startOnProbability(on: on, off: off)
-            scheduleToggle(d, after: (renewalOn[d] ? on : off).sample(using: &streams[d]))
-        case .trace:
+            let laws = classLaws[Int(fleet.classOf[d])]!
+            let first = laws.firstPhase(using: &streams[d])
+            renewalOn[d] = first.on
+            if laws.warmUpTicks == 0 {
+                scheduleToggle(d, after: first.seconds)
+            } else {
+                // No exact residual: the renewal started fresh warmUp before t = 0; play the
+                // toggles before 0 silently.
+                var end = -laws.warmUpTicks + max(1, SimDuration(seconds: first.seconds).ticks)
+                while end <= 0 {
+                    renewalOn[d].toggle()
+                    end += max(1, SimDuration(seconds: (renewalOn[d] ? on : off).sample(using: &streams[d])).ticks)
+                }
+                sim.schedule(toggleKind, target: UInt32(d), at: SimTime(ticks: end))
+            }
+        case .trace(let trace, let loop):
+            let phase = TraceReplay.phaseUnit(key: RandomStreams(seed: seed).key("availability", entity: UInt64(d)))
+            replays[d] = TraceReplay(trace, loop: loop, device: d, phaseUnit: phase)
+            traceBoundary[d] = Int(replays[d]?.first ?? 0)
             renewalOn[d] = false
             advanceTrace(d)
         }
@@ -116,27 +141,13 @@ public final class EagerAvailability {
         return seconds + Int64(fleet.utcOffset(d)) + windowShift[d]
     }
 
-    /// Trace replay: schedule the next boundary after now, looping if asked.
+    /// Trace replay: take the state at now from the device's `TraceReplay` and schedule the
+    /// next boundary (looping if asked).
     func advanceTrace(_ d: Int) {
-        guard case .trace(let trace, let loop) = fleet.deviceClass(d).availability.source else { return }
-        let h = d % max(trace.hostCount, 1)
-        let lo = trace.hostOffsets[h], n = trace.hostOffsets[h + 1] - lo
-        guard n > 0 else { return }
-        let span = trace.span
-        let period = SimDuration(seconds: span.end - span.start).ticks
-        while true {
-            let k = traceBoundary[d]
-            if !loop && k >= 2 * n { return }
-            let i = k / (2 * n), j = k % (2 * n)
-            let s = j % 2 == 0 ? trace.starts[lo + j / 2] : trace.ends[lo + j / 2]
-            let at = SimDuration(seconds: s - span.start).ticks + Int64(i) * period
-            traceBoundary[d] += 1
-            if at > now {
-                sim.schedule(toggleKind, target: UInt32(d), at: SimTime(ticks: at))
-                return
-            }
-            // A boundary at or before now has already taken effect.
-            renewalOn[d] = j % 2 == 0
-        }
+        guard let replay = replays[d] else { renewalOn[d] = false; return }
+        let s = replay.state(at: now, from: UInt32(traceBoundary[d]))
+        renewalOn[d] = s.on
+        traceBoundary[d] = Int(s.next)
+        if s.end != .max { sim.schedule(toggleKind, target: UInt32(d), at: SimTime(ticks: s.end)) }
     }
 }

@@ -5,7 +5,9 @@ import SwarmKernel
 /// question are drawn. Cost grows with the questions asked (the activity), not the fleet.
 ///
 /// Each device's timeline is a pure function of (seed, device id): its ON/OFF periods come
-/// from its own counter-based stream ("availability", id), consumed in order, and its window
+/// from its own counter-based stream ("availability", id), consumed in order (the first
+/// period is the residual of one already under way, so the fleet is stationary from t = 0;
+/// a trace device draws its replay phase there instead), and its window
 /// shift from another ("availability-window", id). So any way of walking the timelines — this
 /// lazy one, or `EagerAvailability`, which turns every change of every device into a kernel
 /// event — yields the same timeline; the tests check exactly that.
@@ -42,6 +44,9 @@ public struct FleetAvailability: Sendable {
     let availabilityBase: UInt64
 
     public static let bytesPerDevice = MemoryLayout<Cursor>.stride
+    /// How far past a question `state(of:at:)` looks for the next change before answering
+    /// "never" (10 simulated years, in ticks): a bound on a device that stays unavailable.
+    public static let lookAheadLimit = SimDuration.days(3_650).ticks
 
     public init(fleet: Fleet, seed: UInt64) {
         self.fleet = fleet
@@ -49,8 +54,7 @@ public struct FleetAvailability: Sendable {
         models = fleet.classes.map(\.availability)
         laws = models.map { m in
             guard case .renewal(let on, let off) = m.source else { return nil }
-            return RenewalLaws(on: DurationLaw(on), off: DurationLaw(off),
-                               startOn: m.startOnProbability(on: on, off: off), boundariesFlip: m.window == nil)
+            return RenewalLaws(on: on, off: off, model: m)
         }
         var cs = [Cursor](repeating: Cursor(), count: fleet.count)
         for d in 0..<fleet.count {
@@ -89,7 +93,10 @@ public struct FleetAvailability: Sendable {
             // Stuck off for good: the renewal is off forever, or the window is shut forever.
             if (!r.on && r.end == .max) || (!w.open && w.until == .max) { return (available, .distantFuture) }
             let next = min(r.end, w.until)
-            if next == .max { return (available, .distantFuture) }
+            // A looped trace whose ON intervals never meet the window (a daily trace entered
+            // at a phase that puts them all in the window's closed hours) never flips: stop
+            // looking after `lookAheadLimit` and call it permanent.
+            if next == .max || next - t.ticks > FleetAvailability.lookAheadLimit { return (available, .distantFuture) }
             r = renewal(d, at: next, model, from: r)
             w = window(d, at: next, model)
             if (r.on && w.open) != available { return (available, SimTime(ticks: next)) }
@@ -151,10 +158,11 @@ public struct FleetAvailability: Sendable {
         if let s = start {
             p = s
         } else {
+            // Stationary from t = 0: the state and the residual of the period under way
+            // (or, for laws without a known residual, a fresh start warmUp before t = 0).
             var g = CountingStream(RandomStreams.key(base: availabilityBase, entity: UInt64(d)), at: 0)
-            let startsOn = g.nextUnit() < l.startOn
-            let first = (startsOn ? l.on : l.off).sample(using: &g)
-            p = Phase(on: startsOn, end: ticks(first, after: 0), draws: g.draws)
+            let first = l.firstPhase(using: &g)
+            p = Phase(on: first.on, end: ticks(first.seconds, after: -l.warmUpTicks), draws: g.draws)
         }
         if p.end > t { return p }
         var g = CountingStream(RandomStreams.key(base: availabilityBase, entity: UInt64(d)), at: p.draws)
@@ -166,24 +174,23 @@ public struct FleetAvailability: Sendable {
         return p
     }
 
-    /// Trace replay: `draws` is the index of the next interval boundary, counting loops.
+    /// Trace replay (`TraceReplay`): `draws` is the index of the next interval boundary,
+    /// counting loops; the device's phase is re-derived from its stream (one Philox block).
     func tracePhase(_ d: Int, at t: Int64, _ trace: AvailabilityTrace, loop: Bool, from start: Phase?) -> Phase {
-        let h = d % max(trace.hostCount, 1)
-        let lo = trace.hostOffsets[h], n = trace.hostOffsets[h + 1] - lo
-        guard n > 0 else { return Phase(on: false, end: .max, draws: 0) }
-        let span = trace.span
-        let period = SimDuration(seconds: span.end - span.start).ticks
-        // Boundary k: ON starts at even k, ends at odd k; loop i adds i × period.
-        func boundary(_ k: UInt32) -> Int64 {
-            let i = Int(k) / (2 * n), j = Int(k) % (2 * n)
-            let s = j % 2 == 0 ? trace.starts[lo + j / 2] : trace.ends[lo + j / 2]
-            return SimDuration(seconds: s - span.start).ticks + Int64(i) * period
+        let key = RandomStreams.key(base: availabilityBase, entity: UInt64(d))
+        guard let replay = TraceReplay(trace, loop: loop, device: d, phaseUnit: TraceReplay.phaseUnit(key: key)) else {
+            return Phase(on: false, end: .max, draws: 0)
         }
-        let limit = loop ? UInt32.max : UInt32(2 * n)
-        var k = start?.draws ?? 0
-        while k < limit && boundary(k) <= t { k += 1 }
-        if k >= limit { return Phase(on: false, end: .max, draws: k) }
-        return Phase(on: k % 2 == 1, end: boundary(k), draws: k)
+        let s = replay.state(at: t, from: start?.draws ?? replay.first)
+        return Phase(on: s.on, end: s.end, draws: s.next)
+    }
+
+    /// The phase at which trace device `d` entered its host's trace: its device time t is
+    /// trace time span.start + phase + t (modulo the span). nil for a device not on a trace.
+    public func tracePhase(of d: Int) -> SimDuration? {
+        guard case .trace(let trace, let loop) = models[cursors[d].classID].source else { return nil }
+        let key = RandomStreams.key(base: availabilityBase, entity: UInt64(d))
+        return TraceReplay(trace, loop: loop, device: d, phaseUnit: TraceReplay.phaseUnit(key: key)).map { SimDuration(ticks: $0.phase) }
     }
 
     // MARK: the opt-in window of one device

@@ -10,8 +10,9 @@ import SwarmKernel
 ///   spot checks)
 /// - accepted errors = tasks whose accepted result is wrong (adversaries won the vote)
 /// - utilisation = Σ B / Σ (B + I) over devices
-/// - energy = Σ busyWatts·B + idleWatts·I; cost = Σ pricePerHour·B/3600 (cloud), volunteer
-///   credit = Σ B/3600 of devices with no price
+/// - energy = Σ busyWatts·B + idleWatts·I; money = Σ pricePerHour·B/3600 (cloud: the price
+///   of the work done, not the bill — `RunBill` bills provisioned time, egress, volunteer
+///   energy and carbon), volunteer credit = Σ B/3600 of devices with no price
 public struct RunMetrics: Sendable {
     public internal(set) var tasksDone = 0
     public internal(set) var attemptsLost = 0

@@ -17,6 +17,8 @@ public struct Scenario: Sendable {
     public var regions: [(name: String, utcOffsetHours: Double)]
     /// Each region's WAN capacity each way, bytes/s (`network.model: flows`).
     public var regionWAN: [Double]
+    /// Per region: electricity price, carbon intensity, egress price (`RegionTariff`).
+    public var regionTariffs: [RegionTariff]
     public var edgeSites: [Topology.EdgeSite]
     /// Every class the fleet may use: the built-in ones, the file's, and the ones derived
     /// for fleet entries with their own availability and for clusters.

@@ -245,6 +245,10 @@ extension ScenarioParser {
             guard let off = f["off"] else { throw field.fail("missing `off` (a renewal model needs `on` and `off` laws)") }
             let (onLaw, onNode) = try law(on)
             let (offLaw, offNode) = try law(off)
+            // The stationary start needs E[on]/(E[on]+E[off]): refuse a law with no mean.
+            for (d, node) in [(onLaw, on), (offLaw, off)] where !d.mean.isFinite {
+                throw node.fail("this law has an infinite mean (a pareto needs shape > 1): the long-run ON fraction E[on]/(E[on]+E[off]) and the stationary start are undefined")
+            }
             f.put("on", onNode); f.put("off", offNode)
             source = .renewal(on: onLaw, off: offLaw)
         default:

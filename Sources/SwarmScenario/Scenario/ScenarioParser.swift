@@ -82,7 +82,7 @@ struct ScenarioParser {
         let heartbeat = try top.quantity("heartbeat_timeout", boundedDuration)!
         guard heartbeat > 0 else { throw top["heartbeat_timeout"]!.expected("a positive duration") }
 
-        let (regions, wan) = try self.regions(&top)
+        let (regions, wan, tariffs) = try self.regions(&top)
         let sites = try edgeSites(&top)
         try deviceClasses(&top)
         // The network's access overrides change classes before fleet entries copy them.
@@ -101,7 +101,7 @@ struct ScenarioParser {
 
         let explained = (try? Yams.serialize(node: top.node)) ?? ""
         var scenario = Scenario(name: name, seed: seeds[0], duration: duration, heartbeatTimeout: heartbeat, regions: regions,
-                        regionWAN: wan, edgeSites: sites, classes: classes, fleet: fleet, fleetSites: fleetSites,
+                        regionWAN: wan, regionTariffs: tariffs, edgeSites: sites, classes: classes, fleet: fleet, fleetSites: fleetSites,
                         workloads: workloads, network: network, tenants: tenants, trust: trust, speculation: speculation,
                         policyChoices: policies, outputs: outputs, text: text, seeds: seeds, replications: replications,
                         sweep: [], file: file, explained: explained, knownPolicies: policyCatalog, calibration: calibration)
@@ -114,9 +114,10 @@ struct ScenarioParser {
 
     // MARK: regions, edge sites
 
-    mutating func regions(_ top: inout Section) throws(ScenarioError) -> ([(name: String, utcOffsetHours: Double)], [Double]) {
+    mutating func regions(_ top: inout Section) throws(ScenarioError) -> ([(name: String, utcOffsetHours: Double)], [Double], [RegionTariff]) {
         var regions: [(name: String, utcOffsetHours: Double)] = []
         var wan: [Double] = []
+        var tariffs: [RegionTariff] = []
         var out: [Node] = []
         for r in try top["regions"]!.sequence() {
             var f = try Section(r, "regions[]")
@@ -126,13 +127,17 @@ struct ScenarioParser {
             guard (-12...14).contains(offset) else { throw f["utc_offset"]!.fail("expected hours in −12…14, found \(offset)") }
             regions.append((rn, offset))
             wan.append(try f.quantity("wan", UnitParser.bandwidth)!)
+            let d = RegionTariff.default
+            tariffs.append(RegionTariff(electricityUSDPerKWh: try f.quantity("electricity_price", UnitParser.energyPrice) ?? d.electricityUSDPerKWh,
+                                        carbonGramsPerKWh: try f.quantity("carbon_intensity", UnitParser.carbonIntensity) ?? d.carbonGramsPerKWh,
+                                        egressUSDPerGB: try f.quantity("egress_price", UnitParser.dataPrice) ?? d.egressUSDPerGB))
             out.append(f.node)
         }
         guard !regions.isEmpty else { throw top["regions"]!.fail("expected at least one region") }
         guard regions.count <= 64 else { throw top["regions"]!.fail("expected at most 64 regions (residency sets cover 64), found \(regions.count)") }
         top.put("regions", .sequence(Node.Sequence(out)))
         regionNames = regions.map(\.name)
-        return (regions, wan)
+        return (regions, wan, tariffs)
     }
 
     mutating func edgeSites(_ top: inout Section) throws(ScenarioError) -> [Topology.EdgeSite] {

@@ -86,6 +86,9 @@ public enum ScenarioSchema {
         Field(section: "regions[]", key: "name", type: "name", presence: .required, meaning: "the region's name"),
         Field(section: "regions[]", key: "utc_offset", type: "hours in −12…14", presence: .value("0"), meaning: "local time = UTC + offset (windows are in local time)"),
         Field(section: "regions[]", key: "wan", type: "bandwidth", presence: .value("100Gbit/s"), meaning: "capacity of the region's WAN link each way (`network.model: flows`)"),
+        Field(section: "regions[]", key: "electricity_price", type: "energy price ($/kWh, e.g. `$0.15/kWh`)", presence: .optional, meaning: "what volunteers pay for electricity (default $0.15/kWh, world household average, GlobalPetrolPrices 2024)"),
+        Field(section: "regions[]", key: "carbon_intensity", type: "carbon intensity (g/kWh, e.g. `480 g/kWh`)", presence: .optional, meaning: "grams of CO₂ per kWh used there (default 480 g/kWh, world 2023, Ember Global Electricity Review 2024)"),
+        Field(section: "regions[]", key: "egress_price", type: "data price ($/GB, e.g. `$0.09/GB`)", presence: .optional, meaning: "price of a gigabyte leaving the region for another (default $0.09/GB, AWS internet egress)"),
 
         Field(section: "edge_sites[]", key: "name", type: "name", presence: .required, meaning: "the site's name (fleet entries attach with `site`)"),
         Field(section: "edge_sites[]", key: "region", type: "region name", presence: .required, meaning: "where the site is"),
@@ -124,7 +127,7 @@ public enum ScenarioSchema {
         Field(section: "availability", key: "initial_on", type: "probability", presence: .optional, meaning: "chance a device starts ON (default: E[on] / (E[on] + E[off]))"),
         Field(section: "availability", key: "window", type: "`window`", presence: .optional, meaning: "the opt-in window; none: no condition"),
         Field(section: "availability", key: "window_jitter", type: "duration", presence: .optional, meaning: "each device's window shifted by a uniform draw in ± this (0s with a window)"),
-        Field(section: "availability", key: "trace", type: "file path", presence: .optional, meaning: "trace file, relative to the scenario file (trace: required); device d replays host d mod hosts"),
+        Field(section: "availability", key: "trace", type: "file path", presence: .optional, meaning: "trace file, relative to the scenario file (trace: required); device d replays host d mod hosts from its own random phase"),
         Field(section: "availability", key: "format", type: "`csv` or `fta`", presence: .optional, meaning: "the trace's format (default `fta` for `.tab` files, else `csv`)"),
         Field(section: "availability", key: "loop", type: "boolean", presence: .optional, meaning: "repeat the trace with the period of its span (default false)"),
 

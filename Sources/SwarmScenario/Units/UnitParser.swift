@@ -120,6 +120,28 @@ public enum UnitParser {
         }
         return try single(text, .usd)
     }
+
+    /// US dollars per kilowatt-hour of electricity: `"$0.15/kWh"`, `"0.15 USD/kWh"`, or per
+    /// megawatt-hour (`"$80/MWh"`). Returns $/kWh.
+    public static func energyPrice(_ text: String) throws(UnitError) -> Double {
+        let s = trimmed(text[...])
+        if s.first == "$" { return try single(text, .dollarsPerEnergy, body: trimmed(s.dropFirst())) }
+        return try single(text, .usdPerEnergy)
+    }
+
+    /// US dollars per gigabyte (10⁹ bytes) moved: `"$0.09/GB"`, `"0.09 USD/GB"`, or per
+    /// terabyte (`"$90/TB"`). Returns $/GB.
+    public static func dataPrice(_ text: String) throws(UnitError) -> Double {
+        let s = trimmed(text[...])
+        if s.first == "$" { return try single(text, .dollarsPerData, body: trimmed(s.dropFirst())) }
+        return try single(text, .usdPerData)
+    }
+
+    /// Grams of CO₂ per kilowatt-hour: `"480 g/kWh"`, `"0.48 kg/kWh"`, `"480 kg/MWh"`.
+    /// Returns g/kWh.
+    public static func carbonIntensity(_ text: String) throws(UnitError) -> Double {
+        try single(text, .carbon)
+    }
 }
 
 // MARK: - Unit tables
@@ -314,6 +336,34 @@ struct Kind {
         noun: "an hourly price",
         spellings: [.unit("/h", 0, 1, "dollars per hour")] + Spelling.aliases(["/hr", "/hour"], for: "/h"),
         examples: [], expected: moneyExpected, rateSuffix: ("/h", [""]))
+}
+
+extension Kind {
+    static let energyPriceExpected = "expected \"$\" and a number and \"/kWh\", or a number and \"USD/kWh\" (e.g. \"$0.15/kWh\", \"80 USD/MWh\")"
+    static let usdPerEnergy = Kind(
+        noun: "an energy price",
+        spellings: [.unit("USD/kWh", 0, 1, "US dollars per kilowatt-hour"), .unit("USD/MWh", -3, 1, "US dollars per megawatt-hour")],
+        examples: [], expected: energyPriceExpected)
+    static let dollarsPerEnergy = Kind(
+        noun: "an energy price",
+        spellings: [.unit("/kWh", 0, 1, "dollars per kilowatt-hour"), .unit("/MWh", -3, 1, "dollars per megawatt-hour")],
+        examples: [], expected: energyPriceExpected)
+
+    static let dataPriceExpected = "expected \"$\" and a number and \"/GB\", or a number and \"USD/GB\" (e.g. \"$0.09/GB\", \"90 USD/TB\")"
+    static let usdPerData = Kind(
+        noun: "a data price",
+        spellings: [.unit("USD/GB", 0, 1, "US dollars per gigabyte"), .unit("USD/TB", -3, 1, "US dollars per terabyte")],
+        examples: [], expected: dataPriceExpected)
+    static let dollarsPerData = Kind(
+        noun: "a data price",
+        spellings: [.unit("/GB", 0, 1, "dollars per gigabyte"), .unit("/TB", -3, 1, "dollars per terabyte")],
+        examples: [], expected: dataPriceExpected)
+
+    static let carbon = Kind(
+        noun: "a carbon intensity",
+        spellings: [.unit("g/kWh", 0, 1, "grams per kilowatt-hour"), .unit("kg/kWh", 3, 1, "kilograms per kilowatt-hour"),
+                    .unit("kg/MWh", 0, 1, "kilograms per megawatt-hour")],
+        examples: ["480 g/kWh", "0.05 kg/kWh"])
 }
 
 // MARK: - Scanning
