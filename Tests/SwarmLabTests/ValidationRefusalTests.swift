@@ -179,7 +179,7 @@ struct ValidationSuiteShapeTests {
             let makespan = sim.taskFinish.max() ?? 0
             let plan = try Validation.plan(s, engine: engine, profile: profile, seed: seed)
             let offs = plan.devices.map { $0.pauses.filter { $0.start - Validation.startDelay < makespan }.count }
-            #expect(offs.reduce(0, +) >= 2 * plan.devices.count, "seed \(seed): OFF periods per device \(offs) before \(makespan) s")
+            #expect(offs.reduce(0, +) >= 2 * plan.devices.count, "seed \(seed): OFF periods per device \(offs) before \(makespan) s; \(plan.devices.map(\.pauses))")
             #expect(sim.attemptsLost > 0, "seed \(seed)")
         }
     }
