@@ -79,7 +79,8 @@ extension ScenarioRunner {
         let byName: [String: Double] = [
             "tasks_done": Double(m.tasksDone), "makespan": m.makespan, "throughput": m.throughput,
             "latency_p50": m.p50.value, "latency_p95": m.p95.value, "latency_p99": m.p99.value,
-            "wasted_work": m.wastedSeconds, "utilisation": m.utilisation, "energy": m.energyJoules, "cloud_cost": m.money,
+            "wasted_work": m.wastedSeconds, "utilisation": m.utilisation, "energy": m.energyJoules, "cloud_cost": r.bill.cloudUSD,
+            "carbon": r.bill.carbonGrams,
         ]
         return sweepMetrics.map { spec in
             guard let v = byName[spec.name] else { preconditionFailure("sweep metric \(spec.name) has no RunMetrics value") }
