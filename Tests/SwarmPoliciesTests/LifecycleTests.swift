@@ -130,6 +130,29 @@ struct LifecycleTests {
         #expect(engine.metrics.tasksUnplaceable == 3 && engine.metrics.tasksDone == 3, "bob's three are reported")
     }
 
+    @Test("private data never leaves its tenant's own devices, even devices lent to that tenant")
+    func privateData() throws {
+        let fleet = try vmFleet(4)
+        let tenants = [Tenant(name: "alice"), Tenant(name: "bob"), Tenant(name: "carol", role: .contributor)]
+        var owned = DeviceOwnership()
+        owned.lend(0..<1, owner: 0, to: TenantSet([]), deviceCount: 4)     // alice owns device 0
+        owned.lend(1..<4, owner: 2, to: .anyone, deviceCount: 4)           // carol lends 1–3 to anyone
+        var tasks = TaskTable()
+        for _ in 0..<3 { tasks.add(work: .seconds(1), tenant: 0, privateData: true) }
+        for _ in 0..<3 { tasks.add(work: .seconds(1), tenant: 0) }
+        tasks.add(work: .seconds(1), tenant: 1, privateData: true)           // bob owns nothing
+        var ran: [(task: Int, device: Int)] = []
+        var config = WorkEngine.Configuration(tenants: tenants)
+        config.ownership = owned
+        let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: RandomPolicy(context: PolicyContext(streams: RandomStreams(seed: 2))),
+                                seed: 2, configuration: config)
+        engine.observer = { if case .started(let t, let d, _, _) = $0 { ran.append((t.index, d)) } }
+        #expect(engine.run())
+        #expect(ran.filter { $0.task < 3 }.allSatisfy { $0.device == 0 } && ran.filter { $0.task < 3 }.count == 3)
+        #expect(ran.contains { (3..<6).contains($0.task) && $0.device != 0 }, "shared data may use lent devices")
+        #expect(engine.metrics.tasksUnplaceable == 1, "bob's private task has nowhere to go, and says so")
+    }
+
     @Test("bytes moved and WAN bytes are counted per task, per device and per run")
     func bytesMoved() throws {
         let fleet = try Fleet(classes: [.cloudVM], regions: [("eu", 0), ("us", 0)],

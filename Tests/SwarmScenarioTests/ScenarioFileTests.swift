@@ -71,7 +71,7 @@ struct ScenarioFileTests {
         BadCase(replace: "work: { seconds: 10s }", with: "work: { gemm: { m: 64, n: 64 } }", expected: "bad.yaml:12:21: workloads[0].bag.work.gemm: missing `k`"),
         BadCase(replace: "work: { seconds: 10s }", with: "work: { gemm: { m: 64, n: 64, k: 64, dtype: fp8 } }", expected: "bad.yaml:12:51: workloads[0].bag.work.gemm.dtype: unknown dtype `fp8` (expected one of: fp32, fp16, bf16, int8)"),
         BadCase(replace: "work: { seconds: 10s }", with: "work: { minutes: 10 }", expected: "bad.yaml:12:15: workloads[0].bag.work.minutes: unknown key `minutes` (expected one of: seconds, gemm, conv2d, attention, elementwise, reduction, transformer_block, resnet_block, mlp, sequence)"),
-        BadCase(replace: "tasks: 5", with: "taks: 5", expected: "bad.yaml:11:7: workloads[0].bag.taks: unknown key `taks`; did you mean `tasks`? (expected one of: tasks, work, input, output, replicas, quorum, release, tenant, data_region, residency)"),
+        BadCase(replace: "tasks: 5", with: "taks: 5", expected: "bad.yaml:11:7: workloads[0].bag.taks: unknown key `taks`; did you mean `tasks`? (expected one of: tasks, work, input, output, replicas, quorum, release, tenant, data_region, residency, private)"),
         BadCase(replace: "policies: [random]", with: "policies: []", expected: "bad.yaml:14:11: policies: expected at least one policy"),
         BadCase(replace: "fleet:\n  - { class: desktop, region: eu, count: 10 }", with: "fleet: desktop", expected: "bad.yaml:7:8: fleet: expected a list (lines starting with -), found `desktop`"),
         BadCase(replace: "count: 10", with: "count: 0", expected: "bad.yaml:8:3: fleet: expected at least one device"),
@@ -193,5 +193,17 @@ struct ScenarioFileTests {
         }
         let flows = text.replacingOccurrences(of: "policies:", with: "network: { model: flows }\npolicies:")
         #expect(throws: Never.self) { _ = try Scenario.parse(text: flows, file: "site.yaml", policies: policyNames) }
+    }
+
+    @Test("`private: true` marks a workload's tasks as never leaving its tenant's devices")
+    func privateWorkload() throws {
+        let text = goodScenario.replacingOccurrences(of: "      input: 1MB\n", with: "      input: 1MB\n      private: true\n")
+        let s = try Scenario.parse(text: text, file: "private.yaml", policies: policyNames)
+        var tasks = TaskTable()
+        s.workloads[0].generate(into: &tasks, job: 0, streams: .init(seed: 1))
+        #expect(tasks.count == 5 && tasks.privateData.allSatisfy { $0 })
+        var plain = TaskTable()
+        try Scenario.parse(text: goodScenario, file: "tiny.yaml", policies: policyNames).workloads[0].generate(into: &plain, job: 0, streams: .init(seed: 1))
+        #expect(plain.privateData.allSatisfy { !$0 })
     }
 }

@@ -217,7 +217,8 @@ public enum Validation {
                         replication: Int(tasks.replication[t]), quorum: Int(tasks.quorum[t]),
                         parents: tasks.parents(of: id).map { TaskID($0) },
                         parentQuorum: tasks.parentQuorum[t] == 0 ? nil : Int(tasks.parentQuorum[t]),
-                        barrierTimeout: tasks.barrierTimeout[t] == 0 ? nil : SimDuration(ticks: tasks.barrierTimeout[t]))
+                        barrierTimeout: tasks.barrierTimeout[t] == 0 ? nil : SimDuration(ticks: tasks.barrierTimeout[t]),
+                        privateData: tasks.privateData[t])
         }
         return out
     }

@@ -98,22 +98,33 @@ public final class TaskLifecycle {
         _driver = driver
         var largest = 0.0
         for c in Set(view.fleet.classOf) { let k = view.fleet.classes[Int(c)]; largest = max(largest, k.memory, k.gpuMemory) }
-        // Tenants with no device they may use (every device owned, none lent to them).
-        var stranded = Set<Int>()
+        // Tenants with no device they may use (every device owned, none lent to them), and
+        // with no device of their own (for private data).
+        var stranded = Set<Int>(), ownsNone = Set<Int>()
         let ownership = configuration.ownership
-        if !ownership.owner.isEmpty {
-            for k in configuration.tenants.indices where !(0..<view.fleet.count).contains(where: { ownership.mayRun(tenant: k, onDevice: $0) }) {
+        for k in configuration.tenants.indices {
+            if !ownership.owner.isEmpty && !(0..<view.fleet.count).contains(where: { ownership.mayRun(tenant: k, onDevice: $0) }) {
                 stranded.insert(k)
             }
+            if !ownership.owner.contains(Int32(k)) { ownsNone.insert(k) }
         }
         for t in 0..<tasks.count where tasks.state[t] == .waiting {
             let tooBig: Bool
             if case .kernel(let k) = tasks.work[t] { tooBig = k.workingSetBytes > largest } else { tooBig = false }
-            guard tooBig || stranded.contains(Int(tasks.tenant[t])) else { continue }
+            let k = Int(tasks.tenant[t])
+            guard tooBig || stranded.contains(k) || (tasks.privateData[t] && ownsNone.contains(k)) else { continue }
             metrics.tasksUnplaceable += 1
             drop(t)
         }
         return nextArrivalTime
+    }
+
+    /// Whether task `t` may run on device `d`: its tenant may use the device (owner, lending),
+    /// and private data stays on the tenant's own devices.
+    func mayUse(_ t: Int, _ d: Int) -> Bool {
+        let k = Int(tasks.tenant[t]), ownership = configuration.ownership
+        if tasks.privateData[t] { return !ownership.owner.isEmpty && Int(ownership.owner[d]) == k }
+        return ownership.mayRun(tenant: k, onDevice: d)
     }
 
     var nextArrivalTime: SimTime? {
@@ -168,7 +179,7 @@ public final class TaskLifecycle {
         // so is a device the task's tenant may not use (owned by a contributor who did not
         // lend it to that tenant).
         let alreadyVoted: (TaskID, Int) -> Bool = { [unowned self] t, d in
-            if !self.configuration.ownership.mayRun(tenant: Int(self.tasks.tenant[t.index]), onDevice: d) { return true }
+            if !self.mayUse(t.index, d) { return true }
             return self.ballots[t.index]?.contains(where: { $0.device == Int32(d) }) ?? false
         }
         var placements = Placements(view: view, alreadyTried: alreadyVoted)

@@ -79,6 +79,9 @@ public struct TaskTable: Sendable {
     /// for all parents before settling for the quorum (ticks; 0 = settle as soon as the quorum
     /// is reached). A federated round's reporting deadline.
     public private(set) var barrierTimeout: [Int64] = []
+    /// The task's data never leaves its tenant's own devices (`DeviceOwnership.owner`): it
+    /// runs only on a device its tenant owns.
+    public private(set) var privateData: [Bool] = []
     public internal(set) var state: [TaskState] = []
     public internal(set) var attempts: [UInt16] = []
     /// When the task finished (ticks; −1 until done).
@@ -97,7 +100,7 @@ public struct TaskTable: Sendable {
                              residency: RegionSet = .anywhere, job: Int = 0, tenant: Int = 0,
                              arrival: SimTime = .zero, deadline: SimTime? = nil,
                              replication: Int = 1, quorum: Int = 1, parents: [TaskID] = [],
-                             parentQuorum: Int? = nil, barrierTimeout: SimDuration? = nil) -> TaskID {
+                             parentQuorum: Int? = nil, barrierTimeout: SimDuration? = nil, privateData: Bool = false) -> TaskID {
         precondition(inputBytes >= 0 && outputBytes >= 0, "task bytes must be ≥ 0")
         precondition(replication >= 1 && replication <= 16 && quorum >= 1 && quorum <= replication,
                      "need 1 ≤ quorum ≤ replication ≤ 16")
@@ -114,6 +117,7 @@ public struct TaskTable: Sendable {
         self.parents.append(contentsOf: parents.map(\.rawValue)); parentOffsets.append(self.parents.count)
         self.parentQuorum.append(UInt16(parentQuorum ?? 0))
         self.barrierTimeout.append(barrierTimeout?.ticks ?? 0)
+        self.privateData.append(privateData)
         state.append(.waiting); attempts.append(0); finished.append(-1)
         return TaskID(index: count - 1)
     }

@@ -15,6 +15,8 @@ public struct PlacedWorkload: Workload {
     /// Region index of the input data; nil: as the kind generates it.
     public var dataRegion: Int?
     public var residency: RegionSet?
+    /// The data never leaves the tenant's own devices (`TaskTable.privateData`).
+    public var privateData = false
     public var taskCount: Int
     /// The tenant may not submit work (`Permission.submit`): the submission is refused,
     /// counted in the scenario's `access`, and generates no task.
@@ -22,7 +24,7 @@ public struct PlacedWorkload: Workload {
 
     public func generate(into tasks: inout TaskTable, job: Int, streams: RandomStreams) {
         if refused { return }
-        if tenant == 0 && dataRegion == nil && residency == nil {
+        if tenant == 0 && dataRegion == nil && residency == nil && !privateData {
             inner.generate(into: &tasks, job: job, streams: streams)
             return
         }
@@ -38,7 +40,8 @@ public struct PlacedWorkload: Workload {
                       replication: Int(own.replication[t]), quorum: Int(own.quorum[t]),
                       parents: own.parents(of: id).map { TaskID($0 + base) },
                       parentQuorum: own.parentQuorum[t] == 0 ? nil : Int(own.parentQuorum[t]),
-                      barrierTimeout: own.barrierTimeout[t] == 0 ? nil : SimDuration(ticks: own.barrierTimeout[t]))
+                      barrierTimeout: own.barrierTimeout[t] == 0 ? nil : SimDuration(ticks: own.barrierTimeout[t]),
+                      privateData: privateData || own.privateData[t])
         }
     }
 }
@@ -103,6 +106,7 @@ extension ScenarioParser {
                 residency = RegionSet(ids)
                 f.put("residency", .sequence(Node.Sequence(ids.map { Node(regionNames[$0]) }, .implicit, .flow)))
             }
+            let privateData = try f.read("private") { x throws(ScenarioError) in try x.bool() } ?? false
         func work(_ key: String) throws(ScenarioError) -> TaskWork {
             let (w, node) = try taskWork(f[key]!)
             f.put(key, node)
@@ -232,7 +236,9 @@ extension ScenarioParser {
             count = nodes.count * instances
         }
         entry.put(kind, f.node)
-        return PlacedWorkload(kind: kind, inner: workload, tenant: tenant, dataRegion: region, residency: residency, taskCount: count)
+        var placed = PlacedWorkload(kind: kind, inner: workload, tenant: tenant, dataRegion: region, residency: residency, taskCount: count)
+        placed.privateData = privateData
+        return placed
     }
 
     // MARK: network

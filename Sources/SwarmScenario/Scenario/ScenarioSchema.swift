@@ -55,6 +55,7 @@ public enum ScenarioSchema {
         Field(section: kind, key: "tenant", type: "tenant name", presence: .optional, meaning: "who submits it (default: the first tenant)"),
         Field(section: kind, key: "data_region", type: "region name", presence: .optional, meaning: "where its input data lives (default: the first region; a child task's data is where its last parent ran)"),
         Field(section: kind, key: "residency", type: "list of region names", presence: .optional, meaning: "regions its tasks may run in (default: anywhere)"),
+        Field(section: kind, key: "private", type: "boolean", presence: .value("false"), meaning: "the data never leaves its tenant's own devices (`fleet[].owner`): its tasks run only there"),
     ] }
 
     static let ownFields: [Field] = [
