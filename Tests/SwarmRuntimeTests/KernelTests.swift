@@ -145,6 +145,20 @@ struct DutyCycleTests {
         if c.wall == c.cpu { #expect(d.idleSeconds(afterComputing: c.wall, cpuSeconds: c.cpu) == d.idleSeconds(afterComputing: c.wall)) }
     }
 
+    @Test("over a whole attempt, waiting for a core in the input or the checksum is absorbed too",
+          arguments: [(0.25, 1.2, 1.2, 1.0, 3.0),   // idle machine: 0.2 s around the kernel at full speed, the kernel ×4
+                      (0.25, 2.0, 1.2, 1.0, 2.2),   // 0.8 s queued (input, checksum or kernel): the device still takes 0.2 + 4
+                      (0.25, 5.0, 1.2, 1.0, 0.0),   // beyond the kernel's slack: nothing left to sleep
+                      (1.0, 1.2, 1.2, 1.0, 0.0)])
+    func attemptDutyCycle(case c: (speed: Double, wall: Double, cpu: Double, compute: Double, idle: Double)) {
+        let d = DutyCycle(speed: c.speed)
+        #expect(abs(d.idleSeconds(afterAttempt: c.wall, cpuSeconds: c.cpu, computeCPUSeconds: c.compute) - c.idle) < 1e-12)
+        // The plain form counts only the kernel: a wait in the input or checksum is not absorbed.
+        if c.wall > c.cpu && c.speed < 1 {
+            #expect(d.idleSeconds(afterComputing: c.compute, cpuSeconds: c.compute) > d.idleSeconds(afterAttempt: c.wall, cpuSeconds: c.cpu, computeCPUSeconds: c.compute))
+        }
+    }
+
     @Test("a kernel's CPU seconds are measured and never exceed its wall time by much")
     func cpuSeconds() {
         var runner = KernelRunner()

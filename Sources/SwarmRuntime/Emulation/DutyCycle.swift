@@ -37,6 +37,20 @@ public struct DutyCycle: Sendable, Equatable {
         speed >= 1 ? 0 : max(0, max(0, cpuSeconds) / speed - wallSeconds)
     }
 
+    /// Seconds to stay idle after a whole attempt — input generation, the computation proper
+    /// and the output checksum — that took `wallSeconds` and used `cpuSeconds` of CPU, of
+    /// which `computeCPUSeconds` in the computation proper. The emulated device takes what
+    /// the calibrated cost model says: the work around the kernel at this machine's speed, the
+    /// kernel at speed s, i.e. (cpu − compute) + compute / s; idle = that − wall. Counting
+    /// CPU over the whole attempt absorbs contention that hits the input or the checksum too
+    /// (many workers woken at once on few cores queue for them), up to the computation's
+    /// slack, compute · (1/s − 1).
+    public func idleSeconds(afterAttempt wallSeconds: Double, cpuSeconds: Double, computeCPUSeconds: Double) -> Double {
+        guard speed < 1 else { return 0 }
+        let compute = max(0, computeCPUSeconds)
+        return max(0, max(0, cpuSeconds - compute) + compute / speed - wallSeconds)
+    }
+
     /// Runs `work` (which returns the seconds it computed), then sleeps the idle remainder;
     /// returns the work's result and the emulated duration (compute + idle, as slept).
     public func run<T>(_ work: () throws -> (T, computeSeconds: Double)) rethrows -> (result: T, emulatedSeconds: Double) {

@@ -62,14 +62,24 @@ public enum Worker {
                     guard let w = welcome else { continue }
                     link.setCurrent(task: Int32(a.task), attempt: a.attempt)
                     let start = monotonicNow()
+                    let cpuStart = cpuNow(thisThreadOnly: true)
                     let stops = stopCount
                     let out = compute.run(a.work, seed: a.seed, timeScale: w.timeScale,
                                           corruption: w.adversarial ? Corruption(seed: UInt64(device)) : nil, endOnStop: true)
                     // The slow device's duty cycle: idle for the rest after computing.
-                    // Counting CPU seconds absorbs contention from processes sharing the cores.
+                    // Counting CPU seconds absorbs contention from processes sharing the cores:
+                    // for a kernel over the whole attempt (inputs, computation, checksum), for
+                    // busy `.seconds` work over the spin.
                     if stopCount == stops {
-                        DutyCycle.sleep(seconds: DutyCycle(speed: w.speed).idleSeconds(afterComputing: out.computeSeconds,
-                                                                                       cpuSeconds: out.cpuSeconds))
+                        let cycle = DutyCycle(speed: w.speed)
+                        let idle: Double
+                        if case .kernel = a.work {
+                            idle = cycle.idleSeconds(afterAttempt: monotonicNow() - start, cpuSeconds: cpuNow(thisThreadOnly: true) - cpuStart,
+                                                     computeCPUSeconds: out.cpuSeconds)
+                        } else {
+                            idle = cycle.idleSeconds(afterComputing: out.computeSeconds, cpuSeconds: out.cpuSeconds)
+                        }
+                        DutyCycle.sleep(seconds: idle)
                     }
                     // Stopped while holding the attempt: a device that went off lost its work.
                     guard stopCount == stops else {
