@@ -62,13 +62,8 @@ extension Validation {
 
         var profile = base.profile, profilePath = base.path
         if remeasure {
-            var concurrency = 1
-            for (seed, (o, _)) in zip(seeds, try simulateReplications(scenario, profile: base.profile, seeds: seeds)) {
-                let m = try scenario.materialize(seed: seed)
-                concurrency = max(concurrency, computeConcurrency(o, tasks: m.tasks, cost: costModel(for: m.fleet, profile: base.profile),
-                                                                  inputSeconds: transferInSeconds(m)))
-            }
-            profile = remeasured(base.profile, for: try scenario.materialize(seed: seeds[0]).tasks, concurrency: min(4, concurrency))
+            let first = try scenario.materialize(seed: seeds[0])
+            profile = remeasured(base.profile, for: first.tasks, speeds: deviceSpeeds(first.fleet))
             profile.measuredAt = ISO8601DateFormatter().string(from: Date())
             if let directory {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -270,37 +270,6 @@ public enum Validation {
             simAttemptsLost: sim.attemptsLost, realAttemptsLost: real.attemptsLost, realWallSeconds: real.wallSeconds)
     }
 
-    /// The profile with the kernels `tasks` use measured again now, and the input generation
-    /// rate too: a shared machine's speed moves with its load, so the simulator is given this
-    /// machine as it is when the reference run starts. Each kernel is measured in `concurrency`
-    /// threads at once (one runner each, median CPU seconds over all their calls): as many as
-    /// the run's workers compute at once, so the cores, caches and memory bandwidth they share
-    /// are part of the measurement.
-    public static func remeasured(_ profile: DeviceProfile, for tasks: TaskTable, concurrency: Int = 1) -> DeviceProfile {
-        var kernels: [TensorKernel] = []
-        for w in tasks.work { if case .kernel(let k) = w, !kernels.contains(k.asFP32) { kernels.append(k.asFP32) } }
-        var p = profile
-        let k = max(1, concurrency)
-        for kernel in kernels {
-            let times = Mutex<[Double]>([])
-            DispatchQueue.concurrentPerform(iterations: k) { _ in
-                var runner = KernelRunner(threads: 1)
-                _ = runner.run(kernel, seed: 0)
-                var mine: [Double] = [], total = 0.0
-                while mine.count < 40 && (mine.count < 3 || total < 0.5) {
-                    let r = runner.run(kernel, seed: UInt64(mine.count + 1))
-                    mine.append(r.cpuSeconds); total += r.seconds + r.setupSeconds
-                }
-                times.withLock { $0 += mine }
-            }
-            let sorted = times.withLock { $0 }.sorted()
-            p.kernels.removeAll { $0.kernel.asFP32 == kernel }
-            p.kernels.append(.init(kernel: kernel, seconds: ValidationStatistics.median(sorted), minSeconds: sorted[0], repeats: sorted.count))
-        }
-        p.inputElementsPerSecond = Calibrator.inputGenerationRate()
-        p.checksumElementsPerSecond = Calibrator.checksumRate()
-        return p
-    }
 
     /// Seconds task t's inputs take to reach device d (latency and bytes over its downlink, as
     /// `plan` emulates them; 0 without input bytes).
@@ -351,12 +320,7 @@ public enum Validation {
         }
         let (committedSim, _) = try simulate(scenario, profile: committed)
         let materialized = try scenario.materialize()
-        // As many runners at once as the run computes kernels at once (from the committed
-        // profile's simulation), at most 4.
-        let concurrency = min(4, computeConcurrency(committedSim, tasks: materialized.tasks,
-                                                    cost: costModel(for: materialized.fleet, profile: committed),
-                                                    inputSeconds: transferInSeconds(materialized)))
-        let profile = remeasure ? remeasured(committed, for: materialized.tasks, concurrency: concurrency) : committed
+        let profile = remeasure ? remeasured(committed, for: materialized.tasks, speeds: deviceSpeeds(materialized.fleet)) : committed
         let (sim, engine) = try simulate(scenario, profile: profile)
         let plan = try plan(scenario, engine: engine, profile: profile)
         let report: RuntimeReport

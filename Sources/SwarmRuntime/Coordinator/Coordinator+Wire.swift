@@ -3,12 +3,29 @@ import SwarmKernel
 import SwarmModel
 
 extension Coordinator {
+    typealias PPoll = @convention(c) (UnsafeMutablePointer<pollfd>?, nfds_t, UnsafePointer<timespec>?, UnsafeRawPointer?) -> Int32
+    /// glibc's `ppoll` (a `_GNU_SOURCE` function Swift does not see), looked up at run time.
+    static let ppoll: PPoll? = {
+        guard let handle = dlopen(nil, RTLD_NOW), let sym = dlsym(handle, "ppoll") else { return nil }
+        return unsafeBitCast(sym, to: PPoll.self)
+    }()
+
     // MARK: the wire
 
     func pollOnce(timeout: Double) {
         var fds = [pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)]
         fds += connections.keys.sorted().map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-        let ready = poll(&fds, nfds_t(fds.count), Int32((timeout * 1000).rounded(.up)))
+        // ppoll, not poll: a timeout in nanoseconds, so an emulated delay fires when due, not
+        // up to a millisecond late (poll rounds to whole milliseconds; two messages per
+        // attempt made every attempt about a millisecond longer than the model).
+        let t = max(0, timeout)
+        var ts = timespec(tv_sec: Int(t), tv_nsec: Int((t - Double(Int(t))) * 1e9))
+        let ready: Int32
+        if let ppoll = Coordinator.ppoll {
+            ready = ppoll(&fds, nfds_t(fds.count), &ts, nil)
+        } else {
+            ready = poll(&fds, nfds_t(fds.count), Int32((t * 1000).rounded(.up)))
+        }
         guard ready > 0 else { return }
         if fds[0].revents != 0 { acceptAll() }
         for p in fds.dropFirst() where p.revents != 0 { readFrom(p.fd) }

@@ -14,6 +14,8 @@ struct CoordinatorOptions {
     var stallLimit: Double = 30
     /// Wall seconds a new connection has to authenticate (say hello) before it is closed.
     var helloTimeout: Double = 5
+    /// Wall seconds to wait for every worker's hello before scenario time starts.
+    var helloWait: Double = 30
     /// Keeps the loop going after the last task while this says so (tests whose clients
     /// must still be answered).
     var keepRunning: (() -> Bool)?
@@ -38,6 +40,12 @@ final class Coordinator {
     /// Scenario second 0, on the monotonic clock: set once every worker has been started,
     /// so process start-up (about 10 ms each) does not delay the plan's churn.
     var start: Double
+    /// Scenario second 0, in wall seconds since `start`: once every worker has said hello
+    /// (or `helloWait` has passed), so process start-up — many workers on few cores take a
+    /// while — does not overlap the scenario.
+    var origin = 0.0
+    /// Whether scenario time has started (devices come online from then on).
+    var started = false
     var log: [String] = []
     /// When a verified frame last arrived (wall seconds since `start`).
     var lastFrame = 0.0
@@ -115,7 +123,9 @@ final class Coordinator {
 
     var wall: Double { monotonicNow() - start }
     /// Scenario seconds of a wall instant (seconds since `start`).
-    func scenario(_ wallSeconds: Double) -> Double { wallSeconds / plan.timeScale }
+    func scenario(_ wallSeconds: Double) -> Double { (wallSeconds - origin) / plan.timeScale }
+    /// Wall seconds (since `start`) of scenario second `t`.
+    func wallTime(ofScenario t: Double) -> Double { origin + t * plan.timeScale }
     var scenarioNow: Double { scenario(wall) }
     var heartbeatWall: Double { plan.heartbeatTimeout * plan.timeScale }
 
@@ -139,7 +149,11 @@ final class Coordinator {
         for d in 0..<n where !options.external.contains(d) { try spawn(d) }
         start = monotonicNow()
         lastFrame = 0
+        waitForWorkers()
+        origin = wall
+        started = true
         nextArrival = lifecycle.attach(self)
+        for d in 0..<n where connectionOf[d] != nil && !paused[d] && !killed[d] { lifecycle.deviceCameOnline(d) }
         for d in 0..<n {
             let e = plan.devices[d]
             for p in e.pauses {
@@ -171,7 +185,7 @@ final class Coordinator {
             var rounds = 0
             while dispatchWanted && rounds < 16 { dispatchWanted = false; rounds += 1; lifecycle.dispatch() }
             let next = timers.map(\.due).min() ?? .infinity
-            let arrival = nextArrival.map { $0.seconds * plan.timeScale } ?? .infinity
+            let arrival = nextArrival.map { wallTime(ofScenario: $0.seconds) } ?? .infinity
             pollOnce(timeout: min(0.02, max(0, min(next, arrival) - wall)))
         }
         let wallSeconds = wall
@@ -182,6 +196,19 @@ final class Coordinator {
         return RuntimeReport(attempts: records, taskFinish: finish, acceptedChecksum: lifecycle.acceptedResult,
                              makespan: finish.filter { !$0.isNaN }.max() ?? .nan,
                              lostWorkSeconds: lostWork, wallSeconds: wallSeconds, log: log)
+    }
+
+    /// Runs the wire until every worker started here has said hello and been welcomed, or
+    /// `helloWait` wall seconds have passed.
+    func waitForWorkers() {
+        let expected = (0..<n).filter { !options.external.contains($0) }
+        while wall < options.helloWait && !expected.allSatisfy({ connectionOf[$0] != nil }) {
+            fireTimers()
+            pollOnce(timeout: 0.005)
+        }
+        // Let the welcomes and hellos already on their (emulated) way arrive.
+        while let due = timers.map(\.due).max(), due > wall, due - wall < 1 { pollOnce(timeout: due - wall); fireTimers() }
+        fireTimers()
     }
 
     /// Whether a paused or killed worker is still due to come back (then silence is no stall).
@@ -219,11 +246,11 @@ final class Coordinator {
         heard[serial] = wall
         switch message {
         case .hello:
-            if !paused[d] && !killed[d] && connectionOf[d] != nil { lifecycle.deviceCameOnline(d) }
+            if started && !paused[d] && !killed[d] && connectionOf[d] != nil { lifecycle.deviceCameOnline(d) }
         case .heartbeat(let task, _):
             // A device heard from again after it went silent comes back; if its worker still
             // holds an attempt given up on, it stays busy until that result comes.
-            if !paused[d] && !killed[d] && connectionOf[d] != nil && !lifecycle.view.isOnline(d) {
+            if started && !paused[d] && !killed[d] && connectionOf[d] != nil && !lifecycle.view.isOnline(d) {
                 if task >= 0 && lifecycle.current[d] < 0 { lifecycle.setOccupied(d, true) }
                 lifecycle.deviceCameOnline(d)
                 note("device \(d) heard from again")
@@ -302,7 +329,7 @@ final class Coordinator {
         let w = wall
         for d in 0..<n where current[d] >= 0 {
             let a = current[d]
-            let last = heard[attemptSerial[a]] ?? records[a].assigned * plan.timeScale
+            let last = heard[attemptSerial[a]] ?? wallTime(ofScenario: records[a].assigned)
             guard w - last > heartbeatWall else { continue }
             let sameWorker = connectionOf[d].flatMap { connections[$0]?.serial } == attemptSerial[a]
             if open[a] {
@@ -398,7 +425,7 @@ extension Coordinator: LifecycleDriver {
     func wakeBarrier(_ task: Int, after delay: SimDuration) { after(delay.seconds * plan.timeScale, .barrier(task: task)) }
 
     func requestDispatch(at time: SimTime?) {
-        if let time { after(time.seconds * plan.timeScale - wall, .dispatch) } else { dispatchWanted = true }
+        if let time { after(wallTime(ofScenario: time.seconds) - wall, .dispatch) } else { dispatchWanted = true }
     }
 
     func record(_ r: LifecycleRecord) {}

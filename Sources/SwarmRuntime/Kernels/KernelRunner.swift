@@ -143,8 +143,23 @@ public struct KernelRunner {
 
     // MARK: - Inputs
 
+    /// Grows `buffer` to `count` elements, touching every page now (in the untimed setup):
+    /// a zeroed array may be lazily mapped, and the page faults of its first use would
+    /// otherwise land in the timed computation — which a slow device's duty cycle
+    /// stretches by 1/speed.
     static func ensure(_ buffer: inout [Float], _ count: Int) {
-        if buffer.count < count { buffer = [Float](repeating: 0, count: count) }
+        guard buffer.count < count else { return }
+        buffer = [Float](repeating: 0, count: count)
+        buffer.withUnsafeMutableBufferPointer { p in
+            var i = 0
+            while i < p.count { p[i] = 0; i += 1024 }   // one write per 4 KiB page
+        }
+    }
+
+    /// Runs a small GEMM once, untimed, so OpenBLAS allocates and touches its packing buffers
+    /// before the first timed kernel (a worker calls it at start-up).
+    public mutating func warmUp() {
+        _ = run(.gemm(m: 512, n: 512, k: 512, dtype: .fp32), seed: 0)
     }
 
     mutating func prepare(_ kernel: TensorKernel, seed: UInt64) {

@@ -17,6 +17,9 @@ public struct WorkerCompute {
     /// Pins OpenBLAS to one thread, so emulated devices do not fight over the cores.
     public init() { runner = KernelRunner(threads: 1) }
 
+    /// Faults in OpenBLAS's buffers before the first attempt (see `KernelRunner.warmUp`).
+    public mutating func warmUp() { runner.warmUp() }
+
     /// What one attempt produced: its checksum, the seconds spent generating inputs, and the
     /// seconds of computation proper (what the duty cycle stretches).
     public struct Outcome: Sendable, Equatable {
