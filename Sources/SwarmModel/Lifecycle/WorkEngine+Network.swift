@@ -48,9 +48,9 @@ struct SharedTransfers {
 
 extension WorkEngine {
     func startFlow(_ t: Int, _ d: Int, input: Bool) {
-        let bytes = input ? tasks.inputBytes[t] : tasks.outputBytes[t]
+        let bytes = input ? lifecycle.tasks.inputBytes[t] : lifecycle.tasks.outputBytes[t]
         let links = net!.path(device: d, region: view.region(d), site: view.fleet.siteOf[d],
-                              dataRegion: Int(tasks.dataRegion[t]), input: input)
+                              dataRegion: Int(lifecycle.tasks.dataRegion[t]), input: input)
         let id = net!.flows.addFlow(bytes: bytes, links: links, at: sim.now)
         net!.flowOf[d] = id
         net!.owner[id] = Int32(d)

@@ -58,7 +58,7 @@ public final class WorkEngine {
 
     public let sim: Simulation
     /// The task lifecycle this engine drives in simulated time (shared with the runtime).
-    public private(set) var lifecycle: TaskLifecycle!
+    public let lifecycle: TaskLifecycle
     public var tasks: TaskTable { lifecycle.tasks }
     public var view: FleetView { lifecycle.view }
     public var metrics: RunMetrics { lifecycle.metrics }
@@ -134,10 +134,11 @@ public final class WorkEngine {
     /// output: latency always (a message without data still crosses the network), then the
     /// bytes; with the shared network the bytes are a flow started once the latency is over.
     func beginTransfer(_ t: Int, _ d: Int, input: Bool) {
-        let tasks = lifecycle.tasks
-        let bytes = input ? tasks.inputBytes[t] : tasks.outputBytes[t]
+        // The task table is read in place (a copy of it would retain every column).
+        let bytes = input ? lifecycle.tasks.inputBytes[t] : lifecycle.tasks.outputBytes[t]
+        let view = lifecycle.view
         let c = view.deviceClass(d)
-        let latency = configuration.regionLatency(Int(tasks.dataRegion[t]), view.region(d)) + c.accessLatency.seconds
+        let latency = configuration.regionLatency(Int(lifecycle.tasks.dataRegion[t]), view.region(d)) + c.accessLatency.seconds
         if net != nil && bytes > 0 {
             net!.awaiting[d] = true
             phaseEvent[d] = sim.schedule(kinds.phase, target: UInt32(d), after: SimDuration(seconds: latency))
@@ -148,7 +149,7 @@ public final class WorkEngine {
     }
 
     func computeTime(_ t: Int, _ d: Int) -> SimDuration {
-        switch tasks.work[t] {
+        switch lifecycle.tasks.work[t] {
         case .seconds(let s): return SimDuration(seconds: s)
         case .kernel(let k): return SimDuration(seconds: configuration.costModel.best(for: k, on: view.deviceClass(d)).seconds)
         }
