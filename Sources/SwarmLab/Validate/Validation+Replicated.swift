@@ -49,14 +49,7 @@ extension Validation {
     public static func runReplicated(file: String, profile base: ProfileChoice, replications: Int = defaultReplications,
                                      worker: String? = nil, directory: String? = nil, remeasure: Bool = true,
                                      progress: (String) -> Void = { _ in }) throws -> ReplicatedComparison {
-        let scenario: Scenario
-        do { scenario = try Scenario.read(path: file, policies: PolicyRegistry.builtin.entries.map(\.name)) } catch {
-            throw Failure(description: "\(error)")
-        }
-        let refused = refusals(scenario)
-        guard refused.isEmpty else {
-            throw Failure(description: "validate refuses \(file):\n" + refused.map { "  \($0)" }.joined(separator: "\n"))
-        }
+        let scenario = try readEmulable(file)
         let (count, lowered) = replicationCount(scenario, requested: replications)
         let seeds = replicationSeeds(scenario, count: count)
 

@@ -140,6 +140,20 @@ public enum Validation {
         return (o, engine)
     }
 
+    /// Reads scenario `file` and refuses it, naming every field, if the runtime cannot
+    /// emulate it (`refusals`).
+    static func readEmulable(_ file: String) throws -> Scenario {
+        let scenario: Scenario
+        do { scenario = try Scenario.read(path: file, policies: PolicyRegistry.builtin.entries.map(\.name)) } catch {
+            throw Failure(description: "\(error)")
+        }
+        let refused = refusals(scenario)
+        guard refused.isEmpty else {
+            throw Failure(description: "validate refuses \(file):\n" + refused.map { "  \($0)" }.joined(separator: "\n"))
+        }
+        return scenario
+    }
+
     /// The runtime plan mirroring the simulator's run `engine` of `scenario`.
     public static func plan(_ scenario: Scenario, engine: WorkEngine, profile: DeviceProfile, seed: UInt64? = nil) throws -> RuntimePlan {
         let m = try scenario.materialize(seed: seed)
@@ -310,14 +324,7 @@ public enum Validation {
     /// comparison also reports the makespan the committed profile alone predicts.
     public static func run(file: String, profile committed: DeviceProfile, profilePath: String, worker: String? = nil,
                            directory: String? = nil, remeasure: Bool = true) throws -> ValidationComparison {
-        let scenario: Scenario
-        do { scenario = try Scenario.read(path: file, policies: PolicyRegistry.builtin.entries.map(\.name)) } catch {
-            throw Failure(description: "\(error)")
-        }
-        let refused = refusals(scenario)
-        guard refused.isEmpty else {
-            throw Failure(description: "validate refuses \(file):\n" + refused.map { "  \($0)" }.joined(separator: "\n"))
-        }
+        let scenario = try readEmulable(file)
         let (committedSim, _) = try simulate(scenario, profile: committed)
         let materialized = try scenario.materialize()
         let profile = remeasure ? remeasured(committed, for: materialized.tasks, speeds: deviceSpeeds(materialized.fleet)) : committed

@@ -45,11 +45,7 @@ public final class UsageMeter {
         inputBytes = engine.tasks.inputBytes
         outputBytes = engine.tasks.outputBytes
         dataRegion = engine.tasks.dataRegion
-        let previous = engine.observer
-        engine.observer = { record in
-            previous?(record)
-            self.record(record)
-        }
+        engine.addObserver { record in self.record(record) }
     }
 
     /// Applies one engine record.

@@ -112,6 +112,16 @@ public final class WorkEngine {
         if let first { sim.schedule(kinds.arrive, at: max(sim.now, first)) }
     }
 
+    /// Adds `observer` after the one already set (several observers — the results recorder,
+    /// the usage meter — watch one run).
+    public func addObserver(_ observer: @escaping (Record) -> Void) {
+        let previous = self.observer
+        self.observer = { record in
+            previous?(record)
+            observer(record)
+        }
+    }
+
     /// Whether device `d` returns wrong results.
     public func isAdversarial(_ d: Int) -> Bool { adversarial[d] }
 

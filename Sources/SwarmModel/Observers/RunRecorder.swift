@@ -153,11 +153,7 @@ public final class RunRecorder {
             if view.isIdle(d) { idleStart[d] = now; power += idleWatts[Int(classOf[d])] }
         }
         // The engine keeps the recorder alive (the recorder holds no reference back: no cycle).
-        let previous = engine.observer
-        engine.observer = { record in
-            previous?(record)
-            self.record(record)
-        }
+        engine.addObserver { record in self.record(record) }
     }
 
     /// Applies one engine record.
