@@ -1,0 +1,58 @@
+import Foundation
+import SwarmModel
+
+/// The plan's churn, made real: pauses (SIGSTOP … SIGCONT), kills and restarts, each losing
+/// the attempt it hits as an OFF period does in the simulator.
+extension Coordinator {
+    // MARK: churn
+
+    /// The plan stops device `d` (pause or kill): as in the simulator, its attempt is lost at
+    /// once and the loss noticed a heartbeat timeout later.
+    func planStopped(_ d: Int) {
+        let a = current[d]
+        if a >= 0 && open[a] {
+            loseAttempt(a, workedUntil: wall, detectAt: wall + heartbeatWall)
+            lifecycle.setOccupied(d, true)   // the stopped worker still holds it
+        }
+        goneAway(d)
+    }
+
+    func pause(_ d: Int) {
+        guard pid[d] > 0, !killed[d], !paused[d] else { return }
+        _ = Glibc.kill(pid[d], SIGSTOP)
+        paused[d] = true
+        planStopped(d)
+        note("device \(d) paused (SIGSTOP)")
+    }
+
+    func resume(_ d: Int) {
+        guard paused[d] else { return }
+        _ = Glibc.kill(pid[d], SIGCONT)
+        paused[d] = false
+        note("device \(d) resumed (SIGCONT)")
+    }
+
+    func kill(_ d: Int) {
+        guard pid[d] > 0, !killed[d] else { return }
+        _ = Glibc.kill(pid[d], SIGKILL)
+        var status: Int32 = 0
+        _ = waitpid(pid[d], &status, 0)
+        pid[d] = 0
+        killed[d] = true
+        paused[d] = false
+        planStopped(d)
+        if current[d] >= 0 { workerDone(current[d], on: d) }   // the process is gone with it
+        note("device \(d) killed (SIGKILL)")
+    }
+
+    func restart(_ d: Int) {
+        guard killed[d] else { return }
+        killed[d] = false
+        do { try spawn(d); note("device \(d) restarted") } catch { note("device \(d) not restarted: \(error)") }
+    }
+
+    /// Device `d` is away: no new work for it.
+    func goneAway(_ d: Int) {
+        if lifecycle.view.isOnline(d) { lifecycle.deviceWentOffline(d) }
+    }
+}
