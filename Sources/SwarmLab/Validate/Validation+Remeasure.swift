@@ -8,7 +8,7 @@ extension Validation {
     /// Each device's speed relative to this machine, as the runtime emulates it (`plan`).
     public static func deviceSpeeds(_ fleet: Fleet) -> [Double] {
         let reference = referenceFlops(fleet)
-        return (0..<fleet.count).map { min(1, fleet.deviceClass($0).cpuFlops / reference) }
+        return (0..<fleet.count).map { fleet.deviceClass($0).cpuFlops / reference }
     }
 
     /// The profile with the kernels `tasks` use measured again now, the way the run's workers

@@ -158,7 +158,7 @@ public enum Validation {
     public static func plan(_ scenario: Scenario, engine: WorkEngine, profile: DeviceProfile, seed: UInt64? = nil) throws -> RuntimePlan {
         let m = try scenario.materialize(seed: seed)
         let fleet = m.fleet
-        let reference = referenceFlops(fleet)
+        let speeds = deviceSpeeds(fleet)
         var availability = FleetAvailability(fleet: fleet, seed: m.seed)
         let horizon = SimTime(seconds: scenario.duration)
         var devices: [EmulatedDevice] = []
@@ -173,7 +173,7 @@ public enum Validation {
                 t = s.until
             }
             let shifted = offs.map { (start: $0.start + startDelay, end: $0.end + startDelay) }
-            devices.append(EmulatedDevice(speed: c.cpuFlops / reference,
+            devices.append(EmulatedDevice(speed: speeds[d],
                                           latency: m.latency(0, Int(fleet.regionOf[d])) + c.accessLatency.seconds,
                                           bandwidth: c.downlink, pauses: shifted, killAt: shifted.first?.start,
                                           adversarial: engine.isAdversarial(d)))

@@ -65,6 +65,9 @@ public struct DeviceClass: Sendable {
     }
 
     public var hasGPU: Bool { gpuFlops > 0 }
+    /// The largest working set a task may have here: its RAM, or its GPU's memory if larger.
+    /// The one memory rule placement, `check` and the run's start all apply.
+    public var workingMemory: Double { max(memory, gpuMemory) }
 
     /// Peak FLOP/s (OP/s for int8, a multiply-add counted as 2) of `processor` on matrix
     /// multiplies in `dtype`: the FP32 peak (`cpuFlops`, `gpuFlops`) times the dtype's speedup.

@@ -13,10 +13,7 @@ extension TaskLifecycle {
         view.onlineCount += 1
         driver.record(.online(device: d, at: now))
         guard !blacklisted[d] else { return }
-        if current[d] < 0 && !occupied[d] {
-            view.markIdle(d)
-            idleSince[d] = now.ticks
-        }
+        refreshIdle(d)
         policy.deviceJoined(d, fleet: view)
         requestDispatch()
     }
@@ -29,7 +26,7 @@ extension TaskLifecycle {
         guard current[d] >= 0 else { return nil }
         let t = Int(current[d])
         let now = driver.now
-        let lostSeconds = Double(now.ticks - attemptStart[d]) / 1e9
+        let lostSeconds = elapsedSeconds(d)
         metrics.wastedSeconds += lostSeconds
         metrics.busy(lostSeconds, on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
         metrics.attemptsLost += 1

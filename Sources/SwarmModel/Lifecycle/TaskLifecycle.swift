@@ -53,6 +53,8 @@ public final class TaskLifecycle {
     var occupied: [Bool]
     /// Attempts running across all tasks.
     public internal(set) var attemptsOut = 0
+    /// Whether any device has an owner (else every task may use every device but private data).
+    let hasOwners: Bool
     /// Scratch for `dispatch`: devices hidden from the idle index for the rest of it.
     var hidden: [Int32] = []
     /// Speculation: tasks given a backup, when running tasks were last looked over, and the
@@ -73,6 +75,7 @@ public final class TaskLifecycle {
         self.tasks = tasks; self.view = view; self.policy = policy; self.validator = validator
         self.configuration = configuration
         graph = TaskGraph(tasks)
+        hasOwners = !configuration.ownership.owner.isEmpty
         queues = ReadyQueues(tenants: tenantCount, tasks: m)
         metrics.tenantBusySeconds = [Double](repeating: 0, count: tenantCount)
         metrics.tenantTasksDone = [Int](repeating: 0, count: tenantCount)
@@ -96,8 +99,9 @@ public final class TaskLifecycle {
     /// never left waiting); returns when the first task arrives.
     public func attach(_ driver: any LifecycleDriver) -> SimTime? {
         _driver = driver
-        var largest = 0.0
-        for c in Set(view.fleet.classOf) { let k = view.fleet.classes[Int(c)]; largest = max(largest, k.memory, k.gpuMemory) }
+        var used = [Bool](repeating: false, count: view.fleet.classes.count)
+        for c in view.fleet.classOf { used[Int(c)] = true }
+        let largest = view.fleet.classes.indices.filter { used[$0] }.map { view.fleet.classes[$0].workingMemory }.max() ?? 0
         // Tenants with no device they may use (every device owned, none lent to them), and
         // with no device of their own (for private data).
         var stranded = Set<Int>(), ownsNone = Set<Int>()
@@ -122,6 +126,7 @@ public final class TaskLifecycle {
     /// Whether task `t` may run on device `d`: its tenant may use the device (owner, lending),
     /// and private data stays on the tenant's own devices.
     func mayUse(_ t: Int, _ d: Int) -> Bool {
+        guard hasOwners else { return !tasks.privateData[t] }   // the common case: nobody owns anything
         let k = Int(tasks.tenant[t]), ownership = configuration.ownership
         if tasks.privateData[t] { return !ownership.owner.isEmpty && Int(ownership.owner[d]) == k }
         return ownership.mayRun(tenant: k, onDevice: d)
@@ -239,7 +244,7 @@ public final class TaskLifecycle {
         var queued = false
         for (t, devices) in liveDevices.sorted(by: { $0.key < $1.key })
         where devices.count == 1 && !speculated.contains(t) && tasks.state[t] == .running {
-            let elapsed = Double(now - attemptStart[Int(devices[0])]) / 1e9
+            let elapsed = elapsedSeconds(Int(devices[0]))
             guard elapsed > limit else { continue }
             speculated.insert(t)
             metrics.backupAttempts += 1
@@ -280,7 +285,7 @@ public final class TaskLifecycle {
         let t = Int(current[d])
         precondition(t >= 0, "device \(d) returned a result without an attempt")
         let now = driver.now
-        let seconds = Double(now.ticks - attemptStart[d]) / 1e9
+        let seconds = elapsedSeconds(d)
         metrics.busy(seconds, on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
         attemptSeconds.add(seconds)
         endAttempt(t, d)
@@ -380,12 +385,10 @@ public final class TaskLifecycle {
         for d in liveDevices[t] ?? [] {
             let d = Int(d)
             driver.cancelAttempt(task: t, device: d)
-            let seconds = Double(driver.now.ticks - attemptStart[d]) / 1e9
+            let seconds = elapsedSeconds(d)
             metrics.busy(seconds, on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
             total += seconds
-            live[t] -= 1
-            attemptsOut -= 1
-            queues.running[Int(tasks.tenant[t])] -= 1
+            endAttempt(t, d)
             driver.record(.cancelled(task: TaskID(index: t), device: d, at: driver.now))
             release(d)
         }
@@ -406,10 +409,9 @@ public final class TaskLifecycle {
     func release(_ d: Int) {
         current[d] = -1
         view.running[d] = 0
-        if !blacklisted[d] && !occupied[d] && view.isOnline(d) && !view.isIdle(d) {
-            view.markIdle(d)
-            idleSince[d] = driver.now.ticks
-            requestDispatch()
-        }
+        refreshIdle(d)
     }
+
+    /// Seconds device `d`'s current attempt has run.
+    func elapsedSeconds(_ d: Int) -> Double { Double(driver.now.ticks - attemptStart[d]) / 1e9 }
 }

@@ -54,10 +54,7 @@ public final class FleetView {
     /// How many devices are online and idle.
     public var idleCount: Int { buckets.reduce(0) { $0 + $1.count } }
     /// Whether device `d` can hold `bytes` in memory: its RAM, or its GPU's memory if larger.
-    public func fits(_ bytes: Double, on d: Int) -> Bool {
-        let c = deviceClass(d)
-        return bytes <= max(c.memory, c.gpuMemory)
-    }
+    public func fits(_ bytes: Double, on d: Int) -> Bool { bytes <= deviceClass(d).workingMemory }
     /// Fraction of this device's attempts that finished (1 before it has tried anything).
     public func reliability(_ d: Int) -> Double {
         let total = completed[d] + failed[d]

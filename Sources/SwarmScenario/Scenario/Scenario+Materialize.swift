@@ -98,7 +98,7 @@ extension Scenario {
     /// (`tasksUnplaceable`). Counted per workload name; empty when every task fits.
     public func unplaceableTasks() -> [(workload: Int, tasks: Int, largestWorkingSet: Double)] {
         let used = Set(fleet.filter { $0.count > 0 }.map(\.className))
-        let largest = classes.filter { used.contains($0.name) }.map { max($0.memory, $0.gpuMemory) }.max() ?? 0
+        let largest = classes.filter { used.contains($0.name) }.map(\.workingMemory).max() ?? 0
         var tasks = TaskTable()
         let streams = RandomStreams(seed: seeds.first ?? seed)
         var out: [(Int, Int, Double)] = []
