@@ -15,7 +15,7 @@ struct ValidateCommand: ParsableCommand {
         emulate is refused, naming the field. Without --profile, the profile under \
         --calibration-directory recorded on a machine like this one (CPU model, cores, OpenBLAS \
         core) is used, or this machine is calibrated now; the choice is printed. Writes \
-        NAME-profile.json and NAME-rK-sim.h5 / NAME-rK-real.h5 per scenario and, with \
+        NAME-rK-profile.json, NAME-rK-sim.h5 and NAME-rK-real.h5 per replication and, with \
         --markdown/--record, the table.
         """)
 
@@ -28,7 +28,7 @@ struct ValidateCommand: ParsableCommand {
     var calibrationDirectory: String = "results/calibration"
     @Option(name: .long, help: "Folder for the HDF5 files and re-measured profiles ('none': do not write them).") var results: String = "results/validation"
     @Option(name: .long, help: "The swarmlab-worker executable (default: beside this binary).") var worker: String?
-    @Flag(name: .long, inversion: .prefixedNo, help: "Measure each scenario's kernels again once before its replications (a shared machine's speed moves with its load).")
+    @Flag(name: .long, inversion: .prefixedNo, help: "Measure a scenario's kernels again before each replication's reference run (a shared machine's speed moves with its load).")
     var remeasure = true
     @OptionGroup var output: BenchOutputOptions
 

@@ -59,7 +59,7 @@ struct ValidationReplicatedStatisticsTests {
         func side(_ m: [Double]) -> ValidationSide { ValidationSide(makespans: m, throughputs: m.map { 1 / $0 }, latencies: m) }
         func compare(_ a: [Double], _ b: [Double]) -> ReplicatedComparison {
             ReplicatedComparison(name: "x", devices: 1, tasksCompared: 1, tasks: 1, replicationsLoweredByFile: false,
-                                 seeds: (0..<UInt64(a.count)).map { $0 }, sim: side(a), real: side(b), profile: "p",
+                                 seeds: (0..<UInt64(a.count)).map { $0 }, sim: side(a), real: side(b), profiles: ["p"],
                                  baseProfile: "p", realWallSeconds: 0, runs: [])
         }
         // means 10 and 10.2 (2%), spreads wide enough to overlap
@@ -80,7 +80,7 @@ struct ValidationReplicatedStatisticsTests {
 
 @Suite("Validation, replicated end to end")
 struct ValidationReplicatedEndToEndTests {
-    @Test("a small scenario runs twice per side: one re-measured profile written and named by every replication's results")
+    @Test("a small scenario runs twice per side: each replication re-measures its own profile, writes it and names it in its results")
     func replicated() throws {
         let text = """
         version: 1
@@ -118,22 +118,25 @@ struct ValidationReplicatedEndToEndTests {
         #expect(c.sim.makespanHalfWidth != nil && c.real.makespanHalfWidth != nil && c.welchP != nil)
         // each request: at least 2 × (30 ms + 100 kB at 1 Gbit/s) of network
         #expect(c.sim.latencyP50 >= 2 * 0.0308 && c.sim.latencyP95 >= c.sim.latencyP50)
-        let profilePath = dir.appendingPathComponent("val-test-replicated-profile.json").path
-        #expect(c.profile == profilePath && c.baseProfile == committed)
-        let written = try DeviceProfile.read(path: profilePath)
-        #expect(written.kernels.contains { $0.kernel == .gemm(m: 384, n: 384, k: 384, dtype: .fp32) })
+        // each replication re-measured its own profile just before its reference run
+        let profilePaths = (1...2).map { dir.appendingPathComponent("val-test-replicated-r\($0)-profile.json").path }
+        #expect(c.profiles == profilePaths && c.baseProfile == committed)
+        let written = try profilePaths.map { try DeviceProfile.read(path: $0) }
+        for p in written { #expect(p.kernels.contains { $0.kernel == .gemm(m: 384, n: 384, k: 384, dtype: .fp32) }) }
         for k in 1...2 {
             for side in ["sim", "real"] {
                 let r = try ResultsReader(path: dir.appendingPathComponent("val-test-replicated-r\(k)-\(side).h5").path)
-                #expect(r.string("calibration_profile") == profilePath)
+                #expect(r.string("calibration_profile") == profilePaths[k - 1])
                 #expect(r.string("base_calibration_profile") == committed)
                 #expect(r.number("replication") == Double(k) && r.number("seed") == Double(2 + k))
             }
         }
-        // given that profile, the simulator side is the same again
+        // given its profile, each replication's simulation is the same again
         let s = try Scenario.read(path: file, policies: PolicyRegistry.builtin.entries.map(\.name))
-        let again = try Validation.simulateReplications(s, profile: written, seeds: c.seeds)
-            .map { o in Validation.counted(try s.materialize(seed: 0).tasks, sim: o.0).map { o.0.taskFinish[$0] }.max() ?? .nan }
+        let again = try zip(c.seeds, written).map { seed, p in
+            let o = try Validation.simulateReplications(s, profile: p, seeds: [seed])[0]
+            return Validation.counted(try s.materialize(seed: 0).tasks, sim: o.0).map { o.0.taskFinish[$0] }.max() ?? .nan
+        }
         #expect(again == c.sim.makespans)
     }
 }

@@ -177,3 +177,33 @@ struct DutyCycleTests {
         #expect(seconds < 1)
     }
 }
+
+@Suite("Worker warm-up")
+struct WorkerWarmUpTests {
+    @Test("a worker warms up with the plan's distinct kernels in FP32, largest first: its buffers hold the largest operands before the first attempt")
+    func warmsPlanKernels() throws {
+        let big = TensorKernel.elementwise(count: 1 << 22, flopsPerElement: 2, dtype: .fp16)
+        let small = TensorKernel.gemm(m: 64, n: 64, k: 64, dtype: .fp32)
+        var tasks = TaskTable()
+        for k in [small, big, big.asFP32, small] { tasks.add(work: .kernel(k), arrival: .zero) }
+        tasks.add(work: .seconds(1), arrival: .zero)
+        let json = Coordinator.warmKernelsJSON(tasks)
+        let kernels = WorkerCompute.warmKernels(["SWARMLAB_WARM": json])
+        // fp16 and fp32 of one shape are one kernel as executed; 4 M + 4 M elements before 3 × 4 096
+        #expect(kernels == [big.asFP32, small])
+        var w = WorkerCompute()
+        // the start-up GEMM alone (512 × 512) leaves the operands far smaller than 4 M elements
+        #expect(w.runner.a.count < 1 << 22)
+        w.warmUp(kernels: kernels)
+        #expect(w.runner.a.count >= 1 << 22 && w.runner.c.count >= 1 << 22)
+        #expect(WorkerCompute.warmKernels([:]).isEmpty && WorkerCompute.warmKernels(["SWARMLAB_WARM": "not json"]).isEmpty)
+    }
+
+    @Test("a plan of many kernel shapes warms only its eight largest")
+    func capsWarmUp() {
+        var tasks = TaskTable()
+        for n in 1...12 { tasks.add(work: .kernel(.reduction(count: n * 1000, dtype: .fp32)), arrival: .zero) }
+        let kernels = WorkerCompute.warmKernels(["SWARMLAB_WARM": Coordinator.warmKernelsJSON(tasks)])
+        #expect(kernels == (5...12).reversed().map { TensorKernel.reduction(count: $0 * 1000, dtype: .fp32) })
+    }
+}

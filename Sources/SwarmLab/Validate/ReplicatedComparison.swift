@@ -51,9 +51,10 @@ public struct ReplicatedComparison: Sendable, Codable, Equatable {
     /// Whether the two 95% intervals of the mean makespan overlap (nil with one replication).
     public var intervalsOverlap: Bool?
     public var verdict: Verdict
-    /// The profile the simulator used (the re-measured one, written beside the results), and
-    /// the profile it started from (committed, or measured now).
-    public var profile: String
+    /// The profile each replication's simulation used (re-measured just before its reference
+    /// run, written beside the results), and the profile they started from (committed, or
+    /// measured now).
+    public var profiles: [String]
     public var baseProfile: String
     /// Wall seconds of the reference runs together.
     public var realWallSeconds: Double
@@ -87,11 +88,11 @@ public struct ReplicatedComparison: Sendable, Codable, Equatable {
 
     /// Builds the comparison of two sides.
     public init(name: String, devices: Int, tasksCompared: Int, tasks: Int, replicationsLoweredByFile: Bool, seeds: [UInt64],
-                sim: ValidationSide, real: ValidationSide, profile: String, baseProfile: String, realWallSeconds: Double,
+                sim: ValidationSide, real: ValidationSide, profiles: [String], baseProfile: String, realWallSeconds: Double,
                 runs: [ValidationComparison]) {
         self.name = name; self.devices = devices; self.tasksCompared = tasksCompared; self.tasks = tasks
         self.replications = seeds.count; self.replicationsLoweredByFile = replicationsLoweredByFile; self.seeds = seeds
-        self.sim = sim; self.real = real; self.profile = profile; self.baseProfile = baseProfile
+        self.sim = sim; self.real = real; self.profiles = profiles; self.baseProfile = baseProfile
         self.realWallSeconds = realWallSeconds; self.runs = runs
         errorOfMeans = ValidationStatistics.relativeError(simulated: sim.meanMakespan, measured: real.meanMakespan)
         welchP = (sim.makespans + real.makespans).allSatisfy(\.isFinite) ? WelchTest(sim.makespans, real.makespans)?.pValue : nil

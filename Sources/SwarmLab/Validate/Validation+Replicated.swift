@@ -40,38 +40,44 @@ extension Validation {
     /// Runs one scenario file R times on each side and compares them.
     ///
     /// 1. Refuses what the runtime does not emulate (`refusals`).
-    /// 2. Re-measures the scenario's kernels once (`remeasured`, at the largest compute
-    ///    concurrency the base profile's simulations of the R seeds show, at most 4) and
-    ///    writes that profile to `directory/NAME-profile.json`; every replication's
-    ///    simulation uses it, so given it the simulator side is deterministic.
-    /// 3. Per seed: the simulation, the reference run of the same draws, and
-    ///    `NAME-rK-sim.h5` / `NAME-rK-real.h5` recording the profile used.
+    /// 2. Per seed: re-measures the scenario's kernels (`remeasured`) just before the
+    ///    reference run and writes that profile to `directory/NAME-rK-profile.json`; the
+    ///    replication's simulation uses it, so given it the simulator side is deterministic.
+    ///    A shared machine's speed moves by several percent from one minute to the next: a
+    ///    profile measured once for all R runs gave the later runs an offset the simulator
+    ///    could not know of, and its side of the table no spread at all; measured per run,
+    ///    each simulation sees the machine its reference run meets, and the spread of the
+    ///    simulated makespans includes the machine's.
+    /// 3. The simulation, the reference run of the same draws, and `NAME-rK-sim.h5` /
+    ///    `NAME-rK-real.h5` recording the profile used.
     public static func runReplicated(file: String, profile base: ProfileChoice, replications: Int = defaultReplications,
                                      worker: String? = nil, directory: String? = nil, remeasure: Bool = true,
                                      progress: (String) -> Void = { _ in }) throws -> ReplicatedComparison {
         let scenario = try readEmulable(file)
         let (count, lowered) = replicationCount(scenario, requested: replications)
         let seeds = replicationSeeds(scenario, count: count)
+        if let directory { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
 
-        var profile = base.profile, profilePath = base.path
-        if remeasure {
-            let first = try scenario.materialize(seed: seeds[0])
-            profile = remeasured(base.profile, for: first.tasks, speeds: deviceSpeeds(first.fleet))
-            profile.measuredAt = ISO8601DateFormatter().string(from: Date())
-            if let directory {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-                profilePath = "\(directory)/\(scenario.name)-profile.json"
-                try profile.jsonData().write(to: URL(fileURLWithPath: profilePath), options: .atomic)
-            } else {
-                profilePath = "\(base.path) (re-measured, not written)"
-            }
+        /// The profile replication `k` simulates with, and where it is recorded.
+        func profile(for k: Int, _ m: MaterializedScenario) throws -> (DeviceProfile, String) {
+            guard remeasure else { return (base.profile, base.path) }
+            var p = remeasured(base.profile, for: m.tasks, speeds: deviceSpeeds(m.fleet))
+            p.measuredAt = ISO8601DateFormatter().string(from: Date())
+            guard let directory else { return (p, "\(base.path) (re-measured, not written)") }
+            let path = "\(directory)/\(scenario.name)-r\(k + 1)-profile.json"
+            try p.jsonData().write(to: URL(fileURLWithPath: path), options: .atomic)
+            return (p, path)
         }
 
+        var profiles: [String] = []
         var runs: [ValidationComparison] = []
         var simLatency: [Double] = [], realLatency: [Double] = []
         var simRuns: [(Double, Double, Double)] = [], realRuns: [(Double, Double, Double)] = []
         var devices = 0, tasks = 0, compared = 0, wall = 0.0
         for (k, seed) in seeds.enumerated() {
+            let m = try scenario.materialize(seed: seed)
+            let (profile, profilePath) = try profile(for: k, m)
+            profiles.append(profilePath)
             let (sim, engine) = try simulate(scenario, profile: profile, seed: seed)
             let plan = try plan(scenario, engine: engine, profile: profile, seed: seed)
             let limit = 30 + 10 * (sim.taskFinish.filter(\.isFinite).max() ?? 60)
@@ -81,10 +87,8 @@ extension Validation {
             }
             let offset = max(0, (report.attempts.map(\.assigned).min() ?? 0) - (sim.attemptAssigned.min() ?? 0))
             let real = observe(report, tasks: plan.tasks.count).shifted(by: -offset)
-            let m = try scenario.materialize(seed: seed)
             let counted = counted(plan.tasks, sim: sim)
             if let directory {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
                 for o in [sim, real] {
                     try write(o, to: "\(directory)/\(scenario.name)-r\(k + 1)-\(o.side == "simulation" ? "sim" : "real").h5",
                               scenario: scenario, seed: seed, replication: k + 1, profilePath: profilePath, baseProfilePath: base.path)
@@ -107,6 +111,6 @@ extension Validation {
             seeds: seeds,
             sim: ValidationSide(makespans: simRuns.map(\.0), throughputs: simRuns.map(\.1), latencies: simLatency, lostWork: simRuns.map(\.2)),
             real: ValidationSide(makespans: realRuns.map(\.0), throughputs: realRuns.map(\.1), latencies: realLatency, lostWork: realRuns.map(\.2)),
-            profile: profilePath, baseProfile: base.path, realWallSeconds: wall, runs: runs)
+            profiles: profiles, baseProfile: base.path, realWallSeconds: wall, runs: runs)
     }
 }

@@ -4,11 +4,22 @@ import SwarmModel
 extension Coordinator {
     // MARK: processes
 
+    /// The plan's distinct kernels in FP32 (as workers execute them), as JSON: every worker
+    /// runs each once before saying hello (`WorkerCompute.warmUp(kernels:)`). At most the
+    /// eight largest (by operand elements), so a plan of many shapes does not delay the start.
+    static func warmKernelsJSON(_ tasks: TaskTable) -> String {
+        var kernels: [TensorKernel] = []
+        for w in tasks.work { if case .kernel(let k) = w, !kernels.contains(k.asFP32) { kernels.append(k.asFP32) } }
+        let largest = kernels.sorted { $0.inputElements + $0.outputElements > $1.inputElements + $1.outputElements }.prefix(8)
+        return String(decoding: (try? JSONEncoder().encode(Array(largest))) ?? Data("[]".utf8), as: UTF8.self)
+    }
+
     func spawn(_ d: Int) throws {
         let key = keys.deviceKeyBytes(d).map { String(format: "%02x", $0) }.joined()
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWARMLAB_") }
         env["SWARMLAB_PORT"] = "\(port)"; env["SWARMLAB_DEVICE"] = "\(d)"; env["SWARMLAB_KEY"] = key
         env["OPENBLAS_NUM_THREADS"] = "1"   // one core per emulated device
+        env["SWARMLAB_WARM"] = warmKernels
         pid[d] = try Coordinator.launch(workerPath, arguments: ["--device", "\(d)"], environment: env)
     }
 

@@ -34,6 +34,8 @@ final class Coordinator {
     let deviceKeys: [SymmetricKey]
     let options: CoordinatorOptions
     let workerPath: String
+    /// The kernels every worker warms up with before saying hello, as JSON (`warmKernelsJSON`).
+    let warmKernels: String
     let n: Int, m: Int
     let listenFD: Int32
     let port: UInt16
@@ -106,6 +108,7 @@ final class Coordinator {
         deviceKeys = (0..<plan.devices.count).map { keys.deviceKey($0) }
         self.options = options
         self.workerPath = workerPath
+        warmKernels = Coordinator.warmKernelsJSON(plan.tasks)
         do { (listenFD, port) = try Socket.listen() } catch { throw RuntimeError.system("\(error)") }
         start = monotonicNow()
         connectionOf = Array(repeating: nil, count: n)

@@ -26,7 +26,7 @@ public enum Worker {
         }
         unsetenv("SWARMLAB_KEY")
         var compute = WorkerCompute()
-        compute.warmUp()   // a few ms, before saying hello: no first-kernel page faults in a timed attempt
+        compute.warmUp(kernels: WorkerCompute.warmKernels(env))   // before saying hello: no first-kernel page faults in a timed attempt
         WorkerCompute.watchForStops()
         let fd: Int32
         do { fd = try Socket.connect(port: port) } catch { return fail("\(error)") }

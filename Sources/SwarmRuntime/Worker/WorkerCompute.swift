@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import SwarmKernel
 import SwarmModel
@@ -17,8 +18,22 @@ public struct WorkerCompute {
     /// Pins OpenBLAS to one thread, so emulated devices do not fight over the cores.
     public init() { runner = KernelRunner(threads: 1) }
 
-    /// Faults in OpenBLAS's buffers before the first attempt (see `KernelRunner.warmUp`).
-    public mutating func warmUp() { runner.warmUp() }
+    /// Faults in OpenBLAS's buffers before the first attempt (see `KernelRunner.warmUp`), then
+    /// runs each of `kernels` once, untimed: its buffers are allocated and touched, its code
+    /// and OpenBLAS's packing paths loaded. A device of the simulator is warm from its first
+    /// task; without this, a worker's first attempt of each kernel paid page faults for its
+    /// operands (about 30 ms for 32 MB) that the duty cycle then stretched.
+    public mutating func warmUp(kernels: [TensorKernel] = []) {
+        runner.warmUp()
+        for k in kernels { _ = runner.run(k, seed: 0) }
+    }
+
+    /// The kernels a worker warms up with: `SWARMLAB_WARM`, a JSON array of `TensorKernel`s
+    /// (`Coordinator` sets it to the plan's distinct kernels); none if unset or unreadable.
+    public static func warmKernels(_ environment: [String: String]) -> [TensorKernel] {
+        guard let text = environment["SWARMLAB_WARM"], let data = text.data(using: .utf8) else { return [] }
+        return (try? JSONDecoder().decode([TensorKernel].self, from: data)) ?? []
+    }
 
     /// What one attempt produced: its checksum, the seconds spent generating inputs, and the
     /// seconds of computation proper (what the duty cycle stretches).
