@@ -95,6 +95,29 @@ struct CalibratedCostModelTests {
         #expect(message("{ not json").hasPrefix("bad.json: not valid JSON"))
     }
 
+    @Test("a kernel measured with its work around it (inputs, checksum) costs that measurement instead of the machine's rates, unstretched")
+    func aroundMeasured() throws {
+        var p = Self.profile(overhead: 1e-3)
+        p.checksumElementsPerSecond = 5e8
+        let slow = p.deviceClass(name: "slow", speed: 0.25)
+        let rates = CalibratedCostModel(profile: p)
+        // from the rates: 2 × 256² inputs at 1e9/s, 256² outputs at 5e8/s, 1 ms per call
+        let fromRates = Double(2 * 256 * 256) / 1e9 + Double(256 * 256) / 5e8 + 1e-3
+        #expect(abs(rates.taskOverheadSeconds(Self.g256) - fromRates) < 1e-12)
+        p.kernels[0].aroundSeconds = 0.004
+        let measured = CalibratedCostModel(profile: p)
+        #expect(measured.taskOverheadSeconds(Self.g256) == 0.004)
+        #expect(measured.taskOverheadSeconds(.gemm(m: 256, n: 256, k: 256, dtype: .fp16)) == 0.004)   // executed as FP32
+        // the computation is stretched 4× on the slow device, the 4 ms around it are not
+        let d = measured.duration(of: Self.g256, on: slow, processor: .cpu)!
+        #expect(abs(d - (4 * Self.g256.flops / 50e9 + 0.004)) < 1e-12)
+        // a kernel without its own measurement still costs the rates
+        #expect(abs(measured.taskOverheadSeconds(Self.g1024) - (Double(2 << 20) / 1e9 + Double(1 << 20) / 5e8 + 1e-3)) < 1e-12)
+        // it survives JSON, and a profile without it reads as nil
+        #expect(try DeviceProfile.decode(p.jsonData(), path: "p.json").kernels[0].aroundSeconds == 0.004)
+        #expect(try DeviceProfile.decode(Self.profile().jsonData(), path: "p.json").kernels[0].aroundSeconds == nil)
+    }
+
     @Test("the output checksum is a per-attempt cost when the profile measures it, at this machine's speed")
     func checksum() throws {
         var p = Self.profile(overhead: 1e-3)

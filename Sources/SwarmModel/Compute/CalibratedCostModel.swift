@@ -8,6 +8,9 @@ import Foundation
 ///     t = compute(kernel) · R / P + inputElements / inputElementsPerSecond
 ///         + outputElements / checksumElementsPerSecond + perTaskOverhead
 ///
+/// or, when the profile measured that exact kernel's work around the computation (its
+/// `aroundSeconds`, as `validate` re-measures), t = compute(kernel) · R / P + aroundSeconds.
+///
 /// where compute is the measured median for that exact descriptor if it was calibrated, else
 /// interpolated piecewise-linearly in (log FLOP, log seconds) between the calibrated shapes of
 /// the same kind (beyond the ends, at the nearest shape's FLOP/s), else — for a kind never
@@ -41,6 +44,8 @@ public struct CalibratedCostModel: CostModel {
     /// Per kind: calibrated (log FLOP, log seconds), sorted by FLOP.
     let curves: [String: [(logFlops: Double, logSeconds: Double)]]
     let exact: [TensorKernel: Double]
+    /// Per calibrated kernel: its measured seconds around the computation, where recorded.
+    let around: [TensorKernel: Double]
 
     public init(profile: DeviceProfile, includesTaskOverheads: Bool = true, referenceFlops: Double? = nil,
                 gpuFallback: RooflineCostModel = RooflineCostModel()) {
@@ -48,15 +53,16 @@ public struct CalibratedCostModel: CostModel {
         self.referenceFlops = referenceFlops ?? profile.referenceFlopsPerSecond
         precondition(self.referenceFlops > 0, "the reference CPU FLOP/s must be positive")
         var curves: [String: [(Double, Double)]] = [:]
-        var exact: [TensorKernel: Double] = [:]
+        var exact: [TensorKernel: Double] = [:], around: [TensorKernel: Double] = [:]
         for s in profile.kernels where s.flops > 0 && s.seconds > 0 {
             exact[s.kernel.asFP32] = s.seconds
+            if let a = s.aroundSeconds, a >= 0 { around[s.kernel.asFP32] = a }
             // sequences of different make-up do not lie on one curve: exact matches only
             if case .sequence = s.kernel { continue }
             curves[s.kind, default: []].append((Foundation.log(s.flops), Foundation.log(s.seconds)))
         }
         self.curves = curves.mapValues { $0.sorted { $0.0 < $1.0 }.map { (logFlops: $0.0, logSeconds: $0.1) } }
-        self.exact = exact
+        self.exact = exact; self.around = around
     }
 
     /// Seconds of pure compute for `kernel` on the calibrated machine.
@@ -79,9 +85,11 @@ public struct CalibratedCostModel: CostModel {
         return Foundation.exp(a.logSeconds + w * (b.logSeconds - a.logSeconds))
     }
 
-    /// Seconds of input generation, output checksum and call overhead per task (0 unless configured).
+    /// Seconds of input generation, output checksum and call overhead per task (0 unless
+    /// configured): the kernel's own measurement when the profile has one, else from the rates.
     public func taskOverheadSeconds(_ kernel: TensorKernel) -> Double {
         guard includesTaskOverheads else { return 0 }
+        if let a = around[kernel.asFP32] { return a }
         let checksum = profile.checksumElementsPerSecond.map { Double(kernel.outputElements) / $0 } ?? 0
         return Double(kernel.inputElements) / profile.inputElementsPerSecond + checksum + profile.perTaskOverhead
     }

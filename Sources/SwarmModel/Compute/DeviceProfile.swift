@@ -26,9 +26,15 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
         public var repeats: Int
         /// flops / seconds.
         public var flopsPerSecond: Double
+        /// Median CPU seconds per call spent around the computation — generating its inputs,
+        /// checksumming its output, the call itself — measured with it, the way a worker runs
+        /// it (`validate` re-measuring); nil when only the machine's rates were measured
+        /// (`calibrate`), which then stand in for it.
+        public var aroundSeconds: Double?
 
-        public init(kernel: TensorKernel, seconds: Double, minSeconds: Double, repeats: Int) {
+        public init(kernel: TensorKernel, seconds: Double, minSeconds: Double, repeats: Int, aroundSeconds: Double? = nil) {
             self.kind = kernel.kind; self.shape = kernel.shapeDescription; self.kernel = kernel
+            self.aroundSeconds = aroundSeconds
             self.flops = kernel.flops; self.bytes = kernel.bytesMoved
             self.seconds = seconds; self.minSeconds = minSeconds; self.repeats = repeats
             self.flopsPerSecond = seconds > 0 ? kernel.flops / seconds : 0

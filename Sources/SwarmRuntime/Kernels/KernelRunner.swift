@@ -352,6 +352,10 @@ func cpuNow(thisThreadOnly: Bool) -> Double {
     return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }
 
+/// CPU seconds this thread has used: what a worker's duty cycle counts, for measuring the
+/// same way outside a worker (`validate` re-measuring).
+public func threadCPUSeconds() -> Double { cpuNow(thisThreadOnly: true) }
+
 /// Monotonic wall-clock seconds (CLOCK_MONOTONIC).
 func monotonicNow() -> Double {
     var ts = timespec()
