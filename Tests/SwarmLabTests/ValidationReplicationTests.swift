@@ -54,6 +54,23 @@ struct ValidationReplicatedStatisticsTests {
         #expect(ValidationSide(makespans: [4], throughputs: [1], latencies: [1]).makespanHalfWidth == nil)
     }
 
+    @Test("the table says how busy other programs kept the machine, and warns when it was not quiet")
+    func otherLoadInTable() throws {
+        func row(_ load: [Double]) -> ReplicatedComparison {
+            let side = ValidationSide(makespans: [1, 1.1], throughputs: [1, 1], latencies: [1, 1])
+            var r = ReplicatedComparison(name: "x", devices: 1, tasksCompared: 1, tasks: 1, replicationsLoweredByFile: false,
+                                         seeds: [0, 1], sim: side, real: side, profiles: ["p", "p"], baseProfile: "p", realWallSeconds: 2, runs: [])
+            r.otherLoad = load; r.stolen = [0, 0.01]
+            return r
+        }
+        let committed = ValidationProfileMatchingTests.committed
+        let choice = ProfileChoice(path: committed, profile: try DeviceProfile.read(path: committed), reason: "test", calibratedNow: false)
+        let quiet = ValidationReport.markdown([row([0.02, 0.05])], profile: choice, command: "c")
+        #expect(quiet.contains("| 0.05 cores |") && quiet.contains("at most 0.05") && !quiet.contains("not quiet"))
+        let busy = ValidationReport.markdown([row([0.02, 1.4])], profile: choice, command: "c")
+        #expect(busy.contains("| 1.40 cores |") && busy.contains("**The machine was not quiet**"))
+    }
+
     @Test("the verdict: agree when the means are within 8% and the intervals overlap")
     func verdict() throws {
         func side(_ m: [Double]) -> ValidationSide { ValidationSide(makespans: m, throughputs: m.map { 1 / $0 }, latencies: m) }
@@ -113,6 +130,8 @@ struct ValidationReplicatedEndToEndTests {
         #expect(c.replications == 2 && c.seeds == [3, 4] && c.runs.count == 2)
         #expect(c.sim.makespans.count == 2 && c.real.makespans.count == 2)
         #expect(c.real.makespans.allSatisfy { $0.isFinite && $0 > 0 })
+        // how busy the rest of the machine was, per reference run
+        #expect(c.otherLoad.count == 2 && c.stolen.count == 2 && (c.otherLoad + c.stolen).allSatisfy { $0 >= 0 })
         // Poisson arrivals differ between the seeds, so the two simulated makespans do too
         #expect(c.sim.makespans[0] != c.sim.makespans[1])
         #expect(c.sim.makespanHalfWidth != nil && c.real.makespanHalfWidth != nil && c.welchP != nil)

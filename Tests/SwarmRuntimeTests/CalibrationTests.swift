@@ -64,3 +64,34 @@ struct CalibrationTests {
         #expect(throws: CalibrationError.self) { try Calibrator.processStart("/nonexistent/worker", times: 1) }
     }
 }
+
+@Suite("Machine load beside a reference run")
+struct MachineLoadTests {
+    @Test("a /proc/stat cpu line gives busy (user, nice, system, irq, softirq) and stolen seconds; others = busy − own, per wall second")
+    func parse() throws {
+        // user 1000, nice 100, system 400, idle 9000, iowait 50, irq 20, softirq 30, steal 10 ticks at 100 Hz
+        let a = try #require(MachineLoad.parse(statLine: "cpu  1000 100 400 9000 50 20 30 10 0 0", ownSeconds: 2, wall: 100, ticksPerSecond: 100))
+        #expect(a.busySeconds == (1000 + 100 + 400 + 20 + 30) / 100.0 && a.stolenSeconds == 0.1)
+        // 10 s later: 1 200 busy ticks more (12 s) of which 4 s were this process's; 50 stolen ticks
+        let b = try #require(MachineLoad.parse(statLine: "cpu  2000 100 600 9500 50 20 30 60 0 0", ownSeconds: 6, wall: 110, ticksPerSecond: 100))
+        let o = b.others(since: a)
+        #expect(abs(o.cores - (12 - 4) / 10.0) < 1e-12 && abs(o.stolen - 0.5 / 10) < 1e-12)
+        #expect(MachineLoad.parse(statLine: "cpu 1 2", ownSeconds: 0, wall: 0) == nil)
+    }
+
+    @Test("this process's own computing is not counted as other load")
+    func ownWorkIsNotOthers() throws {
+        let a = try #require(MachineLoad.now())
+        var x = 0.0
+        let c0 = threadCPUSeconds()
+        while threadCPUSeconds() - c0 < 0.2 { x += sin(x + 1) }   // 0.2 CPU seconds of this thread
+        let b = try #require(MachineLoad.now())
+        let o = b.others(since: a)
+        #expect(x.isFinite)
+        let dt = b.wall - a.wall, total = (b.busySeconds - a.busySeconds) / dt
+        // the process's CPU covers the thread's, and it is what separates all the machine's
+        // busy time from the others' (other programs may be busy too: a shared machine)
+        #expect(b.ownSeconds - a.ownSeconds >= 0.2)
+        #expect(o.cores == 0 || abs((total - o.cores) - (b.ownSeconds - a.ownSeconds) / dt) < 1e-9)
+    }
+}

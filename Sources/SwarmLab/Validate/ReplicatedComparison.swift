@@ -60,6 +60,10 @@ public struct ReplicatedComparison: Sendable, Codable, Equatable {
     public var realWallSeconds: Double
     /// Each replication's own comparison (KS, start/end errors…).
     public var runs: [ValidationComparison]
+    /// Per replication, the cores other programs kept busy during its reference run, and the
+    /// cores the hypervisor stole (`MachineLoad`): a busy machine slows the real side only.
+    public var otherLoad: [Double] = []
+    public var stolen: [Double] = []
 
     /// How one scenario's two sides compare.
     public enum Verdict: String, Sendable, Codable, Equatable {

@@ -70,6 +70,7 @@ extension Validation {
         }
 
         var profiles: [String] = []
+        var otherLoad: [Double] = [], stolen: [Double] = []
         var runs: [ValidationComparison] = []
         var simLatency: [Double] = [], realLatency: [Double] = []
         var simRuns: [(Double, Double, Double)] = [], realRuns: [(Double, Double, Double)] = []
@@ -82,9 +83,12 @@ extension Validation {
             let plan = try plan(scenario, engine: engine, profile: profile, seed: seed)
             let limit = 30 + 10 * (sim.taskFinish.filter(\.isFinite).max() ?? 60)
             let report: RuntimeReport
+            let load0 = MachineLoad.now()
             do { report = try ReferenceRuntime.run(plan, worker: worker, wallLimit: limit) } catch {
                 throw Failure(description: "\(file): reference run \(k + 1) (seed \(seed)) failed: \(error)")
             }
+            let others = load0.flatMap { a in MachineLoad.now().map { $0.others(since: a) } } ?? (cores: .nan, stolen: .nan)
+            otherLoad.append(others.cores); stolen.append(others.stolen)
             let offset = max(0, (report.attempts.map(\.assigned).min() ?? 0) - (sim.attemptAssigned.min() ?? 0))
             let real = observe(report, tasks: plan.tasks.count).shifted(by: -offset)
             let counted = counted(plan.tasks, sim: sim)
@@ -103,14 +107,16 @@ extension Validation {
             realRuns.append((c.realMakespan, c.realThroughput, c.realLostWork))
             devices = c.devices; tasks = c.tasks; if k == 0 { compared = c.tasksCompared }
             wall += real.wallSeconds
-            progress(String(format: "%@ replication %d/%d (seed %llu): makespan sim %.3f s, real %.3f s (%.1f s wall)",
-                            scenario.name, k + 1, seeds.count, seed, c.simMakespan, c.realMakespan, real.wallSeconds))
+            progress(String(format: "%@ replication %d/%d (seed %llu): makespan sim %.3f s, real %.3f s (%.1f s wall; other programs busy %.2f cores, stolen %.2f)",
+                            scenario.name, k + 1, seeds.count, seed, c.simMakespan, c.realMakespan, real.wallSeconds, others.cores, others.stolen))
         }
-        return ReplicatedComparison(
+        var result = ReplicatedComparison(
             name: scenario.name, devices: devices, tasksCompared: compared, tasks: tasks, replicationsLoweredByFile: lowered,
             seeds: seeds,
             sim: ValidationSide(makespans: simRuns.map(\.0), throughputs: simRuns.map(\.1), latencies: simLatency, lostWork: simRuns.map(\.2)),
             real: ValidationSide(makespans: realRuns.map(\.0), throughputs: realRuns.map(\.1), latencies: realLatency, lostWork: realRuns.map(\.2)),
             profiles: profiles, baseProfile: base.path, realWallSeconds: wall, runs: runs)
+        result.otherLoad = otherLoad; result.stolen = stolen
+        return result
     }
 }

@@ -70,22 +70,33 @@ public enum ValidationReport {
     public static func markdown(_ rows: [ReplicatedComparison], profile: ProfileChoice, command: String) -> String {
         func f(_ x: Double, _ digits: Int = 3) -> String { x.isFinite ? String(format: "%.\(digits)f", x) : "—" }
         func pct(_ x: Double) -> String { x.isFinite ? String(format: "%.1f%%", x * 100) : "—" }
+        func maxLoad(_ r: ReplicatedComparison) -> String {
+            let m = r.otherLoad.filter(\.isFinite).max()
+            return m.map { String(format: "%.2f cores", $0) } ?? "—"
+        }
         func ci(_ s: ValidationSide) -> String { "\(f(s.meanMakespan)) ± \(s.makespanHalfWidth.map { f($0) } ?? "—") s" }
-        var md = "| scenario | devices | tasks | R | makespan sim (95% CI) | makespan real (95% CI) | error of means | Welch p | CIs overlap | verdict | throughput sim / real (tasks/s) | latency P50 sim / real | latency P95 sim / real | lost work sim / real (mean) | wall (real, all R) |\n"
-        md += "|---|---:|---:|---:|---:|---:|---:|---:|:---:|---|---:|---:|---:|---:|---:|\n"
+        var md = "| scenario | devices | tasks | R | makespan sim (95% CI) | makespan real (95% CI) | error of means | Welch p | CIs overlap | verdict | throughput sim / real (tasks/s) | latency P50 sim / real | latency P95 sim / real | lost work sim / real (mean) | wall (real, all R) | other load (max) |\n"
+        md += "|---|---:|---:|---:|---:|---:|---:|---:|:---:|---|---:|---:|---:|---:|---:|---:|\n"
         for r in rows {
             let lost = { (s: ValidationSide) in s.lostWork.isEmpty ? Double.nan : s.lostWork.reduce(0, +) / Double(s.lostWork.count) }
             md += "| \(r.name) | \(r.devices) | \(r.tasksCompared)/\(r.tasks) | \(r.replications)\(r.replicationsLoweredByFile ? "*" : "") | "
             md += "\(ci(r.sim)) | \(ci(r.real)) | \(pct(r.errorOfMeans)) | \(r.welchP.map { f($0, 2) } ?? "—") | "
             md += "\(r.intervalsOverlap.map { $0 ? "yes" : "no" } ?? "—") | \(r.verdict.rawValue) | "
             md += "\(f(r.sim.throughput, 2)) / \(f(r.real.throughput, 2)) | \(f(r.sim.latencyP50)) / \(f(r.real.latencyP50)) s | "
-            md += "\(f(r.sim.latencyP95)) / \(f(r.real.latencyP95)) s | \(f(lost(r.sim), 2)) / \(f(lost(r.real), 2)) s | \(f(r.realWallSeconds, 1)) s |\n"
+            md += "\(f(r.sim.latencyP95)) / \(f(r.real.latencyP95)) s | \(f(lost(r.sim), 2)) / \(f(lost(r.real), 2)) s | \(f(r.realWallSeconds, 1)) s | \(maxLoad(r)) |\n"
         }
         if rows.contains(where: \.replicationsLoweredByFile) {
             md += "\n\\* fewer replications: the scenario file's own `replications:` lowers the number asked for (a long scenario).\n"
         }
         let s = summary(rows)
+        let busiest = rows.flatMap(\.otherLoad).filter(\.isFinite).max() ?? .nan
+        let stolen = rows.flatMap(\.stolen).filter(\.isFinite).max() ?? .nan
         md += "\nError of mean makespans: median \(pct(s.median)), worst \(pct(s.worst)); 95% intervals overlap in \(s.overlapping) of \(s.withIntervals) scenarios (goal: median ≤ 3%, worst ≤ 8%, every interval pair overlapping).\n"
+        md += "\nOther load: cores kept busy by other programs during a reference run (from /proc/stat, less this process and its workers), at most \(f(busiest, 2)); CPU stolen by the hypervisor at most \(f(stolen, 2)) cores."
+        if busiest > 0.25 || stolen > 0.1 {
+            md += " **The machine was not quiet**: the reference runs measure wall time, so other work slows the real side only; re-run on an idle machine before reading the errors as the model's."
+        }
+        md += "\n"
         let info = ProcessInfo.processInfo
         md += "\nMachine: \(info.hostName), \(MachineIdentity.current), \(info.physicalMemory >> 30) GiB, \(ISO8601DateFormatter().string(from: Date())).\n"
         md += "Calibration: \(profile.reason).\nCommand: `\(command)`\n"
