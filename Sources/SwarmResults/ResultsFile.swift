@@ -107,13 +107,20 @@ public final class ResultsWriter {
     /// Deflate level of tables (0 = none); 1 is the fast default, see `swarmlab bench results`.
     public var compression: Int = 1
 
-    /// Starts a results file that will appear at `path` on `commit()`. First removes stale
+    /// Starts a results file that will appear at `path` on `commit()`, creating its folder if
+    /// it does not exist yet (a new user's checkout has no `results/`). First removes stale
     /// temporary files of earlier writers of `path` that were killed before they could clean up
     /// (`removeStaleTemporaries(of:)`).
     public init(path: String) throws(ResultsError) {
         swarm_h5_quiet()
         self.path = path
         temporary = path + ".tmp-\(getpid())"
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty && !FileManager.default.fileExists(atPath: folder) {
+            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
+                throw ResultsError("cannot create the folder \(folder) for \(path): \((error as NSError).localizedDescription)")
+            }
+        }
         ResultsWriter.removeStaleTemporaries(of: path)
         let access = unlockedFileAccess()
         defer { H5Pclose(access) }

@@ -29,17 +29,11 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
-        // A live status line only on a terminal: logs and pipes get the per-policy lines.
-        let terminal = isatty(STDERR_FILENO) == 1 && !quiet
-        let live: ((String) -> Void)? = terminal ? { line in
-            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + line).utf8))
-        } : nil
-        let quiet = self.quiet
+        // Progress on stderr: a live line on a terminal, a line every 10 s in a log or a pipe.
+        let progress = Progress(quiet: quiet)
         let interval = try exitOnFailure { try timelineInterval.map(ScenarioRunner.timelineInterval) }
         let report = try exitOnFailure {
-            try ScenarioRunner.runFile(scenario, output: output, timelineInterval: interval, progress: { line in
-                if !quiet { FileHandle.standardError.write(Data(((terminal ? "\r\u{1B}[2K" : "") + line + "\n").utf8)) }
-            }, live: live)
+            try ScenarioRunner.runFile(scenario, output: output, timelineInterval: interval, progress: progress.line, live: progress.live)
         }
         print(json ? try jsonText(report.jsonObject) : report.text, terminator: json ? "\n" : "")
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import SwarmLab
 
 struct SweepCommand: ParsableCommand {
@@ -38,10 +39,18 @@ struct SweepCommand: ParsableCommand {
         let s = try exitOnFailure { try ScenarioRunner.load(scenario) }
         var options = SweepRunner.Options(output: output ?? "results/\(s.name)-sweep.h5", shard: parsedShard, replications: replications)
         if let jobs { options.jobs = jobs }
-        let quiet = self.quiet
+        // A line per finished run; in a log or a pipe, also a line every 10 s while runs are out.
+        let progress = Progress(quiet: quiet)
+        let counts = Mutex((done: 0, total: 0))
         let outcome = try exitOnFailure {
-            try SweepRunner.run(s, options: options) { done, total, line in
-                if !quiet { FileHandle.standardError.write(Data("[\(done)/\(total)] \(line)\n".utf8)) }
+            try progress.whileRunning(status: {
+                let c = counts.withLock { $0 }
+                return "\(c.done) of \(c.total) runs done, \(Int(progress.elapsed.rounded())) s elapsed"
+            }) {
+                try SweepRunner.run(s, options: options) { done, total, line in
+                    counts.withLock { $0 = (done, total) }
+                    progress.line("[\(done)/\(total)] \(line)")
+                }
             }
         }
         if json {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import SwarmLab
 
 struct ValidateCommand: ParsableCommand {
@@ -53,9 +54,14 @@ struct ValidateCommand: ParsableCommand {
                 }
             }
             output.progress("calibration profile: \(choice.reason)")
-            let rows = try ValidationReport.run(files: files, profile: choice, replications: replications, worker: worker,
-                                                directory: results == "none" ? nil : results, remeasure: remeasure,
-                                                progress: output.progress)
+            // A line per replication; in a log or a pipe, also one every 10 s while a long one runs.
+            let progress = Progress(quiet: output.json)
+            let last = Mutex("starting")
+            let rows = try progress.whileRunning(status: { "\(last.withLock { $0 }); \(Int(progress.elapsed.rounded())) s elapsed" }) {
+                try ValidationReport.run(files: files, profile: choice, replications: replications, worker: worker,
+                                         directory: results == "none" ? nil : results, remeasure: remeasure,
+                                         progress: { line in last.withLock { $0 = "after: " + line }; progress.line(line) })
+            }
             let command = "swarmlab validate " + CommandLine.arguments.dropFirst(2).joined(separator: " ")
             let markdown = ValidationReport.markdown(rows, profile: choice, command: command)
             if output.json {

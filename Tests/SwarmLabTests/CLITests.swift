@@ -11,7 +11,7 @@ func swarmlab(_ arguments: String...) throws -> (status: Int32, stdout: String, 
     try swarmlab(arguments)
 }
 
-func swarmlab(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
+func swarmlab(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, stdout: String, stderr: String) {
     let binary = ProcessInfo.processInfo.environment["SWARMLAB_BIN"]
         ?? repositoryRoot.appendingPathComponent(".build/debug/swarmlab").path
     guard FileManager.default.isExecutableFile(atPath: binary) else {
@@ -21,6 +21,7 @@ func swarmlab(_ arguments: [String]) throws -> (status: Int32, stdout: String, s
     p.executableURL = URL(fileURLWithPath: binary)
     p.arguments = arguments
     p.currentDirectoryURL = repositoryRoot
+    if !environment.isEmpty { p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     let out = Pipe(), err = Pipe()
     p.standardOutput = out
     p.standardError = err
@@ -36,6 +37,38 @@ struct CLIError: Error, CustomStringConvertible { var description: String }
 
 @Suite("swarmlab command line")
 struct CLITests {
+    @Test("run says how far it is on a pipe too (a log, a Slurm job): a dated line per interval with simulated time, events/s and tasks")
+    func progressOnAPipe() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swarmlab-progress-\(getpid())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("p.yaml").path
+        try """
+        version: 1
+        name: progress-test
+        seed: 1
+        duration: 24h
+        regions:
+          - { name: eu }
+        fleet:
+          - { class: desktop, region: eu, count: 20000 }
+        workloads:
+          - bag: { tasks: 100000, work: { gemm: { m: 2048, n: 2048, k: 2048 } }, input: 10MB, output: 1MB }
+        policies: [random]
+        """.write(toFile: file, atomically: true, encoding: .utf8)
+        // stderr is a pipe here; lines every 0.2 s (the runner looks at most every 0.5 s)
+        let r = try swarmlab(["run", file, "--output", dir.appendingPathComponent("results/p.h5").path],
+                             environment: ["SWARMLAB_PROGRESS_INTERVAL": "0.2"])
+        #expect(r.status == 0)
+        let lines = r.stderr.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("[") && $0.contains("] random: ") && $0.contains(" simulated, ") && $0.contains(" events/s, ") && $0.contains("/100000 tasks") })
+        #expect(lines.contains { $0.hasPrefix("random: 100000 of 100000 tasks in ") })
+        // no terminal control sequences in a log
+        #expect(!r.stderr.contains("\u{1B}["))
+        // the results folder did not exist: it was created
+        #expect(FileManager.default.fileExists(atPath: dir.appendingPathComponent("results/p.h5").path))
+    }
+
     @Test("an unknown subcommand is refused with exit code 64 and a pointer to --help")
     func unknownSubcommand() throws {
         let r = try swarmlab("frobnicate")

@@ -26,6 +26,24 @@ func recordedRun(seed: UInt64 = 1, tasks count: Int = 200) throws -> (WorkEngine
 
 @Suite("HDF5 results files")
 struct ResultsFileTests {
+    @Test("a results file whose folder does not exist yet creates it (a fresh checkout has no results/)")
+    func createsFolder() throws {
+        let root = temporaryPath("fresh")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let path = root + "/results/deeper/run.h5"
+        #expect(!FileManager.default.fileExists(atPath: root))
+        let writer = try ResultsWriter(path: path)
+        try writer.setAttribute("seed", Int64(7))
+        try writer.commit()
+        #expect(try ResultsReader(path: path).number("seed") == 7)
+        // a folder that cannot be made is named
+        let blocker = temporaryPath("file")
+        try Data().write(to: URL(fileURLWithPath: blocker))
+        defer { try? FileManager.default.removeItem(atPath: blocker) }
+        #expect(throws: ResultsError.self) { try ResultsWriter(path: blocker + "/sub/run.h5") }
+        do { _ = try ResultsWriter(path: blocker + "/sub/run.h5") } catch { #expect("\(error)".contains("cannot create the folder \(blocker)/sub")) }
+    }
+
     @Test("a recorded run written, committed, reopened and read back is the run")
     func roundTrip() throws {
         let (engine, recorder) = try recordedRun()
