@@ -2,6 +2,7 @@
 #   make demo    build, then run the demo (the event kernel against C; a churning volunteer fleet)
 #   make test    build and run the whole test suite (first: a Python venv with h5py and
 #                pandas in .build/pyenv, for the interop tests)
+#   make golden  rewrite the example scenarios' expected summaries (scenarios/examples/*.out)
 #   make bench   the published benchmarks, with peers; refreshes results/BENCHMARKS.md
 #   make notebooks  run the quickstart and the example sweep into .build/notebooks-results, then
 #                execute notebooks-export/*.ipynb in place and export them to HTML (a Python venv
@@ -12,7 +13,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 RELEASE := .build/release/swarmlab
 
-.PHONY: demo test bench calibrate validate notebooks build bootstrap clean
+.PHONY: demo test golden bench calibrate validate notebooks build bootstrap clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -38,6 +39,12 @@ test: bootstrap
 	@scripts/python-env >/dev/null
 	$(SWIFT) build
 	$(SWIFT) test
+
+# Rewrites scenarios/examples/*.out, the examples' expected summaries `make test` compares
+# against, after a change meant to alter them: review the diff and commit it with the change.
+golden: bootstrap
+	$(SWIFT) build --build-tests
+	SWARMLAB_WRITE_GOLDEN=1 $(SWIFT) test --skip-build --filter ExampleGoldenTests
 
 bench: build
 	@benchmarks/peers/run setup

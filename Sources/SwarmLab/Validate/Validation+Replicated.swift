@@ -28,8 +28,9 @@ extension Validation {
 
     /// The simulator's side of every replication with one profile: deterministic (the same
     /// scenario, profile and seeds give the same observations, wall time aside).
-    public static func simulateReplications(_ scenario: Scenario, profile: DeviceProfile, seeds: [UInt64]) throws -> [(ValidationObservation, WorkEngine)] {
-        try seeds.map { try simulate(scenario, profile: profile, seed: $0) }
+    public static func simulateReplications(_ scenario: Scenario, profile: DeviceProfile, seeds: [UInt64],
+                                            registry: PolicyRegistry = .builtin) throws -> [(ValidationObservation, WorkEngine)] {
+        try seeds.map { try simulate(scenario, profile: profile, seed: $0, registry: registry) }
     }
 
     /// Task latencies (acceptance − arrival, seconds) of the `counted` tasks of `o`.
@@ -52,8 +53,8 @@ extension Validation {
     ///    `NAME-rK-real.h5` recording the profile used.
     public static func runReplicated(file: String, profile base: ProfileChoice, replications: Int = defaultReplications,
                                      worker: String? = nil, directory: String? = nil, remeasure: Bool = true,
-                                     progress: (String) -> Void = { _ in }) throws -> ReplicatedComparison {
-        let scenario = try readEmulable(file)
+                                     registry: PolicyRegistry = .builtin, progress: (String) -> Void = { _ in }) throws -> ReplicatedComparison {
+        let scenario = try readEmulable(file, registry: registry)
         let (count, lowered) = replicationCount(scenario, requested: replications)
         let seeds = replicationSeeds(scenario, count: count)
         if let directory { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
@@ -79,8 +80,8 @@ extension Validation {
             let m = try scenario.materialize(seed: seed)
             let (profile, profilePath) = try profile(for: k, m)
             profiles.append(profilePath)
-            let (sim, engine) = try simulate(scenario, profile: profile, seed: seed)
-            let plan = try plan(scenario, engine: engine, profile: profile, seed: seed)
+            let (sim, engine) = try simulate(scenario, profile: profile, seed: seed, registry: registry)
+            let plan = try plan(scenario, engine: engine, profile: profile, seed: seed, registry: registry)
             let limit = 30 + 10 * (sim.taskFinish.filter(\.isFinite).max() ?? 60)
             let report: RuntimeReport
             let load0 = MachineLoad.now()

@@ -103,12 +103,13 @@ public enum Validation {
     }
 
     /// The simulator's side, with the calibrated cost model.
-    public static func simulate(_ scenario: Scenario, profile: DeviceProfile, seed: UInt64? = nil) throws -> (ValidationObservation, WorkEngine) {
+    public static func simulate(_ scenario: Scenario, profile: DeviceProfile, seed: UInt64? = nil,
+                                registry: PolicyRegistry = .builtin) throws -> (ValidationObservation, WorkEngine) {
         let m = try scenario.materialize(seed: seed)
         let cost = costModel(for: m.fleet, profile: profile)
         var configuration = m.configuration
         configuration.costModel = cost
-        let policy = try makePolicy(scenario, materialized: m, cost: cost)
+        let policy = try makePolicy(scenario, materialized: m, cost: cost, registry: registry)
         let started = monotonicSeconds()
         let engine = WorkEngine(fleet: m.fleet, tasks: withMessageBytes(m.tasks), policy: policy, seed: m.seed,
                                 configuration: configuration)
@@ -142,9 +143,9 @@ public enum Validation {
 
     /// Reads scenario `file` and refuses it, naming every field, if the runtime cannot
     /// emulate it (`refusals`).
-    static func readEmulable(_ file: String) throws -> Scenario {
+    static func readEmulable(_ file: String, registry: PolicyRegistry = .builtin) throws -> Scenario {
         let scenario: Scenario
-        do { scenario = try Scenario.read(path: file, policies: PolicyRegistry.builtin.entries.map(\.name)) } catch {
+        do { scenario = try Scenario.read(path: file, registry: registry) } catch {
             throw Failure(description: "\(error)")
         }
         let refused = refusals(scenario)
@@ -155,7 +156,8 @@ public enum Validation {
     }
 
     /// The runtime plan mirroring the simulator's run `engine` of `scenario`.
-    public static func plan(_ scenario: Scenario, engine: WorkEngine, profile: DeviceProfile, seed: UInt64? = nil) throws -> RuntimePlan {
+    public static func plan(_ scenario: Scenario, engine: WorkEngine, profile: DeviceProfile, seed: UInt64? = nil,
+                            registry: PolicyRegistry = .builtin) throws -> RuntimePlan {
         let m = try scenario.materialize(seed: seed)
         let fleet = m.fleet
         let speeds = deviceSpeeds(fleet)
@@ -180,7 +182,7 @@ public enum Validation {
         }
         let cost = costModel(for: fleet, profile: profile)
         return RuntimePlan(devices: devices, fleet: fleet, tasks: delayed(m.tasks, by: startDelay),
-                           policy: try makePolicy(scenario, materialized: m, cost: cost),
+                           policy: try makePolicy(scenario, materialized: m, cost: cost, registry: registry),
                            heartbeatTimeout: scenario.heartbeatTimeout, timeScale: 1,
                            lifecycle: m.configuration.lifecycle, seed: m.seed)
     }
@@ -323,13 +325,13 @@ public enum Validation {
     /// `remeasure`: measure the scenario's kernels again just before (`remeasured`); the
     /// comparison also reports the makespan the committed profile alone predicts.
     public static func run(file: String, profile committed: DeviceProfile, profilePath: String, worker: String? = nil,
-                           directory: String? = nil, remeasure: Bool = true) throws -> ValidationComparison {
-        let scenario = try readEmulable(file)
-        let (committedSim, _) = try simulate(scenario, profile: committed)
+                           directory: String? = nil, remeasure: Bool = true, registry: PolicyRegistry = .builtin) throws -> ValidationComparison {
+        let scenario = try readEmulable(file, registry: registry)
+        let (committedSim, _) = try simulate(scenario, profile: committed, registry: registry)
         let materialized = try scenario.materialize()
         let profile = remeasure ? remeasured(committed, for: materialized.tasks, speeds: deviceSpeeds(materialized.fleet)) : committed
-        let (sim, engine) = try simulate(scenario, profile: profile)
-        let plan = try plan(scenario, engine: engine, profile: profile)
+        let (sim, engine) = try simulate(scenario, profile: profile, registry: registry)
+        let plan = try plan(scenario, engine: engine, profile: profile, registry: registry)
         let report: RuntimeReport
         // A generous wall limit: ten times the simulated makespan, plus start-up.
         let limit = 30 + 10 * (sim.taskFinish.filter(\.isFinite).max() ?? 60)
@@ -365,9 +367,12 @@ public enum Validation {
         CalibratedCostModel(profile: profile, referenceFlops: referenceFlops(fleet))
     }
 
-    static func makePolicy(_ scenario: Scenario, materialized m: MaterializedScenario, cost: any CostModel) throws -> any SchedulingPolicy {
+    /// The scenario's first policy, with the parameters its file gives, from `registry` (a
+    /// user's own policies validate like the built-in ones).
+    static func makePolicy(_ scenario: Scenario, materialized m: MaterializedScenario, cost: any CostModel,
+                           registry: PolicyRegistry = .builtin) throws -> any SchedulingPolicy {
         guard let name = scenario.policies.first else { throw Failure(description: "\(scenario.file): no policy to validate") }
         let context = PolicyContext(streams: RandomStreams(seed: m.seed), costModel: cost, latency: m.latency)
-        return try PolicyRegistry.builtin.make(name, context: context)
+        return try registry.make(scenario.policyChoice(name), context: context)
     }
 }

@@ -2,7 +2,7 @@ import ArgumentParser
 import SwarmLab
 
 @main
-struct Swarmlab: ParsableCommand {
+struct SwarmlabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swarmlab",
         abstract: "A discrete-event simulator for AI work on millions of intermittent devices.",
