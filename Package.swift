@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "SwarmModel", dependencies: ["SwarmKernel"], exclude: ["README.md"]),
         // Every built-in scheduling policy, on SwarmModel's public API only.
         .target(name: "SwarmPolicies", dependencies: ["SwarmModel", "SwarmKernel"], exclude: ["README.md"]),
-        .target(name: "SwarmTestKit", dependencies: ["SwarmModel", "SwarmKernel"]),
+        .target(name: "SwarmTestKit", dependencies: ["SwarmModel", "SwarmKernel"], exclude: ["README.md"]),
         // Scenario files (issue [4]) and trace readers, with file:line diagnostics.
         .target(name: "SwarmScenario", dependencies: ["SwarmModel", .product(name: "Yams", package: "Yams")], exclude: ["README.md"]),
         // Results: confidence intervals over replications (GSL), HDF5 files (later issues).

@@ -39,13 +39,3 @@ extension ScenarioRunner {
         public var description: String { "unknown policy '\(name)'; known: \(known.joined(separator: ", "))" }
     }
 }
-
-extension PolicyRegistry {
-    /// This registry with `policy` added: `.builtin.adding(MyPolicy.self)` names a user's
-    /// policy beside the built-in ones for `run`, `sweep` and `validate`.
-    public func adding<P: SchedulingPolicy>(_ policy: P.Type) -> PolicyRegistry where P.Parameters: PolicyParameters {
-        var r = self
-        r.register(policy)
-        return r
-    }
-}

@@ -35,7 +35,7 @@ struct OneImportTests {
         workloads: [{ bag: { tasks: 3, work: { seconds: 10s } } }]
         policies: [highest-idle]
         """.write(toFile: file, atomically: true, encoding: .utf8)
-        let registry = PolicyRegistry.builtin.adding(HighestIdle.self)
+        let registry = PolicyRegistry.builtin + [HighestIdle.self]
         // the file names the user's policy: it reads with that registry, and not without it
         #expect(throws: (any Error).self) { try Swarmlab.run(scenarioAt: file) }
         let results = try Swarmlab.run(scenarioAt: file, policies: ["highest-idle", "round-robin"], registry: registry)
