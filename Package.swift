@@ -57,7 +57,7 @@ let package = Package(
         .target(name: "CTestSupport", path: "Tests/CTestSupport"),
         .testTarget(name: "SwarmKernelTests", dependencies: ["SwarmKernel", "CGSL", "CTestSupport"]),
         .testTarget(name: "SwarmModelTests", dependencies: ["SwarmModel", "SwarmKernel", "CGSL"]),
-        .testTarget(name: "SwarmPoliciesTests", dependencies: ["SwarmPolicies", "SwarmModel", "SwarmKernel", "SwarmResults", "SwarmTestKit"]),
+        .testTarget(name: "SwarmPoliciesTests", dependencies: ["SwarmPolicies", "SwarmModel", "SwarmKernel", "SwarmResults", "SwarmTestKit", "CTestSupport"]),
         .testTarget(name: "SwarmScenarioTests", dependencies: ["SwarmScenario", "SwarmModel"], exclude: ["Fixtures"]),
         .testTarget(name: "SwarmResultsTests", dependencies: ["SwarmResults", "SwarmKernel", "SwarmModel", "SwarmPolicies"]),
         .testTarget(name: "NativeLibraryTests", dependencies: ["CHDF5", "COpenBLAS", "CTestSupport"]),

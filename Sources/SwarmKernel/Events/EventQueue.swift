@@ -91,8 +91,15 @@ public struct EventQueue: ~Copyable {
     var cancelledInHeap = 0
     /// Bucket buffers allocated so far (growth and regrowth), for tests and tuning.
     var bufferAllocations = 0
-    /// Appends to bucket `i`, counting buffer growth.
+    /// A drained buffer kept for the next bucket that must grow (at most one): in a steady
+    /// state the buckets take turns holding most events, and handing one the buffer another
+    /// gave back avoids an allocation per refill.
+    var spare = Bucket()
+    /// Appends to bucket `i`, counting buffer growth (growing into the spare costs none).
     mutating func append(_ e: Entry, to i: Int) {
+        if buckets[i].count == buckets[i].capacity && spare.capacity > buckets[i].capacity {
+            buckets[i].adopt(&spare)
+        }
         if buckets[i].append(e) { bufferAllocations += 1 }
     }
 
@@ -119,6 +126,15 @@ public struct EventQueue: ~Copyable {
             return grew
         }
 
+        /// Moves this bucket's entries into `other`'s larger buffer, frees its own, and leaves
+        /// `other` empty.
+        mutating func adopt(_ other: inout Bucket) {
+            let fresh = other.base!
+            if let b = base { fresh.update(from: b, count: count); b.deallocate() }
+            base = fresh; capacity = other.capacity
+            other.base = nil; other.capacity = 0; other.count = 0; other.head = 0
+        }
+
         mutating func release() {
             base?.deallocate()
             base = nil; capacity = 0; count = 0; head = 0
@@ -134,6 +150,7 @@ public struct EventQueue: ~Copyable {
 
     deinit {
         for i in 0..<EventQueue.bucketCount { buckets[i].base?.deallocate() }
+        spare.base?.deallocate()
         buckets.deallocate()
     }
 
@@ -255,8 +272,17 @@ public struct EventQueue: ~Copyable {
         }
         // Every bucket takes its turn holding most events; keeping all those buffers would
         // cost a multiple of the pending count, so a drained buffer larger than half of what
-        // is stored is given back. Regrowing is amortised over the refills.
-        if b[i].capacity > 1024 && b[i].capacity > stored / 2 { b[i].release() }
+        // is stored is given up — kept as the one spare the next growing bucket takes (the
+        // largest such buffer), else freed. In a steady state no refill allocates.
+        if b[i].capacity > 1024 && b[i].capacity > stored / 2 {
+            if b[i].capacity > spare.capacity {
+                spare.release()
+                spare = b[i]
+                b[i].base = nil; b[i].capacity = 0; b[i].count = 0; b[i].head = 0
+            } else {
+                b[i].release()
+            }
+        }
         return true
     }
 

@@ -62,18 +62,19 @@ public struct WeeklyWindow: Sendable, Equatable {
         let w = WeeklyWindow.week
         let weekStart = local - (((local % w) + w) % w)
         let s = local - weekStart
-        for iv in intervals {
+        for i in intervals.indices {   // by index: a tuple iterator allocates in a debug build
+            let iv = intervals[i]
             if s < iv.start { return (false, weekStart + iv.start) }
             if s < iv.end {
                 // Open until the interval ends, or longer if it joins next week's first one.
-                if iv.end == w, let first = intervals.first, first.start == 0 {
-                    if first.end == w { return (true, .max) }
-                    return (true, weekStart + w + first.end)
+                if iv.end == w, intervals[0].start == 0 {
+                    if intervals[0].end == w { return (true, .max) }
+                    return (true, weekStart + w + intervals[0].end)
                 }
                 return (true, weekStart + iv.end)
             }
         }
-        guard let first = intervals.first else { return (false, .max) }
-        return (false, weekStart + w + first.start)
+        guard !intervals.isEmpty else { return (false, .max) }
+        return (false, weekStart + w + intervals[0].start)
     }
 }

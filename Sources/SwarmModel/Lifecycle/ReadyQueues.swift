@@ -41,9 +41,9 @@ struct ReadyQueues {
 
     /// The queues as a policy sees them (`ReadyTasks`): `needed[t]` replicas of each task in
     /// a row, tenants interleaved by weighted fair share within their quotas.
-    func ready(_ tasks: TaskTable, needed: [UInt8], tenants: [Tenant]) -> ReadyTasks {
-        ReadyTasks(tasks: tasks, queues: queues.indices.map { queues[$0][heads[$0]...] }, needed: needed,
-                   running: running.map(Double.init), weights: tenants.map(\.weight),
-                   room: tenants.indices.map { k in tenants[k].quota.map { max(0, $0 - running[k]) } ?? .max })
+    /// The view shares this struct's arrays: making it allocates nothing (`weights` and
+    /// `quotas` are the tenants', fixed for the run).
+    func ready(_ tasks: TaskTable, needed: [UInt8], weights: [Double], quotas: [Int]) -> ReadyTasks {
+        ReadyTasks(tasks: tasks, queues: queues, heads: heads, needed: needed, running: running, weights: weights, quotas: quotas)
     }
 }

@@ -41,7 +41,29 @@ public final class TaskLifecycle {
     /// unless the validator already asked for one meanwhile, which then replaces it.
     var unreplaced: [UInt8]
     var lastDevice: [Int32]
-    var liveDevices: [Int: [Int32]] = [:]
+    /// The devices running each task, as an intrusive list without allocation: the first
+    /// per task (−1 none), the next per device (a device runs one attempt at a time).
+    var firstLive: [Int32]
+    var nextLive: [Int32]
+    /// Tasks with at least one attempt running, in no order, and each one's place in it
+    /// (−1 none): what speculation looks over, without scanning every task or device.
+    var runningTasks: [Int32] = []
+    var runningPosition: [Int32]
+    /// Scratch for `speculate` and `cancelAttempts`, and for a task's ballot, kept between calls.
+    var scratch: [Int32] = []
+    var ballotScratch: [Vote] = []
+    /// The tenants' weights and quotas (`Int.max`: none), fixed for the run, for `ReadyTasks`.
+    let tenantWeights: [Double]
+    let tenantQuotas: [Int]
+    /// A dispatch round's assignments, kept between rounds (`Placements`).
+    var assignmentBuffer: [(task: TaskID, device: Int)] = []
+    /// One vote per device: a device that already returned a result for the task is refused;
+    /// so is a device the task's tenant may not use (owned by a contributor who did not lend
+    /// it to that tenant). Made once (a closure per round would allocate per round).
+    lazy var refusesDevice: (TaskID, Int) -> Bool = { [unowned self] t, d in
+        if !self.mayUse(t.index, d) { return true }
+        return self.ballots[t.index]?.contains(where: { $0.device == Int32(d) }) ?? false
+    }
     var ballots: [Int: [Vote]] = [:]
     // Per device: the task it runs (−1 none), when that attempt and the current idle stretch
     // began, whether it is banned, whether the driver holds it busy with something the
@@ -74,6 +96,8 @@ public final class TaskLifecycle {
         }
         self.tasks = tasks; self.view = view; self.policy = policy; self.validator = validator
         self.configuration = configuration
+        tenantWeights = configuration.tenants.map(\.weight)
+        tenantQuotas = configuration.tenants.map { $0.quota ?? .max }
         graph = TaskGraph(tasks)
         hasOwners = !configuration.ownership.owner.isEmpty
         queues = ReadyQueues(tenants: tenantCount, tasks: m)
@@ -83,6 +107,9 @@ public final class TaskLifecycle {
         live = [UInt8](repeating: 0, count: m)
         unreplaced = [UInt8](repeating: 0, count: m)
         lastDevice = [Int32](repeating: -1, count: m)
+        firstLive = [Int32](repeating: -1, count: m)
+        nextLive = [Int32](repeating: -1, count: n)
+        runningPosition = [Int32](repeating: -1, count: m)
         current = [Int32](repeating: -1, count: n)
         attemptStart = [Int64](repeating: 0, count: n)
         idleSince = [Int64](repeating: 0, count: n)
@@ -183,32 +210,39 @@ public final class TaskLifecycle {
         // One vote per device: a device that already returned a result for the task is refused;
         // so is a device the task's tenant may not use (owned by a contributor who did not
         // lend it to that tenant).
-        let alreadyVoted: (TaskID, Int) -> Bool = { [unowned self] t, d in
-            if !self.mayUse(t.index, d) { return true }
-            return self.ballots[t.index]?.contains(where: { $0.device == Int32(d) }) ?? false
-        }
+        let alreadyVoted = refusesDevice
         var placements = Placements(view: view, alreadyTried: alreadyVoted)
-        let ready = queues.ready(tasks, needed: needed, tenants: configuration.tenants)
-        policy.place(ready, on: view, into: &placements)
-        // A policy that keeps picking an idle device the task may not use — one that already
-        // voted on it (fastest-first takes the last idle device of its bucket), one too small
-        // for it, one outside its residency — would leave the task waiting while other devices
-        // idle. While a round places nothing but refused such a device, the first one is
-        // hidden from the idle index and the policy asked again; hidden devices come back at
-        // the end of this dispatch. One at a time: the device one task may not use may be the
-        // one another task needs. Each pass hides a device, so this ends.
-        while placements.assignments.isEmpty && placements.firstRefusedIdle >= 0 {
-            let pick = placements.firstRefusedIdle
-            view.markNotIdle(Int(pick))
-            hidden.append(pick)
-            guard view.idleCount > 0 else { break }
-            metrics.refusedPlacements += placements.refused
-            placements = Placements(view: view, alreadyTried: alreadyVoted)
+        placements.reuse(&assignmentBuffer)
+        // The policy's view of the queues shares the task table: it must be gone before
+        // attempts start and write to the table, or every round would copy the table's arrays.
+        do {
+            let ready = queues.ready(tasks, needed: needed, weights: tenantWeights, quotas: tenantQuotas)
             policy.place(ready, on: view, into: &placements)
+            // A policy that keeps picking an idle device the task may not use — one that already
+            // voted on it (fastest-first takes the last idle device of its bucket), one too small
+            // for it, one outside its residency — would leave the task waiting while other devices
+            // idle. While a round places nothing but refused such a device, the first one is
+            // hidden from the idle index and the policy asked again; hidden devices come back at
+            // the end of this dispatch. One at a time: the device one task may not use may be the
+            // one another task needs. Each pass hides a device, so this ends.
+            while placements.assignments.isEmpty && placements.firstRefusedIdle >= 0 {
+                let pick = placements.firstRefusedIdle
+                view.markNotIdle(Int(pick))
+                hidden.append(pick)
+                guard view.idleCount > 0 else { break }
+                metrics.refusedPlacements += placements.refused
+                var again = Placements(view: view, alreadyTried: alreadyVoted)
+                var buffer = placements.takeAssignments()
+                again.reuse(&buffer)
+                placements = again
+                policy.place(ready, on: view, into: &placements)
+            }
         }
         metrics.refusedPlacements += placements.refused
         var moreWanted = false, startedAny = false
-        for (task, device) in placements.assignments {
+        // by index: an iterator over the tuples is generic code that allocates in a debug build
+        for i in 0..<placements.assignments.count {
+            let (task, device) = placements.assignments[i]
             let t = task.index
             // Assign already checked the device, residency and memory; attempts beyond what
             // the task needs, or beyond its tenant's quota, are refused.
@@ -223,6 +257,7 @@ public final class TaskLifecycle {
             startedAny = true
             if needed[t] > 0 { moreWanted = true }
         }
+        placements.reuse(&assignmentBuffer)   // the buffer back, for the next round
         // Hidden devices are still idle, online and not blacklisted: nothing else ran meanwhile.
         if !hidden.isEmpty {
             for d in hidden { view.markIdle(Int(d)) }
@@ -235,16 +270,19 @@ public final class TaskLifecycle {
     /// Queues backup attempts for stragglers; returns whether any was queued.
     func speculate() -> Bool {
         let now = driver.now.ticks
-        guard let spec = configuration.speculation, now >= nextSpeculationCheck, !liveDevices.isEmpty else { return false }
+        guard let spec = configuration.speculation, now >= nextSpeculationCheck, !runningTasks.isEmpty else { return false }
         nextSpeculationCheck = now + spec.checkEvery.ticks
         // Look again later even if nothing else happens (a straggler raises no event).
         driver.requestDispatch(at: SimTime(ticks: nextSpeculationCheck))
         guard attemptSeconds.count > 0 else { return false }
         let limit = spec.slowdown * attemptSeconds.mean
         var queued = false
-        for (t, devices) in liveDevices.sorted(by: { $0.key < $1.key })
-        where devices.count == 1 && !speculated.contains(t) && tasks.state[t] == .running {
-            let elapsed = elapsedSeconds(Int(devices[0]))
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: runningTasks)
+        scratch.sort()   // task order, whatever order attempts started and ended in
+        for t32 in scratch where live[Int(t32)] == 1 && !speculated.contains(Int(t32)) && tasks.state[Int(t32)] == .running {
+            let t = Int(t32)
+            let elapsed = elapsedSeconds(Int(firstLive[t]))
             guard elapsed > limit else { continue }
             speculated.insert(t)
             metrics.backupAttempts += 1
@@ -268,7 +306,12 @@ public final class TaskLifecycle {
         attemptStart[d] = now.ticks
         tasks.attempts[t] += 1
         live[t] += 1
-        liveDevices[t, default: []].append(Int32(d))
+        if firstLive[t] < 0 {
+            runningPosition[t] = Int32(runningTasks.count)
+            runningTasks.append(Int32(t))
+        }
+        nextLive[d] = firstLive[t]
+        firstLive[t] = Int32(d)
         attemptsOut += 1
         queues.running[Int(tasks.tenant[t])] += 1
         needed[t] -= 1
@@ -297,8 +340,12 @@ public final class TaskLifecycle {
             finishIfSettled()
             return
         }
-        var ballot = ballots[t] ?? []
-        ballot.append(Vote(result: result, device: Int32(d), seconds: seconds))
+        // The votes so far and this one, in a buffer kept between calls: a task decided by its
+        // first vote (no replication) allocates no ballot.
+        ballotScratch.removeAll(keepingCapacity: true)
+        if let earlier = ballots[t] { ballotScratch.append(contentsOf: earlier) }
+        ballotScratch.append(Vote(result: result, device: Int32(d), seconds: seconds))
+        let ballot = ballotScratch
         let context = BallotContext(votes: ballot, quorum: Int(tasks.quorum[t]), attempts: Int(tasks.attempts[t]),
                                     live: Int(live[t]), fleetSize: view.fleet.count,
                                     maxAttempts: configuration.trust.maxAttempts)
@@ -328,7 +375,9 @@ public final class TaskLifecycle {
         let correct = driver.isCorrect(task: t, result: result)
         if !correct { metrics.acceptedErrors += 1 }
         // Work beyond the one attempt whose result was accepted is redundancy's price.
-        metrics.redundantSeconds += ballot.reduce(0) { $0 + $1.seconds } - ballot.last!.seconds
+        var voted = 0.0
+        for i in ballot.indices.dropLast() { voted += ballot[i].seconds }
+        metrics.redundantSeconds += voted
         metrics.finished(arrival: tasks.arrival[t], finish: now.ticks, deadline: tasks.deadline[t])
         metrics.tenantTasksDone[Int(tasks.tenant[t])] += 1
         driver.record(.done(task: TaskID(index: t), device: d, at: now, correct: correct))
@@ -382,7 +431,13 @@ public final class TaskLifecycle {
     @discardableResult
     func cancelAttempts(of t: Int) -> Double {
         var total = 0.0
-        for d in liveDevices[t] ?? [] {
+        // Its devices, most recent first (each attempt's end unlinks it from the list).
+        scratch.removeAll(keepingCapacity: true)
+        var k = firstLive[t]
+        while k >= 0 { scratch.append(k); k = nextLive[Int(k)] }
+        scratch.reverse()   // the order they started in
+        let devices = scratch
+        for d in devices {
             let d = Int(d)
             driver.cancelAttempt(task: t, device: d)
             let seconds = elapsedSeconds(d)
@@ -392,7 +447,6 @@ public final class TaskLifecycle {
             driver.record(.cancelled(task: TaskID(index: t), device: d, at: driver.now))
             release(d)
         }
-        liveDevices[t] = nil
         return total
     }
 
@@ -401,8 +455,21 @@ public final class TaskLifecycle {
         live[t] -= 1
         attemptsOut -= 1
         queues.running[Int(tasks.tenant[t])] -= 1
-        liveDevices[t]?.removeAll { $0 == Int32(d) }
-        if liveDevices[t]?.isEmpty == true { liveDevices[t] = nil }
+        // unlink d from t's list of devices
+        if firstLive[t] == Int32(d) {
+            firstLive[t] = nextLive[d]
+        } else {
+            var k = Int(firstLive[t])
+            while k >= 0 && nextLive[k] != Int32(d) { k = Int(nextLive[k]) }
+            if k >= 0 { nextLive[k] = nextLive[d] }
+        }
+        nextLive[d] = -1
+        if firstLive[t] < 0 && runningPosition[t] >= 0 {
+            // swap-remove t from the running tasks
+            let i = Int(runningPosition[t]), last = runningTasks.removeLast()
+            if Int(last) != t { runningTasks[i] = last; runningPosition[Int(last)] = Int32(i) }
+            runningPosition[t] = -1
+        }
     }
 
     /// Device `d` is free again: idle if it is online, allowed and not held by the driver.

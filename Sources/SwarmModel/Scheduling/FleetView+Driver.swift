@@ -58,7 +58,7 @@ extension ReadyTasks {
     init(queued: [TaskID], in table: TaskTable) {
         var copy = table
         for t in queued { copy.state[t.index] = .queued }
-        self.init(tasks: copy, queues: [queued.map(\.rawValue)[...]], running: [0], weights: [1], room: [.max])
+        self.init(tasks: copy, queues: [queued.map(\.rawValue)], heads: [0], running: [0], weights: [1], quotas: [.max])
     }
 }
 

@@ -14,6 +14,8 @@ public final class FleetView {
     public var regionCount: Int { fleet.regionNames.count }
     var buckets: [[UInt32]]
     var position: [Int32]
+    /// Devices in the index, kept as they enter and leave it.
+    var indexed = 0
     /// Class ids from fastest to slowest (by best-processor peak FLOP/s).
     public let classesBySpeed: [Int]
     /// Per device: tasks finished and attempts lost so far.
@@ -52,7 +54,7 @@ public final class FleetView {
     /// Idle devices of class `c` in region `r`.
     public func idle(classID c: Int, region r: Int) -> ArraySlice<UInt32> { buckets[c * regionCount + r][...] }
     /// How many devices are online and idle.
-    public var idleCount: Int { buckets.reduce(0) { $0 + $1.count } }
+    public var idleCount: Int { indexed }
     /// Whether device `d` can hold `bytes` in memory: its RAM, or its GPU's memory if larger.
     public func fits(_ bytes: Double, on d: Int) -> Bool { bytes <= deviceClass(d).workingMemory }
     /// Fraction of this device's attempts that finished (1 before it has tried anything).
@@ -80,12 +82,14 @@ public final class FleetView {
     /// A uniformly random idle device allowed by `regions`. O(classes × regions).
     public func randomIdle<G: RandomNumberGenerator>(in regions: RegionSet = .anywhere, using g: inout G) -> Int? {
         var total = 0
-        for (b, bucket) in buckets.enumerated() where regions.contains(b % regionCount) { total += bucket.count }
+        let all = regions == .anywhere
+        for b in buckets.indices where all || regions.contains(b % regionCount) { total += buckets[b].count }
         guard total > 0 else { return nil }
         var k = g.nextIndex(below: total)
-        for (b, bucket) in buckets.enumerated() where regions.contains(b % regionCount) {
-            if k < bucket.count { return Int(bucket[k]) }
-            k -= bucket.count
+        for b in buckets.indices where all || regions.contains(b % regionCount) {
+            let n = buckets[b].count
+            if k < n { return Int(buckets[b][k]) }
+            k -= n
         }
         return nil
     }
@@ -110,6 +114,7 @@ public final class FleetView {
         let b = Int(fleet.classOf[d]) * regionCount + Int(fleet.regionOf[d])
         position[d] = Int32(buckets[b].count)
         buckets[b].append(UInt32(d))
+        indexed += 1
     }
 
     func markNotIdle(_ d: Int) {
@@ -122,6 +127,7 @@ public final class FleetView {
             position[Int(last)] = Int32(p)
         }
         position[d] = -1
+        indexed -= 1
     }
 
     /// Checks the index against the devices' flags (tests; O(fleet)).
@@ -136,5 +142,6 @@ public final class FleetView {
             }
         }
         precondition(indexed == position.filter { $0 >= 0 }.count, "index and positions disagree")
+        precondition(indexed == self.indexed, "the idle count is stale")
     }
 }

@@ -80,55 +80,84 @@ public struct ReadyTask: Sendable {
 /// O(queue).
 public struct ReadyTasks: Sequence {
     let tasks: TaskTable
-    let queues: [ArraySlice<UInt32>]
+    /// Per tenant: its queue, read from `heads[k]` on (the lifecycle's own arrays, shared:
+    /// making the view allocates nothing).
+    let queues: [[UInt32]]
+    let heads: [Int]
     /// Per task: attempts it still needs placed (nil: one each).
     let needed: [UInt8]?
-    /// Per tenant: attempts running now, weight, and how many more it may start (quota).
-    let running: [Double]
+    /// Per tenant: attempts running now, weight, and quota (`Int.max`: none).
+    let running: [Int]
     let weights: [Double]
-    let room: [Int]
+    let quotas: [Int]
 
-    init(tasks: TaskTable, queues: [ArraySlice<UInt32>], needed: [UInt8]? = nil, running: [Double], weights: [Double], room: [Int]) {
-        self.tasks = tasks; self.queues = queues; self.needed = needed
-        self.running = running; self.weights = weights; self.room = room
+    init(tasks: TaskTable, queues: [[UInt32]], heads: [Int], needed: [UInt8]? = nil, running: [Int], weights: [Double], quotas: [Int]) {
+        self.tasks = tasks; self.queues = queues; self.heads = heads; self.needed = needed
+        self.running = running; self.weights = weights; self.quotas = quotas
     }
+
+    /// How many more attempts tenant `k` may start.
+    func room(_ k: Int) -> Int { quotas[k] == .max ? .max : Swift.max(0, quotas[k] - running[k]) }
 
     public var underestimatedCount: Int { 0 }
     /// Tasks waiting (an upper bound: entries already placed are skipped lazily).
-    public var count: Int { queues.reduce(0) { $0 + $1.count } }
+    public var count: Int {
+        var n = 0
+        for k in queues.indices { n += queues[k].count - heads[k] }
+        return n
+    }
 
     public func makeIterator() -> Iterator {
-        Iterator(ready: self, index: queues.map(\.startIndex), offered: [Int](repeating: 0, count: queues.count))
+        var index = SmallCounts(count: queues.count)
+        for k in queues.indices { index[k] = heads[k] }
+        return Iterator(ready: self, index: index, offered: SmallCounts(count: queues.count))
     }
 
     public struct Iterator: IteratorProtocol {
         let ready: ReadyTasks
-        var index: [Int]
-        var offered: [Int]
+        var index: SmallCounts
+        var offered: SmallCounts
         /// The task being offered again (its further replicas), its tenant and copies left.
         var repeatTask = -1, repeatTenant = 0, copiesLeft = 0
 
         public mutating func next() -> ReadyTask? {
-            if copiesLeft > 0, offered[repeatTenant] < ready.room[repeatTenant], ready.tasks.state[repeatTask] == .queued {
+            if copiesLeft > 0, offered[repeatTenant] < ready.room(repeatTenant), ready.tasks.state[repeatTask] == .queued {
                 copiesLeft -= 1
                 offered[repeatTenant] += 1
                 return ready.task(repeatTask)
             }
             copiesLeft = 0
             while true {
-                var pick: Int?
+                var pick = -1
                 var best = Double.infinity
-                for k in ready.queues.indices where index[k] < ready.queues[k].endIndex && offered[k] < ready.room[k] {
-                    let load = (ready.running[k] + Double(offered[k])) / ready.weights[k]
+                for k in ready.queues.indices where index[k] < ready.queues[k].count && offered[k] < ready.room(k) {
+                    let load = (Double(ready.running[k]) + Double(offered[k])) / ready.weights[k]
                     if load < best { best = load; pick = k }
                 }
-                guard let k = pick else { return nil }
+                guard pick >= 0 else { return nil }
+                let k = pick
                 let t = Int(ready.queues[k][index[k]])
                 index[k] += 1
                 guard ready.tasks.state[t] == .queued else { continue }
                 offered[k] += 1
                 if let needed = ready.needed, needed[t] > 1 { repeatTask = t; repeatTenant = k; copiesLeft = Int(needed[t]) - 1 }
                 return ready.task(t)
+            }
+        }
+    }
+
+    /// Per-tenant counters of an iteration, inline for up to four tenants (the usual case: no
+    /// allocation while a policy iterates), in an array beyond.
+    public struct SmallCounts {
+        var c0 = 0, c1 = 0, c2 = 0, c3 = 0
+        var rest: [Int] = []
+        init(count: Int) { if count > 4 { rest = [Int](repeating: 0, count: count - 4) } }
+        subscript(k: Int) -> Int {
+            get {
+                switch k { case 0: return c0; case 1: return c1; case 2: return c2; case 3: return c3; default: return rest[k - 4] }
+            }
+            set {
+                switch k { case 0: c0 = newValue; case 1: c1 = newValue; case 2: c2 = newValue; case 3: c3 = newValue; default: rest[k - 4] = newValue }
             }
         }
     }
@@ -157,6 +186,21 @@ public struct Placements {
 
     init(view: FleetView, alreadyTried: @escaping (TaskID, Int) -> Bool = { _, _ in false }) {
         self.view = view; self.alreadyTried = alreadyTried
+    }
+
+    /// Swaps the assignments with `buffer`, then empties them keeping their capacity: a
+    /// dispatch round that passes the same buffer round after round allocates nothing for
+    /// its list (and gets its list back into `buffer` the same way at its end).
+    mutating func reuse(_ buffer: inout [(task: TaskID, device: Int)]) {
+        swap(&assignments, &buffer)
+        assignments.removeAll(keepingCapacity: true)
+    }
+
+    /// Hands the assignments' buffer over (for the next round's `reusing:`), leaving none.
+    mutating func takeAssignments() -> [(task: TaskID, device: Int)] {
+        var taken: [(task: TaskID, device: Int)] = []
+        swap(&taken, &assignments)
+        return taken
     }
 
     /// Runs `task` on `device`, if the device is idle, allowed by the task's residency, can

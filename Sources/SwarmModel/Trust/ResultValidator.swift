@@ -31,13 +31,14 @@ public struct BallotContext {
 
     /// The leading result and its votes, ties broken by the smaller value (deterministic).
     public var leader: (result: UInt64, votes: Int) {
-        var best: (result: UInt64, votes: Int) = (0, 0)
-        for v in votes {
+        var bestResult: UInt64 = 0, bestVotes = 0
+        for i in votes.indices {
+            let r = votes[i].result
             var n = 0
-            for w in votes where w.result == v.result { n += 1 }
-            if n > best.votes || (n == best.votes && v.result < best.result) { best = (v.result, n) }
+            for j in votes.indices where votes[j].result == r { n += 1 }
+            if n > bestVotes || (n == bestVotes && r < bestResult) { bestResult = r; bestVotes = n }
         }
-        return best
+        return (bestResult, bestVotes)
     }
 
     /// Distinct results among the votes.
