@@ -43,11 +43,15 @@ public final class TaskLifecycle {
     var lastDevice: [Int32]
     var liveDevices: [Int: [Int32]] = [:]
     var ballots: [Int: [Vote]] = [:]
-    // Per device: the task it runs (−1 none), when that attempt and the current idle stretch
-    // began, whether it is banned, whether the driver holds it busy with something the
-    // lifecycle gave up on (a worker still computing a lost attempt).
+    // Per slot (a device's first slot is its own id; a Kubernetes node's further pod slots
+    // follow the devices, `TaskLifecycle+Pods.swift`): the task it runs (−1 none) and when
+    // that attempt began. Per device: when the current idle stretch began, whether it is
+    // banned, whether the driver holds it busy with something the lifecycle gave up on (a
+    // worker still computing a lost attempt).
     public internal(set) var current: [Int32]
     var attemptStart: [Int64]
+    /// Pod slots and their reservations; nil when no device runs pods.
+    var pods: PodSlots?
     var idleSince: [Int64]
     var blacklisted: [Bool]
     var occupied: [Bool]
@@ -83,8 +87,15 @@ public final class TaskLifecycle {
         live = [UInt8](repeating: 0, count: m)
         unreplaced = [UInt8](repeating: 0, count: m)
         lastDevice = [Int32](repeating: -1, count: m)
-        current = [Int32](repeating: -1, count: n)
-        attemptStart = [Int64](repeating: 0, count: n)
+        pods = view.hasPods ? PodSlots(fleet: view.fleet) : nil
+        let slots = pods?.slotCount ?? n
+        current = [Int32](repeating: -1, count: slots)
+        attemptStart = [Int64](repeating: 0, count: slots)
+        if view.hasPods {
+            view.podSpecs = configuration.pods
+            let specs = configuration.pods.isEmpty ? [PodSpec.standard] : configuration.pods
+            view.leastRequest = (specs.map(\.cpu).min()!, specs.map(\.gpus).min()!)
+        }
         idleSince = [Int64](repeating: 0, count: n)
         blacklisted = [Bool](repeating: false, count: n)
         occupied = [Bool](repeating: false, count: n)
@@ -185,6 +196,7 @@ public final class TaskLifecycle {
         // lend it to that tenant).
         let alreadyVoted: (TaskID, Int) -> Bool = { [unowned self] t, d in
             if !self.mayUse(t.index, d) { return true }
+            if self.pods != nil, self.liveDevices[t.index]?.contains(Int32(d)) == true { return true }   // a node runs one replica
             return self.ballots[t.index]?.contains(where: { $0.device == Int32(d) }) ?? false
         }
         var placements = Placements(view: view, alreadyTried: alreadyVoted)
@@ -244,7 +256,7 @@ public final class TaskLifecycle {
         var queued = false
         for (t, devices) in liveDevices.sorted(by: { $0.key < $1.key })
         where devices.count == 1 && !speculated.contains(t) && tasks.state[t] == .running {
-            let elapsed = elapsedSeconds(Int(devices[0]))
+            let elapsed = elapsedSeconds(slot(of: t, on: Int(devices[0])))
             guard elapsed > limit else { continue }
             speculated.insert(t)
             metrics.backupAttempts += 1
@@ -259,13 +271,15 @@ public final class TaskLifecycle {
 
     func start(_ t: Int, on d: Int) {
         let now = driver.now
-        precondition(view.running[d] == 0 && current[d] < 0, "device \(d) given a second task")
+        let s = freeSlot(d)
+        precondition(s >= 0, "device \(d) given a task beyond its slots")
         precondition(tasks.residency[t].contains(view.region(d)), "\(TaskID(index: t)) placed outside its residency")
         accountIdle(d, until: now.ticks)
-        view.running[d] = 1
-        current[d] = Int32(t)
+        view.running[d] += 1
+        current[s] = Int32(t)
         lastDevice[t] = Int32(d)
-        attemptStart[d] = now.ticks
+        attemptStart[s] = now.ticks
+        if view.runsPods(d) { reserve(t, on: d, slot: s) }
         tasks.attempts[t] += 1
         live[t] += 1
         liveDevices[t, default: []].append(Int32(d))
@@ -277,20 +291,28 @@ public final class TaskLifecycle {
             tasks.state[t] = .running
             driver.record(.running(task: TaskID(index: t), at: now))
         }
-        driver.beginAttempt(task: t, device: d)
+        driver.beginAttempt(task: t, device: d, slot: s)
+        // A Kubernetes node with room left stays offered (another pod in the next round).
+        if view.runsPods(d) { refreshIdle(d) }
     }
 
-    /// Device `d`'s attempt came back with `result`: vote, accept, or ask for more.
-    public func attemptReturned(device d: Int, result: UInt64) {
-        let t = Int(current[d])
-        precondition(t >= 0, "device \(d) returned a result without an attempt")
+    /// Device `d`'s attempt came back with `result`: vote, accept, or ask for more (a
+    /// device with one slot: the runtime's devices).
+    public func attemptReturned(device d: Int, result: UInt64) { attemptReturned(slot: d, result: result) }
+
+    /// The attempt in slot `s` came back with `result` (`WorkEngine`: a pod on a Kubernetes
+    /// node has its own slot).
+    public func attemptReturned(slot s: Int, result: UInt64) {
+        let t = Int(current[s])
+        let d = device(ofSlot: s)
+        precondition(t >= 0, "slot \(s) of device \(d) returned a result without an attempt")
         let now = driver.now
-        let seconds = elapsedSeconds(d)
-        metrics.busy(seconds, on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
+        let seconds = elapsedSeconds(s)
+        metrics.busy(seconds * busyShare(s), on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
         attemptSeconds.add(seconds)
         endAttempt(t, d)
         view.completed[d] += 1
-        release(d)
+        release(slot: s)
         driver.record(.returned(task: TaskID(index: t), device: d, at: now))
         guard tasks.state[t] != .done && tasks.state[t] != .dropped else {
             metrics.redundantSeconds += seconds   // a replica that outlived its task's acceptance
@@ -383,14 +405,14 @@ public final class TaskLifecycle {
     func cancelAttempts(of t: Int) -> Double {
         var total = 0.0
         for d in liveDevices[t] ?? [] {
-            let d = Int(d)
-            driver.cancelAttempt(task: t, device: d)
-            let seconds = elapsedSeconds(d)
-            metrics.busy(seconds, on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
+            let d = Int(d), s = slot(of: t, on: d)
+            driver.cancelAttempt(task: t, device: d, slot: s)
+            let seconds = elapsedSeconds(s)
+            metrics.busy(seconds * busyShare(s), on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
             total += seconds
             endAttempt(t, d)
             driver.record(.cancelled(task: TaskID(index: t), device: d, at: driver.now))
-            release(d)
+            release(slot: s)
         }
         liveDevices[t] = nil
         return total
@@ -405,13 +427,20 @@ public final class TaskLifecycle {
         if liveDevices[t]?.isEmpty == true { liveDevices[t] = nil }
     }
 
-    /// Device `d` is free again: idle if it is online, allowed and not held by the driver.
-    func release(_ d: Int) {
-        current[d] = -1
-        view.running[d] = 0
+    /// Slot `s` is free again; its device is idle if it is online, allowed and not held by
+    /// the driver (a Kubernetes node: idle all along if it had room, idle time counted from now
+    /// if it runs no pod any more).
+    func release(slot s: Int) {
+        let d = device(ofSlot: s)
+        current[s] = -1
+        view.running[d] -= 1
+        if view.runsPods(d) {
+            giveBack(slot: s, device: d)
+            if view.running[d] == 0 && view.isIdle(d) { idleSince[d] = driver.now.ticks }
+        }
         refreshIdle(d)
     }
 
-    /// Seconds device `d`'s current attempt has run.
-    func elapsedSeconds(_ d: Int) -> Double { Double(driver.now.ticks - attemptStart[d]) / 1e9 }
+    /// Seconds slot `s`'s current attempt has run.
+    func elapsedSeconds(_ s: Int) -> Double { Double(driver.now.ticks - attemptStart[s]) / 1e9 }
 }
