@@ -78,18 +78,22 @@ extension TaskLifecycle {
 
     /// Reserves task `t`'s pod requests on node `d` for slot `s`.
     func reserve(_ t: Int, on d: Int, slot s: Int) {
-        var workingSet = 0.0
-        if case .kernel(let k) = tasks.work[t] { workingSet = k.workingSetBytes }
-        let r = view.podSpec(job: Int(tasks.job[t])).requests(workingSet: workingSet)
+        let r = podRequests(t)
         precondition(view.free(d).admits(r), "\(TaskID(index: t))'s pod requests do not fit node \(d)")
         pods!.reserved[s] = r
-        view.freeCores[d] -= r.cores; view.freeMemory[d] -= r.memory; view.freeGPUs[d] -= Int32(r.gpus)
+        view.take(r, on: d)
+    }
+
+    /// What task `t` reserves on a Kubernetes node (`FleetView.requests` of its ready form).
+    func podRequests(_ t: Int) -> PodResources {
+        var workingSet = 0.0
+        if case .kernel(let k) = tasks.work[t] { workingSet = k.workingSetBytes }
+        return view.podSpec(job: Int(tasks.job[t])).requests(workingSet: workingSet)
     }
 
     /// Gives back what slot `s`'s pod reserved on node `d`.
     func giveBack(slot s: Int, device d: Int) {
-        let r = pods!.reserved[s]
-        view.freeCores[d] += r.cores; view.freeMemory[d] += r.memory; view.freeGPUs[d] += Int32(r.gpus)
+        view.take(pods!.reserved[s], on: d, sign: -1)
         pods!.reserved[s] = PodResources(cores: 0, memory: 0, gpus: 0)
     }
 

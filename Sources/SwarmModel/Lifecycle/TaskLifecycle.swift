@@ -222,13 +222,15 @@ public final class TaskLifecycle {
         var moreWanted = false, startedAny = false
         for (task, device) in placements.assignments {
             let t = task.index
+            let pod = view.runsPods(device)
+            if pod { view.releaseHold(podRequests(t), on: device) }
             // Assign already checked the device, residency and memory; attempts beyond what
             // the task needs, or beyond its tenant's quota, are refused.
             let k = t < tasks.count ? Int(tasks.tenant[t]) : 0
             guard t < tasks.count, tasks.state[t] == .queued, needed[t] > 0,
                   queues.running[k] < configuration.tenants[k].quota ?? .max else {
                 metrics.refusedPlacements += 1
-                view.markIdle(device)
+                if pod { refreshIdle(device) } else { view.markIdle(device) }
                 continue
             }
             start(t, on: device)
@@ -437,6 +439,8 @@ public final class TaskLifecycle {
         if view.runsPods(d) {
             giveBack(slot: s, device: d)
             if view.running[d] == 0 && view.isIdle(d) { idleSince[d] = driver.now.ticks }
+            // Offered all along, it now has more free: a task too big before may fit.
+            if view.isIdle(d) { requestDispatch() }
         }
         refreshIdle(d)
     }

@@ -17,6 +17,11 @@ struct PodCompute {
         rate = [Double](repeating: 0, count: slots)
         since = [Int64](repeating: 0, count: slots)
     }
+
+    /// Slot `s`'s pod starts computing at `now`: all of its work left, no rate yet.
+    mutating func enter(_ s: Int, at now: Int64) { left[s] = 1; rate[s] = 0; since[s] = now }
+    /// Slot `s`'s pod stopped computing (done, lost or cancelled).
+    mutating func leave(_ s: Int) { left[s] = 0; rate[s] = 0 }
 }
 
 extension WorkEngine {

@@ -194,7 +194,7 @@ public final class WorkEngine {
             phase[s] = .computing
             observer?(.phase(device: d, phase: .computing, at: sim.now))
             if podCompute != nil && view.runsPods(d) {
-                podCompute!.left[s] = 1
+                podCompute!.enter(s, at: sim.now.ticks)
                 sharePods(on: d)
             } else {
                 phaseEvent[s] = sim.schedule(kinds.phase, target: UInt32(s), after: computeTime(t, d))
@@ -202,7 +202,7 @@ public final class WorkEngine {
         case .computing:
             phase[s] = .transferOut
             phaseEvent[s] = nil
-            if podCompute != nil && view.runsPods(d) { podCompute!.left[s] = 0; sharePods(on: d) }
+            if podCompute != nil && view.runsPods(d) { podCompute!.leave(s); sharePods(on: d) }
             observer?(.phase(device: d, phase: .transferOut, at: sim.now))
             beginTransfer(t, s, input: false)
         case .transferOut:
@@ -245,7 +245,7 @@ public final class WorkEngine {
         phaseEvent[s] = nil
         if wasComputing, podCompute != nil {
             let d = lifecycle.device(ofSlot: s)
-            if view.runsPods(d) { podCompute!.left[s] = 0; sharePods(on: d) }
+            if view.runsPods(d) { podCompute!.leave(s); sharePods(on: d) }
         }
     }
 }

@@ -28,6 +28,8 @@ public final class FleetView {
     public internal(set) var freeCores: [Double]
     public internal(set) var freeMemory: [Double]
     public internal(set) var freeGPUs: [Int32]
+    /// Per device, when `hasPods`: pods assigned in the current `place` call, not yet started.
+    var heldPods: [UInt8]
     /// Per job (`TaskTable.job`): what its tasks request as pods; a job beyond the list asks
     /// `PodSpec.standard`.
     public internal(set) var podSpecs: [PodSpec] = []
@@ -52,8 +54,9 @@ public final class FleetView {
             freeCores = (0..<fleet.count).map { Double(fleet.deviceClass($0).cores) }
             freeMemory = (0..<fleet.count).map { fleet.deviceClass($0).memory }
             freeGPUs = (0..<fleet.count).map { Int32(fleet.deviceClass($0).gpus) }
+            heldPods = [UInt8](repeating: 0, count: fleet.count)
         } else {
-            freeCores = []; freeMemory = []; freeGPUs = []
+            freeCores = []; freeMemory = []; freeGPUs = []; heldPods = []
         }
         classesBySpeed = fleet.classes.indices.sorted {
             (max(fleet.classes[$0].cpuFlops, fleet.classes[$0].gpuFlops), $1) > (max(fleet.classes[$1].cpuFlops, fleet.classes[$1].gpuFlops), $0)
@@ -99,7 +102,7 @@ public final class FleetView {
     /// Whether a node has room for another pod: a free pod slot and the least request free.
     func hasRoom(_ d: Int) -> Bool {
         guard runsPods(d) else { return running[d] == 0 }
-        return Int(running[d]) < deviceClass(d).maxPods && freeCores[d] + 1e-9 >= leastRequest.cores
+        return Int(running[d]) + Int(heldPods[d]) < deviceClass(d).maxPods && freeCores[d] + 1e-9 >= leastRequest.cores
             && Int(freeGPUs[d]) >= leastRequest.gpus && freeMemory[d] > 0
     }
 
@@ -170,6 +173,25 @@ public final class FleetView {
             position[Int(last)] = Int32(p)
         }
         position[d] = -1
+    }
+
+    /// Takes (`sign` 1) or gives back (−1) `r` of node `d`'s free resources.
+    func take(_ r: PodResources, on d: Int, sign: Double = 1) {
+        freeCores[d] -= sign * r.cores; freeMemory[d] -= sign * r.memory; freeGPUs[d] -= Int32(sign) * Int32(r.gpus)
+    }
+
+    /// `Placements.assign` holds a pod's requests on node `d` until the lifecycle starts it:
+    /// the node stays offered, to the next task of the same `place` call, while it has room.
+    func holdPod(_ r: PodResources, on d: Int) {
+        take(r, on: d)
+        heldPods[d] += 1
+        if !hasRoom(d) { markNotIdle(d) }
+    }
+
+    /// Gives back a hold (the lifecycle then starts the pod, or refuses it).
+    func releaseHold(_ r: PodResources, on d: Int) {
+        take(r, on: d, sign: -1)
+        heldPods[d] -= 1
     }
 
     /// Checks the index against the devices' flags (tests; O(fleet)).

@@ -169,12 +169,13 @@ public struct Placements {
     public mutating func assign(_ task: ReadyTask, to device: Int) -> Bool {
         guard device >= 0, device < view.fleet.count, view.isIdle(device),
               task.residency.contains(view.region(device)), view.admits(task, on: device),
-              !alreadyTried(task.id, device) else {
+              !alreadyTried(task.id, device),
+              !view.runsPods(device) || !assignments.contains(where: { $0.task == task.id && $0.device == device }) else {
             refused += 1
             if firstRefusedIdle < 0 && device >= 0 && device < view.fleet.count && view.isIdle(device) { firstRefusedIdle = Int32(device) }
             return false
         }
-        view.markNotIdle(device)
+        if view.runsPods(device) { view.holdPod(view.requests(task), on: device) } else { view.markNotIdle(device) }
         assignments.append((task.id, device))
         return true
     }
