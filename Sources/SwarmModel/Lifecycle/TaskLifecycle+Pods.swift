@@ -61,7 +61,7 @@ extension TaskLifecycle {
     public func slots(of d: Int) -> DeviceSlots {
         guard let pods, pods.firstExtra[d] >= 0 else { return DeviceSlots(first: d, extra: 0..<0) }
         let lo = Int(pods.firstExtra[d])
-        return DeviceSlots(first: d, extra: lo..<(lo + view.deviceClass(d).maxPods - 1))
+        return DeviceSlots(first: d, extra: lo..<(lo + view.maxPods(d) - 1))
     }
 
     /// A slot of `d` running nothing (−1: none).

@@ -23,6 +23,8 @@ public final class FleetView {
     public internal(set) var running: [UInt8]
     /// Whether any device is a Kubernetes node running pods (`DeviceClass.maxPods` > 1).
     public let hasPods: Bool
+    /// Per class: pods a node runs at once (`DeviceClass.maxPods`), read without copying a class.
+    let classMaxPods: [Int]
     /// Per device, when `hasPods` (else empty): cores, memory and GPUs not requested by the
     /// pods running there.
     public internal(set) var freeCores: [Double]
@@ -50,6 +52,7 @@ public final class FleetView {
         running = [UInt8](repeating: 0, count: fleet.count)
         onlineSince = [Int64](repeating: .min, count: fleet.count)
         hasPods = fleet.classes.contains { $0.runsPods }
+        classMaxPods = fleet.classes.map(\.maxPods)
         if hasPods {
             freeCores = (0..<fleet.count).map { Double(fleet.deviceClass($0).cores) }
             freeMemory = (0..<fleet.count).map { fleet.deviceClass($0).memory }
@@ -79,7 +82,9 @@ public final class FleetView {
     /// Whether device `d` can hold `bytes` in memory: its RAM, or its GPU's memory if larger.
     public func fits(_ bytes: Double, on d: Int) -> Bool { bytes <= deviceClass(d).workingMemory }
     /// Whether device `d` is a Kubernetes node running several pods at once.
-    public func runsPods(_ d: Int) -> Bool { hasPods && deviceClass(d).runsPods }
+    public func runsPods(_ d: Int) -> Bool { hasPods && maxPods(d) > 1 }
+    /// Pods device `d` runs at once (1 unless it is a Kubernetes node).
+    public func maxPods(_ d: Int) -> Int { classMaxPods[Int(fleet.classOf[d])] }
     /// What `task` reserves on a Kubernetes node (its job's `PodSpec`).
     public func requests(_ task: ReadyTask) -> PodResources { podSpec(job: task.job).requests(workingSet: task.workingSet) }
     /// The pod spec of job `j`.
@@ -102,7 +107,7 @@ public final class FleetView {
     /// Whether a node has room for another pod: a free pod slot and the least request free.
     func hasRoom(_ d: Int) -> Bool {
         guard runsPods(d) else { return running[d] == 0 }
-        return Int(running[d]) + Int(heldPods[d]) < deviceClass(d).maxPods && freeCores[d] + 1e-9 >= leastRequest.cores
+        return Int(running[d]) + Int(heldPods[d]) < maxPods(d) && freeCores[d] + 1e-9 >= leastRequest.cores
             && Int(freeGPUs[d]) >= leastRequest.gpus && freeMemory[d] > 0
     }
 
