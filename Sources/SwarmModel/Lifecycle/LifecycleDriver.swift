@@ -92,7 +92,10 @@ public protocol LifecycleDriver: AnyObject {
 }
 
 extension LifecycleDriver {
-    public func beginAttempt(task: Int, device: Int, slot: Int) { beginAttempt(task: task, device: device) }
+    public func beginAttempt(task: Int, device: Int, slot: Int) {
+        precondition(slot == device, "this driver runs one attempt per device; a Kubernetes node's pods (maxPods > 1) need a driver that knows slots (WorkEngine)")
+        beginAttempt(task: task, device: device)
+    }
     public func cancelAttempt(task: Int, device: Int, slot: Int) { cancelAttempt(task: task, device: device) }
     public func isCorrect(task: Int, result: UInt64) -> Bool { result == TrustModel.correctResult(task) }
 }
