@@ -66,6 +66,28 @@ struct KubernetesPodTests {
         #expect(engine.tasks.finished.sorted() == [10, 10, 10, 10, 20, 20].map { SimTime(seconds: Double($0)).ticks })
     }
 
+    @Test("the results recorder keeps one row per pod and counts each pod's share of its node as busy")
+    func recorderRows() throws {
+        var tasks = TaskTable()
+        for _ in 0..<6 { tasks.add(work: .seconds(10)) }
+        let engine = try kubeEngine(tasks: tasks, pods: [PodSpec(cpu: 2)])
+        let recorder = RunRecorder(engine: engine, horizon: .seconds(60), interval: .seconds(5))
+        let meter = UsageMeter(engine: engine)
+        #expect(engine.run())
+        recorder.finish(at: engine.sim.now)
+        meter.finish(at: engine.sim.now)
+        #expect(recorder.rowTask.count == 6)
+        #expect(recorder.rowOutcome.allSatisfy { $0 == AttemptOutcome.accepted.rawValue })
+        #expect(zip(recorder.rowTask, recorder.rowEnd).allSatisfy { engine.tasks.finished[Int($0)] == $1 })
+        // Six pods of 10 s, each 2 of the node's 8 cores: 6 × 10 × 2 / 8 node-seconds busy.
+        let busy: Double = 6 * 10 * 2.0 / 8
+        #expect(abs(recorder.busySeconds[0] - busy) < 1e-9)
+        // One node: busy at most 1 in the timeline, whatever its pods.
+        #expect(recorder.sampleBusy.allSatisfy { $0 <= 1 })
+        // The bill's meter: the node is busy from its first pod to its last, 0 to 20 s.
+        #expect(abs(meter.busySeconds[0] - 20) < 1e-9)
+    }
+
     @Test("memory requests bound the pods of a node too")
     func podsByMemory() throws {
         var tasks = TaskTable()

@@ -19,9 +19,9 @@ public enum LifecycleRecord: Sendable, Equatable {
     case queued(task: TaskID, at: SimTime)
     /// The task has all the attempts it needs running (it leaves the queue).
     case running(task: TaskID, at: SimTime)
-    /// Device `device`'s attempt entered `phase` (input transfer done → `.computing`;
-    /// compute done → `.transferOut`).
-    case phase(device: Int, phase: AttemptPhase, at: SimTime)
+    /// The attempt of `task` on `device` entered `phase` (input transfer done → `.computing`;
+    /// compute done → `.transferOut`). The task tells apart the pods of a Kubernetes node.
+    case phase(task: TaskID, device: Int, phase: AttemptPhase, at: SimTime)
     /// A device came online / went offline (after `.lost` if it was running an attempt).
     case online(device: Int, at: SimTime)
     case offline(device: Int, at: SimTime)

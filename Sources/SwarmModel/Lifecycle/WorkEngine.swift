@@ -192,7 +192,7 @@ public final class WorkEngine {
         case .transferIn:
             lifecycle.moved(task: t, device: d, bytes: lifecycle.tasks.inputBytes[t])
             phase[s] = .computing
-            observer?(.phase(device: d, phase: .computing, at: sim.now))
+            observer?(.phase(task: TaskID(index: t), device: d, phase: .computing, at: sim.now))
             if podCompute != nil && view.runsPods(d) {
                 podCompute!.enter(s, at: sim.now.ticks)
                 sharePods(on: d)
@@ -203,7 +203,7 @@ public final class WorkEngine {
             phase[s] = .transferOut
             phaseEvent[s] = nil
             if podCompute != nil && view.runsPods(d) { podCompute!.leave(s); sharePods(on: d) }
-            observer?(.phase(device: d, phase: .transferOut, at: sim.now))
+            observer?(.phase(task: TaskID(index: t), device: d, phase: .transferOut, at: sim.now))
             beginTransfer(t, s, input: false)
         case .transferOut:
             lifecycle.moved(task: t, device: d, bytes: lifecycle.tasks.outputBytes[t])
