@@ -40,11 +40,15 @@ func kubeNode(maxPods: Int = 8) -> DeviceClass {
 }
 
 /// An engine over `nodes` Kubernetes nodes; job j's tasks request `pods[j]`.
-func kubeEngine(nodes: Int = 1, maxPods: Int = 8, tasks: TaskTable, pods: [PodSpec],
+func kubeEngine(nodes: Int = 1, maxPods: Int = 8, tasks: TaskTable, pods: [PodSpec], nic: Double? = nil,
                 policy: any SchedulingPolicy = FirstFitPolicy(context: PolicyContext(streams: RandomStreams(seed: 1)))) throws -> WorkEngine {
-    let fleet = try Fleet(classes: [kubeNode(maxPods: maxPods)], regions: [("eu", 0)], mix: [.init(className: "node", region: "eu", count: nodes)])
+    var node = kubeNode(maxPods: maxPods)
+    if let nic { node.downlink = nic; node.uplink = nic }
+    let fleet = try Fleet(classes: [node], regions: [("eu", 0)], mix: [.init(className: "node", region: "eu", count: nodes)])
     var configuration = WorkEngine.Configuration(costModel: FlopsOnlyCost())
     configuration.pods = pods
+    // With a NIC given, transfers are flows sharing it (and a WAN too fast to matter).
+    if nic != nil { configuration.network = Topology(regions: [.init(name: "eu", wanCapacity: 1e12)]) }
     return WorkEngine(fleet: fleet, tasks: tasks, policy: policy, seed: 1, configuration: configuration)
 }
 
@@ -86,6 +90,17 @@ struct KubernetesPodTests {
         #expect(recorder.sampleBusy.allSatisfy { $0 <= 1 })
         // The bill's meter: the node is busy from its first pod to its last, 0 to 20 s.
         #expect(abs(meter.busySeconds[0] - 20) < 1e-9)
+    }
+
+    @Test("pods on one node share its NIC: their transfers are flows of its link")
+    func podsShareTheNIC() throws {
+        var tasks = TaskTable()
+        for _ in 0..<2 { tasks.add(work: .seconds(0), inputBytes: 10e6) }
+        let engine = try kubeEngine(tasks: tasks, pods: [PodSpec(cpu: 1)], nic: 10e6)
+        #expect(engine.run())
+        // Two 10 MB inputs at once over one 10 MB/s NIC: 5 MB/s each, 10e6 / 5e6 = 2 s.
+        let both = SimTime(seconds: 10e6 / (10e6 / 2)).ticks
+        #expect(engine.tasks.finished == [both, both])
     }
 
     @Test("memory requests bound the pods of a node too")
