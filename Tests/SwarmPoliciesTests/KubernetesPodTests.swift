@@ -103,6 +103,32 @@ struct KubernetesPodTests {
         #expect(engine.tasks.finished == [both, both])
     }
 
+    @Test("a pod computes on the GPUs it requests, its share of the node's; a pod without a GPU request on the CPU only")
+    func gpuPods() throws {
+        var node = DeviceClass.gpuServer
+        node.name = "gpu-node"
+        node.cores = 16; node.cpuFlops = 16e9
+        node.gpuFlops = 80e9; node.gpuCount = 2
+        node.accessLatency = .zero
+        node.maxPods = 4
+        let fleet = try Fleet(classes: [node], regions: [("eu", 0)], mix: [.init(className: "gpu-node", region: "eu", count: 1)])
+        var tasks = TaskTable()
+        tasks.add(work: gemm(gflop: 16), job: 0)
+        tasks.add(work: gemm(gflop: 16), job: 1)
+        var configuration = WorkEngine.Configuration(costModel: FlopsOnlyCost())
+        configuration.pods = [PodSpec(cpu: 1, gpus: 1), PodSpec(cpu: 8)]
+        let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: FirstFitPolicy(context: PolicyContext(streams: RandomStreams(seed: 1))),
+                                seed: 1, configuration: configuration)
+        #expect(engine.run())
+        // The GPU pod: one of two GPUs, 80e9 / 2 FLOP/s: 16 / 40 = 0.4 s.
+        let gpuPod: Double = 16.0 / 40
+        #expect(close(engine.tasks.finished[0], gpuPod))
+        // The CPU pod: 8 / (1 + 8) of 16 cores while the GPU pod computes, then all 16:
+        // 0.4 + (16 − 0.4 × 16 × 8 / 9) / 16 s.
+        let cpuPod: Double = 0.4 + (16 - 0.4 * 16 * 8 / 9) / 16
+        #expect(close(engine.tasks.finished[1], cpuPod))
+    }
+
     @Test("memory requests bound the pods of a node too")
     func podsByMemory() throws {
         var tasks = TaskTable()
