@@ -375,33 +375,3 @@ func fmt(_ v: Double) -> String {
     if v == v.rounded(), abs(v) < 1e18 { return String(Int64(v)) }
     return "\(v)".replacingOccurrences(of: "e+", with: "e")
 }
-
-extension ScenarioParser {
-    /// A cluster's Kubernetes node figures: `max_pods` (pods at once), and the `cores`,
-    /// `memory` and `gpus` pods' requests draw on (defaults: the class's).
-    func kubernetesNode(_ c: inout DeviceClass, _ f: inout Section) throws(ScenarioError) {
-        let pods = try f.int("max_pods", min: 1)!
-        guard pods <= 255 else { throw f["max_pods"]!.fail("expected at most 255 pods per node, found \(pods)") }
-        c.maxPods = pods
-        if let cores = try f.int("cores", min: 1) {
-            // The CPU's FLOP/s are per node: a node given more cores than its class is a bigger machine.
-            c.cpuFlops *= Double(cores) / Double(c.cores)
-            c.cores = cores
-        }
-        if let memory = try f.quantity("memory", UnitParser.bytes) {
-            guard memory > 0 else { throw f["memory"]!.expected("a positive size") }
-            c.memory = memory
-        }
-        if let gpus = try f.int("gpus", min: 0) {
-            if gpus == 0 {
-                c.gpuFlops = 0; c.gpuMemory = 0; c.gpuMemoryBandwidth = 0
-            } else {
-                guard c.hasGPU else { throw f["gpus"]!.fail("class `\(c.name.split(separator: "@")[0])` has no GPU; expected 0 or no `gpus`") }
-                // The class's GPU figures are one GPU's: a node with g GPUs has g times them.
-                c.gpuFlops *= Double(gpus) / Double(c.gpuCount); c.gpuMemory *= Double(gpus) / Double(c.gpuCount)
-                c.gpuMemoryBandwidth *= Double(gpus) / Double(c.gpuCount)
-                c.gpuCount = gpus
-            }
-        }
-    }
-}

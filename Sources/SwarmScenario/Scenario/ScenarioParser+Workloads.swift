@@ -329,34 +329,3 @@ func parseRate(_ text: String) throws(UnitError) -> Double {
     guard v >= 0 else { throw UnitError(message: "\"\(text)\" is not a rate: the value must not be negative") }
     return v / per
 }
-
-extension ScenarioParser {
-    /// A workload's `pod`: its tasks' requests and CPU limit on Kubernetes nodes.
-    func podSpec(_ field: YAMLField) throws(ScenarioError) -> (spec: PodSpec, node: Node) {
-        var f = try Section(field, "pod")
-        let cpu = try f.number("cpu")!
-        guard cpu > 0 && cpu.isFinite else { throw f.valueField("cpu")!.expected("a positive number of cores") }
-        let memory = try f.quantity("memory", UnitParser.bytes)
-        let gpus = try f.int("gpus", min: 0)!
-        let limit = try f.number("cpu_limit")
-        if let limit, !(limit >= cpu && limit.isFinite) {
-            throw f["cpu_limit"]!.fail("a CPU limit below the request (\(fmt(cpu)) cores): expected ≥ \(fmt(cpu)), found \(fmt(limit))")
-        }
-        return (PodSpec(cpu: cpu, memory: memory, gpus: gpus, cpuLimit: limit), f.node)
-    }
-}
-
-extension ScenarioParser {
-    /// Refuses a `pod` no Kubernetes node of the scenario could ever run (its tasks would
-    /// wait forever): requests above every node's cores, memory or GPUs, or no node at all.
-    func podFitsANode(_ spec: PodSpec, _ field: YAMLField) throws(ScenarioError) {
-        let nodes = classes.filter(\.runsPods)
-        guard !nodes.isEmpty else {
-            throw field.fail("`pod` requests resources of Kubernetes nodes, and the scenario has none (a cluster with `max_pods` > 1)")
-        }
-        let want = spec.requests(workingSet: 0)
-        guard !nodes.contains(where: { PodResources(cores: Double($0.cores), memory: $0.memory, gpus: $0.gpus).admits(want) }) else { return }
-        let biggest = nodes.map { "\($0.cores) cores, \(fmt($0.memory / 1_073_741_824)) GiB, \($0.gpus) GPUs" }.joined(separator: "; ")
-        throw field.fail("requests \(fmt(want.cores)) cores, \(fmt(want.memory / 1_073_741_824)) GiB, \(want.gpus) GPUs: larger than any Kubernetes node (found nodes of \(biggest))")
-    }
-}
