@@ -93,7 +93,9 @@ public final class TaskLifecycle {
         attemptStart = [Int64](repeating: 0, count: slots)
         if view.hasPods {
             view.podSpecs = configuration.pods
-            let specs = configuration.pods.isEmpty ? [PodSpec.standard] : configuration.pods
+            // Jobs beyond the list ask the standard spec.
+            let jobs = (tasks.job.max().map { Int($0) + 1 } ?? 0)
+            let specs = configuration.pods + (configuration.pods.count < max(jobs, 1) ? [PodSpec.standard] : [])
             view.leastRequest = (specs.map(\.cpu).min()!, specs.map(\.gpus).min()!)
         }
         idleSince = [Int64](repeating: 0, count: n)
