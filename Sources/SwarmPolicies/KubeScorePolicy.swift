@@ -13,9 +13,14 @@ import SwarmModel
 /// `sampleSize`, all within the task's residency. One device per class means a filter that
 /// rejects whole classes (GPU memory) cannot starve a task another class could run.
 ///
+/// On Kubernetes nodes (`DeviceClass.maxPods` > 1) it schedules on resources as the default
+/// kube-scheduler profile does: NodeResourcesFit filters out nodes whose free cores, memory
+/// and GPUs cannot hold the task's pod requests (`PodSpec`), and LeastAllocated plus
+/// BalancedAllocation score the rest — pods spread to the emptiest, evenly filled nodes.
+///
 /// The registered `kube-score` uses `Filter.defaults` and the default plugins' scores with the
 /// weights of its `Parameters` (a scenario file sets them: `compute_weight`, `locality_weight`,
-/// `reliability_weight`, `sample_size`); compose others with `KubeScorePolicy(filters:scores:context:)`.
+/// `reliability_weight`, `least_allocated_weight`, `balanced_weight`, `sample_size`); compose others with `KubeScorePolicy(filters:scores:context:)`.
 ///
 /// - Complexity: O(sampleSize × (classes × regions + filters + scores)) per task.
 public struct KubeScorePolicy: SchedulingPolicy {
@@ -43,7 +48,11 @@ public struct KubeScorePolicy: SchedulingPolicy {
             let c = p.fleet.deviceClass(p.device)
             return !c.hasGPU || k.workingSetBytes <= c.gpuMemory
         }
-        public static let defaults: [Filter] = [.residency, .gpuFitsMemory, .onlineIdle]
+        /// Kubernetes' NodeResourcesFit filter: on a Kubernetes node the task's pod requests
+        /// fit the node's free (unrequested) cores, memory and GPUs; elsewhere, the device
+        /// holds its working set (`FleetView.admits`).
+        public static let resourcesFit = Filter("node-resources-fit") { $0.fleet.admits($0.task, on: $0.device) }
+        public static let defaults: [Filter] = [.residency, .gpuFitsMemory, .resourcesFit, .onlineIdle]
     }
 
     /// A Score plugin: a raw value, higher is better and ≥ 0, normalised by the policy to
@@ -82,7 +91,37 @@ public struct KubeScorePolicy: SchedulingPolicy {
         public static func reliability(weight: Double = 1) -> Score {
             Score("reliability", weight: weight) { $0.fleet.reliability($0.device) }
         }
-        public static let defaults: [Score] = [.fasterCompute(), .dataLocality(), .reliability()]
+        /// Kubernetes' default NodeResourcesFit scoring, `LeastAllocated`: the mean over CPU,
+        /// memory and (on nodes that have them) GPUs of the share left free once the task's
+        /// requests are placed, (free − request) / capacity — pods spread to the emptiest
+        /// nodes. A device that is not a Kubernetes node counts as an empty one; in a fleet
+        /// without Kubernetes nodes every device scores 1 (the ranking is the other plugins').
+        public static func leastAllocated(weight: Double = 1) -> Score {
+            Score("least-allocated", weight: weight) { p in
+                guard p.fleet.hasPods else { return 1 }
+                let (cap, free, want) = (p.fleet.capacity(p.device), p.fleet.free(p.device), p.fleet.requests(p.task))
+                var sum = (free.cores - want.cores) / cap.cores + (free.memory - want.memory) / cap.memory, n = 2.0
+                if cap.gpus > 0 { sum += Double(free.gpus - want.gpus) / Double(cap.gpus); n += 1 }
+                return max(0, sum / n)
+            }
+        }
+        /// Kubernetes' NodeResourcesBalancedAllocation: 1 − the standard deviation of the
+        /// requested shares of CPU, memory (and GPUs) once the task is placed — a node whose
+        /// resources fill evenly is preferred. 1 everywhere in a fleet without Kubernetes nodes.
+        public static func balancedAllocation(weight: Double = 1) -> Score {
+            Score("balanced-allocation", weight: weight) { p in
+                guard p.fleet.hasPods else { return 1 }
+                let (cap, free, want) = (p.fleet.capacity(p.device), p.fleet.free(p.device), p.fleet.requests(p.task))
+                let cpu = (cap.cores - free.cores + want.cores) / cap.cores, memory = (cap.memory - free.memory + want.memory) / cap.memory
+                let gpu = cap.gpus > 0 ? Double(cap.gpus - free.gpus + want.gpus) / Double(cap.gpus) : nil
+                let n = gpu == nil ? 2.0 : 3.0
+                let mean = (cpu + memory + (gpu ?? 0)) / n
+                var variance = (cpu - mean) * (cpu - mean) + (memory - mean) * (memory - mean)
+                if let gpu { variance += (gpu - mean) * (gpu - mean) }
+                return max(0, 1 - (variance / n).squareRoot())
+            }
+        }
+        public static let defaults: [Score] = [.fasterCompute(), .dataLocality(), .reliability(), .leastAllocated(), .balancedAllocation()]
     }
 
     public let filters: [Filter]
@@ -103,24 +142,31 @@ public struct KubeScorePolicy: SchedulingPolicy {
             PolicyParameter("compute_weight", .number(0...1000), default: 2, doc: "weight of `faster-compute` (1 / the cost model's seconds)"),
             PolicyParameter("locality_weight", .number(0...1000), default: 1, doc: "weight of `data-locality` (1 / time to fetch the input)"),
             PolicyParameter("reliability_weight", .number(0...1000), default: 1, doc: "weight of `reliability` (share of attempts finished)"),
+            PolicyParameter("least_allocated_weight", .number(0...1000), default: 1, doc: "weight of `least-allocated` (Kubernetes LeastAllocated: mean free share of a node's cores, memory, GPUs after the task)"),
+            PolicyParameter("balanced_weight", .number(0...1000), default: 1, doc: "weight of `balanced-allocation` (1 − spread of a node's requested shares after the task)"),
             PolicyParameter("sample_size", .integer(1...1024), default: 16, doc: "candidate devices per task (the first idle of each class, then random ones)"),
         ]
         public var computeWeight: Double, localityWeight: Double, reliabilityWeight: Double
+        public var leastAllocatedWeight: Double, balancedWeight: Double
         public var sampleSize: Int
-        public init(computeWeight: Double = 2, localityWeight: Double = 1, reliabilityWeight: Double = 1, sampleSize: Int = 16) {
+        public init(computeWeight: Double = 2, localityWeight: Double = 1, reliabilityWeight: Double = 1,
+                    leastAllocatedWeight: Double = 1, balancedWeight: Double = 1, sampleSize: Int = 16) {
             self.computeWeight = computeWeight; self.localityWeight = localityWeight
             self.reliabilityWeight = reliabilityWeight; self.sampleSize = sampleSize
+            self.leastAllocatedWeight = leastAllocatedWeight; self.balancedWeight = balancedWeight
         }
         public init(values: PolicyParameterValues) {
             self.init(computeWeight: values.value("compute_weight"), localityWeight: values.value("locality_weight"),
-                      reliabilityWeight: values.value("reliability_weight"), sampleSize: values.integer("sample_size"))
+                      reliabilityWeight: values.value("reliability_weight"), leastAllocatedWeight: values.value("least_allocated_weight"),
+                      balancedWeight: values.value("balanced_weight"), sampleSize: values.integer("sample_size"))
         }
     }
 
     public init(parameters: Parameters, context: PolicyContext) {
         self.init(filters: Filter.defaults,
                   scores: [.fasterCompute(weight: parameters.computeWeight), .dataLocality(weight: parameters.localityWeight),
-                           .reliability(weight: parameters.reliabilityWeight)],
+                           .reliability(weight: parameters.reliabilityWeight), .leastAllocated(weight: parameters.leastAllocatedWeight),
+                           .balancedAllocation(weight: parameters.balancedWeight)],
                   sampleSize: parameters.sampleSize, context: context)
     }
 

@@ -65,6 +65,17 @@ struct ValidationRefusalTests {
         }
     }
 
+    @Test("a Kubernetes node pool running several pods per node is refused at its max_pods; one pod per node is not")
+    func kubernetesPods() throws {
+        let pool = try scenario("clusters:\n  - { name: k8s, region: lab, nodes: 1, class: fifth, max_pods: 4 }")
+        let refused = Validation.refusals(pool)
+        #expect(refused.map(\.path) == ["clusters[0].max_pods"], "\(refused)")
+        // Line 18: `clusters:` follows the 16 lines of the base, the entry is the next line.
+        let e = try #require(refused.first)
+        #expect(e.line == 18 && e.description.contains("4 pods per node"), "\(e)")
+        #expect(Validation.refusals(try scenario("clusters:\n  - { name: k8s, region: lab, nodes: 1, class: fifth }")).isEmpty)
+    }
+
     @Test("spot checks, speculation and tenants are not refused")
     func notRefused() throws {
         #expect(Validation.refusals(try scenario("trust: { validation: spot-check, spot_check: 0.2 }\nspeculation: { slowdown: 2 }")).isEmpty)

@@ -31,7 +31,7 @@ struct PolicyParametersTests {
         #expect(declared["least-loaded"] == ["choices"])
         #expect(declared["locality-aware"] == ["extra_latency"])
         #expect(declared["availability-aware"] == ["min_uptime", "samples"])
-        #expect(declared["kube-score"] == ["compute_weight", "locality_weight", "reliability_weight", "sample_size"])
+        #expect(declared["kube-score"] == ["compute_weight", "locality_weight", "reliability_weight", "least_allocated_weight", "balanced_weight", "sample_size"])
         #expect(declared["deadline-aware"] == ["window"])
         #expect(declared["random"] == [])
     }

@@ -50,7 +50,7 @@ public enum ResultsBenchmark {
             records.append(.queued(task: id, at: SimTime(ticks: t)))
             records.append(.started(task: id, device: d, attempt: 1, at: SimTime(ticks: t)))
             records.append(.running(task: id, at: SimTime(ticks: t)))
-            records.append(.phase(device: d, phase: .computing, at: SimTime(ticks: t + transfer)))
+            records.append(.phase(task: id, device: d, phase: .computing, at: SimTime(ticks: t + transfer)))
             if lose {
                 records.append(.lost(task: id, device: d, at: SimTime(ticks: t + transfer + 1)))
                 records.append(.offline(device: d, at: SimTime(ticks: t + transfer + 1)))
@@ -61,7 +61,7 @@ public enum ResultsBenchmark {
                 row += 1
             }
             let end = t + 2 * transfer + compute + 4
-            records.append(.phase(device: d, phase: .transferOut, at: SimTime(ticks: end - transfer)))
+            records.append(.phase(task: id, device: d, phase: .transferOut, at: SimTime(ticks: end - transfer)))
             records.append(.returned(task: id, device: d, at: SimTime(ticks: end)))
             records.append(.done(task: id, device: d, at: SimTime(ticks: end), correct: true))
             row += 1; task += 1
@@ -121,7 +121,7 @@ extension WorkEngine.Record {
         switch self {
         case .started(_, _, _, let at), .lost(_, _, let at), .requeued(_, let at), .returned(_, _, let at), .done(_, _, let at, _),
              .blacklisted(_, let at), .cancelled(_, _, let at), .dropped(_, let at), .queued(_, let at), .running(_, let at),
-             .phase(_, _, let at), .online(_, let at), .offline(_, let at):
+             .phase(_, _, _, let at), .online(_, let at), .offline(_, let at):
             return at.ticks
         }
     }

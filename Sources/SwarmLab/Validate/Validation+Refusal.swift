@@ -21,6 +21,8 @@ extension Validation {
     ///   device runs at most one core of this machine.
     /// - a device class whose uplink differs from its downlink (`fleet[i].class`): the runtime
     ///   has one bandwidth per device.
+    /// - a Kubernetes node pool (`clusters[i].max_pods` > 1): the simulator runs several pods
+    ///   per node sharing its cores; an emulated device runs one attempt at a time.
     /// - `trust.adversary: colluding`: the runtime's liars each corrupt their own way.
     /// - more than one policy (`policies`): `validate` compares one.
     /// - `sweep`: `validate` compares one scenario, not a grid.
@@ -63,6 +65,9 @@ extension Validation {
             }
             if let reference, c.cpuFlops > reference.cpuFlops * (1 + 1e-9) {
                 refuse("\(entry).class", "`\(name)` computes faster than the `reference` class (\(c.cpuFlops / 1e9) against \(reference.cpuFlops / 1e9) GFLOP/s); an emulated device runs at most one core of this machine")
+            }
+            if c.runsPods {
+                refuse("\(entry).max_pods", "\(c.maxPods) pods per node sharing its cores, memory and GPUs; an emulated device runs one attempt at a time")
             }
             if c.uplink != c.downlink {
                 refuse("\(entry).class", "`\(name)` has a \(c.downlink * 8 / 1e6) Mbit/s downlink but a \(c.uplink * 8 / 1e6) Mbit/s uplink; the runtime has one bandwidth per device")

@@ -40,6 +40,12 @@ public struct DeviceClass: Sendable {
     /// `peakFlops(_:dtype:)`.
     public var cpuDTypeSpeedup: DTypeSpeedup
     public var gpuDTypeSpeedup: DTypeSpeedup
+    /// Pods a node of this class runs at once (Kubernetes `maxPods`), each within the node's
+    /// free cores, memory and GPUs (`PodSpec`); 1: one attempt at a time, as every device that
+    /// is not a Kubernetes node. At most 255.
+    public var maxPods: Int = 1
+    /// GPUs of a node (the pods' `gpu` requests draw on them); counted only when `hasGPU`.
+    public var gpuCount: Int = 1
 
     public init(name: String, cpuFlops: Double, cores: Int, gpuFlops: Double = 0, gpuMemory: Double = 0,
                 memory: Double, memoryBandwidth: Double = 25e9, gpuMemoryBandwidth: Double = 0,
@@ -68,6 +74,10 @@ public struct DeviceClass: Sendable {
     /// The largest working set a task may have here: its RAM, or its GPU's memory if larger.
     /// The one memory rule placement, `check` and the run's start all apply.
     public var workingMemory: Double { max(memory, gpuMemory) }
+    /// Whether nodes of this class run several pods at once (`maxPods` > 1).
+    public var runsPods: Bool { maxPods > 1 }
+    /// GPUs a pod may request here: `gpuCount` with a GPU, else 0.
+    public var gpus: Int { hasGPU ? gpuCount : 0 }
 
     /// Peak FLOP/s (OP/s for int8, a multiply-add counted as 2) of `processor` on matrix
     /// multiplies in `dtype`: the FP32 peak (`cpuFlops`, `gpuFlops`) times the dtype's speedup.

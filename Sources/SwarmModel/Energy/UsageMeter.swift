@@ -3,8 +3,8 @@ import SwarmKernel
 /// Watches a `WorkEngine` for what the bill needs and the engine does not keep per device:
 /// each device's online seconds (from its `.online` / `.offline` records: the engine follows
 /// every device's availability, so this costs O(1) per change it already handles), its busy
-/// seconds (every attempt, whatever its outcome — lost and redundant work burn energy too)
-/// and the bytes that left each region.
+/// seconds (every attempt, whatever its outcome — lost and redundant work burn energy too; a
+/// Kubernetes node is busy while any pod runs on it) and the bytes that left each region.
 ///
 /// Bytes: an attempt's input moves from its task's data region to the device's region once
 /// the input transfer is done (`.phase(.computing)`), its output back when it returns
@@ -14,7 +14,7 @@ import SwarmKernel
 /// bill). A transfer cut by churn counts nothing. Another source of byte counts (per-task
 /// counters in the engine) plugs in through `moved(bytes:from:to:billed:)`.
 ///
-/// - Complexity: O(1) per record; 36 bytes per device, 8 per region.
+/// - Complexity: O(1) per record; 34 bytes per device, 8 per region.
 public final class UsageMeter {
     public let fleet: Fleet
     /// Online and busy seconds per device (closed stretches; `finish` closes open ones).
@@ -26,7 +26,8 @@ public final class UsageMeter {
     public private(set) var billedBytesLeaving: [Double]
     var busySince: [Int64]
     var onlineSince: [Int64]
-    var runningTask: [UInt32]
+    /// Per device: attempts running (several only on a Kubernetes node).
+    var running: [UInt16]
     let inputBytes: [Double], outputBytes: [Double], dataRegion: [UInt16]
 
     /// Starts watching `engine` (before it runs), keeping any observer already set.
@@ -41,7 +42,7 @@ public final class UsageMeter {
         // The engine brought its first devices online before anyone could observe it.
         let now = engine.sim.now.ticks
         onlineSince = (0..<n).map { engine.view.isOnline($0) ? now : -1 }
-        runningTask = [UInt32](repeating: .max, count: n)
+        running = [UInt16](repeating: 0, count: n)
         inputBytes = engine.tasks.inputBytes
         outputBytes = engine.tasks.outputBytes
         dataRegion = engine.tasks.dataRegion
@@ -51,20 +52,19 @@ public final class UsageMeter {
     /// Applies one engine record.
     public func record(_ r: WorkEngine.Record) {
         switch r {
-        case .started(let task, let d, _, let at):
-            busySince[d] = at.ticks
-            runningTask[d] = task.rawValue
-        case .phase(let d, let phase, _):
-            let t = runningTask[d]
-            if phase == .computing, t != .max {
-                moved(bytes: inputBytes[Int(t)], from: Int(dataRegion[Int(t)]), to: Int(fleet.regionOf[d]), billed: true)
+        case .started(_, let d, _, let at):
+            if running[d] == 0 { busySince[d] = at.ticks }
+            running[d] += 1
+        case .phase(let task, let d, let phase, _):
+            if phase == .computing {
+                moved(bytes: inputBytes[task.index], from: Int(dataRegion[task.index]), to: Int(fleet.regionOf[d]), billed: true)
             }
         case .returned(let task, let d, let at):
             moved(bytes: outputBytes[task.index], from: Int(fleet.regionOf[d]), to: Int(dataRegion[task.index]),
                   billed: fleet.classes[Int(fleet.classOf[d])].pricePerHour > 0)
-            endBusy(d, at.ticks)
+            attemptEnded(d, at.ticks)
         case .lost(_, let d, let at), .cancelled(_, let d, let at):
-            endBusy(d, at.ticks)
+            attemptEnded(d, at.ticks)
         case .online(let d, let at):
             if onlineSince[d] < 0 { onlineSince[d] = at.ticks }
         case .offline(let d, let at):
@@ -98,10 +98,15 @@ public final class UsageMeter {
         onlineSince[d] = -1
     }
 
+    /// An attempt on `d` ended: the device's busy stretch ends with its last one.
+    func attemptEnded(_ d: Int, _ t: Int64) {
+        if running[d] > 0 { running[d] -= 1 }
+        if running[d] == 0 { endBusy(d, t) }
+    }
+
     func endBusy(_ d: Int, _ t: Int64) {
         guard busySince[d] >= 0 else { return }
         busySeconds[d] += Double(t - busySince[d]) / 1e9
         busySince[d] = -1
-        runningTask[d] = .max
     }
 }

@@ -19,9 +19,9 @@ public enum LifecycleRecord: Sendable, Equatable {
     case queued(task: TaskID, at: SimTime)
     /// The task has all the attempts it needs running (it leaves the queue).
     case running(task: TaskID, at: SimTime)
-    /// Device `device`'s attempt entered `phase` (input transfer done → `.computing`;
-    /// compute done → `.transferOut`).
-    case phase(device: Int, phase: AttemptPhase, at: SimTime)
+    /// The attempt of `task` on `device` entered `phase` (input transfer done → `.computing`;
+    /// compute done → `.transferOut`). The task tells apart the pods of a Kubernetes node.
+    case phase(task: TaskID, device: Int, phase: AttemptPhase, at: SimTime)
     /// A device came online / went offline (after `.lost` if it was running an attempt).
     case online(device: Int, at: SimTime)
     case offline(device: Int, at: SimTime)
@@ -52,10 +52,14 @@ public struct LifecycleConfiguration: Sendable {
     /// Who owns which devices and to whom they are lent: a task runs only on devices its
     /// tenant may use (`DeviceOwnership.mayRun`).
     public var ownership: DeviceOwnership
+    /// Per job: what its tasks request as pods on Kubernetes nodes (`PodSpec`); a job beyond
+    /// the list asks `PodSpec.standard`.
+    public var pods: [PodSpec]
     public init(trust: TrustModel = .honest, tenants: [Tenant] = Tenant.everyone, speculation: Speculation? = nil,
-                ownership: DeviceOwnership = .none) {
+                ownership: DeviceOwnership = .none, pods: [PodSpec] = []) {
         precondition(!tenants.isEmpty, "a run needs at least one tenant")
         self.trust = trust; self.tenants = tenants; self.speculation = speculation; self.ownership = ownership
+        self.pods = pods
     }
 }
 
@@ -80,8 +84,18 @@ public protocol LifecycleDriver: AnyObject {
     func lifecycleFinished()
     /// Whether `result` is the right result of `task` (for the accepted-errors count).
     func isCorrect(task: Int, result: UInt64) -> Bool
+    /// `beginAttempt` / `cancelAttempt` with the attempt's slot: a device's own id, or one of
+    /// a Kubernetes node's further pod slots. Default: the device-only forms (a driver whose
+    /// devices run one attempt at a time — the runtime's — needs nothing else).
+    func beginAttempt(task: Int, device: Int, slot: Int)
+    func cancelAttempt(task: Int, device: Int, slot: Int)
 }
 
 extension LifecycleDriver {
+    public func beginAttempt(task: Int, device: Int, slot: Int) {
+        precondition(slot == device, "this driver runs one attempt per device; a Kubernetes node's pods (maxPods > 1) need a driver that knows slots (WorkEngine)")
+        beginAttempt(task: task, device: device)
+    }
+    public func cancelAttempt(task: Int, device: Int, slot: Int) { cancelAttempt(task: task, device: device) }
     public func isCorrect(task: Int, result: UInt64) -> Bool { result == TrustModel.correctResult(task) }
 }

@@ -22,19 +22,25 @@ extension TaskLifecycle {
     /// silent): its work is wasted. Returns the task, whose loss is noticed later
     /// (`lossDetected`). Nil if the device ran nothing.
     @discardableResult
-    public func attemptLost(device d: Int) -> Int? {
-        guard current[d] >= 0 else { return nil }
-        let t = Int(current[d])
+    public func attemptLost(device d: Int) -> Int? { attemptLost(slot: d) }
+
+    /// The attempt in slot `s` is gone with its device (a Kubernetes node going offline loses
+    /// the attempt of every slot it has: call this for each). Nil if the slot ran nothing.
+    @discardableResult
+    public func attemptLost(slot s: Int) -> Int? {
+        guard current[s] >= 0 else { return nil }
+        let t = Int(current[s]), d = device(ofSlot: s)
         let now = driver.now
-        let lostSeconds = elapsedSeconds(d)
+        let lostSeconds = elapsedSeconds(s)
         metrics.wastedSeconds += lostSeconds
-        metrics.busy(lostSeconds, on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
+        metrics.busy(lostSeconds * busyShare(s), on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
         metrics.attemptsLost += 1
         view.failed[d] += 1
-        endAttempt(t, d)
+        endAttempt(t, slot: s)
         unreplaced[t] += 1
-        current[d] = -1
-        view.running[d] = 0
+        current[s] = -1
+        view.running[d] -= 1
+        if view.runsPods(d) { giveBack(slot: s, device: d) }
         driver.record(.lost(task: TaskID(index: t), device: d, at: now))
         return t
     }
@@ -78,7 +84,7 @@ extension TaskLifecycle {
 
     /// Offers device `d` again if it is online, runs nothing, is allowed and not held.
     public func refreshIdle(_ d: Int) {
-        guard current[d] < 0 && !occupied[d] && !blacklisted[d] && view.isOnline(d) && !view.isIdle(d) else { return }
+        guard view.hasRoom(d) && !occupied[d] && !blacklisted[d] && view.isOnline(d) && !view.isIdle(d) else { return }
         view.markIdle(d); idleSince[d] = driver.now.ticks; requestDispatch()
     }
 
@@ -98,7 +104,10 @@ extension TaskLifecycle {
         for d in 0..<view.fleet.count where view.isIdle(d) { accountIdle(d, until: now); idleSince[d] = now }
     }
 
+    /// Idle time counts while a device runs nothing (a Kubernetes node with pods running is
+    /// offered, not idle).
     func accountIdle(_ d: Int, until now: Int64) {
+        guard view.running[d] == 0 else { return }
         metrics.idle(Double(now - idleSince[d]) / 1e9, on: view.deviceClass(d))
     }
 }

@@ -13,7 +13,7 @@ import SwarmKernel
 /// task is done or dropped and every attempt has come back (replicas beyond a quorum still
 /// run, as in BOINC).
 public final class TaskLifecycle {
-    public private(set) var tasks: TaskTable
+    public internal(set) var tasks: TaskTable
     /// The fleet as policies see it; only the lifecycle changes it.
     public let view: FleetView
     public internal(set) var metrics = RunMetrics()
@@ -41,8 +41,9 @@ public final class TaskLifecycle {
     /// unless the validator already asked for one meanwhile, which then replaces it.
     var unreplaced: [UInt8]
     var lastDevice: [Int32]
-    /// The devices running each task, as an intrusive list without allocation: the first
-    /// per task (−1 none), the next per device (a device runs one attempt at a time).
+    /// The slots running each task's attempts (a slot is its device, but on a Kubernetes node
+    /// running pods), as an intrusive list without allocation: the first per task (−1
+    /// none), the next per slot (a slot runs one attempt at a time).
     var firstLive: [Int32]
     var nextLive: [Int32]
     /// Tasks with at least one attempt running, in no order, and each one's place in it
@@ -62,14 +63,19 @@ public final class TaskLifecycle {
     /// it to that tenant). Made once (a closure per round would allocate per round).
     lazy var refusesDevice: (TaskID, Int) -> Bool = { [unowned self] t, d in
         if !self.mayUse(t.index, d) { return true }
+        if self.pods != nil, self.runs(t.index, on: d) { return true }   // a node runs one replica
         return self.ballots[t.index]?.contains(where: { $0.device == Int32(d) }) ?? false
     }
     var ballots: [Int: [Vote]] = [:]
-    // Per device: the task it runs (−1 none), when that attempt and the current idle stretch
-    // began, whether it is banned, whether the driver holds it busy with something the
-    // lifecycle gave up on (a worker still computing a lost attempt).
+    // Per slot (a device's first slot is its own id; a Kubernetes node's further pod slots
+    // follow the devices, `TaskLifecycle+Pods.swift`): the task it runs (−1 none) and when
+    // that attempt began. Per device: when the current idle stretch began, whether it is
+    // banned, whether the driver holds it busy with something the lifecycle gave up on (a
+    // worker still computing a lost attempt).
     public internal(set) var current: [Int32]
     var attemptStart: [Int64]
+    /// Pod slots and their reservations; nil when no device runs pods.
+    var pods: PodSlots?
     var idleSince: [Int64]
     var blacklisted: [Bool]
     var occupied: [Bool]
@@ -108,10 +114,19 @@ public final class TaskLifecycle {
         unreplaced = [UInt8](repeating: 0, count: m)
         lastDevice = [Int32](repeating: -1, count: m)
         firstLive = [Int32](repeating: -1, count: m)
-        nextLive = [Int32](repeating: -1, count: n)
         runningPosition = [Int32](repeating: -1, count: m)
-        current = [Int32](repeating: -1, count: n)
-        attemptStart = [Int64](repeating: 0, count: n)
+        pods = view.hasPods ? PodSlots(fleet: view.fleet) : nil
+        let slots = pods?.slotCount ?? n
+        current = [Int32](repeating: -1, count: slots)
+        nextLive = [Int32](repeating: -1, count: slots)
+        attemptStart = [Int64](repeating: 0, count: slots)
+        if view.hasPods {
+            view.podSpecs = configuration.pods
+            // Jobs beyond the list ask the standard spec.
+            let jobs = (tasks.job.max().map { Int($0) + 1 } ?? 0)
+            let specs = configuration.pods + (configuration.pods.count < max(jobs, 1) ? [PodSpec.standard] : [])
+            view.leastRequest = (specs.map(\.cpu).min()!, specs.map(\.gpus).min()!)
+        }
         idleSince = [Int64](repeating: 0, count: n)
         blacklisted = [Bool](repeating: false, count: n)
         occupied = [Bool](repeating: false, count: n)
@@ -244,13 +259,15 @@ public final class TaskLifecycle {
         for i in 0..<placements.assignments.count {
             let (task, device) = placements.assignments[i]
             let t = task.index
+            let pod = view.runsPods(device)
+            if pod { view.releaseHold(podRequests(t), on: device) }
             // Assign already checked the device, residency and memory; attempts beyond what
             // the task needs, or beyond its tenant's quota, are refused.
             let k = t < tasks.count ? Int(tasks.tenant[t]) : 0
             guard t < tasks.count, tasks.state[t] == .queued, needed[t] > 0,
                   queues.running[k] < configuration.tenants[k].quota ?? .max else {
                 metrics.refusedPlacements += 1
-                view.markIdle(device)
+                if pod { refreshIdle(device) } else { view.markIdle(device) }
                 continue
             }
             start(t, on: device)
@@ -297,21 +314,23 @@ public final class TaskLifecycle {
 
     func start(_ t: Int, on d: Int) {
         let now = driver.now
-        precondition(view.running[d] == 0 && current[d] < 0, "device \(d) given a second task")
+        let s = freeSlot(d)
+        precondition(s >= 0, "device \(d) given a task beyond its slots")
         precondition(tasks.residency[t].contains(view.region(d)), "\(TaskID(index: t)) placed outside its residency")
         accountIdle(d, until: now.ticks)
-        view.running[d] = 1
-        current[d] = Int32(t)
+        view.running[d] += 1
+        current[s] = Int32(t)
         lastDevice[t] = Int32(d)
-        attemptStart[d] = now.ticks
+        attemptStart[s] = now.ticks
+        if view.runsPods(d) { reserve(t, on: d, slot: s) }
         tasks.attempts[t] += 1
         live[t] += 1
         if firstLive[t] < 0 {
             runningPosition[t] = Int32(runningTasks.count)
             runningTasks.append(Int32(t))
         }
-        nextLive[d] = firstLive[t]
-        firstLive[t] = Int32(d)
+        nextLive[s] = firstLive[t]
+        firstLive[t] = Int32(s)
         attemptsOut += 1
         queues.running[Int(tasks.tenant[t])] += 1
         needed[t] -= 1
@@ -320,20 +339,28 @@ public final class TaskLifecycle {
             tasks.state[t] = .running
             driver.record(.running(task: TaskID(index: t), at: now))
         }
-        driver.beginAttempt(task: t, device: d)
+        driver.beginAttempt(task: t, device: d, slot: s)
+        // A Kubernetes node with room left stays offered (another pod in the next round).
+        if view.runsPods(d) { refreshIdle(d) }
     }
 
-    /// Device `d`'s attempt came back with `result`: vote, accept, or ask for more.
-    public func attemptReturned(device d: Int, result: UInt64) {
-        let t = Int(current[d])
-        precondition(t >= 0, "device \(d) returned a result without an attempt")
+    /// Device `d`'s attempt came back with `result`: vote, accept, or ask for more (a
+    /// device with one slot: the runtime's devices).
+    public func attemptReturned(device d: Int, result: UInt64) { attemptReturned(slot: d, result: result) }
+
+    /// The attempt in slot `s` came back with `result` (`WorkEngine`: a pod on a Kubernetes
+    /// node has its own slot).
+    public func attemptReturned(slot s: Int, result: UInt64) {
+        let t = Int(current[s])
+        let d = device(ofSlot: s)
+        precondition(t >= 0, "slot \(s) of device \(d) returned a result without an attempt")
         let now = driver.now
-        let seconds = elapsedSeconds(d)
-        metrics.busy(seconds, on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
+        let seconds = elapsedSeconds(s)
+        metrics.busy(seconds * busyShare(s), on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
         attemptSeconds.add(seconds)
-        endAttempt(t, d)
+        endAttempt(t, slot: s)
         view.completed[d] += 1
-        release(d)
+        release(slot: s)
         driver.record(.returned(task: TaskID(index: t), device: d, at: now))
         guard tasks.state[t] != .done && tasks.state[t] != .dropped else {
             metrics.redundantSeconds += seconds   // a replica that outlived its task's acceptance
@@ -426,59 +453,4 @@ public final class TaskLifecycle {
         if view.isIdle(d) { view.markNotIdle(d); accountIdle(d, until: driver.now.ticks) }
         driver.record(.blacklisted(device: d, at: driver.now))
     }
-
-    /// Cancels every running attempt of `t`; returns the seconds they had run, counted as busy.
-    @discardableResult
-    func cancelAttempts(of t: Int) -> Double {
-        var total = 0.0
-        // Its devices, most recent first (each attempt's end unlinks it from the list).
-        scratch.removeAll(keepingCapacity: true)
-        var k = firstLive[t]
-        while k >= 0 { scratch.append(k); k = nextLive[Int(k)] }
-        scratch.reverse()   // the order they started in
-        let devices = scratch
-        for d in devices {
-            let d = Int(d)
-            driver.cancelAttempt(task: t, device: d)
-            let seconds = elapsedSeconds(d)
-            metrics.busy(seconds, on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
-            total += seconds
-            endAttempt(t, d)
-            driver.record(.cancelled(task: TaskID(index: t), device: d, at: driver.now))
-            release(d)
-        }
-        return total
-    }
-
-    /// The attempt of `t` on `d` is over (returned or lost): counts it out.
-    func endAttempt(_ t: Int, _ d: Int) {
-        live[t] -= 1
-        attemptsOut -= 1
-        queues.running[Int(tasks.tenant[t])] -= 1
-        // unlink d from t's list of devices
-        if firstLive[t] == Int32(d) {
-            firstLive[t] = nextLive[d]
-        } else {
-            var k = Int(firstLive[t])
-            while k >= 0 && nextLive[k] != Int32(d) { k = Int(nextLive[k]) }
-            if k >= 0 { nextLive[k] = nextLive[d] }
-        }
-        nextLive[d] = -1
-        if firstLive[t] < 0 && runningPosition[t] >= 0 {
-            // swap-remove t from the running tasks
-            let i = Int(runningPosition[t]), last = runningTasks.removeLast()
-            if Int(last) != t { runningTasks[i] = last; runningPosition[Int(last)] = Int32(i) }
-            runningPosition[t] = -1
-        }
-    }
-
-    /// Device `d` is free again: idle if it is online, allowed and not held by the driver.
-    func release(_ d: Int) {
-        current[d] = -1
-        view.running[d] = 0
-        refreshIdle(d)
-    }
-
-    /// Seconds device `d`'s current attempt has run.
-    func elapsedSeconds(_ d: Int) -> Double { Double(driver.now.ticks - attemptStart[d]) / 1e9 }
 }

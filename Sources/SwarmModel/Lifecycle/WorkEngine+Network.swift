@@ -8,14 +8,14 @@ struct SharedTransfers {
     let topology: Topology
     var flows: FlowNetwork
     let deviceLinkBase: Int
-    /// Per device: latency elapsed is pending (the flow starts when its phase event fires),
-    /// and the flow it is running.
+    /// Per slot (`TaskLifecycle.slots(of:)`): latency elapsed is pending (the flow starts when
+    /// its phase event fires), and the flow it is running.
     var awaiting: [Bool]
     var flowOf: [FlowID?]
     var owner: [FlowID: Int32] = [:]
     var event: EventHandle?
 
-    init(topology: Topology, fleet: Fleet, start: SimTime) {
+    init(topology: Topology, fleet: Fleet, slots: Int, start: SimTime) {
         self.topology = topology
         flows = topology.makeFlowNetwork(start: start)
         deviceLinkBase = flows.linkCount
@@ -24,8 +24,8 @@ struct SharedTransfers {
             flows.addLink(capacity: c.downlink)
             flows.addLink(capacity: c.uplink)
         }
-        awaiting = [Bool](repeating: false, count: fleet.count)
-        flowOf = [FlowID?](repeating: nil, count: fleet.count)
+        awaiting = [Bool](repeating: false, count: slots)
+        flowOf = [FlowID?](repeating: nil, count: slots)
     }
 
     /// The links a transfer between `dataRegion` and device `d` crosses.
@@ -47,23 +47,24 @@ struct SharedTransfers {
 }
 
 extension WorkEngine {
-    func startFlow(_ t: Int, _ d: Int, input: Bool) {
+    func startFlow(_ t: Int, _ s: Int, input: Bool) {
+        let d = lifecycle.device(ofSlot: s)
         let bytes = input ? lifecycle.tasks.inputBytes[t] : lifecycle.tasks.outputBytes[t]
         let links = net!.path(device: d, region: view.region(d), site: view.fleet.siteOf[d],
                               dataRegion: Int(lifecycle.tasks.dataRegion[t]), input: input)
         let id = net!.flows.addFlow(bytes: bytes, links: links, at: sim.now)
-        net!.flowOf[d] = id
-        net!.owner[id] = Int32(d)
+        net!.flowOf[s] = id
+        net!.owner[id] = Int32(s)
         rescheduleFlows()
     }
 
-    /// Stops device `d`'s flow, if any (its attempt was lost or cancelled).
-    func stopFlow(_ d: Int) {
+    /// Stops slot `s`'s flow, if any (its attempt was lost or cancelled).
+    func stopFlow(_ s: Int) {
         guard net != nil else { return }
-        net!.awaiting[d] = false
-        guard let id = net!.flowOf[d] else { return }
+        net!.awaiting[s] = false
+        guard let id = net!.flowOf[s] else { return }
         _ = net!.flows.removeFlow(id, at: sim.now)
-        net!.flowOf[d] = nil
+        net!.flowOf[s] = nil
         net!.owner[id] = nil
         rescheduleFlows()
     }

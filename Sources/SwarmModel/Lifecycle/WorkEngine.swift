@@ -37,6 +37,8 @@ public final class WorkEngine {
         public var network: Topology?
         /// Device owners and lending (contributors' devices run only the tenants they allow).
         public var ownership: DeviceOwnership = .none
+        /// Per job: its tasks' pod requests and limits on Kubernetes nodes (`PodSpec`).
+        public var pods: [PodSpec] = []
         public init(heartbeatTimeout: SimDuration = .seconds(60), costModel: any CostModel = RooflineCostModel(),
                     regionLatency: @escaping @Sendable (Int, Int) -> Double = { _, _ in 0 },
                     trust: TrustModel = .honest, tenants: [Tenant] = Tenant.everyone, speculation: Speculation? = nil,
@@ -49,7 +51,7 @@ public final class WorkEngine {
 
         /// The part of the configuration the shared task lifecycle reads.
         public var lifecycle: LifecycleConfiguration {
-            LifecycleConfiguration(trust: trust, tenants: tenants, speculation: speculation, ownership: ownership)
+            LifecycleConfiguration(trust: trust, tenants: tenants, speculation: speculation, ownership: ownership, pods: pods)
         }
     }
 
@@ -65,10 +67,13 @@ public final class WorkEngine {
     public var observer: ((Record) -> Void)?
     let configuration: Configuration
     var availability: FleetAvailability
-    // Per device: whether it lies, its attempt's phase and pending event.
+    // Per device: whether it lies. Per slot (`TaskLifecycle.slots(of:)`: a device's own, or a
+    // Kubernetes node's pod slot): its attempt's phase and pending event.
     var adversarial: [Bool]
     var phase: [AttemptPhase]
     var phaseEvent: [EventHandle?]
+    /// Pods computing on shared nodes (nil when no device runs pods): `WorkEngine+Pods.swift`.
+    var podCompute: PodCompute?
     /// The shared network, when transfers are flows (`Configuration.network`).
     var net: SharedTransfers?
     var kinds: (arrive: EventKind, change: EventKind, phase: EventKind, detect: EventKind, dispatch: EventKind, barrier: EventKind, flow: EventKind)
@@ -81,21 +86,23 @@ public final class WorkEngine {
         self.availability = FleetAvailability(fleet: fleet, seed: seed)
         let n = fleet.count
         let streams = RandomStreams(seed: seed)
-        phase = [AttemptPhase](repeating: .idle, count: n)
-        phaseEvent = [EventHandle?](repeating: nil, count: n)
         let fraction = configuration.trust.adversaryFraction
         adversarial = (0..<n).map { d in
             guard fraction > 0 else { return false }
             var g = streams.counterStream("adversary", entity: UInt64(d))
             return g.nextUnit() < fraction
         }
-        if let topology = configuration.network {
-            precondition(topology.regions.count == fleet.regionNames.count, "the network's regions must be the fleet's")
-            net = SharedTransfers(topology: topology, fleet: fleet, start: sim.now)
-        }
         lifecycle = TaskLifecycle(tasks: tasks, view: FleetView(fleet: fleet), policy: policy,
                                   validator: configuration.trust.makeValidator(devices: n, streams: streams),
                                   configuration: configuration.lifecycle)
+        let slots = lifecycle.slotCount
+        phase = [AttemptPhase](repeating: .idle, count: slots)
+        phaseEvent = [EventHandle?](repeating: nil, count: slots)
+        if lifecycle.view.hasPods { podCompute = PodCompute(slots: slots) }
+        if let topology = configuration.network {
+            precondition(topology.regions.count == fleet.regionNames.count, "the network's regions must be the fleet's")
+            net = SharedTransfers(topology: topology, fleet: fleet, slots: slots, start: sim.now)
+        }
         kinds.arrive = sim.register("task-arrive") { [unowned self] _ in self.arrive() }
         kinds.change = sim.register("device-change") { [unowned self] e in self.changed(Int(e.target)) }
         kinds.phase = sim.register("task-phase") { [unowned self] e in self.phaseDone(Int(e.target)) }
@@ -143,18 +150,19 @@ public final class WorkEngine {
     /// Starts a transfer phase — the assignment with its input, or the result with its
     /// output: latency always (a message without data still crosses the network), then the
     /// bytes; with the shared network the bytes are a flow started once the latency is over.
-    func beginTransfer(_ t: Int, _ d: Int, input: Bool) {
+    func beginTransfer(_ t: Int, _ s: Int, input: Bool) {
+        let d = lifecycle.device(ofSlot: s)
         // The task table is read in place (a copy of it would retain every column).
         let bytes = input ? lifecycle.tasks.inputBytes[t] : lifecycle.tasks.outputBytes[t]
         let view = lifecycle.view
         let c = view.deviceClass(d)
         let latency = configuration.regionLatency(Int(lifecycle.tasks.dataRegion[t]), view.region(d)) + c.accessLatency.seconds
         if net != nil && bytes > 0 {
-            net!.awaiting[d] = true
-            phaseEvent[d] = sim.schedule(kinds.phase, target: UInt32(d), after: SimDuration(seconds: latency))
+            net!.awaiting[s] = true
+            phaseEvent[s] = sim.schedule(kinds.phase, target: UInt32(s), after: SimDuration(seconds: latency))
         } else {
             let seconds = latency + bytes / (input ? c.downlink : c.uplink)
-            phaseEvent[d] = sim.schedule(kinds.phase, target: UInt32(d), after: SimDuration(seconds: seconds))
+            phaseEvent[s] = sim.schedule(kinds.phase, target: UInt32(s), after: SimDuration(seconds: seconds))
         }
     }
 
@@ -165,38 +173,45 @@ public final class WorkEngine {
         }
     }
 
-    func phaseDone(_ d: Int) {
-        let t = Int(lifecycle.current[d])
-        if net?.awaiting[d] == true {
+    func phaseDone(_ s: Int) {
+        let t = Int(lifecycle.current[s])
+        if net?.awaiting[s] == true {
             // Latency has passed: the bytes now flow, sharing links with other transfers.
-            net!.awaiting[d] = false
-            phaseEvent[d] = nil
-            startFlow(t, d, input: phase[d] == .transferIn)
+            net!.awaiting[s] = false
+            phaseEvent[s] = nil
+            startFlow(t, s, input: phase[s] == .transferIn)
             return
         }
-        advancePhase(d)
+        advancePhase(s)
     }
 
-    /// Moves device `d`'s attempt to its next phase.
-    func advancePhase(_ d: Int) {
-        let t = Int(lifecycle.current[d])
-        switch phase[d] {
+    /// Moves slot `s`'s attempt to its next phase.
+    func advancePhase(_ s: Int) {
+        let t = Int(lifecycle.current[s]), d = lifecycle.device(ofSlot: s)
+        switch phase[s] {
         case .transferIn:
             lifecycle.moved(task: t, device: d, bytes: lifecycle.tasks.inputBytes[t])
-            phase[d] = .computing
-            observer?(.phase(device: d, phase: .computing, at: sim.now))
-            phaseEvent[d] = sim.schedule(kinds.phase, target: UInt32(d), after: computeTime(t, d))
+            phase[s] = .computing
+            observer?(.phase(task: TaskID(index: t), device: d, phase: .computing, at: sim.now))
+            if podCompute != nil && view.runsPods(d) {
+                podCompute!.enter(s, at: sim.now.ticks)
+                sharePods(on: d)
+            } else {
+                phaseEvent[s] = sim.schedule(kinds.phase, target: UInt32(s), after: computeTime(t, d))
+            }
         case .computing:
-            phase[d] = .transferOut
-            observer?(.phase(device: d, phase: .transferOut, at: sim.now))
-            beginTransfer(t, d, input: false)
+            phase[s] = .transferOut
+            phaseEvent[s] = nil
+            if podCompute != nil && view.runsPods(d) { podCompute!.leave(s); sharePods(on: d) }
+            observer?(.phase(task: TaskID(index: t), device: d, phase: .transferOut, at: sim.now))
+            beginTransfer(t, s, input: false)
         case .transferOut:
             lifecycle.moved(task: t, device: d, bytes: lifecycle.tasks.outputBytes[t])
-            phase[d] = .idle
-            phaseEvent[d] = nil
-            lifecycle.attemptReturned(device: d, result: configuration.trust.result(task: t, device: d, adversarial: adversarial[d]))
+            phase[s] = .idle
+            phaseEvent[s] = nil
+            lifecycle.attemptReturned(slot: s, result: configuration.trust.result(task: t, device: d, adversarial: adversarial[d]))
         case .idle:
-            preconditionFailure("phase event on idle device \(d)")
+            preconditionFailure("phase event on idle slot \(s) of device \(d)")
         }
     }
 
@@ -210,34 +225,44 @@ public final class WorkEngine {
 
     func cameOnline(_ d: Int) { lifecycle.deviceCameOnline(d) }
 
+    /// Device `d` went offline: every attempt on it is lost (a Kubernetes node's every pod).
     func wentOffline(_ d: Int) {
-        if lifecycle.current[d] >= 0 {
-            stopAttempt(d)
-            if let t = lifecycle.attemptLost(device: d) {
+        for s in lifecycle.slots(of: d) where lifecycle.current[s] >= 0 {
+            stopAttempt(s)
+            if let t = lifecycle.attemptLost(slot: s) {
                 sim.schedule(kinds.detect, target: UInt32(t), after: configuration.heartbeatTimeout)
             }
         }
         lifecycle.deviceWentOffline(d)
     }
 
-    /// Stops device `d`'s attempt: its pending phase event and flow.
-    func stopAttempt(_ d: Int) {
-        if let h = phaseEvent[d] { sim.cancel(h) }
-        stopFlow(d)
-        phase[d] = .idle
-        phaseEvent[d] = nil
+    /// Stops slot `s`'s attempt: its pending phase event and flow (and its share of a node).
+    func stopAttempt(_ s: Int) {
+        if let h = phaseEvent[s] { sim.cancel(h) }
+        stopFlow(s)
+        let wasComputing = phase[s] == .computing
+        phase[s] = .idle
+        phaseEvent[s] = nil
+        if wasComputing, podCompute != nil {
+            let d = lifecycle.device(ofSlot: s)
+            if view.runsPods(d) { podCompute!.leave(s); sharePods(on: d) }
+        }
     }
 }
 
 extension WorkEngine: LifecycleDriver {
     public var now: SimTime { sim.now }
 
-    public func beginAttempt(task t: Int, device d: Int) {
-        phase[d] = .transferIn
-        beginTransfer(t, d, input: true)
+    public func beginAttempt(task t: Int, device d: Int) { beginAttempt(task: t, device: d, slot: d) }
+
+    public func beginAttempt(task t: Int, device d: Int, slot s: Int) {
+        phase[s] = .transferIn
+        beginTransfer(t, s, input: true)
     }
 
     public func cancelAttempt(task t: Int, device d: Int) { stopAttempt(d) }
+
+    public func cancelAttempt(task t: Int, device d: Int, slot s: Int) { stopAttempt(s) }
 
     public func wakeBarrier(_ task: Int, after delay: SimDuration) {
         sim.schedule(kinds.barrier, target: UInt32(task), after: delay)

@@ -33,7 +33,8 @@ public enum AttemptOutcome: UInt8, Sendable, CaseIterable {
 /// Definitions (t = simulated time):
 /// - a device is *busy* while it runs an attempt, *idle* while online, not busy and not
 ///   blacklisted; power(t) = Σ busy busyWatts + Σ idle idleWatts (what `RunMetrics.energy`
-///   integrates);
+///   integrates). A Kubernetes node is busy while any pod runs on it; each pod counts its
+///   requested cores' share of the node's busy watts and busy seconds (`RunRecorder+Pods`);
 /// - timeline row k is the instant t_k = k·interval (k = 1, 2, …, up to the run's end):
 ///   online, busy and queued are the state after every event at t_k; throughput is the tasks
 ///   accepted in (t_{k−1}, t_k] over the interval, power the mean over that interval. When
@@ -45,18 +46,18 @@ public final class RunRecorder {
     public private(set) var rowTask: [UInt32] = []
     public private(set) var rowDevice: [Int32] = []
     public private(set) var rowAttempt: [UInt16] = []
-    public private(set) var rowOutcome: [UInt8] = []
+    public internal(set) var rowOutcome: [UInt8] = []
     /// Ticks; −1 when the step was not reached.
     public private(set) var rowReady: [Int64] = []
     public private(set) var rowAssigned: [Int64] = []
     public private(set) var rowInputDone: [Int64] = []
     public private(set) var rowComputeEnd: [Int64] = []
     public private(set) var rowReturned: [Int64] = []
-    public private(set) var rowEnd: [Int64] = []
+    public internal(set) var rowEnd: [Int64] = []
 
     // MARK: devices
     public private(set) var onlineSeconds: [Double]
-    public private(set) var busySeconds: [Double]
+    public internal(set) var busySeconds: [Double]
     public private(set) var idleSeconds: [Double]
     public private(set) var attemptsStarted: [UInt32]
     public private(set) var attemptsLost: [UInt32]
@@ -87,6 +88,8 @@ public final class RunRecorder {
     var idleStart: [Int64]
     var runningRow: [Int32]
     var lastRowOnDevice: [Int32]
+    /// Attempts on Kubernetes nodes (nil when the fleet has none).
+    var pods: RecorderPods?
     // Per task: 0 waiting, 1 queued, 2 running, 3 settled; when it last became queued; its
     // latest row (−1: none yet).
     var taskState: [UInt8]
@@ -137,6 +140,7 @@ public final class RunRecorder {
         idleStart = [Int64](repeating: -1, count: n)
         runningRow = [Int32](repeating: -1, count: n)
         lastRowOnDevice = [Int32](repeating: -1, count: n)
+        if view.hasPods { pods = RecorderPods(view: view, tasks: engine.tasks) }
         taskState = [UInt8](repeating: 0, count: m)
         queuedSince = [Int64](repeating: -1, count: m)
         lastRowOfTask = [Int32](repeating: -1, count: m)
@@ -168,21 +172,22 @@ public final class RunRecorder {
             rowReady.append(queuedSince[task.index]); rowAssigned.append(t)
             rowInputDone.append(-1); rowComputeEnd.append(-1); rowReturned.append(-1); rowEnd.append(-1)
             lastRowOfTask[task.index] = row
-            runningRow[d] = row
             lastRowOnDevice[d] = row
             attemptsStarted[d] += 1
+            if pods?.isNode(d) == true { podStarted(task.index, d, row); return }
+            runningRow[d] = row
             busyCount += 1
             power += busyWatts[Int(classOf[d])]
-        case .phase(let d, let phase, let at):
+        case .phase(let task, let d, let phase, let at):
             let t = advance(to: at)
-            let row = Int(runningRow[d])
+            let row = pods?.isNode(d) == true ? pods!.row(task.index, d) : Int(runningRow[d])
             guard row >= 0 else { return }
             if phase == .computing { rowInputDone[row] = t } else if phase == .transferOut { rowComputeEnd[row] = t }
-        case .returned(_, let d, let at):
+        case .returned(let task, let d, let at):
             let t = advance(to: at)
-            let row = endAttempt(d, t, .returned)
-            if row >= 0 { rowReturned[row] = t }
-            if !banned[d] && online[d] { startIdle(d, t) }
+            let row = endAttempt(task.index, d, t, .returned)
+            if row >= 0 { rowReturned[row] = t; lastRowOnDevice[d] = Int32(row) }
+            if !banned[d] && online[d] && !busy(d) { startIdle(d, t) }
         case .done(let task, let d, let at, _):
             _ = advance(to: at)
             let row = Int(lastRowOnDevice[d])
@@ -190,16 +195,16 @@ public final class RunRecorder {
             tasksAccepted[d] += 1
             doneInInterval += 1
             settle(task.index)
-        case .lost(_, let d, let at):
+        case .lost(let task, let d, let at):
             let t = advance(to: at)
-            _ = endAttempt(d, t, .lost)
+            _ = endAttempt(task.index, d, t, .lost)
             attemptsLost[d] += 1
-        case .cancelled(_, let d, let at):
+        case .cancelled(let task, let d, let at):
             let t = advance(to: at)
-            let row = endAttempt(d, t, .cancelled)
+            let row = endAttempt(task.index, d, t, .cancelled)
             if cancelledAt != t { cancelledNow.removeAll(keepingCapacity: true); cancelledAt = t }
             if row >= 0 { cancelledNow.append(Int32(row)) }
-            if !banned[d] && online[d] { startIdle(d, t) }
+            if !banned[d] && online[d] && !busy(d) { startIdle(d, t) }
         case .dropped(let task, let at):
             let t = advance(to: at)
             droppedTask[task.index] = true
@@ -256,6 +261,7 @@ public final class RunRecorder {
             let row = Int(runningRow[d])
             if row >= 0 { busySeconds[d] += seconds(t - rowAssigned[row]) }
         }
+        pods?.forEachRunning { row, share in busySeconds[Int(rowDevice[row])] += share * seconds(t - rowAssigned[row]) }
         endedAt = t
     }
 
@@ -322,8 +328,9 @@ public final class RunRecorder {
         power -= idleWatts[Int(classOf[d])]
     }
 
-    /// Closes device `d`'s running attempt with `outcome`; returns its row (−1 if none).
-    func endAttempt(_ d: Int, _ t: Int64, _ outcome: AttemptOutcome) -> Int {
+    /// Closes the attempt of `task` on device `d` with `outcome`; returns its row (−1 if none).
+    func endAttempt(_ task: Int, _ d: Int, _ t: Int64, _ outcome: AttemptOutcome) -> Int {
+        if pods?.isNode(d) == true { return podEnded(task, d, t, outcome) }
         let row = Int(runningRow[d])
         guard row >= 0 else { return -1 }
         rowEnd[row] = t

@@ -21,8 +21,24 @@ public final class FleetView {
     /// Per device: tasks finished and attempts lost so far.
     public internal(set) var completed: [UInt32]
     public internal(set) var failed: [UInt32]
-    /// Per device: tasks running now (0 or 1 here: one slot per device).
+    /// Per device: attempts running now (0 or 1, except on Kubernetes nodes: pods).
     public internal(set) var running: [UInt8]
+    /// Whether any device is a Kubernetes node running pods (`DeviceClass.maxPods` > 1).
+    public let hasPods: Bool
+    /// Per class: pods a node runs at once (`DeviceClass.maxPods`), read without copying a class.
+    let classMaxPods: [Int]
+    /// Per device, when `hasPods` (else empty): cores, memory and GPUs not requested by the
+    /// pods running there.
+    public internal(set) var freeCores: [Double]
+    public internal(set) var freeMemory: [Double]
+    public internal(set) var freeGPUs: [Int32]
+    /// Per device, when `hasPods`: pods assigned in the current `place` call, not yet started.
+    var heldPods: [UInt8]
+    /// Per job (`TaskTable.job`): what its tasks request as pods; a job beyond the list asks
+    /// `PodSpec.standard`.
+    public internal(set) var podSpecs: [PodSpec] = []
+    /// The least cores and GPUs any job requests: a node with less free is not offered.
+    var leastRequest = (cores: 1.0, gpus: 0)
     public internal(set) var onlineCount = 0
     /// When each device last came online (ticks), for uptime-aware policies.
     public internal(set) var onlineSince: [Int64]
@@ -37,6 +53,16 @@ public final class FleetView {
         failed = [UInt32](repeating: 0, count: fleet.count)
         running = [UInt8](repeating: 0, count: fleet.count)
         onlineSince = [Int64](repeating: .min, count: fleet.count)
+        hasPods = fleet.classes.contains { $0.runsPods }
+        classMaxPods = fleet.classes.map(\.maxPods)
+        if hasPods {
+            freeCores = (0..<fleet.count).map { Double(fleet.deviceClass($0).cores) }
+            freeMemory = (0..<fleet.count).map { fleet.deviceClass($0).memory }
+            freeGPUs = (0..<fleet.count).map { Int32(fleet.deviceClass($0).gpus) }
+            heldPods = [UInt8](repeating: 0, count: fleet.count)
+        } else {
+            freeCores = []; freeMemory = []; freeGPUs = []; heldPods = []
+        }
         classesBySpeed = fleet.classes.indices.sorted {
             (max(fleet.classes[$0].cpuFlops, fleet.classes[$0].gpuFlops), $1) > (max(fleet.classes[$1].cpuFlops, fleet.classes[$1].gpuFlops), $0)
         }
@@ -57,6 +83,36 @@ public final class FleetView {
     public var idleCount: Int { indexed }
     /// Whether device `d` can hold `bytes` in memory: its RAM, or its GPU's memory if larger.
     public func fits(_ bytes: Double, on d: Int) -> Bool { bytes <= deviceClass(d).workingMemory }
+    /// Whether device `d` is a Kubernetes node running several pods at once.
+    public func runsPods(_ d: Int) -> Bool { hasPods && maxPods(d) > 1 }
+    /// Pods device `d` runs at once (1 unless it is a Kubernetes node).
+    public func maxPods(_ d: Int) -> Int { classMaxPods[Int(fleet.classOf[d])] }
+    /// What `task` reserves on a Kubernetes node (its job's `PodSpec`).
+    public func requests(_ task: ReadyTask) -> PodResources { podSpec(job: task.job).requests(workingSet: task.workingSet) }
+    /// The pod spec of job `j`.
+    public func podSpec(job j: Int) -> PodSpec { j < podSpecs.count ? podSpecs[j] : .standard }
+    /// A node's capacity: its class's cores, memory and GPUs.
+    public func capacity(_ d: Int) -> PodResources {
+        let c = deviceClass(d)
+        return PodResources(cores: Double(c.cores), memory: c.memory, gpus: c.gpus)
+    }
+    /// What is not requested on device `d` now (its capacity unless it runs pods).
+    public func free(_ d: Int) -> PodResources {
+        runsPods(d) ? PodResources(cores: freeCores[d], memory: freeMemory[d], gpus: Int(freeGPUs[d])) : capacity(d)
+    }
+    /// Whether idle device `d` may take `task`: it holds the working set and, on a Kubernetes
+    /// node, the task's requests fit the node's free resources (the NodeResourcesFit filter).
+    public func admits(_ task: ReadyTask, on d: Int) -> Bool {
+        guard fits(task.workingSet, on: d) else { return false }
+        return !runsPods(d) || free(d).admits(requests(task))
+    }
+    /// Whether a node has room for another pod: a free pod slot and the least request free.
+    func hasRoom(_ d: Int) -> Bool {
+        guard runsPods(d) else { return running[d] == 0 }
+        return Int(running[d]) + Int(heldPods[d]) < maxPods(d) && freeCores[d] + 1e-9 >= leastRequest.cores
+            && Int(freeGPUs[d]) >= leastRequest.gpus && freeMemory[d] > 0
+    }
+
     /// Fraction of this device's attempts that finished (1 before it has tried anything).
     public func reliability(_ d: Int) -> Double {
         let total = completed[d] + failed[d]
@@ -130,6 +186,25 @@ public final class FleetView {
         indexed -= 1
     }
 
+    /// Takes (`sign` 1) or gives back (−1) `r` of node `d`'s free resources.
+    func take(_ r: PodResources, on d: Int, sign: Double = 1) {
+        freeCores[d] -= sign * r.cores; freeMemory[d] -= sign * r.memory; freeGPUs[d] -= Int32(sign) * Int32(r.gpus)
+    }
+
+    /// `Placements.assign` holds a pod's requests on node `d` until the lifecycle starts it:
+    /// the node stays offered, to the next task of the same `place` call, while it has room.
+    func holdPod(_ r: PodResources, on d: Int) {
+        take(r, on: d)
+        heldPods[d] += 1
+        if !hasRoom(d) { markNotIdle(d) }
+    }
+
+    /// Gives back a hold (the lifecycle then starts the pod, or refuses it).
+    func releaseHold(_ r: PodResources, on d: Int) {
+        take(r, on: d, sign: -1)
+        heldPods[d] -= 1
+    }
+
     /// Checks the index against the devices' flags (tests; O(fleet)).
     public func checkInvariants() {
         var indexed = 0
@@ -137,7 +212,7 @@ public final class FleetView {
             for (i, d) in bucket.enumerated() {
                 precondition(position[Int(d)] == Int32(i), "position of device \(d) is stale")
                 precondition(Int(fleet.classOf[Int(d)]) * regionCount + Int(fleet.regionOf[Int(d)]) == b, "device \(d) in the wrong bucket")
-                precondition(isOnline(Int(d)) && running[Int(d)] == 0, "device \(d) is indexed idle but is offline or busy")
+                precondition(isOnline(Int(d)) && hasRoom(Int(d)), "device \(d) is indexed idle but is offline or full")
                 indexed += 1
             }
         }

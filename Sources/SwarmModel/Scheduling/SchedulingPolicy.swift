@@ -63,6 +63,8 @@ public struct ReadyTask: Sendable {
     public let inputBytes: Double
     public let arrival: SimTime
     public let deadline: SimTime?
+    /// The task's job (the scenario's workload index): `FleetView.requests` reads its pod spec.
+    public var job: Int = 0
     /// Bytes the task needs in memory at once (`TensorKernel.workingSetBytes`; 0 for
     /// synthetic work): a device with less memory is never given it.
     public var workingSet: Double {
@@ -166,7 +168,7 @@ public struct ReadyTasks: Sequence {
         ReadyTask(id: TaskID(index: t), work: tasks.work[t], dataRegion: Int(tasks.dataRegion[t]),
                   residency: tasks.residency[t], inputBytes: tasks.inputBytes[t],
                   arrival: SimTime(ticks: tasks.arrival[t]),
-                  deadline: tasks.deadline[t] == .max ? nil : SimTime(ticks: tasks.deadline[t]))
+                  deadline: tasks.deadline[t] == .max ? nil : SimTime(ticks: tasks.deadline[t]), job: Int(tasks.job[t]))
     }
 }
 
@@ -204,19 +206,20 @@ public struct Placements {
     }
 
     /// Runs `task` on `device`, if the device is idle, allowed by the task's residency, can
-    /// hold the task's working set in memory, and has not already returned a result for this
+    /// hold the task's working set in memory (on a Kubernetes node: its pod requests fit), and has not already returned a result for this
     /// task (one vote per device, as BOINC sends one result of a work unit per host); returns
     /// whether the assignment was taken.
     @discardableResult
     public mutating func assign(_ task: ReadyTask, to device: Int) -> Bool {
         guard device >= 0, device < view.fleet.count, view.isIdle(device),
-              task.residency.contains(view.region(device)), view.fits(task.workingSet, on: device),
-              !alreadyTried(task.id, device) else {
+              task.residency.contains(view.region(device)), view.admits(task, on: device),
+              !alreadyTried(task.id, device),
+              !view.runsPods(device) || !assignments.contains(where: { $0.task == task.id && $0.device == device }) else {
             refused += 1
             if firstRefusedIdle < 0 && device >= 0 && device < view.fleet.count && view.isIdle(device) { firstRefusedIdle = Int32(device) }
             return false
         }
-        view.markNotIdle(device)
+        if view.runsPods(device) { view.holdPod(view.requests(task), on: device) } else { view.markNotIdle(device) }
         assignments.append((task.id, device))
         return true
     }

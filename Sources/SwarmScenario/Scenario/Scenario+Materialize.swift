@@ -72,6 +72,9 @@ extension Scenario {
         var configuration = WorkEngine.Configuration(heartbeatTimeout: .seconds(heartbeatTimeout), regionLatency: regionLatency,
                                                      trust: trust, tenants: tenants, speculation: speculation, network: topology)
         if let calibration { configuration.costModel = CalibratedCostModel(profile: calibration.profile) }
+        if classes.contains(where: \.runsPods) {
+            configuration.pods = workloads.map { ($0 as? PlacedWorkload)?.pod ?? .standard }
+        }
         return configuration
     }
 }

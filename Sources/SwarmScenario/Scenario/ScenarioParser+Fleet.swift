@@ -192,6 +192,7 @@ extension ScenarioParser {
                 var derived = classes.first { $0.name == cls }!
                 derived.name = "\(cls)@\(n)"
                 derived.downlink = nic; derived.uplink = nic
+                try kubernetesNode(&derived, &f)
                 // A cluster is always on unless it says otherwise: its nodes do not inherit
                 // the churn of the class they are made of (a phone class's, say).
                 if let a = f["availability"] {

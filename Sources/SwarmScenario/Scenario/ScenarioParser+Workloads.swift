@@ -18,6 +18,9 @@ public struct PlacedWorkload: Workload {
     /// The data never leaves the tenant's own devices (`TaskTable.privateData`).
     public var privateData = false
     public var taskCount: Int
+    /// What its tasks request as pods on Kubernetes nodes (`clusters[].max_pods` > 1); nil:
+    /// `PodSpec.standard`.
+    public var pod: PodSpec?
     /// The tenant may not submit work (`Permission.submit`): the submission is refused,
     /// counted in the scenario's `access`, and generates no task.
     public var refused = false
@@ -107,6 +110,11 @@ extension ScenarioParser {
                 f.put("residency", .sequence(Node.Sequence(ids.map { Node(regionNames[$0]) }, .implicit, .flow)))
             }
             let privateData = try f.read("private") { x throws(ScenarioError) in try x.bool() } ?? false
+            let pod = try f.read("pod") { x throws(ScenarioError) in try podSpec(x) }
+            if let pod {
+                f.put("pod", pod.node)
+                try podFitsANode(pod.spec, f["pod"]!)
+            }
         func work(_ key: String) throws(ScenarioError) -> TaskWork {
             let (w, node) = try taskWork(f[key]!)
             f.put(key, node)
@@ -238,6 +246,7 @@ extension ScenarioParser {
         entry.put(kind, f.node)
         var placed = PlacedWorkload(kind: kind, inner: workload, tenant: tenant, dataRegion: region, residency: residency, taskCount: count)
         placed.privateData = privateData
+        placed.pod = pod?.spec
         return placed
     }
 

@@ -25,7 +25,7 @@ public enum ScenarioSchema {
         ("", "The top level of a scenario file."),
         ("regions[]", "A region: a time zone and a WAN attachment."),
         ("edge_sites[]", "An edge site (a shop, school, base station) with a shared backhaul, in a region."),
-        ("clusters[]", "A cluster: always-on nodes of one class in a region, each with a fast NIC; its nodes join the fleet."),
+        ("clusters[]", "A cluster: always-on nodes of one class in a region, each with a fast NIC; its nodes join the fleet. With `max_pods` > 1 it is a Kubernetes node pool: each node runs several tasks at once as pods, within its `cores`, `memory` and `gpus` (a workload's `pod` says what its tasks request); going offline, a node loses every pod on it."),
         ("device_classes[]", "A device class defined in the file, from scratch or from a `base` class with some figures changed."),
         ("availability", "How devices come and go: `always-on`, an ON/OFF renewal process, or a trace. Used under `device_classes[]`, `fleet[]` and the top-level `availability` (a mapping from class name to this)."),
         ("law", "A probability law of durations (ON/OFF periods, jitter). `law` picks it; each law takes only its own parameters."),
@@ -34,7 +34,8 @@ public enum ScenarioSchema {
         ("network", "Latencies and bandwidth sharing between regions."),
         ("network.rtt[]", "One measured round-trip time between two regions (the other direction is the same unless given)."),
         ("network.access[]", "Access-link overrides for a device class."),
-        ("workloads[]", "One workload: exactly one of `bag`, `requests`, `traced_requests`, `training`, `federated`, `pipeline`, `dag`. Every kind also takes `tenant`, `data_region` and `residency`."),
+        ("workloads[]", "One workload: exactly one of `bag`, `requests`, `traced_requests`, `training`, `federated`, `pipeline`, `dag`. Every kind also takes `tenant`, `data_region`, `residency`, `private` and `pod`."),
+        ("pod", "What each task of a workload requests as a pod on Kubernetes nodes (`clusters[].max_pods` > 1), and its CPU limit; other devices ignore it. A pod starts only on a node whose free (unrequested) cores, memory and GPUs hold its requests. Pods computing on a node share its cores in proportion to their CPU requests, none above its `cpu_limit`, spare cores going to the others (Linux CFS shares and quota as the kubelet sets them), re-shared whenever a pod starts or stops computing; a pod computes at the node's CPU FLOP/s × its cores / the node's cores, with a GPU only if it requests one (docs/models/kubernetes.md). Requests larger than every node are refused."),
         ("bag", "A bag of independent tasks released at once (BOINC work units), optionally replicated for voting."),
         ("requests", "Online inference: Poisson arrivals with a latency SLO."),
         ("traced_requests", "Online inference replaying request arrival times from a file (`arrival_s` CSV)."),
@@ -56,6 +57,7 @@ public enum ScenarioSchema {
         Field(section: kind, key: "data_region", type: "region name", presence: .optional, meaning: "where its input data lives (default: the first region; a child task's data is where its last parent ran)"),
         Field(section: kind, key: "residency", type: "list of region names", presence: .optional, meaning: "regions its tasks may run in (default: anywhere)"),
         Field(section: kind, key: "private", type: "boolean", presence: .value("false"), meaning: "the data never leaves its tenant's own devices (`fleet[].owner`): its tasks run only there"),
+        Field(section: kind, key: "pod", type: "`pod`", presence: .optional, meaning: "what its tasks request on Kubernetes nodes (default: 1 core, the working set's memory, no GPU, no limit)"),
     ] }
 
     static let ownFields: [Field] = [
@@ -100,7 +102,15 @@ public enum ScenarioSchema {
         Field(section: "clusters[]", key: "nodes", type: "integer ≥ 1", presence: .required, meaning: "nodes, each a device of `class`"),
         Field(section: "clusters[]", key: "class", type: "class name", presence: .value("gpu-server"), meaning: "the nodes' class"),
         Field(section: "clusters[]", key: "nic", type: "bandwidth", presence: .value("100Gbit/s"), meaning: "each node's NIC, its access link each way"),
+        Field(section: "clusters[]", key: "max_pods", type: "integer in 1…255", presence: .value("1"), meaning: "tasks a node runs at once as pods, each within the node's free resources (Kubernetes `maxPods`, 110 by default there); 1: one task at a time, the whole node"),
+        Field(section: "clusters[]", key: "cores", type: "integer ≥ 1", presence: .optional, meaning: "each node's cores (default: the class's); the CPU's FLOP/s scale with them"),
+        Field(section: "clusters[]", key: "memory", type: "size", presence: .optional, meaning: "each node's memory pods request from (default: the class's)"),
+        Field(section: "clusters[]", key: "gpus", type: "integer ≥ 0", presence: .optional, meaning: "each node's GPUs, each one the class's GPU (default: the class's, 1 with a GPU); 0 leaves the GPU out"),
         Field(section: "clusters[]", key: "availability", type: "availability", presence: .value("always-on"), meaning: "how the nodes come and go: always on unless given here (not the class's own churn)"),
+        Field(section: "pod", key: "cpu", type: "number > 0", presence: .value("1"), meaning: "cores requested (reserved on the node while the task runs; its share of the CPU when the node is busy)"),
+        Field(section: "pod", key: "memory", type: "size", presence: .optional, meaning: "memory requested (default: the task's working set; never less than it)"),
+        Field(section: "pod", key: "gpus", type: "integer ≥ 0", presence: .value("0"), meaning: "GPUs requested; without one the task computes on the CPU only"),
+        Field(section: "pod", key: "cpu_limit", type: "number ≥ `cpu`", presence: .optional, meaning: "the most cores the task may use (CFS quota); none: the node's cores"),
 
         Field(section: "device_classes[]", key: "name", type: "name", presence: .required, meaning: "the class's name (not a built-in's)"),
         Field(section: "device_classes[]", key: "base", type: "class name", presence: .optional, meaning: "start from this class's figures; without it, `cpu`, `cores`, `memory`, power and links are required"),
