@@ -72,6 +72,7 @@ extension Scenario {
         var configuration = WorkEngine.Configuration(heartbeatTimeout: .seconds(heartbeatTimeout), regionLatency: regionLatency,
                                                      trust: trust, tenants: tenants, speculation: speculation, network: topology)
         if let calibration { configuration.costModel = CalibratedCostModel(profile: calibration.profile) }
+        configuration.pools = pools
         return configuration
     }
 }
