@@ -150,3 +150,37 @@ struct ElasticPoolTests {
         }
     }
 }
+
+/// `volunteer-first`: volunteers for fresh work, rented devices for the overflow and for work
+/// a volunteer's churn lost.
+@Suite("volunteer-first steers work between volunteers and rented devices")
+struct VolunteerFirstTests {
+    /// 0: a volunteer desktop; 1: a cloud VM (priced), both in eu and idle.
+    static let fleet = smallFleet((.desktop.alwaysOn(), "eu", 1), (.cloudVM, "eu", 1))
+
+    static func twoTasks() -> TaskTable {
+        var tasks = TaskTable()
+        for _ in 0..<2 { _ = tasks.add(work: .seconds(60)) }
+        return tasks
+    }
+
+    @Test("a task lost to a volunteer's churn goes to the rented device; fresh work stays on the volunteer")
+    func churnedToPool() {
+        let context = PolicyPreferenceTests.context()
+        // Fresh: task 0 on the volunteer, task 1 on the VM (the overflow).
+        #expect(PolicyPreferenceTests.placeOnce(VolunteerFirstPolicy(context: context), PolicyPreferenceTests.view(Self.fleet), Self.twoTasks()) == [0, 1])
+        // Task 0 lost an attempt on the volunteer: it takes the VM, task 1 the volunteer.
+        var churned = VolunteerFirstPolicy(context: context)
+        let view = PolicyPreferenceTests.view(Self.fleet)   // (a placement takes devices out of its idle index)
+        churned.taskFailed(TaskID(index: 0), on: 0, fleet: view)
+        #expect(PolicyPreferenceTests.placeOnce(churned, view, Self.twoTasks()) == [1, 0])
+        // A loss on a rented device is not the volunteers' churn: no change.
+        var onVM = VolunteerFirstPolicy(context: context)
+        onVM.taskFailed(TaskID(index: 0), on: 1, fleet: view)
+        #expect(PolicyPreferenceTests.placeOnce(onVM, PolicyPreferenceTests.view(Self.fleet), Self.twoTasks()) == [0, 1])
+        // Premise: edge-first does not tell churned work apart.
+        var edge = EdgeFirstPolicy(context: context)
+        edge.taskFailed(TaskID(index: 0), on: 0, fleet: view)
+        #expect(PolicyPreferenceTests.placeOnce(edge, PolicyPreferenceTests.view(Self.fleet), Self.twoTasks()) == [0, 1])
+    }
+}
