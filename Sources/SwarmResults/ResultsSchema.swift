@@ -203,7 +203,7 @@ public enum ResultsSchema {
     public static let elastic = Table(name: "elastic", rows: "one per scale event of an elastic pool, in time order (scenario runs with `pools`)", columns: [
         s("time", "when the event happened"),
         .init(name: "pool", type: .uint16, unit: "code", meaning: "the pool (index into `pool_names`, the scenario's `pools` order)"),
-        .init(name: "event", type: .uint8, unit: "code", meaning: ElasticPools.Event.allCases.map { "\($0.rawValue) \($0.name)" }.joined(separator: ", ") + ": devices requested (booting), one device online after its provisioning delay, devices released"),
+        .init(name: "event", type: .uint8, unit: "code", meaning: ElasticPools.Event.allCases.map { "\($0.rawValue) \($0.name)" }.joined(separator: ", ") + ": devices requested (booting), one device online after its provisioning delay, idle devices released"),
         .init(name: "devices", type: .uint32, unit: "1", meaning: "devices the event requested, brought online or released"),
         .init(name: "size", type: .uint32, unit: "1", meaning: "the pool's size after it: devices booting or up"),
         .init(name: "up", type: .uint32, unit: "1", meaning: "of those, devices up (online to the scheduler)"),

@@ -98,8 +98,9 @@ struct ElasticPoolTests {
         // Scale events at least a cooldown apart; every ready one provisioning_delay after a request.
         for (a, b) in zip(scale, scale.dropFirst()) { #expect(e.eventTime[b] - e.eventTime[a] >= pool.cooldown.ticks) }
         let readies = e.eventTime.indices.filter { e.eventKind[$0] == ElasticPools.Event.ready.rawValue }
-        #expect(readies.count == ups.reduce(0) { $0 + Int(e.eventDevices[$1]) } - 0,
-                "each requested device comes up once (none was released while booting here)")
+        #expect(readies.count == ups.reduce(0) { $0 + Int(e.eventDevices[$1]) }, "each requested device comes up once")
+        // No scale-down while a device boots.
+        for d in downs { #expect(e.eventUp[d] == e.eventSize[d]) }
         for r in readies { #expect(ups.contains { e.eventTime[r] - e.eventTime[$0] == pool.provisioningDelay.ticks }) }
         // Running work is never killed: no attempt lost (no device churns here).
         #expect(engine.metrics.attemptsLost == 0 && engine.metrics.tasksDone == 2 + Self.burstTasks)

@@ -251,6 +251,7 @@ extension ScenarioRunner {
             var text = "\(path): ok — \(s.name): \(s.regions.count) regions, \(s.deviceCount) devices, "
                 + "\(s.workloads.count) workloads (\(s.taskCount) tasks), \(SimDuration(seconds: s.duration)), policies \(s.policies.joined(separator: ", "))"
             if s.replications > 1 { text += ", \(s.replications) replications" }
+            if !s.pools.isEmpty { text += ", elastic pools " + s.pools.map { "\($0.name) (\($0.minSize)…\($0.maxSize))" }.joined(separator: ", ") }
             if s.access.total > 0 { text += ", \(s.access.total) action(s) refused by the tenants' roles" }
             if !s.sweep.isEmpty { text += ", sweep over \(s.sweep.map(\.path).joined(separator: " × ")) (\(s.sweep.reduce(1) { $0 * $1.values.count }) points)" }
             text += "\nmemory: \(s.memoryEstimate)\n"

@@ -8,9 +8,9 @@ import SwarmKernel
 /// *booting* for `provisioningDelay` after its request, then *up* (online to the scheduler)
 /// until released. Every `evaluationInterval` the pool compares the size its `rule` wants
 /// (`desiredSize`) with its size (booting + up) and, outside `cooldown` after its last scale
-/// event, adds at most `stepUp` slots or releases at most `stepDown` — booting slots first
-/// (newest first), then idle up slots (highest id first). Running work is never killed: a
-/// busy device is not released, so a scale-down may release fewer than asked.
+/// event, adds at most `stepUp` slots or releases at most `stepDown` idle up slots (highest
+/// id first), the latter never while a slot still boots (warm-up). Running work is never
+/// killed: a busy device is not released, so a scale-down may release fewer than asked.
 ///
 /// Billing: each lease, from the request (clouds bill while a VM boots) to the release, is
 /// rounded up to a whole number of `billingGranularity` and priced at `pricePerHour`

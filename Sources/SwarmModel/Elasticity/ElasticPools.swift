@@ -15,7 +15,7 @@ public struct ElasticPools: Sendable {
         case scaleUp = 0
         /// A booting slot finished provisioning and came online.
         case ready = 1
-        /// The rule asked for fewer: `devices` slots released (booting or idle).
+        /// The rule asked for fewer: `devices` idle slots released.
         case scaleDown = 2
 
         /// The snake_case name written to the `event_names` attribute.
@@ -32,11 +32,10 @@ public struct ElasticPools: Sendable {
     // last scale event was (ticks; .min: none), closed leases' seconds and billed seconds.
     var size: [Int], upCount: [Int], busy: [Int], lastScale: [Int64]
     var bills: [PoolBill]
-    // Per slot (device − firstPoolDevice): state, lease start (ticks), pending ready event,
-    // when it came up (ticks; −1: not up) and its closed up seconds.
+    // Per slot (device − firstPoolDevice): state, lease start (ticks), when it came up
+    // (ticks; −1: not up) and its closed up seconds.
     var slot: [UInt8]
     var leaseStart: [Int64]
-    var readyEvent: [EventHandle?]
     var upSince: [Int64]
     var upTotal: [Double]
     // Per task: whether it is queued (from the records); the count.
@@ -73,7 +72,6 @@ public struct ElasticPools: Sendable {
         bills = pools.map { PoolBill(name: $0.name) }
         slot = [UInt8](repeating: ElasticPools.off, count: slots)
         leaseStart = [Int64](repeating: 0, count: slots)
-        readyEvent = [EventHandle?](repeating: nil, count: slots)
         upSince = [Int64](repeating: -1, count: slots)
         upTotal = [Double](repeating: 0, count: slots)
         taskQueued = [Bool](repeating: false, count: taskCount)

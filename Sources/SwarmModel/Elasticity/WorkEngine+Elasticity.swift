@@ -36,14 +36,17 @@ extension WorkEngine {
                 let s = d - elastic!.firstPoolDevice
                 elastic!.slot[s] = ElasticPools.booting
                 elastic!.leaseStart[s] = now
-                elastic!.readyEvent[s] = sim.schedule(poolKinds.ready, target: UInt32(d), after: pool.provisioningDelay)
+                sim.schedule(poolKinds.ready, target: UInt32(d), after: pool.provisioningDelay)
                 added += 1
             }
             elastic!.size[p] += added
             elastic!.lastScale[p] = now
             elastic!.bills[p].scaleUps += 1
             elastic!.log(p, .scaleUp, devices: added, desired: desired, at: now)
-        } else if !cooling && desired < size {
+        } else if !cooling && desired < size && elastic!.upCount[p] == size {
+            // No scale-down while a requested device still boots (warm-up): the request is
+            // not undone by the next evaluation, as EC2 Auto Scaling's instance warm-up and
+            // the cluster autoscaler's scale-down delay after an add do.
             let released = releasePoolDevices(p, count: min(pool.stepDown, size - desired))
             if released > 0 {
                 elastic!.lastScale[p] = now
@@ -54,27 +57,13 @@ extension WorkEngine {
         if workOver && elastic!.quiescent { sim.stop() }
     }
 
-    /// Releases up to `count` slots of pool `p` — booting ones (newest first), then idle up
-    /// ones (highest id first), never a busy one; returns how many.
+    /// Releases up to `count` idle up slots of pool `p` (highest id first), never a busy one;
+    /// returns how many.
     func releasePoolDevices(_ p: Int, count: Int) -> Int {
         let pool = elastic!.pools[p]
         let base = elastic!.firstPoolDevice
         let now = sim.now.ticks
         var released = 0
-        // Booting slots, newest lease first (they hold no work; the request is cancelled).
-        while released < count {
-            var pick = -1
-            for d in pool.devices where elastic!.slot[d - base] == ElasticPools.booting
-                && (pick < 0 || elastic!.leaseStart[d - base] >= elastic!.leaseStart[pick - base]) { pick = d }
-            guard pick >= 0 else { break }
-            let s = pick - base
-            if let h = elastic!.readyEvent[s] { sim.cancel(h) }
-            elastic!.readyEvent[s] = nil
-            elastic!.slot[s] = ElasticPools.off
-            elastic!.closeLease(s, pool: p, at: now)
-            elastic!.size[p] -= 1
-            released += 1
-        }
         for d in pool.devices.reversed() where released < count && elastic!.slot[d - base] == ElasticPools.up {
             // Idle: online and running nothing (an up device the availability model holds
             // offline runs nothing either).
@@ -94,9 +83,8 @@ extension WorkEngine {
 
     /// Slot `d` finished provisioning: it is up, and online if its availability allows.
     func poolDeviceReady(_ d: Int) {
-        guard let p = elastic!.pool(of: d) else { return }
+        guard let p = elastic!.pool(of: d), elastic!.slot[d - elastic!.firstPoolDevice] == ElasticPools.booting else { return }
         let s = d - elastic!.firstPoolDevice
-        elastic!.readyEvent[s] = nil
         elastic!.slot[s] = ElasticPools.up
         elastic!.upSince[s] = sim.now.ticks
         elastic!.upCount[p] += 1
