@@ -75,7 +75,13 @@ struct ElasticPoolTests {
     @Test("an elastic pool scales up under a burst and down after it, with the billed cost matching the provisioned time")
     func burst() throws {
         let engine = Self.engine(min: 1, granularity: .seconds(1))
+        // The counters stay true to the slots and the queue mid-burst and at the end.
+        for minute in stride(from: 5.0, through: 40, by: 5) {
+            engine.run(until: SimTime(seconds: minute * 60))
+            engine.checkPoolInvariants()
+        }
         #expect(engine.run(until: Self.horizon))
+        engine.checkPoolInvariants()
         let e = try #require(engine.elasticPools)
         let pool = e.pools[0]
         let scale = e.eventTime.indices.filter { e.eventKind[$0] != ElasticPools.Event.ready.rawValue }

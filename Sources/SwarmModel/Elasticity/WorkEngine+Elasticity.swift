@@ -92,3 +92,23 @@ extension WorkEngine {
         if availability.isAvailable(d, at: sim.now) { cameOnline(d) }
     }
 }
+
+extension WorkEngine {
+    /// Checks the pools' counters against their slots, the lifecycle and the task table
+    /// (tests; O(pool slots + tasks)): size = slots not off, up = slots up and each of them
+    /// online when available, busy = pool devices running an attempt, queued = tasks queued,
+    /// no device online that is not up.
+    public func checkPoolInvariants() {
+        guard let e = elastic else { return }
+        let base = e.firstPoolDevice
+        for (p, pool) in e.pools.enumerated() {
+            let slots = pool.devices.map { e.slot[$0 - base] }
+            precondition(e.size[p] == slots.filter { $0 != ElasticPools.off }.count, "pool \(pool.name): size is stale")
+            precondition(e.upCount[p] == slots.filter { $0 == ElasticPools.up }.count, "pool \(pool.name): up count is stale")
+            precondition((pool.minSize...pool.maxSize).contains(e.size[p]), "pool \(pool.name): size outside min…max")
+            precondition(e.busy[p] == pool.devices.filter { lifecycle.current[$0] >= 0 }.count, "pool \(pool.name): busy count is stale")
+            for d in pool.devices where !e.isUp(d) { precondition(!view.isOnline(d), "pool \(pool.name): device \(d) online but not up") }
+        }
+        precondition(e.queued == (0..<tasks.count).filter { tasks.state[$0] == .queued }.count, "queued count is stale")
+    }
+}
