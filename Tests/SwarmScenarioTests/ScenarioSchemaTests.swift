@@ -12,7 +12,7 @@ let shippedScenarios: [String] = {
 }()
 
 let allPolicies = ["random", "round-robin", "fastest-first", "locality-aware", "availability-aware", "least-loaded",
-                   "deadline-aware", "edge-first", "gpu-affinity", "kube-score"]
+                   "deadline-aware", "edge-first", "gpu-affinity", "kube-score", "volunteer-first"]
 
 @Suite("Scenario schema")
 struct ScenarioSchemaTests {
