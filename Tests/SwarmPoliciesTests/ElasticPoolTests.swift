@@ -190,4 +190,37 @@ struct VolunteerFirstTests {
         edge.taskFailed(TaskID(index: 0), on: 0, fleet: view)
         #expect(PolicyPreferenceTests.placeOnce(edge, PolicyPreferenceTests.view(Self.fleet), Self.twoTasks()) == [0, 1])
     }
+
+    /// Retries (attempts after the first) that started on a rented device, of all retries:
+    /// 20 churning volunteers (ON and OFF 10 min on average) beside a fixed pool of 20 VMs,
+    /// a 15-minute task every 3 minutes for 10 h — idle devices of both kinds all along.
+    static func retriesOnPool(_ policy: any SchedulingPolicy) -> (onPool: Int, retries: Int) {
+        let fleet = smallFleet((DeviceClass.desktop.churning(onMean: 600, offMean: 600), "eu", 20), (.cloudVM, "eu", 20))
+        var tasks = TaskTable()
+        for k in 0..<200 { _ = tasks.add(work: .seconds(900), arrival: SimTime(seconds: Double(k) * 180)) }
+        var configuration = WorkEngine.Configuration(heartbeatTimeout: .seconds(30))
+        configuration.pools = [ElasticPool(name: "p", firstDevice: 20, minSize: 20, maxSize: 20, rule: .utilisation(1),
+                                           pricePerHour: DeviceClass.cloudVM.pricePerHour)]
+        let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: policy, seed: 7, configuration: configuration)
+        var onPool = 0, retries = 0
+        engine.addObserver { r in
+            if case .started(_, let d, let attempt, _) = r, attempt > 1 { retries += 1; if d >= 20 { onPool += 1 } }
+        }
+        engine.run(until: .zero + .hours(24))
+        #expect(engine.metrics.tasksDone == 200)
+        return (onPool, retries)
+    }
+
+    @Test("as volunteers churn, volunteer-first sends the work they lost to the pool; edge-first back to volunteers")
+    func churnSteering() {
+        let steered = Self.retriesOnPool(VolunteerFirstPolicy(context: PolicyPreferenceTests.context()))
+        let edge = Self.retriesOnPool(EdgeFirstPolicy(context: PolicyPreferenceTests.context()))
+        #expect(steered.retries >= 10 && edge.retries >= 10, "premise: churn loses work (\(steered), \(edge))")
+        // Every retry finds an idle VM under volunteer-first; edge-first prefers an idle volunteer.
+        #expect(steered.onPool == steered.retries, "\(steered)")
+        #expect(Double(edge.onPool) < 0.5 * Double(edge.retries), "\(edge)")
+        // The payoff: a task retried on a VM is not lost again, so fewer retries in all
+        // (measured: 148 against 413, seed 7).
+        #expect(steered.retries < edge.retries)
+    }
 }
