@@ -54,7 +54,9 @@ public struct ElasticPools: Sendable {
     /// The size the rule asked for at a scale event (the size after, for `ready`).
     public private(set) var eventDesired: [UInt32] = []
 
-    init(pools: [ElasticPool], fleetCount: Int, taskCount: Int) {
+    /// The pools of a fleet of `fleetCount` devices running `taskCount` tasks, their initial
+    /// slots up (and leased) from `start` (ticks).
+    init(pools: [ElasticPool], fleetCount: Int, taskCount: Int, start: Int64) {
         precondition(!pools.isEmpty, "no pools")
         var next = pools[0].firstDevice
         for p in pools {
@@ -79,7 +81,8 @@ public struct ElasticPools: Sendable {
             bills[p].peakSize = pool.initialSize
             for d in pool.firstDevice..<(pool.firstDevice + pool.initialSize) {
                 slot[d - firstPoolDevice] = ElasticPools.up
-                upSince[d - firstPoolDevice] = 0
+                leaseStart[d - firstPoolDevice] = start
+                upSince[d - firstPoolDevice] = start
             }
         }
     }

@@ -10,7 +10,7 @@ extension WorkEngine {
 
     /// Registers the pools' events and schedules each pool's first evaluation (from `init`).
     func startPools(_ pools: [ElasticPool], taskCount: Int) {
-        elastic = ElasticPools(pools: pools, fleetCount: view.fleet.count, taskCount: taskCount)
+        elastic = ElasticPools(pools: pools, fleetCount: view.fleet.count, taskCount: taskCount, start: sim.now.ticks)
         poolKinds.evaluate = sim.register("pool-evaluate") { [unowned self] e in self.evaluatePool(Int(e.target)) }
         poolKinds.ready = sim.register("pool-ready") { [unowned self] e in self.poolDeviceReady(Int(e.target)) }
         for (p, pool) in pools.enumerated() {
