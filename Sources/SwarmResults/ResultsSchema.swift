@@ -169,7 +169,10 @@ public enum ResultsSchema {
         .init(name: "volunteer_hours", type: .float64, unit: "h", meaning: "busy hours of unpriced devices"),
         .init(name: "busy_cost", type: .float64, unit: "USD", meaning: "Σ price per hour · busy hours of priced devices (the work's share of the bill)"),
         .init(name: "provisioned_hours", type: .float64, unit: "h", meaning: "device-hours priced devices were online in [0, duration], busy or not"),
-        .init(name: "provider_cost", type: .float64, unit: "USD", meaning: "Σ price per hour · provisioned hours of priced devices"),
+        .init(name: "provider_cost", type: .float64, unit: "USD", meaning: "Σ price per hour · provisioned hours of priced devices (elastic pools: pool_cost)"),
+        .init(name: "pool_hours", type: .float64, unit: "h", meaning: "device-hours leased by elastic pools, request to release (leases open at the end held to `duration`); in provisioned_hours"),
+        .init(name: "pool_billed_hours", type: .float64, unit: "h", meaning: "Σ over leases of the lease rounded up to its pool's billing_granularity"),
+        .init(name: "pool_cost", type: .float64, unit: "USD", meaning: "Σ over pools of billed hours · the pool class's price; in provider_cost"),
         .init(name: "egress", type: .float64, unit: "B", meaning: "billed bytes that left a region for another: inputs from their data region, outputs sent by priced devices"),
         .init(name: "egress_cost", type: .float64, unit: "USD", meaning: "Σ over regions of bytes leaving / 1e9 · the region's egress_price"),
         .init(name: "provider_energy", type: .float64, unit: "J", meaning: "Σ over priced devices of idle watts · (online − busy) + busy watts · busy"),
@@ -195,6 +198,30 @@ public enum ResultsSchema {
     ] + Permission.allCases.map { p in
         .init(name: "refused_\(p.columnName)", type: .uint32, unit: "1", meaning: "`\(p.rawValue)` actions refused to the tenant (its role does not grant it)")
     }, lookups: [("role_names", "name of each role code")])
+
+    /// Written by scenario runs with elastic pools (`pools`): one row per scale event.
+    public static let elastic = Table(name: "elastic", rows: "one per scale event of an elastic pool, in time order (scenario runs with `pools`)", columns: [
+        s("time", "when the event happened"),
+        .init(name: "pool", type: .uint16, unit: "code", meaning: "the pool (index into `pool_names`, the scenario's `pools` order)"),
+        .init(name: "event", type: .uint8, unit: "code", meaning: ElasticPools.Event.allCases.map { "\($0.rawValue) \($0.name)" }.joined(separator: ", ") + ": devices requested (booting), one device online after its provisioning delay, idle devices released"),
+        .init(name: "devices", type: .uint32, unit: "1", meaning: "devices the event requested, brought online or released"),
+        .init(name: "size", type: .uint32, unit: "1", meaning: "the pool's size after it: devices booting or up"),
+        .init(name: "up", type: .uint32, unit: "1", meaning: "of those, devices up (online to the scheduler)"),
+        .init(name: "desired", type: .uint32, unit: "1", meaning: "the size the rule asked for (scale events); the size (ready events)"),
+    ], lookups: [("pool_names", "name of each pool"), ("event_names", "name of each event code")])
+
+    /// Written beside `elastic`: one row per pool, its bill.
+    public static let pools = Table(name: "pools", rows: "one per elastic pool (scenario runs with `pools`)", columns: [
+        .init(name: "pool", type: .uint16, unit: "code", meaning: "the pool (index into `pool_names`)"),
+        .init(name: "min", type: .uint32, unit: "1", meaning: "its `min`"),
+        .init(name: "max", type: .uint32, unit: "1", meaning: "its `max`"),
+        .init(name: "peak", type: .uint32, unit: "1", meaning: "the largest size (booting + up) reached"),
+        .init(name: "scale_ups", type: .uint32, unit: "1", meaning: "scale-up events"),
+        .init(name: "scale_downs", type: .uint32, unit: "1", meaning: "scale-down events"),
+        .init(name: "provisioned_hours", type: .float64, unit: "h", meaning: "Σ leases, request to release (open ones held to `duration`)"),
+        .init(name: "billed_hours", type: .float64, unit: "h", meaning: "Σ leases each rounded up to `billing_granularity`"),
+        .init(name: "cost", type: .float64, unit: "USD", meaning: "billed_hours · the class's price per hour"),
+    ], lookups: [("pool_names", "name of each pool")])
 
     // MARK: Sweep files (`swarmlab sweep`, docs/sweeps.md)
 
@@ -248,7 +275,7 @@ public enum ResultsSchema {
     public static func markdown() -> String {
         var out = "## Root attributes\n\n| name | type | meaning |\n|---|---|---|\n"
         for a in rootAttributes { out += "| `\(a.name)` | \(a.type) | \(a.meaning) |\n" }
-        for t in runTables + [access] {
+        for t in runTables + [access, elastic, pools] {
             out += "\n## `/<run>/\(t.name)` — \(t.rows)\n\n| field | type | unit | meaning |\n|---|---|---|---|\n"
             for c in t.columns { out += "| `\(c.name)` | \(c.type.rawValue) | \(c.unit) | \(c.meaning) |\n" }
             if !t.lookups.isEmpty {

@@ -172,6 +172,7 @@ extension ResultsWriter {
             ("blacklisted", Double(m.blacklisted)), ("backup_attempts", Double(m.backupAttempts)),
             ("energy", m.energyJoules), ("cloud_cost", bill.cloudUSD), ("volunteer_hours", m.volunteerHours),
             ("busy_cost", m.money), ("provisioned_hours", bill.providerHours), ("provider_cost", bill.providerUSD),
+            ("pool_hours", bill.poolHours), ("pool_billed_hours", bill.poolBilledHours), ("pool_cost", bill.poolUSD),
             ("egress", bill.egressBytes), ("egress_cost", bill.egressUSD),
             ("provider_energy", bill.providerJoules), ("volunteer_energy", bill.volunteerJoules),
             ("volunteer_electricity_cost", bill.volunteerElectricityUSD),

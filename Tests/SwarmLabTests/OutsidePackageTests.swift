@@ -11,10 +11,12 @@ struct OutsidePackageTests {
     func outsidePackage() throws {
         let fixture = repositoryRoot.appendingPathComponent("Tests/Fixtures/OutsidePackage").path
         let scratch = repositoryRoot.appendingPathComponent(".build/outside-package").path
-        // Its own module is always compiled again: an incremental build does not recompile a
-        // dependent when only a dependency's stored properties changed, and a stale layout
-        // of a Swarmlab struct in it would crash.
-        for sub in ["debug/CustomPolicyRun.build", "x86_64-unknown-linux-gnu/debug/CustomPolicyRun.build"] {
+        // Planned and compiled again each time, reusing the dependency's objects: an incremental
+        // build neither sees source files added to a path dependency (its plan is cached) nor
+        // recompiles a dependent when only a dependency's stored properties changed (a stale
+        // layout of a Swarmlab struct in it would crash).
+        for sub in ["debug.yaml", "x86_64-unknown-linux-gnu/debug/description.json",
+                    "x86_64-unknown-linux-gnu/debug/CustomPolicyRun.build"] {
             try? FileManager.default.removeItem(atPath: scratch + "/" + sub)
         }
         let build = try shell(["swift", "build", "--package-path", fixture, "--scratch-path", scratch])

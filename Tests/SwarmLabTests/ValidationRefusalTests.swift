@@ -76,6 +76,15 @@ struct ValidationRefusalTests {
         #expect(Validation.refusals(try scenario("clusters:\n  - { name: k8s, region: lab, nodes: 1, class: fifth }")).isEmpty)
     }
 
+    @Test("an elastic pool is refused once, naming `pools` with its line (its slots' class is not judged as a fleet entry)")
+    func pools() throws {
+        let s = try scenario("pools: [{ name: burst, region: lab, max: 4, rule: { queue_per_device: 2 } }]")
+        let refused = Validation.refusals(s)
+        #expect(refused.map(\.path) == ["pools"], "\(refused)")
+        #expect(refused.first?.line == 17)   // after the 16 lines of the base
+        #expect(refused.first?.description.contains("elastic pool") == true)
+    }
+
     @Test("spot checks, speculation and tenants are not refused")
     func notRefused() throws {
         #expect(Validation.refusals(try scenario("trust: { validation: spot-check, spot_check: 0.2 }\nspeculation: { slowdown: 2 }")).isEmpty)

@@ -12,7 +12,7 @@ let shippedScenarios: [String] = {
 }()
 
 let allPolicies = ["random", "round-robin", "fastest-first", "locality-aware", "availability-aware", "least-loaded",
-                   "deadline-aware", "edge-first", "gpu-affinity", "kube-score"]
+                   "deadline-aware", "edge-first", "gpu-affinity", "kube-score", "volunteer-first"]
 
 @Suite("Scenario schema")
 struct ScenarioSchemaTests {
@@ -34,6 +34,7 @@ struct ScenarioSchemaTests {
         #expect(zip(again.classes, s.classes).allSatisfy { $0.cpuFlops == $1.cpuFlops && $0.downlink == $1.downlink && $0.memory == $1.memory })
         #expect(again.network.rtt == s.network.rtt && again.trust == s.trust && again.tenants == s.tenants)
         #expect(again.speculation == s.speculation && again.outputs == s.outputs && again.duration == s.duration)
+        #expect(again.pools == s.pools)
         // The explained form states what the file left out.
         for key in ["heartbeat_timeout:", "network:", "trust:", "outputs:", "replications:"] { #expect(s.explained.contains(key)) }
     }

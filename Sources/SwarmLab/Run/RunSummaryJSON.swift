@@ -23,6 +23,13 @@ extension ScenarioRunner {
             "volunteer_carbon_g": r.bill.volunteerCarbonGrams,
         ]
         o["slo_attainment"] = m.sloAttainment.map { $0 as Any } ?? NSNull()
+        if !r.pools.isEmpty {
+            o["pool_cost_usd"] = r.bill.poolUSD
+            o["pools"] = r.pools.map { b -> [String: Any] in
+                ["name": b.name, "peak": b.peakSize, "scale_ups": b.scaleUps, "scale_downs": b.scaleDowns,
+                 "provisioned_hours": b.provisionedSeconds / 3600, "billed_hours": b.billedSeconds / 3600, "cost_usd": b.usd]
+            }
+        }
         return o
     }
 }

@@ -23,6 +23,8 @@ public enum ScenarioRunner {
         /// Money, energy and carbon over [0, duration]: provisioned time, egress, volunteer
         /// energy (`RunBill`).
         public var bill: RunBill
+        /// Each elastic pool's bill and moves (empty without pools).
+        public var pools: [PoolBill] = []
     }
 
     /// Runs each policy under each of the scenario's seeds (`seeds`, or `seed`, `seed + 1`, …
@@ -88,8 +90,11 @@ public enum ScenarioRunner {
         if let live {
             // Run in slices so a status line can be shown between them.
             var lastShown = start
-            for k in 1...200 where !finished {
+            // A run whose work is over may still be scaling its pools down.
+            var over = false
+            for k in 1...200 where !over {
                 finished = engine.run(until: SimTime(ticks: horizon.ticks / 200 * Int64(k)))
+                over = finished && engine.elasticPools?.quiescent ?? true
                 let now = monotonicSeconds()
                 if now - lastShown >= 0.5 {
                     lastShown = now
@@ -99,7 +104,7 @@ public enum ScenarioRunner {
                          + "\(formatRate(rate)) events/s, \(engine.metrics.tasksDone)/\(tasks.count) tasks, ~\(Int(eta.rounded())) s left")
                 }
             }
-            if !finished { finished = engine.run(until: horizon) }
+            if !over { finished = engine.run(until: horizon) }
         } else {
             finished = engine.run(until: horizon)
         }
@@ -115,15 +120,26 @@ public enum ScenarioRunner {
             }
             online = heldTime?.seconds ?? RunBill.onlineSeconds(fleet: fleet, seed: scenario.seed, until: horizon)
         }
+        // A pool's devices are online while up, not over their class's timeline; what is
+        // provisioned when the run stops is held, and billed, until the horizon.
+        var poolBills: [PoolBill] = []
+        if let elastic = engine.elasticPools {
+            poolBills = elastic.bills(until: horizon)
+            let first = elastic.pools[0].firstDevice
+            for (s, seconds) in elastic.upSeconds(until: horizon).enumerated() { online[first + s] = seconds }
+        }
         let bill = RunBill.compute(fleet: fleet, onlineSeconds: online, busySeconds: meter.busySeconds,
-                                   bytesLeaving: meter.billedBytesLeaving, tariffs: scenario.regionTariffs)
+                                   bytesLeaving: meter.billedBytesLeaving, tariffs: scenario.regionTariffs,
+                                   pools: engine.elasticPools?.pools ?? [], poolBills: poolBills)
         if let writer, let recorder {
             try writer.write(run: engine, recorder: recorder, group: group, jobKinds: scenario.workloads.map(Provenance.kind(of:)),
                              bill: bill)
             try writer.writeAccess(tenants: scenario.tenants, ownership: run.ownership, refused: scenario.access, group: group)
+            if let elastic = engine.elasticPools { try writer.writeElastic(elastic, bills: poolBills, group: group) }
         }
         return PolicyResult(policy: name, metrics: engine.metrics, events: engine.sim.eventsProcessed,
-                            wallSeconds: wall, finished: finished, tasks: tasks.count, seed: scenario.seed, bill: bill)
+                            wallSeconds: wall, finished: finished, tasks: tasks.count, seed: scenario.seed, bill: bill,
+                            pools: poolBills)
     }
 
     /// Each device's online seconds over a scenario's whole duration, computed by the first
@@ -189,7 +205,7 @@ extension ScenarioRunner {
             "duration_s": s.duration, "results": resultsPath ?? NSNull(), "swarmlab_version": swarmlabVersion,
         ]
         if s.seeds.count == 1 {
-            text += "seed \(s.seed)\n\n" + summary(results) + "\n"
+            text += "seed \(s.seed)\n\n" + summary(results) + "\n" + poolSummary(results)
             json["policies"] = results.map(jsonObject)
         } else {
             // Several seeds: per policy, the mean and 95% interval over the runs; each run in "runs".
@@ -235,6 +251,7 @@ extension ScenarioRunner {
             var text = "\(path): ok — \(s.name): \(s.regions.count) regions, \(s.deviceCount) devices, "
                 + "\(s.workloads.count) workloads (\(s.taskCount) tasks), \(SimDuration(seconds: s.duration)), policies \(s.policies.joined(separator: ", "))"
             if s.replications > 1 { text += ", \(s.replications) replications" }
+            if !s.pools.isEmpty { text += ", elastic pools " + s.pools.map { "\($0.name) (\($0.minSize)…\($0.maxSize))" }.joined(separator: ", ") }
             if s.access.total > 0 { text += ", \(s.access.total) action(s) refused by the tenants' roles" }
             if !s.sweep.isEmpty { text += ", sweep over \(s.sweep.map(\.path).joined(separator: " × ")) (\(s.sweep.reduce(1) { $0 * $1.values.count }) points)" }
             text += "\nmemory: \(s.memoryEstimate)\n"

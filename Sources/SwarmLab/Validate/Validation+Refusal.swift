@@ -26,6 +26,8 @@ extension Validation {
     /// - `trust.adversary: colluding`: the runtime's liars each corrupt their own way.
     /// - more than one policy (`policies`): `validate` compares one.
     /// - `sweep`: `validate` compares one scenario, not a grid.
+    /// - `pools`: elastic pools provisioning and releasing devices on a scaling rule; the
+    ///   runtime starts a fixed set of worker processes.
     ///
     /// Spot checks, credibility, speculation, barrier time-outs and tenants are not refused:
     /// both sides run them through the shared task lifecycle.
@@ -49,14 +51,20 @@ extension Validation {
             refuse("sweep", "a grid of \(scenario.sweep.count) axes; validate compares one scenario (validate each point as its own file)")
         }
 
-        // The fleet: file entries first, then clusters' nodes (`Scenario.fleet`'s order).
+        if !scenario.pools.isEmpty {
+            refuse("pools", "\(scenario.pools.count) elastic pool(s) (`\(scenario.pools[0].name)`…) provisioning and releasing devices on a scaling rule; the runtime starts a fixed set of worker processes")
+        }
+
+        // The fleet: file entries first, then clusters' nodes (`Scenario.fleet`'s order),
+        // then pools' slots (refused above as a whole).
         let first = scenario.regions.first?.name ?? ""
         let entries = scenario.listCount(at: "fleet")
         let reference = scenario.classes.first { $0.name == "reference" }
         var tasks: TaskTable?
         if let m = try? scenario.materialize() { tasks = m.tasks }
         let hasParents = tasks.map { t in (0..<t.count).contains { !t.parents(of: TaskID(index: $0)).isEmpty } } ?? false
-        for (i, share) in scenario.fleet.enumerated() where share.count > 0 {
+        let poolEntries = scenario.pools.count
+        for (i, share) in scenario.fleet.enumerated().dropLast(poolEntries) where share.count > 0 {
             let entry = i < entries ? "fleet[\(i)]" : "clusters[\(i - entries)]"
             guard let c = scenario.classes.first(where: { $0.name == share.className }) else { continue }
             let name = share.className.split(separator: "@").first.map(String.init) ?? share.className

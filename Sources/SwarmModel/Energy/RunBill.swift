@@ -18,6 +18,11 @@ import SwarmKernel
 /// - **carbon** = Σ over all devices of E_d/3.6e6 · carbonGramsPerKWh_{r(d)} grams, split
 ///   provider / volunteer.
 ///
+/// - **elastic pools** (`ElasticPool`): a pool device's provisioned time is its leases, not
+///   its online time: provider hours add Σ leases, provider cost adds each pool's
+///   `PoolBill.usd` (leases rounded up to the billing granularity × price); their energy
+///   counts as any priced device's.
+///
 /// Today's `RunMetrics.money` (busy seconds × price) is *not* this: it is the price of the
 /// work done, the bill is the price of the fleet held.
 public struct RunBill: Sendable, Equatable {
@@ -34,6 +39,11 @@ public struct RunBill: Sendable, Equatable {
     public var volunteerJoules = 0.0
     public var volunteerElectricityUSD = 0.0
     public var volunteerCarbonGrams = 0.0
+    /// Elastic pools: Σ lease hours (request to release), Σ leases rounded up to the billing
+    /// granularity, and what those cost (already in `providerHours` / `providerUSD`).
+    public var poolHours = 0.0
+    public var poolBilledHours = 0.0
+    public var poolUSD = 0.0
 
     public init() {}
 
@@ -45,11 +55,15 @@ public struct RunBill: Sendable, Equatable {
 
     /// The bill of a run of `fleet`: each device's online and busy seconds over the billing
     /// period and each region's bytes leaving (from a `UsageMeter`, or any other source), one
-    /// tariff per region (`tariffs.count == fleet.regionNames.count`).
+    /// tariff per region (`tariffs.count == fleet.regionNames.count`). Devices of `pools` are
+    /// billed by `poolBills` (one per pool), not by their online time.
     ///
     /// - Complexity: O(devices + regions).
     public static func compute(fleet: Fleet, onlineSeconds: [Double], busySeconds: [Double],
-                               bytesLeaving: [Double], tariffs: [RegionTariff]) -> RunBill {
+                               bytesLeaving: [Double], tariffs: [RegionTariff],
+                               pools: [ElasticPool] = [], poolBills: [PoolBill] = []) -> RunBill {
+        precondition(pools.count == poolBills.count, "one bill per pool")
+        let firstPoolDevice = pools.first?.firstDevice ?? fleet.count
         precondition(busySeconds.count == fleet.count && onlineSeconds.count == fleet.count, "one online and one busy time per device")
         precondition(tariffs.count == fleet.regionNames.count && bytesLeaving.count == fleet.regionNames.count,
                      "one tariff and one byte count per region")
@@ -61,9 +75,11 @@ public struct RunBill: Sendable, Equatable {
             let busy = min(busySeconds[d], online)
             let joules = c.idleWatts * (online - busy) + c.busyWatts * busy
             let kWh = joules / 3.6e6
-            if c.pricePerHour > 0 {
-                bill.providerHours += online / 3600
-                bill.providerUSD += c.pricePerHour * online / 3600
+            if c.pricePerHour > 0 || d >= firstPoolDevice {
+                if d < firstPoolDevice {
+                    bill.providerHours += online / 3600
+                    bill.providerUSD += c.pricePerHour * online / 3600
+                }
                 bill.providerJoules += joules
                 bill.providerCarbonGrams += kWh * tariff.carbonGramsPerKWh
             } else {
@@ -72,6 +88,13 @@ public struct RunBill: Sendable, Equatable {
                 bill.volunteerCarbonGrams += kWh * tariff.carbonGramsPerKWh
             }
         }
+        for b in poolBills {
+            bill.poolHours += b.provisionedSeconds / 3600
+            bill.poolBilledHours += b.billedSeconds / 3600
+            bill.poolUSD += b.usd
+        }
+        bill.providerHours += bill.poolHours
+        bill.providerUSD += bill.poolUSD
         for (r, bytes) in bytesLeaving.enumerated() {
             bill.egressBytes += bytes
             bill.egressUSD += bytes / 1e9 * tariffs[r].egressUSDPerGB

@@ -39,6 +39,8 @@ public final class WorkEngine {
         public var ownership: DeviceOwnership = .none
         /// Per job: its tasks' pod requests and limits on Kubernetes nodes (`PodSpec`).
         public var pods: [PodSpec] = []
+        /// Elastic pools (`ElasticPool`), their slots the fleet's last devices; empty: none.
+        public var pools: [ElasticPool] = []
         public init(heartbeatTimeout: SimDuration = .seconds(60), costModel: any CostModel = RooflineCostModel(),
                     regionLatency: @escaping @Sendable (Int, Int) -> Double = { _, _ in 0 },
                     trust: TrustModel = .honest, tenants: [Tenant] = Tenant.everyone, speculation: Speculation? = nil,
@@ -76,6 +78,11 @@ public final class WorkEngine {
     var podCompute: PodCompute?
     /// The shared network, when transfers are flows (`Configuration.network`).
     var net: SharedTransfers?
+    /// The elastic pools' state (nil: none), their event kinds, and whether the work is
+    /// over while a pool still scales down (`WorkEngine+Elasticity.swift`).
+    var elastic: ElasticPools?
+    var poolKinds = (evaluate: EventKind(rawValue: 0), ready: EventKind(rawValue: 0))
+    var workOver = false
     var kinds: (arrive: EventKind, change: EventKind, phase: EventKind, detect: EventKind, dispatch: EventKind, barrier: EventKind, flow: EventKind)
         = (EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0))
 
@@ -110,10 +117,11 @@ public final class WorkEngine {
         kinds.dispatch = sim.register("dispatch") { [unowned self] _ in self.lifecycle.dispatch() }
         kinds.barrier = sim.register("barrier-deadline") { [unowned self] e in self.lifecycle.barrierDeadline(Int(e.target)) }
         kinds.flow = sim.register("flow-done") { [unowned self] _ in self.flowsDone() }
+        if !configuration.pools.isEmpty { startPools(configuration.pools, taskCount: tasks.count) }
         let first = lifecycle.attach(self)
         for d in 0..<n {
             let s = availability.state(of: d, at: sim.now)
-            if s.available { lifecycle.deviceCameOnline(d) }
+            if s.available && elastic?.isUp(d) ?? true { lifecycle.deviceCameOnline(d) }
             if s.until != .distantFuture { sim.schedule(kinds.change, target: UInt32(d), at: s.until) }
         }
         if let first { sim.schedule(kinds.arrive, at: max(sim.now, first)) }
@@ -132,10 +140,11 @@ public final class WorkEngine {
     /// Whether device `d` returns wrong results.
     public func isAdversarial(_ d: Int) -> Bool { adversarial[d] }
 
-    /// Runs until every task is done or `until`; returns whether all finished.
+    /// Runs until every task is done (and every elastic pool is back at its minimum) or
+    /// `until`; returns whether all tasks finished.
     @discardableResult
     public func run(until: SimTime = .distantFuture) -> Bool {
-        if lifecycle.settled { return true }
+        if lifecycle.settled && elastic?.quiescent ?? true { return true }
         sim.run(until: until)
         lifecycle.closeIdle()
         return lifecycle.settled
@@ -219,7 +228,7 @@ public final class WorkEngine {
 
     func changed(_ d: Int) {
         let s = availability.state(of: d, at: sim.now)
-        if s.available { cameOnline(d) } else { wentOffline(d) }
+        if s.available && elastic?.isUp(d) ?? true { cameOnline(d) } else { wentOffline(d) }
         if s.until != .distantFuture { sim.schedule(kinds.change, target: UInt32(d), at: s.until) }
     }
 
@@ -272,7 +281,13 @@ extension WorkEngine: LifecycleDriver {
         if let time { sim.schedule(kinds.dispatch, at: time) } else { sim.schedule(kinds.dispatch, after: .zero) }
     }
 
-    public func record(_ r: LifecycleRecord) { observer?(r) }
+    public func record(_ r: LifecycleRecord) {
+        if elastic != nil { elastic!.observe(r) }
+        observer?(r)
+    }
 
-    public func lifecycleFinished() { sim.stop() }
+    public func lifecycleFinished() {
+        // Pools still above their minimum scale down first (`WorkEngine+Elasticity.swift`).
+        if let e = elastic, !e.quiescent { workOver = true } else { sim.stop() }
+    }
 }

@@ -75,6 +75,7 @@ extension Scenario {
         if classes.contains(where: \.runsPods) {
             configuration.pods = workloads.map { ($0 as? PlacedWorkload)?.pod ?? .standard }
         }
+        configuration.pools = pools
         return configuration
     }
 }

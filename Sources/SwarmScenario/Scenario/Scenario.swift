@@ -27,6 +27,8 @@ public struct Scenario: Sendable {
     public var fleet: [Fleet.Share]
     /// Per fleet entry: the edge site its devices attach to, or −1.
     public var fleetSites: [Int32]
+    /// Elastic pools (`pools`), their slots the fleet's last devices (`fleet`'s last entries).
+    public var pools: [ElasticPool] = []
     /// The workloads, each placed (tenant, data region, residency); job i is workload i.
     public var workloads: [any Workload]
     public var network: NetworkSettings
@@ -82,7 +84,11 @@ public struct Scenario: Sendable {
         public var timelineInterval: Double
     }
 
-    /// Total devices.
+    /// Each pool's largest size (`pools[i].max`), in file order: the axis a sizing search
+    /// varies for a pool (set it with `with([("pools[i].max", "N")])`).
+    public var poolMaxSizes: [Int] { pools.map(\.maxSize) }
+
+    /// Total devices (pools' slots included, at their `max`).
     public var deviceCount: Int { fleet.reduce(0) { $0 + $1.count } }
 
     /// Parses `text` (from `file`, for messages and relative paths); `policies` are the valid

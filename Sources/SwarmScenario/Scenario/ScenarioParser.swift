@@ -90,7 +90,8 @@ struct ScenarioParser {
         try classAvailability(&top)
         // Tenants before the fleet: fleet entries name their owners.
         let tenants = try self.tenants(&top)
-        let (fleet, fleetSites) = try self.fleet(&top)
+        var (fleet, fleetSites) = try self.fleet(&top)
+        let pools = try self.pools(&top, shares: &fleet, sites: &fleetSites)
         var workloads = try self.workloads(&top, tenants: tenants)
         refuseSubmissions(&workloads)
         let trust = try self.trust(&top)
@@ -105,6 +106,7 @@ struct ScenarioParser {
                         workloads: workloads, network: network, tenants: tenants, trust: trust, speculation: speculation,
                         policyChoices: policies, outputs: outputs, text: text, seeds: seeds, replications: replications,
                         sweep: [], file: file, explained: explained, knownPolicies: policyCatalog, calibration: calibration)
+        scenario.pools = pools
         scenario.fleetOwners = fleetOwners
         scenario.fleetLendTo = fleetLendTo
         scenario.access = access
