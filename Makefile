@@ -1,7 +1,8 @@
 # Swarmlab — the two commands of the README, plus the benchmarks.
 #   make demo    build, then run the demo (the event kernel against C; a churning volunteer fleet)
-#   make test    build and run the whole test suite (first: a Python venv with h5py and
-#                pandas in .build/pyenv, for the interop tests)
+#   make test    build and run the whole test suite (first: a Python venv with h5py, pandas and
+#                matplotlib in .build/pyenv, for the interop tests and `swarmlab report`; the
+#                notebooks' venv, .build/nbenv; headless Chromium, to render the report)
 #   make bench   the published benchmarks, with peers; refreshes results/BENCHMARKS.md
 #   make notebooks  run the quickstart and the example sweep into .build/notebooks-results, then
 #                execute notebooks-export/*.ipynb in place and export them to HTML (a Python venv
@@ -36,6 +37,8 @@ demo: build
 
 test: bootstrap
 	@scripts/python-env >/dev/null
+	@scripts/notebooks-env >/dev/null
+	@scripts/chromium-env >/dev/null
 	$(SWIFT) build
 	$(SWIFT) test
 

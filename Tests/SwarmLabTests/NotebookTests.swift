@@ -9,7 +9,7 @@ import SwarmResults
 @Suite("notebooks-export")
 struct NotebookTests {
     static let folder = repositoryRoot.appendingPathComponent("notebooks-export")
-    static let notebooks = ["quickstart.ipynb", "sweep.ipynb"]
+    static let notebooks = ["quickstart.ipynb", "sweep.ipynb", "policies.ipynb"]
 
     /// Words the notebooks' code uses that are not HDF5 names: h5py's open mode and matplotlib
     /// options (step style, marker, scales, colour). Every other snake_case string literal must be a name of the schema.
