@@ -64,15 +64,18 @@ validate: build
 		--calibration-directory results/calibration --record results/validation.md
 
 NOTEBOOK_RESULTS := $(CURDIR)/.build/notebooks-results
-NOTEBOOKS := quickstart.ipynb sweep.ipynb
+NOTEBOOKS := quickstart.ipynb sweep.ipynb policies.ipynb
+EXECUTE := -m jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600
 
+# Each notebook reads the results file its parameter names (SWARMLAB_RESULTS, or papermill's -p results_file).
 notebooks: build
 	@python=$$(scripts/notebooks-env) && \
 	rm -rf $(NOTEBOOK_RESULTS) && mkdir -p $(NOTEBOOK_RESULTS) && \
 	$(RELEASE) run scenarios/quickstart.yaml --output $(NOTEBOOK_RESULTS)/quickstart.h5 --timeline-interval 10s --quiet && \
 	$(RELEASE) sweep scenarios/examples/sweep.yaml --output $(NOTEBOOK_RESULTS)/example-sweep-sweep.h5 --quiet && \
-	cd notebooks-export && export SWARMLAB_RESULTS=$(NOTEBOOK_RESULTS) && \
-	$$python -m jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 $(NOTEBOOKS) && \
+	cd notebooks-export && \
+	SWARMLAB_RESULTS=$(NOTEBOOK_RESULTS)/quickstart.h5 $$python $(EXECUTE) quickstart.ipynb && \
+	SWARMLAB_RESULTS=$(NOTEBOOK_RESULTS)/example-sweep-sweep.h5 $$python $(EXECUTE) sweep.ipynb policies.ipynb && \
 	$$python -m jupyter nbconvert --to html $(NOTEBOOKS) && \
 	ls -l $(NOTEBOOKS) $(NOTEBOOKS:.ipynb=.html)
 
