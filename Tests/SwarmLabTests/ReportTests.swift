@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import SwarmLab
 
 /// `swarmlab report` end to end: results written by the built binary, the page drawn by
 /// matplotlib (scripts/python-env), then opened in headless Chromium (scripts/chromium-env).
@@ -111,6 +112,12 @@ struct ReportTests {
         let images = Self.checkSelfContained(html)
         #expect(images >= 6)
         #expect(try Self.figuresLoaded(page, in: folder) == "\(images)/\(images)")
+    }
+
+    @Test("the page goes beside a single input as NAME.html, and to report.html for several")
+    func defaultOutput() {
+        #expect(ReportRenderer.defaultOutput(for: ["results/quickstart.h5"]).hasSuffix("/results/quickstart.html"))
+        #expect(ReportRenderer.defaultOutput(for: ["/tmp/a.h5", "/tmp/b.h5"]) == "report.html")
     }
 
     @Test("report refuses a file that is not a results file (65) and says which command makes a missing Python environment (69)")

@@ -27,6 +27,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.ticker  # noqa: E402
 
 plt.rcParams.update({"figure.dpi": 90, "savefig.dpi": 90, "figure.figsize": (9, 3.2),
                      "axes.grid": True, "grid.alpha": 0.3, "font.size": 9})
@@ -212,8 +213,13 @@ def section_summary(r):
 
 def section_latency(r):
     jobs = {}
+    kinds = {}
     for policy in r.policies:
         for run in r.runs_of(policy, r.points[0] if r.is_sweep else None):
+            if not kinds and f"{run}/jobs" in r.f:
+                j, jattrs = r.table(run, "jobs", ["job", "kind"])
+                names = [text(x) for x in jattrs.get("kind_names", [])]
+                kinds = {int(a): names[int(b)] for a, b in zip(j["job"], j["kind"]) if int(b) < len(names)}
             t, attrs = r.table(run, "tasks", ["job", "outcome", "arrival", "end"])
             if t is None or len(t) == 0:
                 continue
@@ -235,9 +241,10 @@ def section_latency(r):
                 continue
             q = np.linspace(0, 1, min(len(latency), 2000))
             ax.step(np.quantile(latency, q), q, where="post", label=policy)
-        ax.set(xlabel="latency (s)", ylabel="fraction of tasks", title=f"job {job}")
+        ax.set(xlabel="latency (s)", ylabel="fraction of tasks", title=f"job {job}" + (f": {kinds[job]}" if job in kinds else ""))
         if ax.get_lines() and min(line.get_xdata().min() for line in ax.get_lines()) > 0:
             ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     axes[0][0].legend()
     where = f" at sweep point {r.points[0]}" if r.is_sweep else ""
     caption = f"Latency CDF (finish − arrival of accepted tasks) per job and policy, all replications pooled{where}."
@@ -248,8 +255,9 @@ def section_latency(r):
 def bars(ax, r, metric, scale, label, point=None):
     means, cis = zip(*[r.stat(metric, p, point) for p in r.policies])
     means = np.array(means) * scale
-    cis = np.nan_to_num(np.array(cis) * scale)
-    ax.bar(range(len(r.policies)), means, yerr=cis, capsize=4, color=[f"C{i}" for i in range(len(r.policies))])
+    cis = np.array(cis) * scale
+    errors = np.nan_to_num(cis) if np.isfinite(cis).any() else None  # no bars with one run per policy
+    ax.bar(range(len(r.policies)), means, yerr=errors, capsize=4, color=[f"C{i}" for i in range(len(r.policies))])
     ax.set_xticks(range(len(r.policies)), r.policies, rotation=15 if len(r.policies) > 3 else 0)
     ax.set(title=label)
 
@@ -312,7 +320,9 @@ def section_churn(r):
     for j, (metric, label) in enumerate(CHURN):
         means, cis = zip(*[r.stat(metric, p, point) for p in r.policies])
         x = np.arange(len(r.policies)) + (j - (len(CHURN) - 1) / 2) * width
-        axes[0].bar(x, np.array(means) / 3600, width, yerr=np.nan_to_num(np.array(cis) / 3600), capsize=3, label=label)
+        cis = np.array(cis) / 3600
+        axes[0].bar(x, np.array(means) / 3600, width, yerr=np.nan_to_num(cis) if np.isfinite(cis).any() else None,
+                    capsize=3, label=label)
     axes[0].set_xticks(range(len(r.policies)), r.policies)
     axes[0].set(title="device time not kept (h)")
     axes[0].legend()
