@@ -48,7 +48,7 @@ let package = Package(
         .executableTarget(name: "swarmlab-worker", dependencies: ["SwarmRuntime"], exclude: ["README.md"]),
         // The façade: run, sweep, validate, bench.
         .target(name: "SwarmLab", dependencies: ["SwarmKernel", "SwarmModel", "SwarmPolicies", "SwarmScenario", "SwarmResults", "SwarmRuntime"], exclude: ["README.md"],
-                resources: [.copy("Report/report.py")]),
+                resources: [.copy("Report/python")]),
         // The CLI: parsing, progress, printing; no logic.
         .executableTarget(name: "swarmlab", dependencies: [
             "SwarmLab",

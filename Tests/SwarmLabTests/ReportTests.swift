@@ -114,6 +114,35 @@ struct ReportTests {
         #expect(try Self.figuresLoaded(page, in: folder) == "\(images)/\(images)")
     }
 
+    @Test("a run with elastic pools gets a pool-size panel and the pools' bill")
+    func elasticPools() throws {
+        let folder = try Self.folder("elastic")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let results = folder.appendingPathComponent("bag.h5").path
+        let run = try swarmlab("run", "scenarios/examples/bag-of-tasks.yaml", "--output", results, "--quiet")
+        try #require(run.status == 0, "swarmlab run failed: \(run.stderr)")
+        // /<run>/elastic and /<run>/pools as docs/results-schema.md describes them (written here with h5py
+        // so this test does not depend on a scenario with pools): pool "burst" scales up to 4, then down to 2.
+        let add = """
+            import sys, h5py, numpy as np
+            with h5py.File(sys.argv[1], "a") as f:
+                for run in ["random", "round-robin"]:
+                    e = f.create_dataset(f"{run}/elastic", data=np.array([(0.0, 0, 0, 4, 4, 0, 4), (3.0, 0, 1, 4, 4, 4, 4), (12.0, 0, 2, 2, 2, 2, 2)],
+                        dtype=[("time", "<f8"), ("pool", "<u2"), ("event", "u1"), ("devices", "<u4"), ("size", "<u4"), ("up", "<u4"), ("desired", "<u4")]))
+                    e.attrs["pool_names"] = ["burst"]
+                    p = f.create_dataset(f"{run}/pools", data=np.array([(0, 0, 8, 4, 1, 1, 0.5, 1.0, 2.5)],
+                        dtype=[("pool", "<u2"), ("min", "<u4"), ("max", "<u4"), ("peak", "<u4"), ("scale_ups", "<u4"), ("scale_downs", "<u4"),
+                               ("provisioned_hours", "<f8"), ("billed_hours", "<f8"), ("cost", "<f8")]))
+                    p.attrs["pool_names"] = ["burst"]
+            """
+        let written = try runProcess(try Self.scriptPath("python-env"), ["-c", add, results])
+        try #require(written.status == 0, "could not add the pool tables: \(written.output)")
+        let (_, html) = try Self.report([results], into: folder, name: "elastic")
+        #expect(html.contains("the size of each elastic pool"), "no pool-size panel")
+        #expect(html.contains("<td>burst</td><td>0</td><td>8</td><td>4</td><td>1</td><td>1</td><td>0.5</td><td>1</td><td>2.5</td>"),
+                "the pools table should list burst: min 0, max 8, peak 4, one scale-up and -down, 0.5 h, 1 h billed, 2.5 USD")
+    }
+
     @Test("the page goes beside a single input as NAME.html, and to report.html for several")
     func defaultOutput() {
         #expect(ReportRenderer.defaultOutput(for: ["results/quickstart.h5"]).hasSuffix("/results/quickstart.html"))

@@ -7,7 +7,7 @@ import SwarmResults
 /// work, energy, cost and carbon, and for a sweep each metric against each axis (docs/report.md).
 ///
 /// The figures are drawn by matplotlib, not by Swift: the renderer checks its inputs, then runs
-/// `report.py` (a resource of this target) with a Python that has h5py, numpy and matplotlib —
+/// `python/report.py` (a resource of this target, with its modules) with a Python that has h5py, numpy and matplotlib —
 /// the project's venv that `scripts/python-env` builds.
 public struct ReportRenderer {
     /// Why a report could not be written; `kind` decides the CLI's exit code.
@@ -58,6 +58,7 @@ public struct ReportRenderer {
         p.arguments = [script, output] + inputs
         var environment = ProcessInfo.processInfo.environment
         environment["MPLBACKEND"] = "Agg"
+        environment["PYTHONDONTWRITEBYTECODE"] = "1"  // nothing written beside the resource
         environment["MPLCONFIGDIR"] = environment["MPLCONFIGDIR"] ?? NSTemporaryDirectory() + "swarmlab-matplotlib"
         p.environment = environment
         let errors = Pipe()
@@ -84,9 +85,9 @@ public struct ReportRenderer {
     static func findScript() throws -> String {
         let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
         let candidates = [
-            Bundle.main.bundleURL.appendingPathComponent("Swarmlab_SwarmLab.resources/report.py").path,
-            executable.appendingPathComponent("Swarmlab_SwarmLab.resources/report.py").path,
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("report.py").path,
+            Bundle.main.bundleURL.appendingPathComponent("Swarmlab_SwarmLab.resources/python/report.py").path,
+            executable.appendingPathComponent("Swarmlab_SwarmLab.resources/python/report.py").path,
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("python/report.py").path,
         ]
         guard let found = candidates.first(where: { FileManager.default.isReadableFile(atPath: $0) }) else {
             throw Failure(kind: .environment, description: "report.py not found (looked in \(candidates.joined(separator: ", ")))")
