@@ -63,44 +63,58 @@ def section_summary(r):
     return "".join(out)
 
 
+def spread(items, n):
+    """At most n of items, evenly spaced, first and last included."""
+    if len(items) <= n:
+        return list(items)
+    return [items[round(i * (len(items) - 1) / (n - 1))] for i in range(n)]
+
+
 def section_latency(r):
-    jobs = {}
+    """Latency CDFs: a run's file, one panel per job; a sweep's, one panel per point (up to four, jobs pooled)."""
+    panels = {}  # (point, job or None) -> policy -> [latencies]
     kinds = {}
-    for policy in r.policies:
-        for run in r.runs_of(policy, r.points[0] if r.is_sweep else None):
-            if not kinds and f"{run}/jobs" in r.f:
-                j, jattrs = r.table(run, "jobs", ["job", "kind"])
-                names = [text(x) for x in jattrs.get("kind_names", [])]
-                kinds = {int(a): names[int(b)] for a, b in zip(j["job"], j["kind"]) if int(b) < len(names)}
-            t, attrs = r.table(run, "tasks", ["job", "outcome", "arrival", "end"])
-            if t is None or len(t) == 0:
-                continue
-            names = [text(x) for x in attrs.get("outcome_names", [])]
-            accepted = names.index("accepted") if "accepted" in names else 1
-            t = t[t["outcome"] == accepted]
-            for job in np.unique(t["job"]):
-                mine = t[t["job"] == job]
-                jobs.setdefault(int(job), {}).setdefault(policy, []).append(mine["end"] - mine["arrival"])
-    if not jobs:
+    points = spread(r.points, 4) if r.is_sweep else [None]
+    for point in points:
+        for policy in r.policies:
+            for run in r.runs_of(policy, point):
+                if not kinds and f"{run}/jobs" in r.f:
+                    j, jattrs = r.table(run, "jobs", ["job", "kind"])
+                    names = [text(x) for x in jattrs.get("kind_names", [])]
+                    kinds = {int(a): names[int(b)] for a, b in zip(j["job"], j["kind"]) if int(b) < len(names)}
+                t, attrs = r.table(run, "tasks", ["job", "outcome", "arrival", "end"])
+                if t is None or len(t) == 0:
+                    continue
+                names = [text(x) for x in attrs.get("outcome_names", [])]
+                accepted = names.index("accepted") if "accepted" in names else 1
+                t = t[t["outcome"] == accepted]
+                for job in ([None] if r.is_sweep else np.unique(t["job"])):
+                    mine = t if job is None else t[t["job"] == job]
+                    key = (point, None if job is None else int(job))
+                    panels.setdefault(key, {}).setdefault(policy, []).append(mine["end"] - mine["arrival"])
+    if not panels:
         return "<h3>Latency</h3><p>No accepted task.</p>"
-    shown = sorted(jobs)[:4]
+    shown = sorted(panels, key=lambda k: (points.index(k[0]), k[1] or 0))[:4]
     fig, axes = plt.subplots(1, len(shown), figsize=(9, 3.2), squeeze=False)
-    for ax, job in zip(axes[0], shown):
-        for policy, parts in jobs[job].items():
-            latency = np.sort(np.concatenate(parts))
-            latency = latency[np.isfinite(latency)]
+    for ax, key in zip(axes[0], shown):
+        for i, policy in enumerate(r.policies):
+            latency = np.concatenate(panels[key].get(policy, [np.array([])]))
+            latency = np.sort(latency[np.isfinite(latency)])
             if len(latency) == 0:
                 continue
             q = np.linspace(0, 1, min(len(latency), 2000))
-            ax.step(np.quantile(latency, q), q, where="post", label=policy)
-        ax.set(xlabel="latency (s)", ylabel="fraction of tasks", title=f"job {job}" + (f": {kinds[job]}" if job in kinds else ""))
+            ax.step(np.quantile(latency, q), q, where="post", label=policy, color=f"C{i}")
+        point, job = key
+        title = point if r.is_sweep else f"job {job}" + (f": {kinds[job]}" if job in kinds else "")
+        ax.set(xlabel="latency (s)", ylabel="fraction of tasks", title=title)
+        ax.title.set_fontsize(8 if r.is_sweep else 9)
         if ax.get_lines() and min(line.get_xdata().min() for line in ax.get_lines()) > 0:
             ax.set_xscale("log")
             ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     axes[0][0].legend()
-    where = f" at sweep point {r.points[0]}" if r.is_sweep else ""
-    caption = f"Latency CDF (finish − arrival of accepted tasks) per job and policy, all replications pooled{where}."
-    more = f"<p>{len(jobs) - len(shown)} more job(s) not drawn.</p>" if len(jobs) > len(shown) else ""
+    caption = ("Latency CDF (finish − arrival of accepted tasks) per policy, all replications pooled: " +
+               ("one panel per sweep point, jobs pooled." if r.is_sweep else "one panel per job."))
+    more = f"<p>{len(panels) - len(shown)} more job(s) not drawn.</p>" if len(panels) > len(shown) else ""
     return "<h3>Latency</h3>" + figure_html(fig, caption) + more
 
 
