@@ -1,7 +1,8 @@
 # Swarmlab — the two commands of the README, plus the benchmarks.
 #   make demo    build, then run the demo (the event kernel against C; a churning volunteer fleet)
-#   make test    build and run the whole test suite (first: a Python venv with h5py and
-#                pandas in .build/pyenv, for the interop tests)
+#   make test    build and run the whole test suite (first: a Python venv with h5py, pandas and
+#                matplotlib in .build/pyenv, for the interop tests and `swarmlab report`; the
+#                notebooks' venv, .build/nbenv; headless Chromium, to render the report)
 #   make golden  rewrite the example scenarios' expected summaries (scenarios/examples/*.out)
 #   make bench   the published benchmarks, with peers; refreshes results/BENCHMARKS.md
 #   make notebooks  run the quickstart and the example sweep into .build/notebooks-results, then
@@ -37,6 +38,8 @@ demo: build
 
 test: bootstrap
 	@scripts/python-env >/dev/null
+	@scripts/notebooks-env >/dev/null
+	@scripts/chromium-env >/dev/null
 	$(SWIFT) build
 	$(SWIFT) test
 
@@ -68,15 +71,18 @@ validate: build
 		--calibration-directory results/calibration --record results/validation.md
 
 NOTEBOOK_RESULTS := $(CURDIR)/.build/notebooks-results
-NOTEBOOKS := quickstart.ipynb sweep.ipynb
+NOTEBOOKS := quickstart.ipynb sweep.ipynb policies.ipynb
+EXECUTE := -m jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600
 
+# Each notebook reads the results file its parameter names (SWARMLAB_RESULTS, or papermill's -p results_file).
 notebooks: build
 	@python=$$(scripts/notebooks-env) && \
 	rm -rf $(NOTEBOOK_RESULTS) && mkdir -p $(NOTEBOOK_RESULTS) && \
 	$(RELEASE) run scenarios/quickstart.yaml --output $(NOTEBOOK_RESULTS)/quickstart.h5 --timeline-interval 10s --quiet && \
 	$(RELEASE) sweep scenarios/examples/sweep.yaml --output $(NOTEBOOK_RESULTS)/example-sweep-sweep.h5 --quiet && \
-	cd notebooks-export && export SWARMLAB_RESULTS=$(NOTEBOOK_RESULTS) && \
-	$$python -m jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 $(NOTEBOOKS) && \
+	cd notebooks-export && \
+	SWARMLAB_RESULTS=$(NOTEBOOK_RESULTS)/quickstart.h5 $$python $(EXECUTE) quickstart.ipynb && \
+	SWARMLAB_RESULTS=$(NOTEBOOK_RESULTS)/example-sweep-sweep.h5 $$python $(EXECUTE) sweep.ipynb policies.ipynb && \
 	$$python -m jupyter nbconvert --to html $(NOTEBOOKS) && \
 	ls -l $(NOTEBOOKS) $(NOTEBOOKS:.ipynb=.html)
 

@@ -47,7 +47,8 @@ let package = Package(
         // One emulated device of the reference runtime: a thin main over SwarmRuntime's Worker.
         .executableTarget(name: "swarmlab-worker", dependencies: ["SwarmRuntime"], exclude: ["README.md"]),
         // The façade: run, sweep, validate, bench.
-        .target(name: "SwarmLab", dependencies: ["SwarmKernel", "SwarmModel", "SwarmPolicies", "SwarmScenario", "SwarmResults", "SwarmRuntime"], exclude: ["README.md"]),
+        .target(name: "SwarmLab", dependencies: ["SwarmKernel", "SwarmModel", "SwarmPolicies", "SwarmScenario", "SwarmResults", "SwarmRuntime"], exclude: ["README.md"],
+                resources: [.copy("Report/python")]),
         // The CLI: parsing, progress, printing; no logic.
         .executableTarget(name: "swarmlab", dependencies: [
             "SwarmLab",

@@ -7,5 +7,5 @@ struct SwarmlabCommand: ParsableCommand {
         commandName: "swarmlab",
         abstract: "A discrete-event simulator for AI work on millions of intermittent devices.",
         subcommands: [RunCommand.self, CheckCommand.self, SweepCommand.self, InspectCommand.self, MergeCommand.self, BenchCommand.self,
-                      CalibrateCommand.self, ValidateCommand.self])
+                      CalibrateCommand.self, ValidateCommand.self, ReportCommand.self])
 }

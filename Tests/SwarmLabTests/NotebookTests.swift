@@ -9,11 +9,14 @@ import SwarmResults
 @Suite("notebooks-export")
 struct NotebookTests {
     static let folder = repositoryRoot.appendingPathComponent("notebooks-export")
-    static let notebooks = ["quickstart.ipynb", "sweep.ipynb"]
+    static let notebooks = ["quickstart.ipynb", "sweep.ipynb", "policies.ipynb"]
 
     /// Words the notebooks' code uses that are not HDF5 names: h5py's open mode and matplotlib
-    /// options (step style, marker, scales, colour). Every other snake_case string literal must be a name of the schema.
-    static let notSchemaNames: Set<String> = ["r", "post", "o", "log", "symlog", "grey"]
+    /// options (step style, marker, scales, colour, line style), and policies.ipynb's own labels
+    /// (its baseline policy's name, a tie, the columns and index level of its paired-difference
+    /// table). Every other snake_case string literal must be a name of the schema.
+    static let notSchemaNames: Set<String> = ["r", "post", "o", "log", "symlog", "grey", "none",
+                                              "random", "tie", "mean", "ci95", "metric"]
 
     /// Every name a results file can hold, from `ResultsSchema` (as `swarmlab inspect --schema`
     /// prints it): tables, columns, attributes, and the names the fixed code columns decode to.

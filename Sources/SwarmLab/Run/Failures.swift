@@ -30,6 +30,13 @@ public func classifyFailure(_ error: any Error) -> (kind: FailureKind, message: 
     case let e as ScenarioRunner.FileError: return (.badInput, e.description)
     case let e as ResultsError: return (.io, e.description)
     case let e as SweepRunner.RunFailure: return (.failure, e.description)
+    case let e as ReportRenderer.Failure:
+        switch e.kind {
+        case .noInput: return (.noInput, e.description)
+        case .badInput: return (.badInput, e.description)
+        case .environment: return (.unavailable, e.description)
+        case .failed: return (.failure, e.description)
+        }
     default: return (.failure, "\(error)")
     }
 }
