@@ -35,15 +35,20 @@ func swarmlab(_ arguments: [String], environment: [String: String] = [:]) throws
 
 struct CLIError: Error, CustomStringConvertible { var description: String }
 
+/// Writes `text` as `name` in a fresh temporary folder; the caller removes the folder.
+func temporaryScenario(_ name: String, _ text: String) throws -> (folder: URL, path: String) {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swarmlab-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let path = folder.appendingPathComponent(name).path
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return (folder, path)
+}
+
 @Suite("swarmlab command line")
 struct CLITests {
     @Test("run says how far it is on a pipe too (a log, a Slurm job): a dated line per interval with simulated time, events/s and tasks")
     func progressOnAPipe() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swarmlab-progress-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("p.yaml").path
-        try """
+        let (dir, file) = try temporaryScenario("p.yaml", """
         version: 1
         name: progress-test
         seed: 1
@@ -55,7 +60,8 @@ struct CLITests {
         workloads:
           - bag: { tasks: 100000, work: { gemm: { m: 2048, n: 2048, k: 2048 } }, input: 10MB, output: 1MB }
         policies: [random]
-        """.write(toFile: file, atomically: true, encoding: .utf8)
+        """)
+        defer { try? FileManager.default.removeItem(at: dir) }
         // stderr is a pipe here; lines every 0.2 s (the runner looks at most every 0.5 s)
         let r = try swarmlab(["run", file, "--output", dir.appendingPathComponent("results/p.h5").path],
                              environment: ["SWARMLAB_PROGRESS_INTERVAL": "0.2"])

@@ -19,22 +19,24 @@ struct HighestIdle: SchedulingPolicy {
 
 @Suite("Library API: one import")
 struct OneImportTests {
-    @Test("with import SwarmLab alone, a user's policy runs through Swarmlab.run beside a built-in one and gets the work done")
-    func customPolicyOneImport() throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swarmlab-oneimport-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("mine.yaml").path
-        try """
+    /// Four desktops and a bag of 10-s tasks under the user's policy `highest-idle`.
+    static func mine(tasks: Int) -> String {
+        """
         version: 1
         name: mine
         seed: 3
         duration: 1h
         regions: [{ name: eu }]
         fleet: [{ class: desktop, region: eu, count: 4 }]
-        workloads: [{ bag: { tasks: 3, work: { seconds: 10s } } }]
+        workloads: [{ bag: { tasks: \(tasks), work: { seconds: 10s } } }]
         policies: [highest-idle]
-        """.write(toFile: file, atomically: true, encoding: .utf8)
+        """
+    }
+
+    @Test("with import SwarmLab alone, a user's policy runs through Swarmlab.run beside a built-in one and gets the work done")
+    func customPolicyOneImport() throws {
+        let (dir, file) = try temporaryScenario("mine.yaml", Self.mine(tasks: 3))
+        defer { try? FileManager.default.removeItem(at: dir) }
         let registry = PolicyRegistry.builtin + [HighestIdle.self]
         // the file names the user's policy: it reads with that registry, and not without it
         #expect(throws: (any Error).self) { try Swarmlab.run(scenarioAt: file) }

@@ -22,20 +22,8 @@ struct OutsidePackageTests {
         let build = try shell(["swift", "build", "--package-path", fixture, "--scratch-path", scratch])
         #expect(build.status == 0, "swift build of the outside package failed:\n\(build.output.suffix(3000))")
         guard build.status == 0 else { return }
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swarmlab-outside-\(getpid())")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let (dir, file) = try temporaryScenario("mine.yaml", OneImportTests.mine(tasks: 5))
         defer { try? FileManager.default.removeItem(at: dir) }
-        let file = dir.appendingPathComponent("mine.yaml").path
-        try """
-        version: 1
-        name: mine
-        seed: 3
-        duration: 1h
-        regions: [{ name: eu }]
-        fleet: [{ class: desktop, region: eu, count: 4 }]
-        workloads: [{ bag: { tasks: 5, work: { seconds: 10s } } }]
-        policies: [highest-idle]
-        """.write(toFile: file, atomically: true, encoding: .utf8)
         let run = try shell([scratch + "/debug/CustomPolicyRun", file])
         #expect(run.status == 0, "\(run.output)")
         #expect(run.output.split(separator: "\n").map(String.init) == ["highest-idle 5/5", "random 5/5"])
