@@ -22,11 +22,24 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .long, help: "Run only shard I of N (0-based), e.g. 3/10; join later without --shard.") var shard: String?
     @Flag(name: .long, help: "Print the summary as JSON on stdout.") var json = false
     @Flag(name: .long, help: "No progress on stderr.") var quiet = false
+    // On a cluster (docs/cluster.md): SweepCommand+Cluster.swift.
+    @Flag(name: .long, help: "Submit to Slurm: a job array (one task per shard) and a dependent join job; again after failures: only the shards with missing parts.") var slurm = false
+    @Flag(name: .long, help: "Write Kubernetes manifests: an Indexed Job (one pod per shard) and a join Job, to OUTPUT.k8s/.") var k8s = false
+    @Flag(name: .long, help: "With --slurm or --k8s: print the scripts or manifests, submit and write nothing.") var dryRun = false
+    @Option(name: .long, help: "With --slurm or --k8s: number of shards (default: one per run, at most 100).") var shards: Int?
+    @Option(name: .long, help: "With --slurm: the partition (default: the cluster's).") var partition: String?
+    @Option(name: .long, help: "With --slurm: time limit of each task, e.g. 2:00:00.") var time: String?
+    @Option(name: .long, help: "With --slurm or --k8s: CPUs of each shard (default 1), also its --jobs.") var cpusPerTask: Int?
+    @Option(name: .long, help: "With --k8s: container image with swarmlab on its PATH.") var image: String?
+    @Option(name: .long, help: "With --k8s: PersistentVolumeClaim holding the scenario and results, mounted at /data.") var volumeClaim: String?
+    @Option(name: .long, help: "With --k8s: namespace of the Jobs.") var namespace: String?
+    @Flag(name: .long, help: "Only join the parts of a sharded sweep; fail, naming them, when parts are missing (the cluster's join job).") var join = false
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1, found \(jobs)") }
         if let replications, replications < 1 { throw ValidationError("--replications must be at least 1, found \(replications)") }
         if shard != nil, parsedShard == nil { throw ValidationError("--shard expects I/N with 0 ≤ I < N, e.g. 3/10; found \(shard!)") }
+        try validateCluster()
     }
 
     var parsedShard: (index: Int, count: Int)? {
@@ -39,6 +52,7 @@ struct SweepCommand: ParsableCommand {
         let s = try exitOnFailure { try ScenarioRunner.load(scenario) }
         var options = SweepRunner.Options(output: output ?? "results/\(s.name)-sweep.h5", shard: parsedShard, replications: replications)
         if let jobs { options.jobs = jobs }
+        if slurm || k8s || join { return try runOnCluster(s, options: options) }
         // A line per finished run; in a log or a pipe, also a line every 10 s while runs are out.
         let progress = Progress(quiet: quiet)
         let counts = Mutex((done: 0, total: 0))
