@@ -181,6 +181,12 @@ public enum ResultsSchema {
         .init(name: "finished", type: .float64, unit: "1", meaning: "1 if every task settled before the horizon, else 0"),
         s("end", "simulated time the run ended"),
         s("timeline_interval", "the timeline's sampling interval"),
+        .init(name: "cost_per_day", type: .float64, unit: "USD/day", meaning: "cloud_cost / duration · 86,400 s: the bill as a daily rate (the `cost_per_day` target)"),
+    ] + RunTarget.Metric.allCases.flatMap { m -> [Column] in [
+        .init(name: m.name + "_target", type: .float64, unit: m.unit, meaning: "the scenario's `targets.\(m.name)`: \(m.name) must be \(m.atLeast ? "≥" : "≤") this (NaN: no such target)"),
+        .init(name: m.name + "_met", type: .float64, unit: "1", meaning: "1 if \(m.name) met its target, 0 if not\(m == .makespan ? " (a run that did not finish does not)" : ""), NaN without one"),
+    ] } + [
+        .init(name: "targets_met", type: .float64, unit: "1", meaning: "1 if every target was met, 0 if one was not, NaN without targets"),
     ])
 
     /// Every table of a run's group, in the order the schema page lists them.

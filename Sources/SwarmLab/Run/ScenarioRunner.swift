@@ -119,7 +119,7 @@ public enum ScenarioRunner {
                                    bytesLeaving: meter.billedBytesLeaving, tariffs: scenario.regionTariffs)
         if let writer, let recorder {
             try writer.write(run: engine, recorder: recorder, group: group, jobKinds: scenario.workloads.map(Provenance.kind(of:)),
-                             bill: bill)
+                             bill: bill, targets: scenario.targets, duration: scenario.duration)
             try writer.writeAccess(tenants: scenario.tenants, ownership: run.ownership, refused: scenario.access, group: group)
         }
         return PolicyResult(policy: name, metrics: engine.metrics, events: engine.sim.eventsProcessed,
@@ -199,6 +199,8 @@ extension ScenarioRunner {
             json["policies"] = stats.jsonObject().map { row in row.filter { $0.key != "point" } }
             json["runs"] = results.map { r in jsonObject(r).merging(["seed": r.seed, "replication": r.replication]) { $1 } }
         }
+        text += targetLines(s, results)
+        if !s.targets.isEmpty { json["targets"] = targetJSON(s, results) }
         if !s.accessNotes.isEmpty {
             // Refused actions are part of the outcome: say them, and count them in the JSON.
             text += "\nRefused by the tenants' roles:\n" + s.accessNotes.map { "  \($0)\n" }.joined()

@@ -1,0 +1,165 @@
+import Foundation
+import SwarmModel
+import SwarmResults
+import SwarmScenario
+
+extension SizingRunner {
+    /// What a search needs from the scenario, checked before any run: the axes, targets,
+    /// policy, seeds and the list price of a candidate.
+    struct Setup: Sendable {
+        let scenario: Scenario
+        let axes: [Scenario.Sizing.Axis]
+        let targets: [RunTarget]
+        let policy: String
+        /// One per replication, the same for every candidate.
+        let seeds: [UInt64]
+        let confidence: Double
+        /// List price of the all-min candidate, and what one unit of each axis adds (USD/h).
+        let basePrice: Double
+        let unitPrices: [Double]
+
+        init(_ scenario: Scenario, options: Options) throws {
+            guard let sizing = scenario.sizing else {
+                throw ScenarioRunner.FileError(description: "\(scenario.file): no `sizing:` section; `size` needs its axes, e.g.\n"
+                                               + "sizing:\n  axes:\n    - { path: fleet[0].count, min: 1, max: 1000 }\n(docs/sizing.md)")
+            }
+            guard !scenario.targets.isEmpty else {
+                throw ScenarioRunner.FileError(description: "\(scenario.file): no `targets:` section; `size` looks for the cheapest fleet meeting them, e.g.\n"
+                                               + "targets:\n  latency_p95: 2s\n(docs/sizing.md)")
+            }
+            guard scenario.sweep.isEmpty else {
+                throw ScenarioRunner.FileError(description: "\(scenario.file): `size` chooses the fleet itself; remove the `sweep` over "
+                                               + scenario.sweep.map(\.path).joined(separator: " × "))
+            }
+            self.scenario = scenario
+            axes = sizing.axes
+            targets = scenario.targets
+            policy = sizing.policy ?? scenario.policies[0]
+            let n = options.replications ?? sizing.replications
+            guard n >= 2 else { throw ScenarioRunner.FileError(description: "`size` needs at least 2 replications per candidate for an interval, found \(n)") }
+            seeds = (0..<n).map { scenario.seeds[0] &+ UInt64($0) }
+            confidence = sizing.confidence
+            // Both corners must be valid scenarios, and the top one must fit in memory,
+            // before hours of runs.
+            let bottom = axes.map { $0.values[0] }, top = axes.map { $0.values.last! }
+            let low = try scenario.with(Setup.settings(axes, bottom).map { (path: $0.path, value: $0.value) })
+            let high = try scenario.with(Setup.settings(axes, top).map { (path: $0.path, value: $0.value) })
+            try high.checkMemory()
+            basePrice = Setup.listPrice(low)
+            var units: [Double] = []
+            for (j, axis) in axes.enumerated() {
+                if let p = axis.unitPrice { units.append(p); continue }
+                guard axis.values.count > 1 else { units.append(0); continue }
+                var p = bottom; p[j] = axis.values.last!
+                let s = try scenario.with(Setup.settings(axes, p).map { (path: $0.path, value: $0.value) })
+                units.append((Setup.listPrice(s) - basePrice) / Double(axis.values.last! - axis.values[0]))
+            }
+            unitPrices = units
+        }
+
+        /// The fleet's list price, USD per hour: Σ count · its class's price.
+        static func listPrice(_ s: Scenario) -> Double {
+            s.fleet.reduce(0) { sum, share in
+                sum + Double(share.count) * (s.classes.first { $0.name == share.className }?.pricePerHour ?? 0)
+            }
+        }
+
+        /// A candidate's list price, USD per hour (linear in the axes).
+        func price(_ values: [Int]) -> Double {
+            zip(zip(axes, unitPrices), values).reduce(basePrice) { $0 + $1.0.1 * Double($1.1 - $1.0.0.values[0]) }
+        }
+
+        static func settings(_ axes: [Scenario.Sizing.Axis], _ values: [Int]) -> [SweepSetting] {
+            zip(axes, values).map { SweepSetting(path: $0.path, value: String($1)) }
+        }
+
+        func settings(_ values: [Int]) -> [SweepSetting] { Setup.settings(axes, values) }
+
+        /// `fleet[0].count=6, fleet[1].count=2`.
+        func describe(_ values: [Int]) -> String { settings(values).map(\.description).joined(separator: ", ") }
+    }
+}
+
+extension SizingRunner {
+    /// Writes `output`: provenance, the search's attributes, `/size_candidates` (one row per
+    /// candidate: axis values, price, per target mean, interval half-width and verdict) and
+    /// `/size_runs` (one row per run: every target metric).
+    static func write(setup: Setup, candidates: [Candidate], answer: [Int]?, to output: String) throws {
+        let writer = try ResultsWriter(path: output)
+        try Provenance.write(to: writer, scenario: setup.scenario)
+        try writer.setAttribute("size_axes", setup.axes.enumerated().map { "axis_\($0): \($1.path)" }.joined(separator: "\n"))
+        try writer.setAttribute("size_policy", setup.policy)
+        try writer.setAttribute("size_confidence", setup.confidence)
+        try writer.setAttribute("replications", Int64(setup.seeds.count))
+        try writer.setAttribute("size_answer", answer.map(setup.describe) ?? "none")
+        try writer.setAttribute("wall_time", candidates.reduce(0) { $0 + $1.runs.reduce(0) { $0 + $1.wallSeconds } })
+        var columns: [ResultsColumn] = [.uint32("candidate", candidates.map { UInt32($0.number) }, units: "1")]
+        for j in setup.axes.indices { columns.append(.int64("axis_\(j)", candidates.map { Int64($0.values[j]) }, units: "1")) }
+        columns.append(.double("price", candidates.map(\.price), units: "USD/h"))
+        columns.append(.double("met", candidates.map { $0.met ? 1 : 0 }, units: "1"))
+        for (k, t) in setup.targets.enumerated() {
+            columns.append(.double(t.metric.name + "_mean", candidates.map { $0.estimates[k].mean }, units: t.metric.unit))
+            columns.append(.double(t.metric.name + "_ci", candidates.map { $0.estimates[k].halfWidth }, units: t.metric.unit))
+            columns.append(.double(t.metric.name + "_met", candidates.map { $0.estimates[k].met ? 1 : 0 }, units: "1"))
+        }
+        try writer.writeTable("size_candidates", columns)
+        let runs = candidates.flatMap { c in c.runs.map { (c.number, $0) } }
+        var runColumns: [ResultsColumn] = [
+            .uint32("candidate", runs.map { UInt32($0.0) }, units: "1"),
+            .uint32("replication", runs.map { UInt32($0.1.replication) }, units: "1"),
+            .int64("seed", runs.map { Int64(bitPattern: $0.1.seed) }, units: "1"),
+        ]
+        for (m, metric) in RunTarget.Metric.allCases.enumerated() {
+            runColumns.append(.double(metric.name, runs.map { $0.1.values[m] }, units: metric.unit))
+        }
+        runColumns.append(.double("settled", runs.map { $0.1.settled ? 1 : 0 }, units: "1"))
+        try writer.writeTable("size_runs", runColumns)
+        try writer.commit()
+    }
+}
+
+extension SizingRunner.Outcome {
+    /// The answer for a terminal: the configuration, each target's interval, the candidates
+    /// that bound it from below, and what was run.
+    public var text: String {
+        func line(_ c: SizingRunner.Candidate) -> String {
+            c.estimates.map { e in
+                "\(e.target.metric.name) \(formatTarget(e.target.metric, e.mean)) ± \(formatTarget(e.target.metric, e.halfWidth))"
+                    + (e.met ? "" : " (not met)")
+            }.joined(separator: ", ")
+        }
+        func describe(_ values: [Int]) -> String {
+            zip(axes, values).map { "\($0.path)=\($1)" }.joined(separator: ", ")
+        }
+        var t = "Cheapest configuration meeting every target (\(Int((confidence * 100).rounded()))% Student-t intervals over \(replications) replications, the same seeds for every candidate):\n\n"
+        t += "  \(describe(answer.values))   list price $\(String(format: "%.2f", answer.price))/h\n"
+        for e in answer.estimates {
+            t += "    \(e.target.metric.name) \(e.target.relation) \(formatTarget(e.target.metric, e.target.limit)): "
+                + "\(formatTarget(e.target.metric, e.mean)) ± \(formatTarget(e.target.metric, e.halfWidth)) "
+                + "[\(formatTarget(e.target.metric, e.lower)), \(formatTarget(e.target.metric, e.upper))] met\n"
+        }
+        if bounding.isEmpty {
+            t += "\n  Nothing cheaper on its axes was run (the answer is at the axes' min, or below it was inferred).\n"
+        } else {
+            t += "\n  Bounded below by (one step less on an axis; not met):\n"
+            for b in bounding { t += "    \(describe(b.values))   $\(String(format: "%.2f", b.price))/h: \(line(b))\n" }
+        }
+        t += "\n\(candidates.count) candidates, \(freshRuns + resumedRuns) runs (\(freshRuns) run now, \(resumedRuns) read back from an earlier invocation).\n"
+        t += "Every candidate tried: \(output)\n"
+        return t
+    }
+
+    /// The answer as JSON (`swarmlab size --json`).
+    public var jsonObject: [String: Any] {
+        func candidate(_ c: SizingRunner.Candidate) -> [String: Any] {
+            ["values": Dictionary(uniqueKeysWithValues: zip(axes.map(\.path), c.values)), "price_usd_per_h": c.price, "met": c.met,
+             "targets": c.estimates.map { e -> [String: Any] in
+                 ["metric": e.target.metric.name, "relation": e.target.relation, "limit": e.target.limit, "unit": e.target.metric.unit,
+                  "mean": jsonNumber(e.mean), "ci_half_width": jsonNumber(e.halfWidth), "met": e.met]
+             }]
+        }
+        return ["answer": candidate(answer), "bounding": bounding.map(candidate), "candidates": candidates.count,
+                "confidence": confidence, "replications": replications, "runs_fresh": freshRuns, "runs_resumed": resumedRuns,
+                "output": output]
+    }
+}
