@@ -119,6 +119,40 @@ struct SizingTests {
         #expect(try reader.column("size_candidates", "axis_0") == [1, 2, 4, 8])
     }
 
+    @Test("a budget the cheapest configuration meeting the other targets misses is refused, with that configuration and its cost")
+    func budgetRefused() throws {
+        let s = try Self.parse(Self.queue(λ: 3, meanWork: 1, requests: 2_000, target: "1.3s", max: 16, replications: 3)
+            .replacingOccurrences(of: "  latency_mean: 1.3s", with: "  latency_mean: 1.3s\n  cost_per_day: $10/day"))
+        let output = Self.temporary("budget.h5")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        do {
+            let o = try SizingRunner.run(s, options: .init(jobs: 2, output: output))
+            Issue.record("a budget below one server's cost was met by \(o.answer.values)")
+        } catch let refusal as SizingRunner.Refusal {
+            let cheapest = try #require(refusal.cheapest)
+            let c = try #require(Int(cheapest[0].value))
+            #expect(c > 3, "the queue is stable only above λ/μ = 3 servers")
+            let missed = try #require(refusal.missed.first)
+            #expect(refusal.missed.count == 1 && missed.target.metric == .costPerDay)
+            // c always-on servers at $0.34/h are billed 0.34 · 24 · c per day.
+            #expect(abs(missed.best.mean - 0.34 * 24 * Double(c)) < 1e-9)
+            #expect(refusal.description.hasPrefix("the cheapest configuration meeting the other targets (fleet[0].count=\(c)) misses a budget"))
+        }
+    }
+
+    @Test("swarmlab size answers on the example scenario of docs/sizing.md")
+    func exampleAnswers() throws {
+        let output = Self.temporary("example.h5")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let r = try swarmlab("size", "scenarios/examples/sizing.yaml", "--replications", "2", "--jobs", "2", "--output", output, "--json")
+        #expect(r.status == 0, "stderr: \(r.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let answer = try #require(json["answer"] as? [String: Any])
+        #expect(answer["met"] as? Bool == true)
+        #expect((answer["values"] as? [String: Int])?.keys.sorted() == ["fleet[0].count", "fleet[1].count"])
+        #expect(r.stderr.contains("[1] fleet[0].count=200, fleet[1].count=16"), "the top corner is judged first")
+    }
+
     @Test("an interrupted search resumes from the runs it finished and reaches the same answer")
     func resumes() throws {
         let s = try Self.parse(Self.queue(λ: 3, meanWork: 1, requests: 5_000, target: "1.3s", max: 64, replications: 3))

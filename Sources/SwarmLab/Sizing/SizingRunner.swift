@@ -69,6 +69,8 @@ public enum SizingRunner {
         public var estimates: [Estimate]
         public var runs: [RunValues]
         public var met: Bool { estimates.allSatisfy(\.met) }
+        /// Whether the capacity targets (all but cost, energy, carbon) are met: the search's verdict.
+        public var capacityMet: Bool { estimates.allSatisfy { $0.met || $0.target.metric.isBudget } }
     }
 
     /// What a search found.
@@ -92,9 +94,14 @@ public enum SizingRunner {
     /// any candidate reached for each.
     public struct Refusal: Error, CustomStringConvertible {
         public var missed: [(target: RunTarget, best: Estimate, at: [SweepSetting])]
+        /// When the capacity targets were met: the cheapest configuration meeting them, whose
+        /// budgets (cost, energy, carbon) are the ones missed.
+        public var cheapest: [SweepSetting]?
         public var output: String
         public var description: String {
-            "no configuration within the sizing bounds meets every target:\n" + missed.map { m in
+            let head = cheapest.map { "the cheapest configuration meeting the other targets (\($0.map(\.description).joined(separator: ", "))) misses a budget:\n" }
+                ?? "no configuration within the sizing bounds meets every target:\n"
+            return head + missed.map { m in
                 "  \(m.target.metric.name) \(m.target.relation) \(formatTarget(m.target.metric, m.target.limit)): best reached "
                     + "\(formatTarget(m.target.metric, m.best.mean)) ± \(formatTarget(m.target.metric, m.best.halfWidth)) at "
                     + m.at.map(\.description).joined(separator: ", ")
@@ -121,17 +128,17 @@ public enum SizingRunner {
             progress("[\(c.number + 1)] \(setup.describe(values)) ($\(String(format: "%.2f", c.price))/h): "
                      + c.estimates.map { e in "\(e.target.metric.name) \(formatTarget(e.target.metric, e.mean)) ± \(formatTarget(e.target.metric, e.halfWidth))\(e.met ? "" : " ✗")" }
                         .joined(separator: ", ")
-                     + " → \(c.met ? "meets" : "does not meet"); "
+                     + " → \(c.met ? "meets" : c.capacityMet ? "meets all but a budget" : "does not meet"); "
                      + (fresh.isEmpty ? "already done" : "\(fresh.count) run(s) in \(String(format: "%.1f", fresh.reduce(0) { $0 + $1.wallSeconds })) s")
                      + ", \(Int((monotonicSeconds() - start).rounded())) s so far")
-            return c.met
+            return c.capacityMet
         }
         try write(setup: setup, candidates: candidates, answer: answer, to: options.output)
         if !options.keepParts { try? FileManager.default.removeItem(atPath: parts) }
         let fresh = candidates.reduce(0) { $0 + $1.runs.filter { !$0.resumed }.count }
         let resumed = candidates.reduce(0) { $0 + $1.runs.filter(\.resumed).count }
-        guard let answer, let best = candidates.first(where: { $0.values == answer }) else {
-            throw refusal(setup: setup, candidates: candidates, output: options.output)
+        guard let answer, let best = candidates.first(where: { $0.values == answer }), best.met else {
+            throw refusal(setup: setup, candidates: candidates, answer: answer, output: options.output)
         }
         let below = setup.axes.indices.compactMap { j -> [Int]? in
             let axis = setup.axes[j].values
@@ -143,11 +150,19 @@ public enum SizingRunner {
                        resumedRuns: resumed, output: options.output)
     }
 
-    /// The failing targets of the top corner, each with the best value any candidate reached.
-    static func refusal(setup: Setup, candidates: [Candidate], output: String) -> Refusal {
-        let top = candidates.first { $0.values == setup.axes.map { $0.values.last! } } ?? candidates.last!
-        let missed = top.estimates.enumerated().filter { !$0.element.met }.map { (k, e) in
-            let best = candidates.min { a, b in
+    /// Why nothing is the answer: the capacity targets the top of the axes misses, each with
+    /// the best value any candidate reached; or, when the cheapest configuration meeting those
+    /// (`answer`) misses a budget, the budgets with the best value among such configurations.
+    static func refusal(setup: Setup, candidates: [Candidate], answer: [Int]?, output: String) -> Refusal {
+        let judged: Candidate, pool: [Candidate]
+        if let answer, let a = candidates.first(where: { $0.values == answer }) {
+            judged = a; pool = candidates.filter(\.capacityMet)
+        } else {
+            judged = candidates.first { $0.values == setup.axes.map { $0.values.last! } } ?? candidates.last!
+            pool = candidates
+        }
+        let missed = judged.estimates.enumerated().filter { !$0.element.met && (answer != nil) == $0.element.target.metric.isBudget }.map { (k, e) in
+            let best = pool.min { a, b in
                 let x = a.estimates[k].mean, y = b.estimates[k].mean
                 if x.isNaN { return false }
                 if y.isNaN { return true }
@@ -155,7 +170,7 @@ public enum SizingRunner {
             }!
             return (target: e.target, best: best.estimates[k], at: setup.settings(best.values))
         }
-        return Refusal(missed: missed, output: output)
+        return Refusal(missed: missed, cheapest: answer.map(setup.settings), output: output)
     }
 
     /// Runs (or reads back) the replications of one candidate and judges it.

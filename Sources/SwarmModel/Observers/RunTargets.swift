@@ -25,6 +25,11 @@ public struct RunTarget: Sendable, Equatable {
         /// most (latencies, makespan, cost, energy, carbon).
         public var atLeast: Bool { self == .throughput || self == .sloAttainment }
 
+        /// A budget: cost, energy and carbon grow with the fleet, where the other metrics
+        /// (capacity) improve. `swarmlab size` searches on the capacity targets and checks the
+        /// budgets on the cheapest configuration that meets them.
+        public var isBudget: Bool { self == .costPerDay || self == .energy || self == .carbon }
+
         /// The metric's unit as the results file writes it.
         public var unit: String {
             switch self {
