@@ -105,7 +105,8 @@ public enum SizingRunner {
                 "  \(m.target.metric.name) \(m.target.relation) \(formatTarget(m.target.metric, m.target.limit)): best reached "
                     + "\(formatTarget(m.target.metric, m.best.mean)) ± \(formatTarget(m.target.metric, m.best.halfWidth)) at "
                     + m.at.map(\.description).joined(separator: ", ")
-            }.joined(separator: "\n") + "\n(raise the axes' `max`, or relax the target; every candidate tried is in \(output))"
+            }.joined(separator: "\n") + "\n(" + (cheapest == nil ? "raise the axes' `max`, or relax the target" : "relax the budget, or let cheaper devices in (an axis, a lower `min`)")
+                + "; every candidate tried is in \(output))"
         }
     }
 
