@@ -59,13 +59,19 @@ extension ScenarioRunner {
     }
 }
 
-/// A target's value in a unit a planner reads: seconds, tasks/s, percent, $/day, kWh, kg.
-public func formatTarget(_ metric: RunTarget.Metric, _ value: Double) -> String {
+/// A target's value in a unit a planner reads: seconds (minutes, hours), tasks/s, percent,
+/// $/day, kWh, kg. `scale`, when given, picks the time unit instead of `value` (an interval's
+/// half-width in its mean's unit).
+public func formatTarget(_ metric: RunTarget.Metric, _ value: Double, scale: Double? = nil) -> String {
     if value.isNaN { return "none" }
     func g(_ x: Double) -> String { String(format: "%.4g", x) }
     switch metric {
     case .throughput: return g(value) + " tasks/s"
-    case .latencyMean, .latencyP50, .latencyP95, .latencyP99, .makespan: return g(value) + " s"
+    case .latencyMean, .latencyP50, .latencyP95, .latencyP99, .makespan:
+        let reference = abs(scale ?? value)
+        if reference >= 3600 { return g(value / 3600) + " h" }
+        if reference >= 600 { return g(value / 60) + " min" }
+        return g(value) + " s"
     case .sloAttainment: return g(value * 100) + "%"
     case .costPerDay: return "$" + String(format: "%.2f", value) + "/day"
     case .energy: return g(value / 3.6e6) + " kWh"

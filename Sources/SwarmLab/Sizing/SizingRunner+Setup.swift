@@ -124,7 +124,7 @@ extension SizingRunner.Outcome {
     public var text: String {
         func line(_ c: SizingRunner.Candidate) -> String {
             c.estimates.map { e in
-                "\(e.target.metric.name) \(formatTarget(e.target.metric, e.mean)) ± \(formatTarget(e.target.metric, e.halfWidth))"
+                "\(e.target.metric.name) \(formatTarget(e.target.metric, e.mean)) ± \(formatTarget(e.target.metric, e.halfWidth, scale: e.mean))"
                     + (e.met ? "" : " (not met)")
             }.joined(separator: ", ")
         }
@@ -135,7 +135,7 @@ extension SizingRunner.Outcome {
         t += "  \(describe(answer.values))   list price $\(String(format: "%.2f", answer.price))/h\n"
         for e in answer.estimates {
             t += "    \(e.target.metric.name) \(e.target.relation) \(formatTarget(e.target.metric, e.target.limit)): "
-                + "\(formatTarget(e.target.metric, e.mean)) ± \(formatTarget(e.target.metric, e.halfWidth)) "
+                + "\(formatTarget(e.target.metric, e.mean)) ± \(formatTarget(e.target.metric, e.halfWidth, scale: e.mean)) "
                 + "[\(formatTarget(e.target.metric, e.lower)), \(formatTarget(e.target.metric, e.upper))] met\n"
         }
         if bounding.isEmpty {

@@ -103,7 +103,7 @@ public enum SizingRunner {
                 ?? "no configuration within the sizing bounds meets every target:\n"
             return head + missed.map { m in
                 "  \(m.target.metric.name) \(m.target.relation) \(formatTarget(m.target.metric, m.target.limit)): best reached "
-                    + "\(formatTarget(m.target.metric, m.best.mean)) ± \(formatTarget(m.target.metric, m.best.halfWidth)) at "
+                    + "\(formatTarget(m.target.metric, m.best.mean)) ± \(formatTarget(m.target.metric, m.best.halfWidth, scale: m.best.mean)) at "
                     + m.at.map(\.description).joined(separator: ", ")
             }.joined(separator: "\n") + "\n(" + (cheapest == nil ? "raise the axes' `max`, or relax the target" : "relax the budget, or let cheaper devices in (an axis, a lower `min`)")
                 + "; every candidate tried is in \(output))"
@@ -127,7 +127,7 @@ public enum SizingRunner {
             candidates.append(c)
             let fresh = c.runs.filter { !$0.resumed }
             progress("[\(c.number + 1)] \(setup.describe(values)) ($\(String(format: "%.2f", c.price))/h): "
-                     + c.estimates.map { e in "\(e.target.metric.name) \(formatTarget(e.target.metric, e.mean)) ± \(formatTarget(e.target.metric, e.halfWidth))\(e.met ? "" : " ✗")" }
+                     + c.estimates.map { e in "\(e.target.metric.name) \(formatTarget(e.target.metric, e.mean)) ± \(formatTarget(e.target.metric, e.halfWidth, scale: e.mean))\(e.met ? "" : " ✗")" }
                         .joined(separator: ", ")
                      + " → \(c.met ? "meets" : c.capacityMet ? "meets all but a budget" : "does not meet"); "
                      + (fresh.isEmpty ? "already done" : "\(fresh.count) run(s) in \(String(format: "%.1f", fresh.reduce(0) { $0 + $1.wallSeconds })) s")
