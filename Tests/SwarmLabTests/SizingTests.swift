@@ -253,6 +253,12 @@ struct SizingTests {
         #expect { try Self.parse(base.replacingOccurrences(of: "path: fleet[0].count", with: "path: flet[0].count")) } throws: { e in
             "\(e)".contains("sizing.axes[0].path") && "\(e)".contains("did you mean `fleet`?")
         }
+        // An axis that is not a fleet count (an elastic pool's size, here a stand-in) needs its price.
+        #expect { try Self.parse(base.replacingOccurrences(of: "path: fleet[0].count", with: "path: workloads[0].requests.count")) } throws: { e in
+            "\(e)".contains("sizing.axes[0].path") && "\(e)".contains("give `unit_price`")
+        }
+        #expect(try Self.parse(base.replacingOccurrences(of: "path: fleet[0].count", with: "path: workloads[0].requests.count\n      unit_price: $1/h"))
+            .sizing?.axes[0].unitPrice == 1)
         #expect { try Self.parse(base.replacingOccurrences(of: "max: 8", with: "max: 0")) } throws: { e in
             "\(e)".contains("sizing.axes[0].max") && "\(e)".contains("expected max ≥ min (1), found 0")
         }

@@ -79,6 +79,11 @@ extension ScenarioParser {
             var values = Array(stride(from: lo, through: hi, by: step))
             if values.last != hi { values.append(hi) }
             let price = try s.quantity("unit_price", UnitParser.money)
+            // Only fleet entries and clusters add devices whose class price is known; any other
+            // field (an elastic pool's size) must say what a unit costs.
+            if price == nil, ![.key("fleet"), .key("clusters")].contains(steps.first!) {
+                throw s["path"]!.fail("`\(path)` does not count fleet devices, so its price is not known: give `unit_price` (money per hour, e.g. `$0.34/h`)")
+            }
             axes.append(.init(path: path, values: values, unitPrice: price))
             out.append(s.node)
         }

@@ -292,7 +292,7 @@ public enum ScenarioSchema {
         Field(section: "sizing.axes[]", key: "min", type: "integer ≥ 0", presence: .value("0"), meaning: "smallest value tried"),
         Field(section: "sizing.axes[]", key: "max", type: "integer ≥ min", presence: .required, meaning: "largest value tried: the bound a refusal refers to"),
         Field(section: "sizing.axes[]", key: "step", type: "integer ≥ 1", presence: .value("1"), meaning: "values tried are min, min+step, …, and max"),
-        Field(section: "sizing.axes[]", key: "unit_price", type: "money per hour", presence: .optional, meaning: "what one more unit costs, to order candidates; default: measured from the fleet's list price (Σ count · class `price`), which needs the field to add devices to the fleet"),
+        Field(section: "sizing.axes[]", key: "unit_price", type: "money per hour", presence: .optional, meaning: "what one more unit costs, to order candidates; default: measured from the fleet's list price (Σ count · class `price`); required when `path` is not under `fleet` or `clusters` (an elastic pool's size)"),
     ]
 
     /// The keys of `section`, in table order.
