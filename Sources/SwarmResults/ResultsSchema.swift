@@ -297,6 +297,7 @@ public enum ResultsSchema {
             .init(name: "candidate", type: .uint32, unit: "1", meaning: "candidate number, from 0 (`/size_runs.candidate`)"),
             .init(name: "axis_K", type: .int64, unit: "1", meaning: "one column per axis (K from 0, `size_axes`): the field's value"),
             .init(name: "price", type: .float64, unit: "USD/h", meaning: "list price of the candidate's fleet (Σ count · class price; an axis's `unit_price`): the search's cost order"),
+            .init(name: "replications", type: .uint32, unit: "1", meaning: "runs of the candidate (more than `replications` when `sizing.max_replications` let an undecided one grow)"),
             .init(name: "met", type: .float64, unit: "1", meaning: "1 if every target was met"),
             .init(name: "METRIC_mean", type: .float64, unit: "its unit", meaning: "per target: mean of METRIC over the replications"),
             .init(name: "METRIC_ci", type: .float64, unit: "its unit", meaning: "per target: half-width of its Student-t interval at `size_confidence` (NaN if a run had no value)"),

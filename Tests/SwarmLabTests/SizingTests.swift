@@ -119,6 +119,28 @@ struct SizingTests {
         #expect(try reader.column("size_candidates", "axis_0") == [1, 2, 4, 8])
     }
 
+    @Test("sequential testing: only candidates whose interval straddles the limit get more replications")
+    func sequential() throws {
+        let s = try Self.parse(Self.queue(λ: 3, meanWork: 1, requests: 5_000, target: "1.3s", max: 64, replications: 2)
+            .replacingOccurrences(of: "  replications: 2", with: "  replications: 2\n  max_replications: 8"))
+        let output = Self.temporary("sequential.h5")
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let outcome = try SizingRunner.run(s, options: .init(jobs: 2, output: output))
+        #expect(outcome.answer.values == [5])   // Erlang C, as in the closed-form test
+        for c in outcome.candidates {
+            let e = c.estimates[0]
+            let straddled = e.lower <= 1.3 && 1.3 <= e.upper
+            // 2 runs when decided at once; 4, then 8 while undecided; 8 at most.
+            #expect([2, 4, 8].contains(c.runs.count))
+            if c.runs.count < 8 { #expect(!straddled, "\(c.values): undecided after \(c.runs.count) runs") }
+            // Common random numbers still: the first seeds are everyone's.
+            #expect(c.runs.map(\.seed) == (0..<c.runs.count).map { 7 + UInt64($0) })
+        }
+        #expect(outcome.candidates.contains { $0.runs.count > 2 }, "no candidate needed more runs: the test proves nothing")
+        let reader = try ResultsReader(path: output)
+        #expect(try reader.column("size_candidates", "replications") == outcome.candidates.map { Double($0.runs.count) })
+    }
+
     @Test("a budget the cheapest configuration meeting the other targets misses is refused, with that configuration and its cost")
     func budgetRefused() throws {
         let s = try Self.parse(Self.queue(λ: 3, meanWork: 1, requests: 2_000, target: "1.3s", max: 16, replications: 3)

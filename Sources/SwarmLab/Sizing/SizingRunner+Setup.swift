@@ -11,7 +11,11 @@ extension SizingRunner {
         let axes: [Scenario.Sizing.Axis]
         let targets: [RunTarget]
         let policy: String
-        /// One per replication, the same for every candidate.
+        /// Replications of every candidate, and the most a candidate whose interval straddles a
+        /// limit grows to (doubling).
+        let replications: Int
+        let maxReplications: Int
+        /// One per replication up to `maxReplications`, the same for every candidate.
         let seeds: [UInt64]
         let confidence: Double
         /// List price of the all-min candidate, and what one unit of each axis adds (USD/h).
@@ -37,7 +41,9 @@ extension SizingRunner {
             policy = sizing.policy ?? scenario.policies[0]
             let n = options.replications ?? sizing.replications
             guard n >= 2 else { throw ScenarioRunner.FileError(description: "`size` needs at least 2 replications per candidate for an interval, found \(n)") }
-            seeds = (0..<n).map { scenario.seeds[0] &+ UInt64($0) }
+            replications = n
+            maxReplications = max(n, sizing.maxReplications ?? n)
+            seeds = (0..<maxReplications).map { scenario.seeds[0] &+ UInt64($0) }
             confidence = sizing.confidence
             // Both corners must be valid scenarios, and the top one must fit in memory,
             // before hours of runs.
@@ -90,12 +96,13 @@ extension SizingRunner {
         try writer.setAttribute("size_axes", setup.axes.enumerated().map { "axis_\($0): \($1.path)" }.joined(separator: "\n"))
         try writer.setAttribute("size_policy", setup.policy)
         try writer.setAttribute("size_confidence", setup.confidence)
-        try writer.setAttribute("replications", Int64(setup.seeds.count))
+        try writer.setAttribute("replications", Int64(setup.replications))
         try writer.setAttribute("size_answer", answer.map(setup.describe) ?? "none")
         try writer.setAttribute("wall_time", candidates.reduce(0) { $0 + $1.runs.reduce(0) { $0 + $1.wallSeconds } })
         var columns: [ResultsColumn] = [.uint32("candidate", candidates.map { UInt32($0.number) }, units: "1")]
         for j in setup.axes.indices { columns.append(.int64("axis_\(j)", candidates.map { Int64($0.values[j]) }, units: "1")) }
         columns.append(.double("price", candidates.map(\.price), units: "USD/h"))
+        columns.append(.uint32("replications", candidates.map { UInt32($0.runs.count) }, units: "1"))
         columns.append(.double("met", candidates.map { $0.met ? 1 : 0 }, units: "1"))
         for (k, t) in setup.targets.enumerated() {
             columns.append(.double(t.metric.name + "_mean", candidates.map { $0.estimates[k].mean }, units: t.metric.unit))
@@ -132,7 +139,8 @@ extension SizingRunner.Outcome {
             zip(axes, values).map { "\($0.path)=\($1)" }.joined(separator: ", ")
         }
         var t = "Cheapest configuration meeting every target (\(Int((confidence * 100).rounded()))% Student-t intervals over \(replications) replications, the same seeds for every candidate):\n\n"
-        t += "  \(describe(answer.values))   list price $\(String(format: "%.2f", answer.price))/h\n"
+        t += "  \(describe(answer.values))   list price $\(String(format: "%.2f", answer.price))/h"
+            + (answer.runs.count == replications ? "" : ", \(answer.runs.count) replications") + "\n"
         for e in answer.estimates {
             t += "    \(e.target.metric.name) \(e.target.relation) \(formatTarget(e.target.metric, e.target.limit)): "
                 + "\(formatTarget(e.target.metric, e.mean)) ± \(formatTarget(e.target.metric, e.halfWidth, scale: e.mean)) "

@@ -146,7 +146,7 @@ public enum SizingRunner {
             guard let k = axis.firstIndex(of: answer[j]), k > 0 else { return nil }
             var p = answer; p[j] = axis[k - 1]; return p
         }
-        return Outcome(axes: setup.axes, confidence: setup.confidence, replications: setup.seeds.count, candidates: candidates,
+        return Outcome(axes: setup.axes, confidence: setup.confidence, replications: setup.replications, candidates: candidates,
                        answer: best, bounding: candidates.filter { c in below.contains(c.values) }, freshRuns: fresh,
                        resumedRuns: resumed, output: options.output)
     }
@@ -174,43 +174,67 @@ public enum SizingRunner {
         return Refusal(missed: missed, cheapest: answer.map(setup.settings), output: output)
     }
 
-    /// Runs (or reads back) the replications of one candidate and judges it.
+    /// Runs (or reads back) the replications of one candidate and judges it. Sequential: while
+    /// an interval straddles its limit and `setup.maxReplications` allows, the replications
+    /// double (the added seeds are the next ones, the same for every candidate).
     static func evaluate(_ values: [Int], number: Int, setup: Setup, registry: PolicyRegistry, parts: String, jobs: Int) throws -> Candidate {
         let point = try setup.scenario.with(setup.settings(values).map { (path: $0.path, value: $0.value) })
         try point.checkMemory()
         let description = setup.describe(values)
         let key = "c-" + values.map(String.init).joined(separator: "_")
-        let results = Mutex([RunValues?](repeating: nil, count: setup.seeds.count))
-        let failure = Mutex<(any Error)?>(nil)
         let fitting = max(1, Int(physicalMemoryBytes() / max(point.memoryEstimate.total, 1)))
-        let workers = max(1, min(jobs, setup.seeds.count, fitting))
-        let next = Mutex(0)
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+        var runs: [RunValues] = []
+        var n = setup.replications
+        while true {
+            runs += try runReplications(runs.count..<n, of: point, setup: setup, registry: registry, jobs: min(jobs, fitting),
+                                        parts: parts, key: key, description: description)
+            let estimates = judge(runs, setup.targets, confidence: setup.confidence)
+            let undecided = estimates.contains { e in
+                !e.met && !e.halfWidth.isNaN && (e.target.metric.atLeast ? e.upper >= e.target.limit : e.lower <= e.target.limit)
+            }
+            if !undecided || n >= setup.maxReplications {
+                return Candidate(number: number, values: values, price: setup.price(values), estimates: estimates, runs: runs)
+            }
+            n = min(setup.maxReplications, 2 * n)
+        }
+    }
+
+    /// Replications `range` of one candidate, several at once.
+    static func runReplications(_ range: Range<Int>, of point: Scenario, setup: Setup, registry: PolicyRegistry, jobs: Int,
+                                parts: String, key: String, description: String) throws -> [RunValues] {
+        let results = Mutex([RunValues?](repeating: nil, count: range.count))
+        let failure = Mutex<(any Error)?>(nil)
+        let next = Mutex(range.lowerBound)
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, range.count))) { _ in
             while true {
                 let r: Int = next.withLock { n in defer { n += 1 }; return n }
-                guard r < setup.seeds.count else { return }
+                guard r < range.upperBound else { return }
                 do {
                     let v = try runOne(point, replication: r, seed: setup.seeds[r], setup: setup, registry: registry,
                                        path: "\(parts)/\(key)-r\(r).h5", description: description)
-                    results.withLock { $0[r] = v }
+                    results.withLock { $0[r - range.lowerBound] = v }
                 } catch {
                     failure.withLock { $0 = $0 ?? error }
                 }
             }
         }
         if let e = failure.withLock({ $0 }) { throw e }
-        let runs = results.withLock { $0.map { $0! } }
-        let estimates = setup.targets.map { t -> Estimate in
+        return results.withLock { $0.map { $0! } }
+    }
+
+    /// Each target's interval over `runs` at `confidence`, and whether it lies wholly on the
+    /// right side of the limit (a makespan also needs every run settled).
+    static func judge(_ runs: [RunValues], _ targets: [RunTarget], confidence: Double) -> [Estimate] {
+        targets.map { t -> Estimate in
             let m = RunTarget.Metric.allCases.firstIndex(of: t.metric)!
             let xs = runs.map { $0.values[m] }
-            guard !xs.contains(where: \.isNaN), let ci = ConfidenceInterval(xs, level: setup.confidence) else {
+            guard !xs.contains(where: \.isNaN), let ci = ConfidenceInterval(xs, level: confidence) else {
                 return Estimate(target: t, mean: xs.reduce(0, +) / Double(xs.count), halfWidth: .nan, met: false)
             }
             let settled = t.metric != .makespan || runs.allSatisfy(\.settled)
             let met = settled && (t.metric.atLeast ? ci.lower >= t.limit : ci.upper <= t.limit)
             return Estimate(target: t, mean: ci.mean, halfWidth: ci.halfWidth, met: met)
         }
-        return Candidate(number: number, values: values, price: setup.price(values), estimates: estimates, runs: runs)
     }
 
     /// One replication of a candidate: read back from its part file if there is one (checking

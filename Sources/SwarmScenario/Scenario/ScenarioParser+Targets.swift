@@ -19,6 +19,9 @@ extension Scenario {
         }
         public var axes: [Axis]
         public var replications: Int
+        /// Most replications a candidate whose interval straddles a limit grows to (doubling
+        /// from `replications`); nil: no more than `replications`.
+        public var maxReplications: Int?
         /// Level of the two-sided Student-t interval, e.g. 0.95.
         public var confidence: Double
         /// A `policies` label; nil: the first.
@@ -94,11 +97,15 @@ extension ScenarioParser {
         }
         f.put("axes", .sequence(Node.Sequence(out)))
         let replications = try f.int("replications", min: 2)!
+        let most = try f.int("max_replications", min: 2)
+        if let most, most < replications {
+            throw f["max_replications"]!.fail("expected max_replications ≥ replications (\(replications)), found \(most)")
+        }
         let confidence = try f.quantity("confidence", parseShare)!
         guard confidence > 0 && confidence < 1 else { throw f.valueField("confidence")!.fail("expected a level strictly between 0 and 100%, found \(f.valueField("confidence")!.kind)") }
         let policy = try f.string("policy")
         top.put("sizing", f.node)
-        return .init(axes: axes, replications: replications, confidence: confidence, policy: policy)
+        return .init(axes: axes, replications: replications, maxReplications: most, confidence: confidence, policy: policy)
     }
 }
 

@@ -285,6 +285,7 @@ public enum ScenarioSchema {
 
         Field(section: "sizing", key: "axes", type: "list of `sizing.axes[]`", presence: .required, meaning: "one axis: bracketing by doubling, then bisection; several: cost-ordered search over the mix"),
         Field(section: "sizing", key: "replications", type: "integer ≥ 2", presence: .value("5"), meaning: "runs per candidate, with seeds `seed`, `seed`+1, … — the same for every candidate (common random numbers)"),
+        Field(section: "sizing", key: "max_replications", type: "integer ≥ replications", presence: .optional, meaning: "sequential testing: a candidate whose interval straddles a limit doubles its replications up to this (the next seeds, the same for every candidate); none: `replications` only"),
         Field(section: "sizing", key: "confidence", type: "percentage or fraction in (0, 1)", presence: .value("95%"), meaning: "level of each target's Student-t interval; a candidate meets a target when the whole interval is on the right side of it"),
         Field(section: "sizing", key: "policy", type: "a `policies` label", presence: .optional, meaning: "the policy the candidates run under (default: the first of `policies`)"),
 
