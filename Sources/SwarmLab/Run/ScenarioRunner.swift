@@ -238,6 +238,8 @@ extension ScenarioRunner {
                 + "\(s.workloads.count) workloads (\(s.taskCount) tasks), \(SimDuration(seconds: s.duration)), policies \(s.policies.joined(separator: ", "))"
             if s.replications > 1 { text += ", \(s.replications) replications" }
             if s.access.total > 0 { text += ", \(s.access.total) action(s) refused by the tenants' roles" }
+            if !s.targets.isEmpty { text += ", targets \(s.targets.map { "\($0.metric.name) \($0.relation) \(formatTarget($0.metric, $0.limit))" }.joined(separator: ", "))" }
+            if let z = s.sizing { text += ", sizing over \(z.axes.map { "\($0.path) \($0.values[0])…\($0.values.last!)" }.joined(separator: " × ")) (`swarmlab size`)" }
             if !s.sweep.isEmpty { text += ", sweep over \(s.sweep.map(\.path).joined(separator: " × ")) (\(s.sweep.reduce(1) { $0 * $1.values.count }) points)" }
             text += "\nmemory: \(s.memoryEstimate)\n"
             // Tasks no device can hold are dropped by the run: say so before it (a scenario
