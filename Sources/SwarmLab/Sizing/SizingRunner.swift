@@ -134,6 +134,11 @@ public enum SizingRunner {
                      + ", \(Int((monotonicSeconds() - start).rounded())) s so far")
             return c.capacityMet
         }
+        // The answer is always a point run (a point inferred to meet is never cheaper than the
+        // one it was inferred from); should that change, it is run here rather than trusted.
+        if let answer, !candidates.contains(where: { $0.values == answer }) {
+            candidates.append(try evaluate(answer, number: candidates.count, setup: setup, registry: registry, parts: parts, jobs: options.jobs))
+        }
         try write(setup: setup, candidates: candidates, answer: answer, to: options.output)
         if !options.keepParts { try? FileManager.default.removeItem(atPath: parts) }
         let fresh = candidates.reduce(0) { $0 + $1.runs.filter { !$0.resumed }.count }
