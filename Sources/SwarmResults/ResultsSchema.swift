@@ -184,6 +184,12 @@ public enum ResultsSchema {
         .init(name: "finished", type: .float64, unit: "1", meaning: "1 if every task settled before the horizon, else 0"),
         s("end", "simulated time the run ended"),
         s("timeline_interval", "the timeline's sampling interval"),
+        .init(name: "cost_per_day", type: .float64, unit: "USD/day", meaning: "cloud_cost / duration · 86,400 s: the bill as a daily rate (the `cost_per_day` target)"),
+    ] + RunTarget.Metric.allCases.flatMap { m -> [Column] in [
+        .init(name: m.name + "_target", type: .float64, unit: m.unit, meaning: "the scenario's `targets.\(m.name)`: \(m.name) must be \(m.atLeast ? "≥" : "≤") this (NaN: no such target)"),
+        .init(name: m.name + "_met", type: .float64, unit: "1", meaning: "1 if \(m.name) met its target, 0 if not\(m == .makespan ? " (a run that did not finish does not)" : ""), NaN without one"),
+    ] } + [
+        .init(name: "targets_met", type: .float64, unit: "1", meaning: "1 if every target was met, 0 if one was not, NaN without targets"),
     ])
 
     /// Every table of a run's group, in the order the schema page lists them.
@@ -291,6 +297,47 @@ public enum ResultsSchema {
             out += "\n### `/\(t.name)` — \(t.rows)\n\n| field | type | unit | meaning |\n|---|---|---|---|\n"
             for c in t.columns { out += "| `\(c.name)` | \(c.type.rawValue) | \(c.unit) | \(c.meaning) |\n" }
         }
+        out += "\n## Size files (`swarmlab size`, `sizing.md`)\n\nRoot attributes, besides the provenance ones:\n\n| name | type | meaning |\n|---|---|---|\n"
+        for a in sizeRootAttributes { out += "| `\(a.name)` | \(a.type) | \(a.meaning) |\n" }
+        for t in sizeTables {
+            out += "\n### `/\(t.name)` — \(t.rows)\n\n| field | type | unit | meaning |\n|---|---|---|---|\n"
+            for c in t.columns { out += "| `\(c.name)` | \(c.type.rawValue) | \(c.unit) | \(c.meaning) |\n" }
+        }
         return out
     }
+
+    // MARK: Size files (`swarmlab size`, docs/sizing.md)
+
+    /// Root attributes of a size file, besides the provenance ones.
+    public static let sizeRootAttributes: [Attribute] = [
+        .init(name: "size_axes", type: "string", meaning: "`axis_K: path` per axis, one per line (the `axis_K` columns of `/size_candidates`)"),
+        .init(name: "size_policy", type: "string", meaning: "the policy every candidate ran under"),
+        .init(name: "size_confidence", type: "float64", meaning: "level of each target's two-sided Student-t interval"),
+        .init(name: "replications", type: "int64", meaning: "runs per candidate (replication r has seed `seed` + r for every candidate)"),
+        .init(name: "size_answer", type: "string", meaning: "the cheapest candidate meeting every target, `path=value, …`; `none` when refused"),
+    ]
+
+    /// The tables of a size file. `/size_candidates` has one `axis_K` column per axis and three
+    /// columns per target of the scenario (shown for a target METRIC).
+    public static let sizeTables: [Table] = [
+        Table(name: "size_candidates", rows: "one per candidate, in the order the search ran them", columns: [
+            .init(name: "candidate", type: .uint32, unit: "1", meaning: "candidate number, from 0 (`/size_runs.candidate`)"),
+            .init(name: "axis_K", type: .int64, unit: "1", meaning: "one column per axis (K from 0, `size_axes`): the field's value"),
+            .init(name: "price", type: .float64, unit: "USD/h", meaning: "list price of the candidate's fleet (Σ count · class price; an axis's `unit_price`): the search's cost order"),
+            .init(name: "replications", type: .uint32, unit: "1", meaning: "runs of the candidate (more than `replications` when `sizing.max_replications` let an undecided one grow)"),
+            .init(name: "met", type: .float64, unit: "1", meaning: "1 if every target was met"),
+            .init(name: "METRIC_mean", type: .float64, unit: "its unit", meaning: "per target: mean of METRIC over the replications"),
+            .init(name: "METRIC_ci", type: .float64, unit: "its unit", meaning: "per target: half-width of its Student-t interval at `size_confidence` (NaN if a run had no value)"),
+            .init(name: "METRIC_met", type: .float64, unit: "1", meaning: "per target: 1 if the whole interval is on the target's side of the limit"),
+        ]),
+        Table(name: "size_runs", rows: "one per run, by candidate then replication", columns: [
+            .init(name: "candidate", type: .uint32, unit: "1", meaning: "the candidate (`/size_candidates.candidate`)"),
+            .init(name: "replication", type: .uint32, unit: "1", meaning: "replication number, from 0"),
+            .init(name: "seed", type: .int64, unit: "1", meaning: "the run's seed"),
+        ] + RunTarget.Metric.allCases.map { m in
+            .init(name: m.name, type: .float64, unit: m.unit, meaning: "the run's `/summary` \(m.name)")
+        } + [
+            .init(name: "settled", type: .float64, unit: "1", meaning: "1 if every task settled before the horizon (a makespan target needs it)"),
+        ]),
+    ]
 }

@@ -5,8 +5,10 @@ extension ResultsWriter {
     /// Writes every table of a finished, recorded run (`ResultsSchema.runTables`) into
     /// `group` (nil: the root). `recorder` must have watched the whole run; `finish` is
     /// called here if it was not. `jobKinds` names each job's workload kind (index = job id).
+    /// `targets` are checked against the run's values and recorded in `/summary`; `duration`
+    /// (seconds, the scenario's) turns the bill into a daily rate (default: where the run ended).
     public func write(run engine: WorkEngine, recorder: RunRecorder, group: String? = nil, jobKinds: [String] = [],
-                      bill: RunBill = RunBill()) throws(ResultsError) {
+                      bill: RunBill = RunBill(), targets: [RunTarget] = [], duration: Double? = nil) throws(ResultsError) {
         recorder.finish(at: engine.sim.now)
         try writeTasks(recorder, tasks: engine.tasks, group: group)
         try writeDevices(recorder, fleet: engine.view.fleet, bytes: engine.lifecycle.deviceBytes, group: group)
@@ -20,7 +22,8 @@ extension ResultsWriter {
         ])
         try writeSummary(m, tasks: engine.tasks.count, events: engine.sim.eventsProcessed,
                          finished: m.tasksDone + m.tasksDropped == engine.tasks.count,
-                         end: engine.sim.now, interval: recorder.interval, bill: bill, group: group)
+                         end: engine.sim.now, interval: recorder.interval, bill: bill, targets: targets,
+                         duration: duration ?? engine.sim.now.seconds, group: group)
     }
 
     /// `/tasks`: the recorder's attempt rows, then a row per task that never got an attempt.
@@ -152,7 +155,7 @@ extension ResultsWriter {
     }
 
     func writeSummary(_ m: RunMetrics, tasks: Int, events: UInt64, finished: Bool, end: SimTime, interval: SimDuration,
-                      bill: RunBill, group: String?) throws(ResultsError) {
+                      bill: RunBill, targets: [RunTarget], duration: Double, group: String?) throws(ResultsError) {
         let any = m.tasksDone > 0
         let values: [(String, Double)] = [
             ("tasks", Double(tasks)), ("tasks_done", Double(m.tasksDone)), ("tasks_dropped", Double(m.tasksDropped)),
@@ -179,9 +182,27 @@ extension ResultsWriter {
             ("carbon", bill.carbonGrams), ("volunteer_carbon", bill.volunteerCarbonGrams),
             ("events", Double(events)), ("finished", finished ? 1 : 0), ("end", end.seconds),
             ("timeline_interval", interval.seconds),
-        ]
+            ("cost_per_day", RunTarget.Metric.costPerDay.value(of: m, bill: bill, duration: duration)),
+        ] + targetValues(targets, m, bill: bill, duration: duration, finished: finished)
         let spec = ResultsSchema.summary.columns
         precondition(values.map(\.0) == spec.map(\.name), "summary values out of step with ResultsSchema.summary")
         try writeTable(ResultsSchema.summary, in: group, zip(values, spec).map { .double($0.0, [$0.1], units: $1.unit) })
+    }
+
+    /// The `/summary` columns of the targets: per metric its limit and verdict (NaN without a
+    /// target), then `targets_met`.
+    func targetValues(_ targets: [RunTarget], _ m: RunMetrics, bill: RunBill, duration: Double, finished: Bool) -> [(String, Double)] {
+        var values: [(String, Double)] = []
+        var all = true
+        for metric in RunTarget.Metric.allCases {
+            guard let t = targets.first(where: { $0.metric == metric }) else {
+                values.append((metric.name + "_target", .nan)); values.append((metric.name + "_met", .nan)); continue
+            }
+            let met = t.isMet(by: metric.value(of: m, bill: bill, duration: duration), finished: finished)
+            all = all && met
+            values.append((metric.name + "_target", t.limit)); values.append((metric.name + "_met", met ? 1 : 0))
+        }
+        values.append(("targets_met", targets.isEmpty ? .nan : (all ? 1 : 0)))
+        return values
     }
 }

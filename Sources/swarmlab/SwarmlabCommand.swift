@@ -6,6 +6,6 @@ struct SwarmlabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "swarmlab",
         abstract: "A discrete-event simulator for AI work on millions of intermittent devices.",
-        subcommands: [RunCommand.self, CheckCommand.self, SweepCommand.self, InspectCommand.self, MergeCommand.self, BenchCommand.self,
+        subcommands: [RunCommand.self, CheckCommand.self, SweepCommand.self, SizeCommand.self, InspectCommand.self, MergeCommand.self, BenchCommand.self,
                       CalibrateCommand.self, ValidateCommand.self, ReportCommand.self])
 }

@@ -133,7 +133,7 @@ public enum ScenarioRunner {
                                    pools: engine.elasticPools?.pools ?? [], poolBills: poolBills)
         if let writer, let recorder {
             try writer.write(run: engine, recorder: recorder, group: group, jobKinds: scenario.workloads.map(Provenance.kind(of:)),
-                             bill: bill)
+                             bill: bill, targets: scenario.targets, duration: scenario.duration)
             try writer.writeAccess(tenants: scenario.tenants, ownership: run.ownership, refused: scenario.access, group: group)
             if let elastic = engine.elasticPools { try writer.writeElastic(elastic, bills: poolBills, group: group) }
         }
@@ -215,6 +215,8 @@ extension ScenarioRunner {
             json["policies"] = stats.jsonObject().map { row in row.filter { $0.key != "point" } }
             json["runs"] = results.map { r in jsonObject(r).merging(["seed": r.seed, "replication": r.replication]) { $1 } }
         }
+        text += targetLines(s, results)
+        if !s.targets.isEmpty { json["targets"] = targetJSON(s, results) }
         if !s.accessNotes.isEmpty {
             // Refused actions are part of the outcome: say them, and count them in the JSON.
             text += "\nRefused by the tenants' roles:\n" + s.accessNotes.map { "  \($0)\n" }.joined()
@@ -253,6 +255,8 @@ extension ScenarioRunner {
             if s.replications > 1 { text += ", \(s.replications) replications" }
             if !s.pools.isEmpty { text += ", elastic pools " + s.pools.map { "\($0.name) (\($0.minSize)…\($0.maxSize))" }.joined(separator: ", ") }
             if s.access.total > 0 { text += ", \(s.access.total) action(s) refused by the tenants' roles" }
+            if !s.targets.isEmpty { text += ", targets \(s.targets.map { "\($0.metric.name) \($0.relation) \(formatTarget($0.metric, $0.limit))" }.joined(separator: ", "))" }
+            if let z = s.sizing { text += ", sizing over \(z.axes.map { "\($0.path) \($0.values[0])…\($0.values.last!)" }.joined(separator: " × ")) (`swarmlab size`)" }
             if !s.sweep.isEmpty { text += ", sweep over \(s.sweep.map(\.path).joined(separator: " × ")) (\(s.sweep.reduce(1) { $0 * $1.values.count }) points)" }
             text += "\nmemory: \(s.memoryEstimate)\n"
             // Tasks no device can hold are dropped by the run: say so before it (a scenario

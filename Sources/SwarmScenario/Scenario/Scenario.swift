@@ -67,6 +67,10 @@ public struct Scenario: Sendable {
     /// The calibration profile (`swarmlab calibrate`) kernel durations come from, with the
     /// path the file gave; nil: the roofline cost model of the device classes' data sheets.
     public var calibration: (path: String, profile: DeviceProfile)?
+    /// What each run must reach (`targets:`); empty: runs are not judged.
+    public var targets: [RunTarget] = []
+    /// How `swarmlab size` searches (`sizing:`); nil when the file has no such section.
+    public var sizing: Sizing?
 
     /// Latencies between regions and how transfers share links.
     public struct NetworkSettings: Sendable {

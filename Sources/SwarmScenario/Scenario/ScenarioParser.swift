@@ -99,6 +99,11 @@ struct ScenarioParser {
         let policies = try self.policies(&top)
         let outputs = try self.outputs(&top, name: name)
         let calibration = try self.calibration(&top)
+        let targets = try self.targets(&top)
+        let sizing = try self.sizing(&top, root: root)
+        if let label = sizing?.policy, !policies.contains(where: { $0.label == label }) {
+            throw try Section(top["sizing"]!, "sizing")["policy"]!.fail("`\(label)` is not one of `policies`: \(policies.map(\.label).joined(separator: ", "))")
+        }
 
         let explained = (try? Yams.serialize(node: top.node)) ?? ""
         var scenario = Scenario(name: name, seed: seeds[0], duration: duration, heartbeatTimeout: heartbeat, regions: regions,
@@ -111,6 +116,8 @@ struct ScenarioParser {
         scenario.fleetLendTo = fleetLendTo
         scenario.access = access
         scenario.accessNotes = accessNotes
+        scenario.targets = targets
+        scenario.sizing = sizing
         return scenario
     }
 

@@ -52,6 +52,9 @@ public enum ScenarioSchema {
         ("speculation", "Backup attempts for stragglers (MapReduce backup tasks); `off` or left out: none."),
         ("policies[]", "A scheduling policy: its name, or `{ name: …, parameters: { … } }`. Each policy declares its parameters (name, type and unit, default); `docs/policies.md` lists the built-ins'. A policy listed with parameters that differ from its defaults runs as `name(key=value, …)`, so one policy may be listed several times with different parameters."),
         ("outputs", "Where results go."),
+        ("targets", "What every run must reach (`docs/sizing.md`). Each run checks them: `swarmlab run` prints met or not met, the results' `/summary` records the limit and the verdict (`METRIC_target`, `METRIC_met`, `targets_met`); `swarmlab size` searches for the cheapest fleet whose replications meet them all with confidence."),
+        ("sizing", "How `swarmlab size` searches (`docs/sizing.md`): the fleet fields it varies, the replications per candidate and the confidence. Runs ignore it."),
+        ("sizing.axes[]", "One integer field `size` varies between `min` and `max` (every `step`): a fleet entry's `count`, a cluster's `nodes`, or any whole-number field (an elastic pool's size) with its `unit_price`. More of it must never make a target harder to meet."),
     ]
 
     public static let fields: [Field] = ownFields + ["bag", "requests", "traced_requests", "training", "federated", "pipeline", "dag"].flatMap { kind in [
@@ -87,6 +90,8 @@ public enum ScenarioSchema {
         Field(section: "", key: "policies", type: "list of `policies[]`, or one name", presence: .required, meaning: "each runs on the same fleet, tasks and seed"),
         Field(section: "", key: "outputs", type: "`outputs`", presence: .value("{}"), meaning: "where results go"),
         Field(section: "", key: "calibration", type: "file path", presence: .optional, meaning: "a `swarmlab calibrate` profile (relative to the scenario file): CPU kernel durations from its measurements instead of the data sheets' roofline (docs/calibration.md)"),
+        Field(section: "", key: "targets", type: "`targets`", presence: .optional, meaning: "none: runs are not judged"),
+        Field(section: "", key: "sizing", type: "`sizing`", presence: .optional, meaning: "what `swarmlab size` varies; required by it"),
         Field(section: "", key: "sweep", type: "mapping field path → list of values", presence: .optional, meaning: "a grid: every combination of the values, e.g. `fleet[0].count: [1000, 10000]`, `policies: [random, fastest-first]`"),
 
         Field(section: "regions[]", key: "name", type: "name", presence: .required, meaning: "the region's name"),
@@ -296,6 +301,29 @@ public enum ScenarioSchema {
 
         Field(section: "outputs", key: "results", type: "file path", presence: .value("results/NAME.h5"), meaning: "the HDF5 results file (`NAME` is the scenario's name)"),
         Field(section: "outputs", key: "timeline_interval", type: "duration", presence: .value("1min"), meaning: "sampling interval of the results' timeline"),
+
+        Field(section: "targets", key: "throughput", type: "rate (`50/s`, `3000/min`)", presence: .optional, meaning: "tasks done per second over the makespan, at least this"),
+        Field(section: "targets", key: "latency_mean", type: "duration", presence: .optional, meaning: "mean time from arrival to acceptance, at most this"),
+        Field(section: "targets", key: "latency_p50", type: "duration", presence: .optional, meaning: "median latency, at most this"),
+        Field(section: "targets", key: "latency_p95", type: "duration", presence: .optional, meaning: "95th-percentile latency, at most this"),
+        Field(section: "targets", key: "latency_p99", type: "duration", presence: .optional, meaning: "99th-percentile latency, at most this"),
+        Field(section: "targets", key: "slo_attainment", type: "percentage (`99%`) or fraction in 0…1", presence: .optional, meaning: "share of tasks with a deadline accepted by it, at least this"),
+        Field(section: "targets", key: "makespan", type: "duration", presence: .optional, meaning: "first arrival to last acceptance, at most this; a run that does not finish misses it"),
+        Field(section: "targets", key: "cost_per_day", type: "money per day (`$500/day`) or per hour (`$20/h`)", presence: .optional, meaning: "the cloud bill (provisioned time and egress) as a daily rate, at most this"),
+        Field(section: "targets", key: "energy", type: "energy (`50kWh`, `3MJ`)", presence: .optional, meaning: "energy the fleet used, at most this"),
+        Field(section: "targets", key: "carbon", type: "mass of CO₂ (`20kg`, `500g`, `1.5t`)", presence: .optional, meaning: "grams of CO₂ of that energy, at most this"),
+
+        Field(section: "sizing", key: "axes", type: "list of `sizing.axes[]`", presence: .required, meaning: "one axis: bracketing by doubling, then bisection; several: cost-ordered search over the mix"),
+        Field(section: "sizing", key: "replications", type: "integer ≥ 2", presence: .value("5"), meaning: "runs per candidate, with seeds `seed`, `seed`+1, … — the same for every candidate (common random numbers)"),
+        Field(section: "sizing", key: "max_replications", type: "integer ≥ replications", presence: .optional, meaning: "sequential testing: a candidate whose interval straddles a limit doubles its replications up to this (the next seeds, the same for every candidate); none: `replications` only"),
+        Field(section: "sizing", key: "confidence", type: "percentage or fraction in (0, 1)", presence: .value("95%"), meaning: "level of each target's Student-t interval; a candidate meets a target when the whole interval is on the right side of it"),
+        Field(section: "sizing", key: "policy", type: "a `policies` label", presence: .optional, meaning: "the policy the candidates run under (default: the first of `policies`)"),
+
+        Field(section: "sizing.axes[]", key: "path", type: "field path", presence: .required, meaning: "the whole-number field varied, e.g. `fleet[0].count`, `clusters[1].nodes`"),
+        Field(section: "sizing.axes[]", key: "min", type: "integer ≥ 0", presence: .value("0"), meaning: "smallest value tried"),
+        Field(section: "sizing.axes[]", key: "max", type: "integer ≥ min", presence: .required, meaning: "largest value tried: the bound a refusal refers to"),
+        Field(section: "sizing.axes[]", key: "step", type: "integer ≥ 1", presence: .value("1"), meaning: "values tried are min, min+step, …, and max"),
+        Field(section: "sizing.axes[]", key: "unit_price", type: "money per hour", presence: .optional, meaning: "what one more unit costs, to order candidates; default: measured from the fleet's list price (Σ count · class `price`); required when `path` is not under `fleet` or `clusters` (an elastic pool's size)"),
     ]
 
     /// The keys of `section`, in table order.
