@@ -114,6 +114,33 @@ struct ReportTests {
         #expect(try Self.figuresLoaded(page, in: folder) == "\(images)/\(images)")
     }
 
+    @Test("a size file's report shows the search: every candidate with its price and targets, the answer, a figure Chromium loads")
+    func sizeReport() throws {
+        let folder = try Self.folder("size")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // The sizing example, smaller: 1 200 requests over 3 minutes, two replications.
+        let example = try String(contentsOf: repositoryRoot.appendingPathComponent("scenarios/examples/sizing.yaml"), encoding: .utf8)
+        let small = example.replacingOccurrences(of: "count: 12000", with: "count: 1200")
+            .replacingOccurrences(of: "duration: 30min", with: "duration: 3min")
+            .replacingOccurrences(of: "replications: 3", with: "replications: 2")
+        try #require(small.contains("count: 1200\n") && small.contains("replications: 2\n"), "scenarios/examples/sizing.yaml changed shape")
+        let scenario = folder.appendingPathComponent("sizing.yaml")
+        try small.write(to: scenario, atomically: true, encoding: .utf8)
+        let results = folder.appendingPathComponent("sizing-size.h5").path
+        let size = try swarmlab("size", scenario.path, "--output", results)
+        try #require(size.status == 0, "swarmlab size failed: \(size.stderr)")
+        let (page, html) = try Self.report([results], into: folder, name: "size")
+        #expect(html.contains("The sizing search") && html.contains("Answer: <b>fleet[0].count="))
+        // one table row per candidate the search tried, and a column per target
+        let candidates = try ResultsReader(path: results).tableShape("size_candidates").rows
+        #expect(candidates >= 2)
+        #expect(html.components(separatedBy: "<td>yes</td>").count - 1 + html.components(separatedBy: "<td>no</td>").count - 1 == candidates)
+        #expect(html.contains("<th>latency_p95</th>") && html.contains("<th>slo_attainment</th>") && html.contains("<th>cost_per_day</th>"))
+        let images = Self.checkSelfContained(html)
+        #expect(images == 1)
+        #expect(try Self.figuresLoaded(page, in: folder) == "1/1")
+    }
+
     @Test("a run with elastic pools gets a pool-size panel and the pools' bill")
     func elasticPools() throws {
         let folder = try Self.folder("elastic")

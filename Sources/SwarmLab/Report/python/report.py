@@ -9,7 +9,8 @@ One section per results file: scenario and provenance; per policy (and sweep poi
 with 95% Student-t intervals over replications; latency CDFs; makespan and throughput with error
 bars; the timeline of the first run of each policy (every column the file's /timeline holds, and
 each elastic pool's size after its scale events with the pools' bills when the run has pools); churn and lost work; energy, cost and carbon; for a sweep, each
-metric against each axis per policy. Figures are matplotlib PNGs embedded as data: URIs, so the
+metric against each axis per policy; for `swarmlab size`'s file, the search (every candidate, its price and
+targets, the answer). Figures are matplotlib PNGs embedded as data: URIs, so the
 page needs no network and no other file. A script at the end of the page writes how many figures
 the browser decoded into <body data-figures="LOADED/TOTAL"> (the test reads it with Chromium).
 """
@@ -22,12 +23,19 @@ import matplotlib
 from results import Results, esc, text
 from run_sections import (section_churn, section_footprint, section_latency, section_performance,
                           section_provenance, section_summary, section_timeline)
+from size_section import is_size, section_size
 from sweep_section import section_sweep
 
 
 def section(path):
     r = Results(path)
     name = text(r.attrs.get("scenario_name", os.path.basename(path)))
+    if is_size(r.f):
+        # a `swarmlab size` file holds the search, not runs
+        parts = [f"<section><h2>{esc(name)} <small>{esc(os.path.basename(path))}</small></h2>",
+                 section_provenance(r), section_size(r.f, r.attrs), "</section>"]
+        r.f.close()
+        return "".join(parts)
     parts = [f"<section><h2>{esc(name)} <small>{esc(os.path.basename(path))}</small></h2>",
              section_provenance(r), section_summary(r)]
     if r.is_sweep:
