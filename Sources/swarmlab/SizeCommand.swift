@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Synchronization
 import SwarmLab
 
 struct SizeCommand: ParsableCommand {
@@ -31,10 +32,15 @@ struct SizeCommand: ParsableCommand {
         let s = try exitOnFailure { try ScenarioRunner.load(scenario) }
         var options = SizingRunner.Options(output: output ?? "results/\(s.name)-size.h5", replications: replications)
         if let jobs { options.jobs = jobs }
-        let quiet = self.quiet
+        // A line per candidate; in a log or a pipe, also one every 10 s while a candidate runs.
+        let progress = Progress(quiet: quiet)
+        let last = Mutex("starting")
         let outcome = try exitOnFailure {
-            try SizingRunner.run(s, options: options) { line in
-                if !quiet { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+            try progress.whileRunning(status: { "\(last.withLock { $0 }); \(Int(progress.elapsed.rounded())) s elapsed" }) {
+                try SizingRunner.run(s, options: options) { line in
+                    last.withLock { $0 = "after: " + line }
+                    progress.line(line)
+                }
             }
         }
         print(json ? try jsonText(outcome.jsonObject) : "\n\(s.name): " + outcome.text, terminator: json ? "\n" : "")
