@@ -103,7 +103,7 @@ struct CLITests {
         #expect(r.stdout.contains("events_per_second "))
     }
 
-    @Test("help text matches its snapshot", arguments: [["--help"], ["bench", "hold", "--help"], ["bench", "churn", "--help"]])
+    @Test("help text matches its snapshot", arguments: [["--help"], ["bench", "hold", "--help"], ["bench", "churn", "--help"], ["check", "--help"]])
     func helpSnapshot(arguments: [String]) throws {
         let name = arguments.filter { $0 != "--help" }.joined(separator: "-")
         let snapshot = repositoryRoot.appendingPathComponent("Tests/SwarmLabTests/Snapshots/help\(name.isEmpty ? "" : "-" + name).txt")
