@@ -34,7 +34,7 @@ struct ValidateCommand: ParsableCommand {
     @OptionGroup var output: BenchOutputOptions
     @OptionGroup var paths: PathOptions
 
-    enum CodingKeys: String, CodingKey { case scenarios, replications, profile, calibrationDirectory, results, worker, remeasure, output }
+    enum CodingKeys: String, CodingKey { case scenarios, replications, profile, calibrationDirectory, results, worker, remeasure, output, paths }
 
     func validate() throws {
         guard (1...100).contains(replications) else { throw ValidationError("--replications must be between 1 and 100 (got \(replications))") }

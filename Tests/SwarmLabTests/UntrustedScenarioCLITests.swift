@@ -35,6 +35,12 @@ struct UntrustedScenarioCLITests {
             let allowed = try swarmlab(command + ["--allow-paths", outside.path])
             #expect(allowed.status == 0, "\(command): \(allowed.stderr)")
         }
+        // validate reads with the flag too: another folder allowed, this one still refused.
+        let validate = try swarmlab("validate", file, "--results", "none", "--allow-paths", dir.path)
+        #expect(validate.status != 0 && validate.stderr.contains("absolute path") && validate.stderr.contains("--allow-paths"), "\(validate.stderr)")
+        for command in ["run", "check", "sweep", "validate"] {
+            #expect(try swarmlab(command, "--help").stdout.contains("--allow-paths <DIR>"), "\(command) --help")
+        }
     }
 
     @Test("check on a list nested 100,000 deep reports the nesting limit instead of crashing")
