@@ -21,6 +21,7 @@ struct RunCommand: ParsableCommand {
     var timelineInterval: String?
     @Flag(name: .long, help: "No progress on stderr.") var quiet = false
     @Flag(name: .long, help: "Print a machine-readable summary (JSON) on stdout instead of the table.") var json = false
+    @OptionGroup var paths: PathOptions
 
     func validate() throws {
         if let t = timelineInterval {
@@ -33,7 +34,7 @@ struct RunCommand: ParsableCommand {
         let progress = Progress(quiet: quiet)
         let interval = try exitOnFailure { try timelineInterval.map(ScenarioRunner.timelineInterval) }
         let report = try exitOnFailure {
-            try ScenarioRunner.runFile(scenario, output: output, timelineInterval: interval, progress: progress.line, live: progress.live)
+            try ScenarioRunner.runFile(scenario, output: output, timelineInterval: interval, allowedPaths: paths.allowPaths, progress: progress.line, live: progress.live)
         }
         print(json ? try jsonText(report.jsonObject) : report.text, terminator: json ? "\n" : "")
     }

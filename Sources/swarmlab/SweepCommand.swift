@@ -22,6 +22,7 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .long, help: "Run only shard I of N (0-based), e.g. 3/10; join later without --shard.") var shard: String?
     @Flag(name: .long, help: "Print the summary as JSON on stdout.") var json = false
     @Flag(name: .long, help: "No progress on stderr.") var quiet = false
+    @OptionGroup var paths: PathOptions
     // On a cluster (docs/cluster.md): SweepCommand+Cluster.swift.
     @Flag(name: .long, help: "Submit to Slurm: a job array (one task per shard) and a dependent join job; again after failures: only the shards with missing parts.") var slurm = false
     @Flag(name: .long, help: "Write Kubernetes manifests: an Indexed Job (one pod per shard) and a join Job, to OUTPUT.k8s/.") var k8s = false
@@ -49,7 +50,7 @@ struct SweepCommand: ParsableCommand {
     }
 
     func run() throws {
-        let s = try exitOnFailure { try ScenarioRunner.load(scenario) }
+        let s = try exitOnFailure { try ScenarioRunner.load(scenario, allowedPaths: paths.allowPaths) }
         var options = SweepRunner.Options(output: output ?? "results/\(s.name)-sweep.h5", shard: parsedShard, replications: replications)
         if let jobs { options.jobs = jobs }
         if slurm || k8s || join { return try runOnCluster(s, options: options) }

@@ -32,8 +32,9 @@ struct ValidateCommand: ParsableCommand {
     @Flag(name: .long, inversion: .prefixedNo, help: "Measure a scenario's kernels again before each replication's reference run (a shared machine's speed moves with its load).")
     var remeasure = true
     @OptionGroup var output: BenchOutputOptions
+    @OptionGroup var paths: PathOptions
 
-    enum CodingKeys: String, CodingKey { case scenarios, replications, profile, calibrationDirectory, results, worker, remeasure, output }
+    enum CodingKeys: String, CodingKey { case scenarios, replications, profile, calibrationDirectory, results, worker, remeasure, output, paths }
 
     func validate() throws {
         guard (1...100).contains(replications) else { throw ValidationError("--replications must be between 1 and 100 (got \(replications))") }
@@ -45,7 +46,7 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         do {
             let files = try ValidationReport.files(scenarios)
-            try ValidationReport.refuseUnemulated(files)
+            try ValidationReport.refuseUnemulated(files, allowedPaths: paths.allowPaths)
             let choice: ProfileChoice
             if let profile { choice = try Calibration.explicit(profile) } else {
                 choice = try Calibration.choose(directory: calibrationDirectory) { path in
@@ -60,7 +61,7 @@ struct ValidateCommand: ParsableCommand {
             let rows = try progress.whileRunning(status: { "\(last.withLock { $0 }); \(Int(progress.elapsed.rounded())) s elapsed" }) {
                 try ValidationReport.run(files: files, profile: choice, replications: replications, worker: worker,
                                          directory: results == "none" ? nil : results, remeasure: remeasure,
-                                         progress: { line in last.withLock { $0 = "after: " + line }; progress.line(line) })
+                                         allowedPaths: paths.allowPaths, progress: { line in last.withLock { $0 = "after: " + line }; progress.line(line) })
             }
             let command = "swarmlab validate " + CommandLine.arguments.dropFirst(2).joined(separator: " ")
             let markdown = ValidationReport.markdown(rows, profile: choice, command: command)

@@ -103,7 +103,7 @@ struct CLITests {
         #expect(r.stdout.contains("events_per_second "))
     }
 
-    @Test("help text matches its snapshot", arguments: [["--help"], ["bench", "hold", "--help"], ["bench", "churn", "--help"], ["size", "--help"]])
+    @Test("help text matches its snapshot", arguments: [["--help"], ["bench", "hold", "--help"], ["bench", "churn", "--help"], ["size", "--help"], ["check", "--help"]])
     func helpSnapshot(arguments: [String]) throws {
         let name = arguments.filter { $0 != "--help" }.joined(separator: "-")
         let snapshot = repositoryRoot.appendingPathComponent("Tests/SwarmLabTests/Snapshots/help\(name.isEmpty ? "" : "-" + name).txt")
@@ -147,7 +147,7 @@ struct InspectMergeCLITests {
         #expect(!FileManager.default.fileExists(atPath: out))
     }
 
-    @Test("a run killed mid-way leaves no file at the results path, only its temporary")
+    @Test("a run killed mid-way leaves no file at the results path, only its temporary, which the next run removes")
     func killedRun() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("swarmlab-kill-\(getpid())-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -169,5 +169,10 @@ struct InspectMergeCLITests {
         #expect(p.terminationReason == .uncaughtSignal, "the run was killed before it finished")
         #expect(FileManager.default.fileExists(atPath: temporary))
         #expect(!FileManager.default.fileExists(atPath: out), "nothing that looks complete at the results path")
+        // The next run writes the file and removes the dead run's temporary.
+        let again = try swarmlab(["run", scenario, "--output", out, "--quiet"])
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(FileManager.default.fileExists(atPath: out))
+        #expect(!FileManager.default.fileExists(atPath: temporary), "the next run removed the killed run's temporary file")
     }
 }

@@ -100,7 +100,7 @@ struct ScenarioRunTests {
         let text = Self.text.replacingOccurrences(of: "policies: [random, availability-aware]", with: "policies: [random]")
             .replacingOccurrences(of: "class: desktop", with: "class: cloud-vm").replacingOccurrences(of: "class: phone", with: "class: cloud-vm")
         let plain = try Scenario.parse(text: text, file: "plain.yaml", policies: ["random"])
-        let calibrated = try Scenario.parse(text: text + "\ncalibration: \(profile)", file: "calibrated.yaml", policies: ["random"])
+        let calibrated = try Scenario.parse(text: text + "\ncalibration: \(profile)", file: "calibrated.yaml", policies: ["random"], allowedPaths: ["/"])
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("swarmlab-cal-\(getpid())-\(UUID().uuidString).h5").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let a = try ScenarioRunner.run(plain, resultsPath: nil)[0], b = try ScenarioRunner.run(calibrated, resultsPath: path)[0]

@@ -139,7 +139,7 @@ struct ScenarioFileTests {
         let profile = shipped("results/calibration/2-core-x86_64-debian-12.json")
         let text = goodScenario.replacingOccurrences(of: "work: { seconds: 10s }", with: "work: { gemm: { m: 1024, n: 1024, k: 1024 } }")
         let plain = try Scenario.parse(text: text, file: "tiny.yaml", policies: policyNames)
-        let calibrated = try Scenario.parse(text: text + "\ncalibration: \(profile)", file: "tiny.yaml", policies: policyNames)
+        let calibrated = try Scenario.parse(text: text + "\ncalibration: \(profile)", file: "tiny.yaml", policies: policyNames, allowedPaths: ["/"])
         #expect(plain.calibration == nil && calibrated.calibration?.path == profile)
         let gemm = TensorKernel.gemm(m: 1024, n: 1024, k: 1024, dtype: .fp32)
         let model = CalibratedCostModel(profile: try DeviceProfile.read(path: profile))
@@ -155,7 +155,7 @@ struct ScenarioFileTests {
         try "{ \"schema\": 1 }".write(toFile: broken, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: broken) }
         #expect {
-            try Scenario.parse(text: goodScenario + "\ncalibration: \(broken)", file: "tiny.yaml", policies: policyNames)
+            try Scenario.parse(text: goodScenario + "\ncalibration: \(broken)", file: "tiny.yaml", policies: policyNames, allowedPaths: ["/"])
         } throws: { error in
             "\(error)".contains("calibration: cannot use the calibration profile: \(broken)")
         }

@@ -44,11 +44,12 @@ public func classifyFailure(_ error: any Error) -> (kind: FailureKind, message: 
 extension ScenarioRunner {
     /// Reads and checks a scenario file against `registry`'s policies.
     /// The quickstart's default path falls back to the embedded copy when the file is not
-    /// there (`swarmlab run` from another folder).
-    public static func load(_ path: String, registry: PolicyRegistry = .builtin) throws -> Scenario {
+    /// there (`swarmlab run` from another folder). Files the scenario names must lie beside it
+    /// or in one of `allowedPaths` (`--allow-paths`).
+    public static func load(_ path: String, registry: PolicyRegistry = .builtin, allowedPaths: [String] = []) throws -> Scenario {
         if path == Scenario.quickstartPath && !FileManager.default.fileExists(atPath: path) {
             return try Scenario.parse(text: Scenario.quickstartText, file: path, registry: registry)
         }
-        return try Scenario.read(path: path, registry: registry)
+        return try Scenario.read(path: path, registry: registry, allowedPaths: allowedPaths)
     }
 }

@@ -190,9 +190,9 @@ extension ScenarioRunner {
     }
 
     /// Parses `path`, runs it and returns the summary to print.
-    public static func runFile(_ path: String, output: String?, timelineInterval: Double? = nil, progress: (String) -> Void,
-                               live: ((String) -> Void)? = nil) throws -> FileReport {
-        let s = try load(path)
+    public static func runFile(_ path: String, output: String?, timelineInterval: Double? = nil, allowedPaths: [String] = [],
+                               progress: (String) -> Void, live: ((String) -> Void)? = nil) throws -> FileReport {
+        let s = try load(path, allowedPaths: allowedPaths)
         try s.checkMemory()
         let resultsPath = output == "none" ? nil : (output ?? s.outputs.results)
         let results = try run(s, resultsPath: resultsPath, timelineInterval: timelineInterval.map { SimDuration(seconds: $0) },
@@ -242,8 +242,8 @@ extension ScenarioRunner {
 
     /// Parses `path` and says what it describes and the memory it needs (refusing it when
     /// that exceeds the machine's); with `explain`, the scenario with every default filled in.
-    public static func checkFile(_ path: String, explain: Bool = false) throws -> String {
-        let s = try load(path)
+    public static func checkFile(_ path: String, explain: Bool = false, allowedPaths: [String] = []) throws -> String {
+        let s = try load(path, allowedPaths: allowedPaths)
         try s.checkMemory()
         do {
             if explain {

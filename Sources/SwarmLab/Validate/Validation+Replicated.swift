@@ -53,8 +53,9 @@ extension Validation {
     ///    `NAME-rK-real.h5` recording the profile used.
     public static func runReplicated(file: String, profile base: ProfileChoice, replications: Int = defaultReplications,
                                      worker: String? = nil, directory: String? = nil, remeasure: Bool = true,
-                                     registry: PolicyRegistry = .builtin, progress: (String) -> Void = { _ in }) throws -> ReplicatedComparison {
-        let scenario = try readEmulable(file, registry: registry)
+                                     registry: PolicyRegistry = .builtin, allowedPaths: [String] = [],
+                                     progress: (String) -> Void = { _ in }) throws -> ReplicatedComparison {
+        let scenario = try readEmulable(file, registry: registry, allowedPaths: allowedPaths)
         let (count, lowered) = replicationCount(scenario, requested: replications)
         let seeds = replicationSeeds(scenario, count: count)
         if let directory { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }

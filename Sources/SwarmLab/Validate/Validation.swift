@@ -143,9 +143,9 @@ public enum Validation {
 
     /// Reads scenario `file` and refuses it, naming every field, if the runtime cannot
     /// emulate it (`refusals`).
-    static func readEmulable(_ file: String, registry: PolicyRegistry = .builtin) throws -> Scenario {
+    static func readEmulable(_ file: String, registry: PolicyRegistry = .builtin, allowedPaths: [String] = []) throws -> Scenario {
         let scenario: Scenario
-        do { scenario = try Scenario.read(path: file, registry: registry) } catch {
+        do { scenario = try Scenario.read(path: file, registry: registry, allowedPaths: allowedPaths) } catch {
             throw Failure(description: "\(error)")
         }
         let refused = refusals(scenario)

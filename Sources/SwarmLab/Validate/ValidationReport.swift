@@ -28,11 +28,11 @@ public enum ValidationReport {
 
     /// Reads every file and refuses, before anything is measured or run, those asking what
     /// the runtime does not emulate (`Validation.refusals`), naming each field.
-    public static func refuseUnemulated(_ files: [String], registry: PolicyRegistry = .builtin) throws {
+    public static func refuseUnemulated(_ files: [String], registry: PolicyRegistry = .builtin, allowedPaths: [String] = []) throws {
         var problems: [String] = []
         for f in files {
             let scenario: Scenario
-            do { scenario = try Scenario.read(path: f, registry: registry) } catch {
+            do { scenario = try Scenario.read(path: f, registry: registry, allowedPaths: allowedPaths) } catch {
                 problems.append("\(error)"); continue
             }
             let refused = Validation.refusals(scenario)
@@ -45,11 +45,13 @@ public enum ValidationReport {
     /// gets a line per replication and per scenario.
     public static func run(files: [String], profile: ProfileChoice, replications: Int = Validation.defaultReplications,
                            worker: String? = nil, directory: String?, remeasure: Bool = true,
-                           registry: PolicyRegistry = .builtin, progress: (String) -> Void = { _ in }) throws -> [ReplicatedComparison] {
+                           registry: PolicyRegistry = .builtin, allowedPaths: [String] = [],
+                           progress: (String) -> Void = { _ in }) throws -> [ReplicatedComparison] {
         var rows: [ReplicatedComparison] = []
         for f in files {
             let c = try Validation.runReplicated(file: f, profile: profile, replications: replications, worker: worker,
-                                                 directory: directory, remeasure: remeasure, registry: registry, progress: progress)
+                                                 directory: directory, remeasure: remeasure, registry: registry,
+                                                 allowedPaths: allowedPaths, progress: progress)
             progress(String(format: "%@: mean makespan sim %.3f s, real %.3f s, error of means %.1f%%, %@",
                             c.name, c.sim.meanMakespan, c.real.meanMakespan, c.errorOfMeans * 100, c.verdict.rawValue))
             rows.append(c)

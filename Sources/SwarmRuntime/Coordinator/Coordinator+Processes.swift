@@ -20,6 +20,7 @@ extension Coordinator {
         env["SWARMLAB_PORT"] = "\(port)"; env["SWARMLAB_DEVICE"] = "\(d)"; env["SWARMLAB_KEY"] = key
         env["OPENBLAS_NUM_THREADS"] = "1"   // one core per emulated device
         env["SWARMLAB_WARM"] = warmKernels
+        env["SWARMLAB_COORDINATOR_PID"] = "\(getpid())"   // the worker exits if its parent is not this (Worker+Parent)
         pid[d] = try Coordinator.launch(workerPath, arguments: ["--device", "\(d)"], environment: env)
     }
 

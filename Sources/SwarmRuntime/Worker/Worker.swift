@@ -15,6 +15,7 @@ public enum Worker {
     /// Runs the worker until the coordinator says `shutdown` or goes away; the exit status.
     public static func main() -> Int32 {
         let env = ProcessInfo.processInfo.environment
+        guard tieToCoordinator(env) else { return fail("the coordinator (SWARMLAB_COORDINATOR_PID) is gone") }
         guard let portText = env["SWARMLAB_PORT"], let port = UInt16(portText) else {
             return fail("SWARMLAB_PORT: expected a TCP port (1...65535), got \(env["SWARMLAB_PORT"].map { "'\($0)'" } ?? "nothing")")
         }

@@ -139,7 +139,7 @@ extension Scenario {
         let text = try substituted(overrides)
         let label = overrides.map { "\($0.path)=\($0.value)" }.joined(separator: ", ")
         do {
-            return try Scenario.parse(text: text, file: file, declarations: knownPolicies)
+            return try Scenario.parse(text: text, file: file, declarations: knownPolicies, allowedPaths: allowedPaths)
         } catch {
             // Lines of the substituted document are not the file's: name the field only.
             var e = error

@@ -64,6 +64,9 @@ public struct Scenario: Sendable {
     public var explained: String
     /// The policies the scenario was checked against, for `with(_:)`.
     var knownPolicies: [PolicyDeclaration]
+    /// Folders outside the scenario's own that its paths may reach (`--allow-paths`), kept
+    /// for `with(_:)`.
+    public var allowedPaths: [String] = []
     /// The calibration profile (`swarmlab calibrate`) kernel durations come from, with the
     /// path the file gave; nil: the roofline cost model of the device classes' data sheets.
     public var calibration: (path: String, profile: DeviceProfile)?
@@ -97,18 +100,21 @@ public struct Scenario: Sendable {
 
     /// Parses `text` (from `file`, for messages and relative paths); `policies` are the valid
     /// policy names (none of them taking parameters).
-    public static func parse(text: String, file: String, policies known: [String]) throws(ScenarioError) -> Scenario {
-        try parse(text: text, file: file, declarations: known.map { PolicyDeclaration(name: $0) })
+    public static func parse(text: String, file: String, policies known: [String], allowedPaths: [String] = []) throws(ScenarioError) -> Scenario {
+        try parse(text: text, file: file, declarations: known.map { PolicyDeclaration(name: $0) }, allowedPaths: allowedPaths)
     }
 
     /// Parses `text` against `registry`'s policies and the parameters they declare.
-    public static func parse(text: String, file: String, registry: PolicyRegistry) throws(ScenarioError) -> Scenario {
-        try parse(text: text, file: file, declarations: registry.declarations)
+    public static func parse(text: String, file: String, registry: PolicyRegistry, allowedPaths: [String] = []) throws(ScenarioError) -> Scenario {
+        try parse(text: text, file: file, declarations: registry.declarations, allowedPaths: allowedPaths)
     }
 
     /// Parses `text` (from `file`, for messages and relative paths) against these policies:
     /// a `policies` entry must name one of them and may set only the parameters it declares.
-    public static func parse(text: String, file: String, declarations known: [PolicyDeclaration]) throws(ScenarioError) -> Scenario {
+    /// Files it names must lie in `file`'s folder or one of `allowedPaths`.
+    public static func parse(text: String, file: String, declarations known: [PolicyDeclaration],
+                             allowedPaths: [String] = []) throws(ScenarioError) -> Scenario {
+        try ScenarioLimits.checkText(text, file: file)
         let root: Node
         do {
             guard let n = try Yams.compose(yaml: text) else {
@@ -122,14 +128,16 @@ public struct Scenario: Sendable {
         } catch {
             throw ScenarioError(file: file, line: 0, column: 0, path: "", message: "not YAML: \(error)")
         }
-        var p = ScenarioParser(file: file, policyCatalog: known)
+        try ScenarioLimits.checkExpanded(root, file: file)
+        var p = ScenarioParser(file: file, policyCatalog: known, allowedPaths: allowedPaths)
         var scenario = try p.parse(root, text: text)
+        scenario.allowedPaths = allowedPaths
         // Each value of each axis must make a valid scenario on its own.
         var top = try Section(YAMLField(node: root, path: "", file: file), "")
         let sweep = try sweepAxes(top["sweep"], root: root)
         for axis in sweep {
             for (value, field) in zip(axis.values, sweepValueFields(top["sweep"]!, axis.path)) {
-                do { _ = try Scenario.parse(text: try scenario.substituted([(axis.path, value)]), file: file, declarations: known) } catch {
+                do { _ = try Scenario.parse(text: try scenario.substituted([(axis.path, value)]), file: file, declarations: known, allowedPaths: allowedPaths) } catch {
                     throw field.fail("with \(axis.path) = \(value): \(error.path.isEmpty ? "" : "\(error.path): ")\(error.message)")
                 }
             }
@@ -154,21 +162,25 @@ public struct Scenario: Sendable {
 
     /// Reads and parses a scenario file; `policies` are the valid policy names (none of them
     /// taking parameters).
-    public static func read(path: String, policies: [String]) throws(ScenarioError) -> Scenario {
-        try read(path: path, declarations: policies.map { PolicyDeclaration(name: $0) })
+    public static func read(path: String, policies: [String], allowedPaths: [String] = []) throws(ScenarioError) -> Scenario {
+        try read(path: path, declarations: policies.map { PolicyDeclaration(name: $0) }, allowedPaths: allowedPaths)
     }
 
     /// Reads and parses a scenario file against `registry`'s policies and their parameters.
-    public static func read(path: String, registry: PolicyRegistry) throws(ScenarioError) -> Scenario {
-        try read(path: path, declarations: registry.declarations)
+    public static func read(path: String, registry: PolicyRegistry, allowedPaths: [String] = []) throws(ScenarioError) -> Scenario {
+        try read(path: path, declarations: registry.declarations, allowedPaths: allowedPaths)
     }
 
     /// Reads and parses a scenario file against these policies.
-    public static func read(path: String, declarations: [PolicyDeclaration]) throws(ScenarioError) -> Scenario {
+    public static func read(path: String, declarations: [PolicyDeclaration], allowedPaths: [String] = []) throws(ScenarioError) -> Scenario {
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > ScenarioLimits.maxBytes {
+            throw ScenarioError(file: path, line: 0, column: 0, path: "",
+                                message: "the file is \(size) bytes; the limit is \(ScenarioLimits.maxBytes) bytes (16 MiB)")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ScenarioError(file: path, line: 0, column: 0, path: "", message: "cannot read the file", kind: .unreadable)
         }
-        return try parse(text: String(decoding: data, as: UTF8.self), file: path, declarations: declarations)
+        return try parse(text: String(decoding: data, as: UTF8.self), file: path, declarations: declarations, allowedPaths: allowedPaths)
     }
 
     /// The `policies` entry labelled `label`; a bare policy name (a swept `policies` value)

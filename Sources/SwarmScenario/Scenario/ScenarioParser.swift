@@ -23,8 +23,11 @@ struct ScenarioParser {
     var access = AccessLedger(tenants: 1)
     var accessNotes: [String] = []
 
-    init(file: String, policyCatalog: [PolicyDeclaration]) {
-        self.file = file; self.policyCatalog = policyCatalog
+    /// Folders outside the scenario's own that its paths may reach (`--allow-paths`).
+    var allowedPaths: [String] = []
+
+    init(file: String, policyCatalog: [PolicyDeclaration], allowedPaths: [String] = []) {
+        self.file = file; self.policyCatalog = policyCatalog; self.allowedPaths = allowedPaths
     }
 
     var classNames: [String] { classes.map(\.name) }
@@ -36,10 +39,12 @@ struct ScenarioParser {
         return dir.isEmpty ? path : (dir as NSString).appendingPathComponent(path)
     }
 
-    /// The file a field names, which must exist.
+    /// The file a field names, which must exist and stay inside the scenario's folder (or an
+    /// allowed one: `ScenarioParser+Paths.swift`).
     func existingFile(_ f: YAMLField) throws(ScenarioError) -> String {
         let given = try f.string()
         let path = resolve(given)
+        try confine(f, given: given, path: path)
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
             throw f.fail("file `\(given)` not found (looked for \(path); paths are relative to the scenario file)")
@@ -259,6 +264,7 @@ struct ScenarioParser {
         var results = try f.string("results")!
         results = results.replacingOccurrences(of: "NAME", with: name)
         guard !results.isEmpty else { throw f["results"]!.fail("expected a file path") }
+        if let rf = f["results"] { try confineResults(rf, results) }
         let interval = try f.quantity("timeline_interval", boundedDuration)!
         guard interval > 0 else { throw f.valueField("timeline_interval")!.expected("a positive duration") }
         top.put("outputs", f.node)
