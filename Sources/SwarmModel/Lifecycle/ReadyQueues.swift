@@ -1,11 +1,20 @@
-/// Ready tasks per tenant in arrival order, and the attempts each tenant runs.
+/// Ready tasks per tenant in the order they were queued, and the attempts each tenant runs.
 ///
-/// Entries of tasks no longer queued are skipped lazily; a task has at most one entry
-/// (`inQueue`), so re-queueing reuses a stale one. O(1) per enqueue, amortised O(1) per
-/// skipped entry.
+/// A task queued again (a lost attempt replaced, a vote that asks for one more, a backup)
+/// goes to the back of its tenant's queue, whatever happened meanwhile. Each entry carries the
+/// task's queueing number (`seq`); an entry whose number is not the task's current one, or
+/// whose task is no longer queued, is skipped lazily. Before, a task queued again took back
+/// its old entry when no dispatch had yet passed over it — in the simulator, where attempts
+/// end at the same instant, it kept its place at the front; in the runtime, where they end
+/// milliseconds apart, a dispatch in between had dropped the entry and it went to the back:
+/// the same scenario placed work in another order on each side. O(1) per enqueue, amortised
+/// O(1) per skipped entry.
 struct ReadyQueues {
-    var queues: [[UInt32]]
+    /// Per tenant: entries `seq << 32 | task`, from `heads[k]` on.
+    var queues: [[UInt64]]
     var heads: [Int]
+    /// Per task: its current queueing number, and whether its current entry is still in its queue.
+    var seq: [UInt32]
     var inQueue: [Bool]
     /// Attempts running per tenant.
     var running: [Int]
@@ -14,24 +23,36 @@ struct ReadyQueues {
         queues = Array(repeating: [], count: tenants)
         heads = [Int](repeating: 0, count: tenants)
         running = [Int](repeating: 0, count: tenants)
+        seq = [UInt32](repeating: 0, count: tasks)
         inQueue = [Bool](repeating: false, count: tasks)
     }
 
-    mutating func push(_ t: Int, tenant k: Int) {
-        guard !inQueue[t] else { return }
+    /// Queues `t` at the back — unless it was already waiting in the queue (`alreadyWaiting`:
+    /// queued and not yet placed), when it keeps its entry.
+    mutating func push(_ t: Int, tenant k: Int, alreadyWaiting: Bool) {
+        if alreadyWaiting && inQueue[t] { return }
+        seq[t] &+= 1
         inQueue[t] = true
-        queues[k].append(UInt32(t))
+        queues[k].append(UInt64(seq[t]) << 32 | UInt64(t))
     }
 
-    /// Drops leading entries of tasks no longer queued; returns whether any tenant waits.
+    /// Whether `entry` is its task's current entry and the task waits.
+    static func live(_ entry: UInt64, seq: [UInt32], tasks: TaskTable) -> Bool {
+        let t = Int(entry & 0xFFFF_FFFF)
+        return UInt32(entry >> 32) == seq[t] && tasks.state[t] == .queued
+    }
+
+    /// Drops leading entries that are stale or of tasks no longer queued; returns whether any
+    /// tenant waits.
     mutating func compact(_ tasks: TaskTable) -> Bool {
         var waiting = false
         for k in queues.indices {
             if heads[k] > 1024 && heads[k] * 2 > queues[k].count {
                 queues[k].removeFirst(heads[k]); heads[k] = 0
             }
-            while heads[k] < queues[k].count && tasks.state[Int(queues[k][heads[k]])] != .queued {
-                inQueue[Int(queues[k][heads[k]])] = false
+            while heads[k] < queues[k].count && !ReadyQueues.live(queues[k][heads[k]], seq: seq, tasks: tasks) {
+                let e = queues[k][heads[k]], t = Int(e & 0xFFFF_FFFF)
+                if UInt32(e >> 32) == seq[t] { inQueue[t] = false }   // its current entry leaves the queue
                 heads[k] += 1
             }
             if heads[k] < queues[k].count { waiting = true }
@@ -44,6 +65,6 @@ struct ReadyQueues {
     /// The view shares this struct's arrays: making it allocates nothing (`weights` and
     /// `quotas` are the tenants', fixed for the run).
     func ready(_ tasks: TaskTable, needed: [UInt8], weights: [Double], quotas: [Int]) -> ReadyTasks {
-        ReadyTasks(tasks: tasks, queues: queues, heads: heads, needed: needed, running: running, weights: weights, quotas: quotas)
+        ReadyTasks(tasks: tasks, queues: queues, seq: seq, heads: heads, needed: needed, running: running, weights: weights, quotas: quotas)
     }
 }

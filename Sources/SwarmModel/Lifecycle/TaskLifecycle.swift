@@ -201,9 +201,10 @@ public final class TaskLifecycle {
         for (c, timeout) in graph.armBarriers(readyParent: t, tasks: tasks) {
             driver.wakeBarrier(c, after: SimDuration(ticks: timeout))
         }
+        let waiting = tasks.state[t] == .queued
         tasks.state[t] = .queued
         driver.record(.queued(task: TaskID(index: t), at: driver.now))
-        queues.push(t, tenant: Int(tasks.tenant[t]))
+        queues.push(t, tenant: Int(tasks.tenant[t]), alreadyWaiting: waiting)
         requestDispatch()
     }
 

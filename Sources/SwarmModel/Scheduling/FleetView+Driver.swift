@@ -58,7 +58,8 @@ extension ReadyTasks {
     init(queued: [TaskID], in table: TaskTable) {
         var copy = table
         for t in queued { copy.state[t.index] = .queued }
-        self.init(tasks: copy, queues: [queued.map(\.rawValue)], heads: [0], running: [0], weights: [1], quotas: [.max])
+        self.init(tasks: copy, queues: [queued.map { UInt64($0.rawValue) }], seq: [UInt32](repeating: 0, count: table.count),
+                  heads: [0], running: [0], weights: [1], quotas: [.max])
     }
 }
 

@@ -82,9 +82,11 @@ public struct ReadyTask: Sendable {
 /// O(queue).
 public struct ReadyTasks: Sequence {
     let tasks: TaskTable
-    /// Per tenant: its queue, read from `heads[k]` on (the lifecycle's own arrays, shared:
-    /// making the view allocates nothing).
-    let queues: [[UInt32]]
+    /// Per tenant: its queue of entries `seq << 32 | task`, read from `heads[k]` on, and each
+    /// task's current queueing number (an entry with another is stale) — the lifecycle's own
+    /// arrays, shared: making the view allocates nothing.
+    let queues: [[UInt64]]
+    let seq: [UInt32]
     let heads: [Int]
     /// Per task: attempts it still needs placed (nil: one each).
     let needed: [UInt8]?
@@ -93,8 +95,8 @@ public struct ReadyTasks: Sequence {
     let weights: [Double]
     let quotas: [Int]
 
-    init(tasks: TaskTable, queues: [[UInt32]], heads: [Int], needed: [UInt8]? = nil, running: [Int], weights: [Double], quotas: [Int]) {
-        self.tasks = tasks; self.queues = queues; self.heads = heads; self.needed = needed
+    init(tasks: TaskTable, queues: [[UInt64]], seq: [UInt32], heads: [Int], needed: [UInt8]? = nil, running: [Int], weights: [Double], quotas: [Int]) {
+        self.tasks = tasks; self.queues = queues; self.seq = seq; self.heads = heads; self.needed = needed
         self.running = running; self.weights = weights; self.quotas = quotas
     }
 
@@ -138,9 +140,9 @@ public struct ReadyTasks: Sequence {
                 }
                 guard pick >= 0 else { return nil }
                 let k = pick
-                let t = Int(ready.queues[k][index[k]])
+                let entry = ready.queues[k][index[k]], t = Int(entry & 0xFFFF_FFFF)
                 index[k] += 1
-                guard ready.tasks.state[t] == .queued else { continue }
+                guard UInt32(entry >> 32) == ready.seq[t], ready.tasks.state[t] == .queued else { continue }
                 offered[k] += 1
                 if let needed = ready.needed, needed[t] > 1 { repeatTask = t; repeatTenant = k; copiesLeft = Int(needed[t]) - 1 }
                 return ready.task(t)
