@@ -55,6 +55,19 @@ final class Progress: Sendable {
         if due { FileHandle.standardError.write(Data(("[\(Int(elapsed.rounded())) s] " + text + "\n").utf8)) }
     }
 
+    /// `body` gets a line writer (`line`); in a log or a pipe, while `body` runs, a "still
+    /// working" line every `interval` seconds repeats the last line it wrote — for commands
+    /// whose pieces (replications, candidates) can each take long.
+    func reportingLines<T>(_ body: (_ line: @escaping @Sendable (String) -> Void) throws -> T) rethrows -> T {
+        let last = Mutex("starting")
+        return try whileRunning(status: { [self] in "\(last.withLock { $0 }); \(Int(elapsed.rounded())) s elapsed" }) {
+            try body { [self] text in
+                last.withLock { $0 = "after: " + text }
+                line(text)
+            }
+        }
+    }
+
     /// Calls `status` every `interval` seconds (on another thread) while `body` runs, for
     /// commands whose work reports only when a piece finishes (a sweep's runs, a validation's
     /// replications): a line is written only if none was for a whole interval.

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Synchronization
 import SwarmLab
 
 struct SizeCommand: ParsableCommand {
@@ -33,15 +32,8 @@ struct SizeCommand: ParsableCommand {
         var options = SizingRunner.Options(output: output ?? "results/\(s.name)-size.h5", replications: replications)
         if let jobs { options.jobs = jobs }
         // A line per candidate; in a log or a pipe, also one every 10 s while a candidate runs.
-        let progress = Progress(quiet: quiet)
-        let last = Mutex("starting")
         let outcome = try exitOnFailure {
-            try progress.whileRunning(status: { "\(last.withLock { $0 }); \(Int(progress.elapsed.rounded())) s elapsed" }) {
-                try SizingRunner.run(s, options: options) { line in
-                    last.withLock { $0 = "after: " + line }
-                    progress.line(line)
-                }
-            }
+            try Progress(quiet: quiet).reportingLines { line in try SizingRunner.run(s, options: options, progress: line) }
         }
         print(json ? try jsonText(outcome.jsonObject) : "\n\(s.name): " + outcome.text, terminator: json ? "\n" : "")
     }

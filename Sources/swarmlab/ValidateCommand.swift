@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import Synchronization
 import SwarmLab
 
 struct ValidateCommand: ParsableCommand {
@@ -56,12 +55,10 @@ struct ValidateCommand: ParsableCommand {
             }
             output.progress("calibration profile: \(choice.reason)")
             // A line per replication; in a log or a pipe, also one every 10 s while a long one runs.
-            let progress = Progress(quiet: output.json)
-            let last = Mutex("starting")
-            let rows = try progress.whileRunning(status: { "\(last.withLock { $0 }); \(Int(progress.elapsed.rounded())) s elapsed" }) {
+            let rows = try Progress(quiet: output.json).reportingLines { line in
                 try ValidationReport.run(files: files, profile: choice, replications: replications, worker: worker,
                                          directory: results == "none" ? nil : results, remeasure: remeasure,
-                                         allowedPaths: paths.allowPaths, progress: { line in last.withLock { $0 = "after: " + line }; progress.line(line) })
+                                         allowedPaths: paths.allowPaths, progress: line)
             }
             let command = "swarmlab validate " + CommandLine.arguments.dropFirst(2).joined(separator: " ")
             let markdown = ValidationReport.markdown(rows, profile: choice, command: command)

@@ -36,10 +36,16 @@ struct ReadyQueues {
         queues[k].append(UInt64(seq[t]) << 32 | UInt64(t))
     }
 
+    /// The task of queue entry `entry`.
+    static func task(_ entry: UInt64) -> Int { Int(entry & 0xFFFF_FFFF) }
+
+    /// Whether `entry` is its task's current entry (the policy's view and compaction skip the
+    /// others alike).
+    static func current(_ entry: UInt64, seq: [UInt32]) -> Bool { UInt32(entry >> 32) == seq[task(entry)] }
+
     /// Whether `entry` is its task's current entry and the task waits.
     static func live(_ entry: UInt64, seq: [UInt32], tasks: TaskTable) -> Bool {
-        let t = Int(entry & 0xFFFF_FFFF)
-        return UInt32(entry >> 32) == seq[t] && tasks.state[t] == .queued
+        current(entry, seq: seq) && tasks.state[task(entry)] == .queued
     }
 
     /// Drops leading entries that are stale or of tasks no longer queued; returns whether any
@@ -51,8 +57,8 @@ struct ReadyQueues {
                 queues[k].removeFirst(heads[k]); heads[k] = 0
             }
             while heads[k] < queues[k].count && !ReadyQueues.live(queues[k][heads[k]], seq: seq, tasks: tasks) {
-                let e = queues[k][heads[k]], t = Int(e & 0xFFFF_FFFF)
-                if UInt32(e >> 32) == seq[t] { inQueue[t] = false }   // its current entry leaves the queue
+                let e = queues[k][heads[k]]
+                if ReadyQueues.current(e, seq: seq) { inQueue[ReadyQueues.task(e)] = false }   // its current entry leaves the queue
                 heads[k] += 1
             }
             if heads[k] < queues[k].count { waiting = true }

@@ -70,12 +70,6 @@ extension TaskLifecycle {
         return -1
     }
 
-    /// The slot of device `d` running task `t` (a node runs at most one attempt of a task).
-    public func slot(of t: Int, on d: Int) -> Int {
-        for s in slots(of: d) where current[s] == Int32(t) { return s }
-        preconditionFailure("device \(d) runs no attempt of \(TaskID(index: t))")
-    }
-
     /// Reserves task `t`'s pod requests on node `d` for slot `s`.
     func reserve(_ t: Int, on d: Int, slot s: Int) {
         let r = podRequests(t)

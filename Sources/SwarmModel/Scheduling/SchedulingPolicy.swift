@@ -140,9 +140,10 @@ public struct ReadyTasks: Sequence {
                 }
                 guard pick >= 0 else { return nil }
                 let k = pick
-                let entry = ready.queues[k][index[k]], t = Int(entry & 0xFFFF_FFFF)
+                let entry = ready.queues[k][index[k]]
                 index[k] += 1
-                guard UInt32(entry >> 32) == ready.seq[t], ready.tasks.state[t] == .queued else { continue }
+                guard ReadyQueues.live(entry, seq: ready.seq, tasks: ready.tasks) else { continue }
+                let t = ReadyQueues.task(entry)
                 offered[k] += 1
                 if let needed = ready.needed, needed[t] > 1 { repeatTask = t; repeatTenant = k; copiesLeft = Int(needed[t]) - 1 }
                 return ready.task(t)
