@@ -96,6 +96,10 @@ public struct AttemptRecord: Sendable, Equatable {
     /// When it was lost: the plan's stop, or when the silence was noticed (NaN unless `outcome`
     /// is `.lost`).
     public var lost: Double = .nan
+    /// Wall CPU seconds the worker spent in the computation proper and in the whole attempt,
+    /// as it reported them (NaN unless `outcome` is `.returned`).
+    public var kernelCPUSeconds: Double = .nan
+    public var attemptCPUSeconds: Double = .nan
 
     public init(task: Int, device: Int, attempt: Int, assigned: Double, computeStart: Double, computeEnd: Double,
                 returned: Double, outcome: Outcome, checksum: UInt64) {

@@ -9,7 +9,8 @@ struct ValidateCommand: ParsableCommand {
         discussion: """
         Each scenario runs R times (seeds seed, seed+1, …) in the simulator (with the calibrated \
         cost model) and for real (one worker process per device, real kernels, the simulator's \
-        churn and adversary draws injected). Per side: mean makespan with its 95% CI, \
+        churn and adversary draws injected); a scenario whose seeds differ widely pair by pair \
+        (races with churn or replicas) runs more seeds, up to --max-replications. Per side: mean makespan with its 95% CI, \
         throughput, P50/P95 task latency; per scenario: the error of the means, Welch's test, \
         whether the CIs overlap, and a verdict. A scenario using something the runtime does not \
         emulate is refused, naming the field. Without --profile, the profile under \
@@ -22,6 +23,8 @@ struct ValidateCommand: ParsableCommand {
     @Argument(help: "Scenario files or folders.") var scenarios: [String] = ["scenarios/validation"]
     @Option(name: .long, help: "Replications per side (a scenario file's own `replications:` may lower it).")
     var replications: Int = Validation.defaultReplications
+    @Option(name: .long, help: "Most replications per side when the seeds' differences stay wide (races with churn or replicas): more seeds until the mean difference is known within ±4%. Equal to --replications: never more.")
+    var maxReplications: Int = Validation.defaultMaxReplications
     @Option(name: .long, help: "Calibration profile to use (must match this machine; default: pick or measure one).")
     var profile: String?
     @Option(name: .long, help: "Where committed profiles are looked up, and a new one is written.")
@@ -33,10 +36,11 @@ struct ValidateCommand: ParsableCommand {
     @OptionGroup var output: BenchOutputOptions
     @OptionGroup var paths: PathOptions
 
-    enum CodingKeys: String, CodingKey { case scenarios, replications, profile, calibrationDirectory, results, worker, remeasure, output, paths }
+    enum CodingKeys: String, CodingKey { case scenarios, replications, maxReplications, profile, calibrationDirectory, results, worker, remeasure, output, paths }
 
     func validate() throws {
         guard (1...100).contains(replications) else { throw ValidationError("--replications must be between 1 and 100 (got \(replications))") }
+        guard (1...100).contains(maxReplications) else { throw ValidationError("--max-replications must be between 1 and 100 (got \(maxReplications))") }
         if let profile, !FileManager.default.fileExists(atPath: profile) {
             throw ValidationError("--profile: \(profile) does not exist (leave it out to pick or measure this machine's profile)")
         }
@@ -56,7 +60,8 @@ struct ValidateCommand: ParsableCommand {
             output.progress("calibration profile: \(choice.reason)")
             // A line per replication; in a log or a pipe, also one every 10 s while a long one runs.
             let rows = try Progress(quiet: output.json).reportingLines { line in
-                try ValidationReport.run(files: files, profile: choice, replications: replications, worker: worker,
+                try ValidationReport.run(files: files, profile: choice, replications: replications,
+                                         maxReplications: max(replications, maxReplications), worker: worker,
                                          directory: results == "none" ? nil : results, remeasure: remeasure,
                                          allowedPaths: paths.allowPaths, progress: line)
             }

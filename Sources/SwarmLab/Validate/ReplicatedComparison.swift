@@ -64,6 +64,10 @@ public struct ReplicatedComparison: Sendable, Codable, Equatable {
     /// cores the hypervisor stole (`MachineLoad`): a busy machine slows the real side only.
     public var otherLoad: [Double] = []
     public var stolen: [Double] = []
+    /// Median over the reference runs' kernel attempts of the CPU seconds their workers spent
+    /// in the kernel over the profile's figure for it (nil without kernels): how far the
+    /// machine the runs met was from the one the profile measured.
+    public var kernelCPURatio: Double?
 
     /// How one scenario's two sides compare.
     public enum Verdict: String, Sendable, Codable, Equatable {

@@ -22,7 +22,8 @@ extension Validation {
     /// call) its `aroundSeconds`: measured at the kernel's own sizes, where the machine's
     /// generation and checksum rates (best of a few back-to-back passes over 16 MB) are not.
     /// A shared machine's speed moves with its load, so `validate` does this just before each
-    /// replication's reference run.
+    /// replication's reference run. The spread of the computations' CPU seconds becomes the
+    /// kernel's `spread`.
     public static func remeasured(_ profile: DeviceProfile, for tasks: TaskTable, speeds: [Double]) -> DeviceProfile {
         var kernels: [TensorKernel] = []
         for w in tasks.work { if case .kernel(let k) = w, !kernels.contains(k.asFP32) { kernels.append(k.asFP32) } }
@@ -54,8 +55,11 @@ extension Validation {
             let all = times.withLock { $0 }
             let sorted = all.map(\.compute).sorted()
             p.kernels.removeAll { $0.kernel.asFP32 == kernel }
-            p.kernels.append(.init(kernel: kernel, seconds: ValidationStatistics.median(sorted), minSeconds: sorted[0], repeats: sorted.count,
-                                   aroundSeconds: ValidationStatistics.median(all.map(\.around).sorted())))
+            let median = ValidationStatistics.median(sorted)
+            let iqr = ValidationStatistics.percentile(sorted, 0.75) - ValidationStatistics.percentile(sorted, 0.25)
+            p.kernels.append(.init(kernel: kernel, seconds: median, minSeconds: sorted[0], repeats: sorted.count,
+                                   aroundSeconds: ValidationStatistics.median(all.map(\.around).sorted()),
+                                   spread: median > 0 ? iqr / 1.349 / median : nil))
         }
         p.inputElementsPerSecond = Calibrator.inputGenerationRate()
         p.checksumElementsPerSecond = Calibrator.checksumRate()

@@ -10,6 +10,25 @@ extension Validation {
     /// Replications per side unless `--replications` says otherwise.
     public static let defaultReplications = 5
 
+    /// The most replications a scenario runs when its paired differences stay wide (see
+    /// `needsMoreReplications`), unless `--max-replications` says otherwise.
+    public static let defaultMaxReplications = 20
+
+    /// Whether R replications whose makespans were `sim` and `real` (paired by seed) pin the
+    /// mean difference down well enough: the 95% Student-t half-width of the per-seed
+    /// differences sim − real, over the mean real makespan, must be at most half the
+    /// tolerance (4%). Where churn or a race puts a task on either side of an OFF period, one
+    /// seed can differ by a whole OFF period (3.5 s of 6 in `05-churn-reexecution`) while the
+    /// others agree to the millisecond; five such seeds decide the error of the means by
+    /// chance, and more of them average the races out. Scenarios whose seeds agree pair by
+    /// pair stop at the minimum.
+    public static func needsMoreReplications(sim: [Double], real: [Double]) -> Bool {
+        let d = zip(sim, real).map { $0 - $1 }
+        guard d.count >= 2, d.allSatisfy(\.isFinite), let ci = ConfidenceInterval(d) else { return false }
+        let scale = real.reduce(0, +) / Double(real.count)
+        return scale > 0 && ci.halfWidth / scale > ReplicatedComparison.tolerance / 2
+    }
+
     /// How many replications `scenario` runs when `requested` are asked for: a file's own
     /// `replications:` key may lower the number (a long scenario), never raise it. Returns
     /// the count and whether the file lowered it.
@@ -51,13 +70,19 @@ extension Validation {
     ///    simulated makespans includes the machine's.
     /// 3. The simulation, the reference run of the same draws, and `NAME-rK-sim.h5` /
     ///    `NAME-rK-real.h5` recording the profile used.
+    /// 4. After R, more seeds while the per-seed differences leave the mean difference loose
+    ///    (`needsMoreReplications`), up to `maxReplications`.
     public static func runReplicated(file: String, profile base: ProfileChoice, replications: Int = defaultReplications,
-                                     worker: String? = nil, directory: String? = nil, remeasure: Bool = true,
+                                     maxReplications: Int = defaultMaxReplications, worker: String? = nil, directory: String? = nil, remeasure: Bool = true,
                                      registry: PolicyRegistry = .builtin, allowedPaths: [String] = [],
                                      progress: (String) -> Void = { _ in }) throws -> ReplicatedComparison {
         let scenario = try readEmulable(file, registry: registry, allowedPaths: allowedPaths)
         let (count, lowered) = replicationCount(scenario, requested: replications)
-        let seeds = replicationSeeds(scenario, count: count)
+        // A file that lowers R (a long scenario) is not extended; else up to `maxReplications`.
+        let most = lowered ? count : max(count, maxReplications)
+        let first = replicationSeeds(scenario, count: count), all = replicationSeeds(scenario, count: most)
+        let seeds = Array(all.prefix(count)) == first ? all
+            : first + (0..<(most - count)).map { (first.max() ?? scenario.seed) &+ UInt64($0 + 1) }
         if let directory { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
 
         /// The profile replication `k` simulates with, and where it is recorded.
@@ -72,12 +97,18 @@ extension Validation {
         }
 
         var profiles: [String] = []
-        var otherLoad: [Double] = [], stolen: [Double] = []
+        var otherLoad: [Double] = [], stolen: [Double] = [], kernelRatios: [Double] = []
         var runs: [ValidationComparison] = []
         var simLatency: [Double] = [], realLatency: [Double] = []
         var simRuns: [(Double, Double, Double)] = [], realRuns: [(Double, Double, Double)] = []
         var devices = 0, tasks = 0, compared = 0, wall = 0.0
+        var ran: [UInt64] = []
         for (k, seed) in seeds.enumerated() {
+            if k >= count && !needsMoreReplications(sim: simRuns.map(\.0), real: realRuns.map(\.0)) { break }
+            if k == count {
+                progress("\(scenario.name): the seeds' differences are wide (races with churn or replicas); more replications, up to \(most)")
+            }
+            ran.append(seed)
             let m = try scenario.materialize(seed: seed)
             let (profile, profilePath) = try profile(for: k, m)
             profiles.append(profilePath)
@@ -91,6 +122,8 @@ extension Validation {
             }
             let others = load0.flatMap { a in MachineLoad.now().map { $0.others(since: a) } } ?? (cores: .nan, stolen: .nan)
             otherLoad.append(others.cores); stolen.append(others.stolen)
+            let ratios = kernelCPURatios(report, tasks: plan.tasks, profile: profile)
+            kernelRatios += ratios
             let offset = max(0, (report.attempts.map(\.assigned).min() ?? 0) - (sim.attemptAssigned.min() ?? 0))
             let real = observe(report, tasks: plan.tasks.count).shifted(by: -offset)
             let counted = counted(plan.tasks, sim: sim)
@@ -109,16 +142,33 @@ extension Validation {
             realRuns.append((c.realMakespan, c.realThroughput, c.realLostWork))
             devices = c.devices; tasks = c.tasks; if k == 0 { compared = c.tasksCompared }
             wall += real.wallSeconds
-            progress(String(format: "%@ replication %d/%d (seed %llu): makespan sim %.3f s, real %.3f s (%.1f s wall; other programs busy %.2f cores, stolen %.2f)",
-                            scenario.name, k + 1, seeds.count, seed, c.simMakespan, c.realMakespan, real.wallSeconds, others.cores, others.stolen))
+            progress(String(format: "%@ replication %d/%d (seed %llu): makespan sim %.3f s, real %.3f s (%.1f s wall; other programs busy %.2f cores, stolen %.2f; kernel CPU real/profile %.3f)",
+                            scenario.name, k + 1, k < count ? count : most, seed, c.simMakespan, c.realMakespan, real.wallSeconds, others.cores, others.stolen,
+                            ValidationStatistics.median(ratios.sorted())))
         }
         var result = ReplicatedComparison(
             name: scenario.name, devices: devices, tasksCompared: compared, tasks: tasks, replicationsLoweredByFile: lowered,
-            seeds: seeds,
+            seeds: ran,
             sim: ValidationSide(makespans: simRuns.map(\.0), throughputs: simRuns.map(\.1), latencies: simLatency, lostWork: simRuns.map(\.2)),
             real: ValidationSide(makespans: realRuns.map(\.0), throughputs: realRuns.map(\.1), latencies: realLatency, lostWork: realRuns.map(\.2)),
             profiles: profiles, baseProfile: base.path, realWallSeconds: wall, runs: runs)
         result.otherLoad = otherLoad; result.stolen = stolen
+        result.kernelCPURatio = kernelRatios.isEmpty ? nil : ValidationStatistics.median(kernelRatios.sorted())
         return result
+    }
+
+    /// Per returned kernel attempt of `report`, the CPU seconds its worker spent in the
+    /// computation proper over what `profile` says the kernel takes: 1 when the workers ran
+    /// the kernels as the profile measured them. A ratio above 1 slows the real side by as
+    /// much of each attempt's kernel part (the duty cycle stretches CPU seconds), which no
+    /// rule of the simulator can explain — the machine changed under the run.
+    static func kernelCPURatios(_ report: RuntimeReport, tasks: TaskTable, profile: DeviceProfile) -> [Double] {
+        var expected: [TensorKernel: Double] = [:]
+        for s in profile.kernels { expected[s.kernel.asFP32] = s.seconds }
+        return report.attempts.compactMap { a in
+            guard a.outcome == .returned, a.kernelCPUSeconds.isFinite, a.task < tasks.count,
+                  case .kernel(let k) = tasks.work[a.task], let e = expected[k.asFP32], e > 0 else { return nil }
+            return a.kernelCPUSeconds / e
+        }
     }
 }

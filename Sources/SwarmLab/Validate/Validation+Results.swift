@@ -7,7 +7,10 @@ extension Validation {
     /// Root attributes: `side`, `scenario` (its text), `seed`, `replication` (1-based),
     /// `calibration_profile` (the profile the simulator used: after re-measuring, the file
     /// written beside the results), `base_calibration_profile` (the profile it started from),
-    /// `machine` (this machine's `MachineIdentity`), `lost_work_s`, `wall_s`.
+    /// `machine` (this machine's `MachineIdentity`), `lost_work_s`, `wall_s`. The runtime's
+    /// `/attempts` also has `compute_start_s`, `compute_end_s` (the worker's computation and
+    /// duty cycle), `kernel_cpu_s` and `attempt_cpu_s` (its CPU seconds in the kernel and in
+    /// the whole attempt).
     public static func write(_ o: ValidationObservation, to path: String, scenario: Scenario, seed: UInt64? = nil,
                              replication: Int = 1, profilePath: String, baseProfilePath: String? = nil) throws {
         let w = try ResultsWriter(path: path)
@@ -28,7 +31,12 @@ extension Validation {
                                       .int64("attempt", o.attemptNumber.map(Int64.init), units: "1"),
                                       .double("assigned_s", o.attemptAssigned, units: "s"),
                                       .double("returned_s", o.attemptReturned, units: "s"),
-                                      .int64("outcome", o.attemptOutcome.map(Int64.init), units: "0 returned, 1 lost, 2 cancelled")])
+                                      .int64("outcome", o.attemptOutcome.map(Int64.init), units: "0 returned, 1 lost, 2 cancelled")]
+                                    + (o.attemptCPU.count == o.attemptTask.count && !o.attemptTask.isEmpty ? [
+                                        .double("compute_start_s", o.attemptComputeStart, units: "s"),
+                                        .double("compute_end_s", o.attemptComputeEnd, units: "s"),
+                                        .double("kernel_cpu_s", o.attemptKernelCPU, units: "s"),
+                                        .double("attempt_cpu_s", o.attemptCPU, units: "s")] : []))
         try w.commit()
     }
 }

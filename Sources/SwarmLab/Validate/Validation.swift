@@ -22,6 +22,14 @@ public struct ValidationObservation: Sendable {
     public var attemptAssigned: [Double] = []
     public var attemptReturned: [Double] = []
     public var attemptOutcome: [Int] = []
+    /// Runtime only (NaN in the simulator and for attempts that did not come back): when the
+    /// worker started computing and ended its duty cycle, and the CPU seconds it spent in the
+    /// kernel and in the whole attempt — what splits a gap between the sides into network,
+    /// machine and model.
+    public var attemptComputeStart: [Double] = []
+    public var attemptComputeEnd: [Double] = []
+    public var attemptKernelCPU: [Double] = []
+    public var attemptCPU: [Double] = []
     /// Seconds of attempts lost to churn (assignment to the loss), and how many were lost.
     public var lostWorkSeconds: Double
     public var attemptsLost: Int
@@ -33,6 +41,7 @@ public struct ValidationObservation: Sendable {
         var o = self
         o.taskStart = taskStart.map { $0 + delta }; o.taskFinish = taskFinish.map { $0 + delta }
         o.attemptAssigned = attemptAssigned.map { $0 + delta }; o.attemptReturned = attemptReturned.map { $0 + delta }
+        o.attemptComputeStart = attemptComputeStart.map { $0 + delta }; o.attemptComputeEnd = attemptComputeEnd.map { $0 + delta }
         return o
     }
 
@@ -109,6 +118,7 @@ public enum Validation {
         let cost = costModel(for: m.fleet, profile: profile)
         var configuration = m.configuration
         configuration.costModel = cost
+        configuration.computeSpread = computeSpread(profile, tasks: m.tasks)
         let policy = try makePolicy(scenario, materialized: m, cost: cost, registry: registry)
         let started = monotonicSeconds()
         let engine = WorkEngine(fleet: m.fleet, tasks: withMessageBytes(m.tasks), policy: policy, seed: m.seed,
@@ -250,6 +260,9 @@ public enum Validation {
             o.attemptAssigned.append(a.assigned)
             o.attemptReturned.append(a.outcome == .returned ? a.returned : .nan)
             o.attemptOutcome.append(a.outcome == .returned ? 0 : a.outcome == .lost ? 1 : 2)
+            let back = a.outcome == .returned
+            o.attemptComputeStart.append(back ? a.computeStart : .nan); o.attemptComputeEnd.append(back ? a.computeEnd : .nan)
+            o.attemptKernelCPU.append(back ? a.kernelCPUSeconds : .nan); o.attemptCPU.append(back ? a.attemptCPUSeconds : .nan)
             if !(o.taskStart[a.task] <= a.assigned) { o.taskStart[a.task] = a.assigned }
         }
         return o
@@ -361,6 +374,20 @@ public enum Validation {
     static func referenceFlops(_ fleet: Fleet) -> Double {
         fleet.classes.first { $0.name == "reference" }?.cpuFlops
             ?? (0..<fleet.count).reduce(0) { max($0, fleet.deviceClass($1).cpuFlops) }
+    }
+
+    /// The relative spread of compute times the simulator draws with: the median of the
+    /// measured `spread`s of the kernels `tasks` run (0 when none was measured). On this
+    /// machine a kernel's calls vary by about 1%, so two identical devices never finish
+    /// together; drawn, the simulator's ties break by chance too, as the runtime's do, and
+    /// a race (which device takes the last task, which replica meets the liar) comes out
+    /// either way on both sides instead of always the same way in the simulator.
+    static func computeSpread(_ profile: DeviceProfile, tasks: TaskTable) -> Double {
+        var spreads: [Double] = []
+        for w in Set(tasks.work.compactMap { if case .kernel(let k) = $0 { return k.asFP32 } else { return nil } }) {
+            if let s = profile.kernels.last(where: { $0.kernel.asFP32 == w })?.spread, s.isFinite, s >= 0 { spreads.append(s) }
+        }
+        return spreads.isEmpty ? 0 : ValidationStatistics.median(spreads)
     }
 
     static func costModel(for fleet: Fleet, profile: DeviceProfile) -> CalibratedCostModel {

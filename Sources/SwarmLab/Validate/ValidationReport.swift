@@ -44,12 +44,13 @@ public enum ValidationReport {
     /// Runs each file `replications` times per side with the profile `profile`; `progress`
     /// gets a line per replication and per scenario.
     public static func run(files: [String], profile: ProfileChoice, replications: Int = Validation.defaultReplications,
-                           worker: String? = nil, directory: String?, remeasure: Bool = true,
+                           maxReplications: Int = Validation.defaultMaxReplications, worker: String? = nil, directory: String?, remeasure: Bool = true,
                            registry: PolicyRegistry = .builtin, allowedPaths: [String] = [],
                            progress: (String) -> Void = { _ in }) throws -> [ReplicatedComparison] {
         var rows: [ReplicatedComparison] = []
         for f in files {
-            let c = try Validation.runReplicated(file: f, profile: profile, replications: replications, worker: worker,
+            let c = try Validation.runReplicated(file: f, profile: profile, replications: replications,
+                                                 maxReplications: maxReplications, worker: worker,
                                                  directory: directory, remeasure: remeasure, registry: registry,
                                                  allowedPaths: allowedPaths, progress: progress)
             progress(String(format: "%@: mean makespan sim %.3f s, real %.3f s, error of means %.1f%%, %@",
@@ -77,15 +78,15 @@ public enum ValidationReport {
             return m.map { String(format: "%.2f cores", $0) } ?? "—"
         }
         func ci(_ s: ValidationSide) -> String { "\(f(s.meanMakespan)) ± \(s.makespanHalfWidth.map { f($0) } ?? "—") s" }
-        var md = "| scenario | devices | tasks | R | makespan sim (95% CI) | makespan real (95% CI) | error of means | Welch p | CIs overlap | verdict | throughput sim / real (tasks/s) | latency P50 sim / real | latency P95 sim / real | lost work sim / real (mean) | wall (real, all R) | other load (max) |\n"
-        md += "|---|---:|---:|---:|---:|---:|---:|---:|:---:|---|---:|---:|---:|---:|---:|---:|\n"
+        var md = "| scenario | devices | tasks | R | makespan sim (95% CI) | makespan real (95% CI) | error of means | Welch p | CIs overlap | verdict | throughput sim / real (tasks/s) | latency P50 sim / real | latency P95 sim / real | lost work sim / real (mean) | wall (real, all R) | other load (max) | kernel CPU real / profile |\n"
+        md += "|---|---:|---:|---:|---:|---:|---:|---:|:---:|---|---:|---:|---:|---:|---:|---:|---:|\n"
         for r in rows {
             let lost = { (s: ValidationSide) in s.lostWork.isEmpty ? Double.nan : s.lostWork.reduce(0, +) / Double(s.lostWork.count) }
             md += "| \(r.name) | \(r.devices) | \(r.tasksCompared)/\(r.tasks) | \(r.replications)\(r.replicationsLoweredByFile ? "*" : "") | "
             md += "\(ci(r.sim)) | \(ci(r.real)) | \(pct(r.errorOfMeans)) | \(r.welchP.map { f($0, 2) } ?? "—") | "
             md += "\(r.intervalsOverlap.map { $0 ? "yes" : "no" } ?? "—") | \(r.verdict.rawValue) | "
             md += "\(f(r.sim.throughput, 2)) / \(f(r.real.throughput, 2)) | \(f(r.sim.latencyP50)) / \(f(r.real.latencyP50)) s | "
-            md += "\(f(r.sim.latencyP95)) / \(f(r.real.latencyP95)) s | \(f(lost(r.sim), 2)) / \(f(lost(r.real), 2)) s | \(f(r.realWallSeconds, 1)) s | \(maxLoad(r)) |\n"
+            md += "\(f(r.sim.latencyP95)) / \(f(r.real.latencyP95)) s | \(f(lost(r.sim), 2)) / \(f(lost(r.real), 2)) s | \(f(r.realWallSeconds, 1)) s | \(maxLoad(r)) | \(f(r.kernelCPURatio ?? .nan, 2)) |\n"
         }
         if rows.contains(where: \.replicationsLoweredByFile) {
             md += "\n\\* fewer replications: the scenario file's own `replications:` lowers the number asked for (a long scenario).\n"

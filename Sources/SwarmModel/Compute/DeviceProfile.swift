@@ -31,10 +31,16 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
         /// it (`validate` re-measuring); nil when only the machine's rates were measured
         /// (`calibrate`), which then stand in for it.
         public var aroundSeconds: Double?
+        /// How much one call's seconds vary, relative to the median: the interquartile range
+        /// over 1.349 (a normal law's standard deviation) over the median; nil when not
+        /// measured. The simulator draws attempt times with this spread
+        /// (`WorkEngine.Configuration.computeSpread`) when it validates.
+        public var spread: Double?
 
-        public init(kernel: TensorKernel, seconds: Double, minSeconds: Double, repeats: Int, aroundSeconds: Double? = nil) {
+        public init(kernel: TensorKernel, seconds: Double, minSeconds: Double, repeats: Int, aroundSeconds: Double? = nil,
+                    spread: Double? = nil) {
             self.kind = kernel.kind; self.shape = kernel.shapeDescription; self.kernel = kernel
-            self.aroundSeconds = aroundSeconds
+            self.aroundSeconds = aroundSeconds; self.spread = spread
             self.flops = kernel.flops; self.bytes = kernel.bytesMoved
             self.seconds = seconds; self.minSeconds = minSeconds; self.repeats = repeats
             self.flopsPerSecond = seconds > 0 ? kernel.flops / seconds : 0

@@ -41,6 +41,13 @@ public final class WorkEngine {
         public var pods: [PodSpec] = []
         /// Elastic pools (`ElasticPool`), their slots the fleet's last devices; empty: none.
         public var pools: [ElasticPool] = []
+        /// Relative standard deviation of a kernel attempt's compute time (a log-normal factor
+        /// of mean 1, drawn per task and attempt from the run's seed); 0: every attempt of a
+        /// kernel on a class takes the same time. Real machines vary by a percent or so from
+        /// call to call, so identical devices do not finish at one instant; with 0 they do,
+        /// and whatever breaks their ties (event order) decides races a real fleet decides by
+        /// chance. `validate` sets it from the spread it measures.
+        public var computeSpread: Double = 0
         public init(heartbeatTimeout: SimDuration = .seconds(60), costModel: any CostModel = RooflineCostModel(),
                     regionLatency: @escaping @Sendable (Int, Int) -> Double = { _, _ in 0 },
                     trust: TrustModel = .honest, tenants: [Tenant] = Tenant.everyone, speculation: Speculation? = nil,
@@ -72,6 +79,8 @@ public final class WorkEngine {
     // Per device: whether it lies. Per slot (`TaskLifecycle.slots(of:)`: a device's own, or a
     // Kubernetes node's pod slot): its attempt's phase and pending event.
     var adversarial: [Bool]
+    /// Where attempts' compute-time factors are drawn (`Configuration.computeSpread`).
+    let spreadStreams: RandomStreams
     var phase: [AttemptPhase]
     var phaseEvent: [EventHandle?]
     /// Pods computing on shared nodes (nil when no device runs pods): `WorkEngine+Pods.swift`.
@@ -93,6 +102,7 @@ public final class WorkEngine {
         self.availability = FleetAvailability(fleet: fleet, seed: seed)
         let n = fleet.count
         let streams = RandomStreams(seed: seed)
+        spreadStreams = streams
         let fraction = configuration.trust.adversaryFraction
         adversarial = (0..<n).map { d in
             guard fraction > 0 else { return false }
@@ -178,7 +188,12 @@ public final class WorkEngine {
     func computeTime(_ t: Int, _ d: Int) -> SimDuration {
         switch lifecycle.tasks.work[t] {
         case .seconds(let s): return SimDuration(seconds: s)
-        case .kernel(let k): return SimDuration(seconds: configuration.costModel.best(for: k, on: view.deviceClass(d)).seconds)
+        case .kernel(let k):
+            let seconds = configuration.costModel.best(for: k, on: view.deviceClass(d)).seconds
+            guard configuration.computeSpread > 0 else { return SimDuration(seconds: seconds) }
+            return SimDuration(seconds: seconds * ComputeSpread.factor(relativeDeviation: configuration.computeSpread,
+                                                                       streams: spreadStreams, task: t, device: d,
+                                                                       attempts: Int(lifecycle.tasks.attempts[t])))
         }
     }
 

@@ -25,11 +25,24 @@ extension Coordinator {
         note("device \(d) paused (SIGSTOP)")
     }
 
+    /// The OFF period ends: the device is back now, as in the simulator — not when its next
+    /// heartbeat gets through (up to a heartbeat interval later, which made every return from
+    /// OFF late). A worker stopped in a kernel finishes it and abandons it first: the device
+    /// is busy until that `abandon` comes.
     func resume(_ d: Int) {
         guard paused[d] else { return }
         _ = Glibc.kill(pid[d], SIGCONT)
         paused[d] = false
         note("device \(d) resumed (SIGCONT)")
+        comeBack(d)
+    }
+
+    /// Device `d`'s OFF period is over and its worker is connected: online for the lifecycle.
+    func comeBack(_ d: Int) {
+        guard started, let fd = connectionOf[d], let serial = connections[fd]?.serial, !lifecycle.view.isOnline(d) else { return }
+        heard[serial] = wall   // woken by us just now: its silence while stopped is over
+        if current[d] >= 0 && lifecycle.current[d] < 0 { lifecycle.setOccupied(d, true) }
+        lifecycle.deviceCameOnline(d)
     }
 
     func kill(_ d: Int) {
@@ -43,12 +56,28 @@ extension Coordinator {
         planStopped(d)
         if current[d] >= 0 { workerDone(current[d], on: d) }   // the process is gone with it
         note("device \(d) killed (SIGKILL)")
+        if let fd = connectionOf[d] { closeConnection(fd, why: "its worker was killed") }   // before its successor's hello
+        // Its successor starts now and warms up while the device is OFF, so the device is
+        // back when the period ends, as in the simulator, not a process start and a warm-up
+        // later (about 0.1 s with a large kernel, which cost attempts to the next OFF period).
+        // It says hello, but counts as offline until `restart`.
+        respawn(d)
     }
 
+    func respawn(_ d: Int) {
+        do { try spawn(d); note("device \(d) restarting (offline until its OFF period ends)") } catch {
+            note("device \(d) not restarted: \(error)")
+        }
+    }
+
+    /// The killed device's OFF period ends: back now if its new worker has said hello, else
+    /// when it does.
     func restart(_ d: Int) {
         guard killed[d] else { return }
         killed[d] = false
-        do { try spawn(d); note("device \(d) restarted") } catch { note("device \(d) not restarted: \(error)") }
+        if pid[d] == 0 { respawn(d) }
+        comeBack(d)
+        note("device \(d) back after its kill")
     }
 
     /// Device `d` is away: no new work for it.

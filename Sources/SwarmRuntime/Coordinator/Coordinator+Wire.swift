@@ -98,6 +98,7 @@ extension Coordinator {
             }
             connections[fd]?.device = d
             connectionOf[d] = fd
+            if case .hello(_, let clock)? = try? Message(frame) { sharesClock[d] = ClockDomain.isShared(with: clock) } else { sharesClock[d] = false }
             heard[conn.serial] = wall
             after(delay(d, bytes: 0), .send(device: d, connection: conn.serial, .welcome(.init(
                 speed: plan.devices[d].speed, adversarial: plan.devices[d].adversarial,
@@ -122,8 +123,12 @@ extension Coordinator {
         case .heartbeat:
             after(delay(bound, bytes: 0), .deliver(device: bound, connection: conn.serial, message))
         case .result(let r):
+            // Held from when the worker sent it when it can say so (one clock): the time this
+            // process took to get to the frame is part of the emulated link's latency.
             let bytes = Int(r.task) < m ? plan.tasks.outputBytes[Int(r.task)] : 0
-            after(delay(bound, bytes: bytes), .deliver(device: bound, connection: conn.serial, message))
+            let sent = sharesClock[bound] ? r.computeEnd - start : wall
+            let since = sent <= wall && wall - sent < 1 ? wall - sent : 0
+            after(delay(bound, bytes: bytes) - since, .deliver(device: bound, connection: conn.serial, message))
         case .abandon:
             after(delay(bound, bytes: 0), .deliver(device: bound, connection: conn.serial, message))
         case .welcome, .assign, .shutdown:

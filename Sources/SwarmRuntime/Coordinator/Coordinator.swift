@@ -71,6 +71,10 @@ final class Coordinator {
     var pid: [pid_t]
     var paused: [Bool]
     var killed: [Bool]
+    /// Whether the device's worker reads this process's monotonic clock (`ClockDomain`, from
+    /// its hello): then assignments carry their delivery time and results are held from the
+    /// worker's own stamp, so neither process's wake-up or queueing counts as device time.
+    var sharesClock: [Bool]
     /// When each connection (by serial) was last heard from, wall seconds.
     var heard: [Int: Double] = [:]
     var current: [Int]
@@ -116,6 +120,7 @@ final class Coordinator {
         pid = Array(repeating: 0, count: n)
         paused = Array(repeating: false, count: n)
         killed = Array(repeating: false, count: n)
+        sharesClock = Array(repeating: false, count: n)
         current = Array(repeating: -1, count: n)
         lifecycle = TaskLifecycle(tasks: plan.tasks, view: FleetView(fleet: plan.fleet), policy: plan.policy,
                                   validator: plan.lifecycle.trust.makeValidator(devices: n, streams: RandomStreams(seed: plan.seed)),
@@ -222,9 +227,10 @@ final class Coordinator {
     func fireTimers() {
         while let i = timers.indices.min(by: { (timers[$0].due, timers[$0].seq) < (timers[$1].due, timers[$1].seq) }),
               timers[i].due <= wall {
-            let action = timers.remove(at: i).action
+            let (due, _, action) = timers.remove(at: i)
             switch action {
-            case .send(let d, let serial, let message):
+            case .send(let d, let serial, var message):
+                if case .assign(var a) = message, sharesClock[d] { a.due = start + due; message = .assign(a) }
                 // Only to the connection it was meant for: that worker may be gone.
                 guard let fd = connectionOf[d], connections[fd]?.serial == serial else { continue }
                 sendSequence[d] += 1
@@ -298,6 +304,8 @@ final class Coordinator {
         }
         records[a].computeStart = scenario(r.computeStart - start)
         records[a].computeEnd = scenario(r.computeEnd - start)
+        records[a].kernelCPUSeconds = r.kernelCPUSeconds >= 0 ? r.kernelCPUSeconds : .nan
+        records[a].attemptCPUSeconds = r.attemptCPUSeconds >= 0 ? r.attemptCPUSeconds : .nan
         records[a].returned = scenarioNow
         records[a].checksum = r.checksum
         let stillCounted = open[a]

@@ -3,8 +3,10 @@ import SwarmModel
 
 /// A frame's payload, decoded. Each case names its direction.
 public enum Message: Equatable, Sendable {
-    /// Worker → coordinator, first frame on a connection: "I am device `frame.device`".
-    case hello(pid: UInt32)
+    /// Worker → coordinator, first frame on a connection: "I am device `frame.device`", with
+    /// its host's clock domain (`ClockDomain.current`): when it is the coordinator's, the two
+    /// read one CLOCK_MONOTONIC and can stamp emulated messages at their source.
+    case hello(pid: UInt32, clock: UInt64 = 0)
     /// Coordinator → worker: how to emulate the device.
     case welcome(Welcome)
     /// Coordinator → worker: run attempt `attempt` of `task`.
@@ -41,8 +43,14 @@ public enum Message: Equatable, Sendable {
         public var attempt: UInt16
         public var seed: UInt64
         public var work: TaskWork
-        public init(task: UInt32, attempt: UInt16, seed: UInt64, work: TaskWork) {
-            self.task = task; self.attempt = attempt; self.seed = seed; self.work = work
+        /// When the emulated network delivers it (the coordinator's CLOCK_MONOTONIC seconds),
+        /// given only to a worker of the coordinator's clock domain, else −1. The worker
+        /// counts its device's time from there, so the delay before this process got the
+        /// frame (its wake-up, the coordinator's loop, the cores busy with other workers)
+        /// comes out of its duty cycle's idle part, as it would not exist on the device.
+        public var due: Double
+        public init(task: UInt32, attempt: UInt16, seed: UInt64, work: TaskWork, due: Double = -1) {
+            self.task = task; self.attempt = attempt; self.seed = seed; self.work = work; self.due = due
         }
     }
 
@@ -52,9 +60,16 @@ public enum Message: Equatable, Sendable {
         public var checksum: UInt64
         public var computeStart: Double
         public var computeEnd: Double
-        public init(task: UInt32, attempt: UInt16, checksum: UInt64, computeStart: Double, computeEnd: Double) {
+        /// CPU seconds of the computation proper, and of the whole attempt (inputs,
+        /// computation, checksum): what the duty cycle stretched, so `validate` can set what
+        /// the workers really spent beside what the profile predicted (−1: not measured).
+        public var kernelCPUSeconds: Double
+        public var attemptCPUSeconds: Double
+        public init(task: UInt32, attempt: UInt16, checksum: UInt64, computeStart: Double, computeEnd: Double,
+                    kernelCPUSeconds: Double = -1, attemptCPUSeconds: Double = -1) {
             self.task = task; self.attempt = attempt; self.checksum = checksum
             self.computeStart = computeStart; self.computeEnd = computeEnd
+            self.kernelCPUSeconds = kernelCPUSeconds; self.attemptCPUSeconds = attemptCPUSeconds
         }
     }
 
@@ -75,14 +90,15 @@ public enum Message: Equatable, Sendable {
     public var payload: [UInt8] {
         var w = ByteWriter()
         switch self {
-        case .hello(let pid): w.u32(pid)
+        case .hello(let pid, let clock): w.u32(pid); w.u64(clock)
         case .welcome(let m):
             w.f64(m.speed); w.u8(m.adversarial ? 1 : 0); w.f64(m.heartbeatInterval); w.f64(m.timeScale)
         case .assign(let a):
-            w.u32(a.task); w.u16(a.attempt); w.u64(a.seed); Message.write(a.work, into: &w)
+            w.u32(a.task); w.u16(a.attempt); w.u64(a.seed); w.f64(a.due); Message.write(a.work, into: &w)
         case .heartbeat(let t, let a): w.u32(UInt32(bitPattern: t)); w.u16(a)
         case .result(let r):
             w.u32(r.task); w.u16(r.attempt); w.u64(r.checksum); w.f64(r.computeStart); w.f64(r.computeEnd)
+            w.f64(r.kernelCPUSeconds); w.f64(r.attemptCPUSeconds)
         case .submit(let work): Message.write(work, into: &w)
         case .shutdown: break
         case .abandon(let t, let a): w.u32(t); w.u16(a)
@@ -100,19 +116,22 @@ public enum Message: Equatable, Sendable {
         var r = ByteReader(frame.payload)
         let k = frame.kind
         switch k {
-        case .hello: self = .hello(pid: r.u32())
+        case .hello:
+            let pid = r.u32(), clock = r.u64()
+            self = .hello(pid: pid, clock: clock)
         case .welcome:
             let speed = r.f64(), adv = r.u8(), hb = r.f64(), scale = r.f64()
             self = .welcome(Welcome(speed: speed, adversarial: adv != 0, heartbeatInterval: hb, timeScale: scale))
         case .assign:
-            let t = r.u32(), a = r.u16(), seed = r.u64()
-            self = .assign(Assignment(task: t, attempt: a, seed: seed, work: try Message.readWork(&r, kind: k)))
+            let t = r.u32(), a = r.u16(), seed = r.u64(), due = r.f64()
+            self = .assign(Assignment(task: t, attempt: a, seed: seed, work: try Message.readWork(&r, kind: k), due: due))
         case .heartbeat:
             let t = Int32(bitPattern: r.u32()), a = r.u16()
             self = .heartbeat(task: t, attempt: a)
         case .result:
-            let t = r.u32(), a = r.u16(), c = r.u64(), s = r.f64(), e = r.f64()
-            self = .result(AttemptResult(task: t, attempt: a, checksum: c, computeStart: s, computeEnd: e))
+            let t = r.u32(), a = r.u16(), c = r.u64(), s = r.f64(), e = r.f64(), k = r.f64(), all = r.f64()
+            self = .result(AttemptResult(task: t, attempt: a, checksum: c, computeStart: s, computeEnd: e,
+                                         kernelCPUSeconds: k, attemptCPUSeconds: all))
         case .submit: self = .submit(try Message.readWork(&r, kind: k))
         case .shutdown: self = .shutdown
         case .abandon:

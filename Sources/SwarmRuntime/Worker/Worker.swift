@@ -32,7 +32,7 @@ public enum Worker {
         let fd: Int32
         do { fd = try Socket.connect(port: port) } catch { return fail("\(error)") }
         let link = WorkerLink(fd: fd, device: device, key: SymmetricKey(data: keyBytes))
-        link.send(.hello(pid: UInt32(getpid())))
+        link.send(.hello(pid: UInt32(getpid()), clock: ClockDomain.current))
 
         var decoder = FrameDecoder()
         var lastSequence: UInt64 = 0
@@ -63,7 +63,10 @@ public enum Worker {
                 case .assign(let a):
                     guard let w = welcome else { continue }
                     link.setCurrent(task: Int32(a.task), attempt: a.attempt)
-                    let start = monotonicNow()
+                    // The device's time starts when the emulated network delivered the
+                    // assignment (`due`, same clock only), not when this process got to it.
+                    let received = monotonicNow()
+                    let start = a.due >= 0 && a.due <= received && received - a.due < 1 ? a.due : received
                     let cpuStart = cpuNow(thisThreadOnly: true)
                     let stops = stopCount
                     let out = compute.run(a.work, seed: a.seed, timeScale: w.timeScale,
@@ -72,11 +75,12 @@ public enum Worker {
                     // Counting CPU seconds absorbs contention from processes sharing the cores:
                     // for a kernel over the whole attempt (inputs, computation, checksum), for
                     // busy `.seconds` work over the spin.
+                    let attemptCPU = cpuNow(thisThreadOnly: true) - cpuStart
                     if stopCount == stops {
                         let cycle = DutyCycle(speed: w.speed)
                         let idle: Double
                         if case .kernel = a.work {
-                            idle = cycle.idleSeconds(afterAttempt: monotonicNow() - start, cpuSeconds: cpuNow(thisThreadOnly: true) - cpuStart,
+                            idle = cycle.idleSeconds(afterAttempt: monotonicNow() - start, cpuSeconds: attemptCPU,
                                                      computeCPUSeconds: out.cpuSeconds)
                         } else {
                             idle = cycle.idleSeconds(afterComputing: out.computeSeconds, cpuSeconds: out.cpuSeconds)
@@ -90,7 +94,8 @@ public enum Worker {
                         continue
                     }
                     link.send(.result(.init(task: a.task, attempt: a.attempt, checksum: out.checksum,
-                                            computeStart: start + out.setupSeconds, computeEnd: monotonicNow())))
+                                            computeStart: start + out.setupSeconds, computeEnd: monotonicNow(),
+                                            kernelCPUSeconds: out.cpuSeconds, attemptCPUSeconds: attemptCPU)))
                     link.setCurrent(task: -1, attempt: 0)
                 case .shutdown:
                     return 0
