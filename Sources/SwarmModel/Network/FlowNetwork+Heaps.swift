@@ -141,6 +141,12 @@ extension FlowNetwork {
         return a < b || (a == b && candidateID[i] < candidateID[j])
     }
 
+    // Element by element: the generic `swapAt`, unspecialised in a debug build, allocates.
+    private mutating func swapCandidates(_ i: Int, _ j: Int) {
+        let v = candidateValue[i]; candidateValue[i] = candidateValue[j]; candidateValue[j] = v
+        let d = candidateID[i]; candidateID[i] = candidateID[j]; candidateID[j] = d
+    }
+
     /// Adds a candidate share: a link id (≥ 0), or a bucket's cap (id `~bucket`, < 0).
     mutating func candidatePush(_ value: Double, _ id: Int32) {
         candidateValue.append(value); candidateID.append(id)
@@ -148,7 +154,7 @@ extension FlowNetwork {
         while i > 0 {
             let p = (i - 1) / 2
             guard candidateBefore(i, p) else { break }
-            candidateValue.swapAt(i, p); candidateID.swapAt(i, p)
+            swapCandidates(i, p)
             i = p
         }
     }
@@ -166,7 +172,7 @@ extension FlowNetwork {
             guard c < n else { break }
             if c + 1 < n && candidateBefore(c + 1, c) { c += 1 }
             guard candidateBefore(c, i) else { break }
-            candidateValue.swapAt(i, c); candidateID.swapAt(i, c)
+            swapCandidates(i, c)
             i = c
         }
         return top

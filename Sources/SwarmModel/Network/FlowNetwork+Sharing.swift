@@ -45,14 +45,15 @@ extension FlowNetwork {
 
     /// Records flow `slot` as crossing a link whose sharing just changed (once per change).
     mutating func noteMoved(_ slot: Int32) {
-        if !moved.contains(slot) { moved.append(slot) }
+        for i in 0..<moved.count where moved[i] == slot { return }
+        moved.append(slot)
     }
 
     /// Moves each flow of `moved` to the bucket its links' sharing now gives it, keeping the
     /// bytes it has left; seeds the recomputation with both buckets.
     mutating func rebucketMoved() {
-        for slot in moved {
-            let s = Int(slot)
+        for m in 0..<moved.count {   // indices, not the array's iterator: nothing allocated unoptimised
+            let s = Int(moved[m])
             guard isActive[s] else { continue }
             let old = Int(flowBucket[s])
             let new = bucket(for: s)
@@ -136,8 +137,11 @@ extension FlowNetwork {
             for j in 0..<Self.maxLinksPerFlow {
                 let l = Int(bucketShared[b * Self.maxLinksPerFlow + j])
                 if l < 0 { break }
-                let i = linkBuckets[l].firstIndex(of: Int32(b))!
-                linkBuckets[l].swapAt(i, linkBuckets[l].count - 1)
+                let last = linkBuckets[l].count - 1
+                for i in 0...last where linkBuckets[l][i] == Int32(b) {
+                    linkBuckets[l][i] = linkBuckets[l][last]
+                    break
+                }
                 linkBuckets[l].removeLast()
             }
         }
@@ -158,8 +162,8 @@ extension FlowNetwork {
         epoch += 1
         componentLinks.removeAll(keepingCapacity: true)
         componentBuckets.removeAll(keepingCapacity: true)
-        for b in seeds where bucketMark[Int(b)] != epoch {
-            bucketMark[Int(b)] = epoch; componentBuckets.append(b)
+        for i in 0..<seeds.count where bucketMark[Int(seeds[i])] != epoch {
+            bucketMark[Int(seeds[i])] = epoch; componentBuckets.append(seeds[i])
         }
         // Breadth-first over the bipartite graph shared links ↔ buckets.
         var next = 0
@@ -171,14 +175,23 @@ extension FlowNetwork {
                 // An emptied bucket's links may carry one flow or none now: not shared any more.
                 guard linkMark[l] != epoch, linkFlowCount[l] >= 2 else { continue }
                 linkMark[l] = epoch; componentLinks.append(Int32(l))
-                for c in linkBuckets[l] where bucketMark[Int(c)] != epoch {
+                for i in 0..<linkBuckets[l].count where bucketMark[Int(linkBuckets[l][i])] != epoch {
+                    let c = linkBuckets[l][i]
                     bucketMark[Int(c)] = epoch; componentBuckets.append(c)
                 }
             }
         }
-        for b in componentBuckets { touch(Int(b)) }
+        let seedCount = componentBuckets.count
+        oldRates.removeAll(keepingCapacity: true)
+        for i in 0..<componentBuckets.count {
+            let b = Int(componentBuckets[i])
+            touch(b); oldRates.append(bucketRate[b])
+        }
         progressiveFilling()
-        for b in componentBuckets { updateDue(Int(b)) }
+        // A bucket whose flows and rate are unchanged keeps its due time.
+        for i in 0..<componentBuckets.count where i < seedCount || bucketRate[Int(componentBuckets[i])] != oldRates[i] {
+            updateDue(Int(componentBuckets[i]))
+        }
     }
 
     /// Max-min fair rates for `componentBuckets` over `componentLinks` by progressive filling,
@@ -190,15 +203,15 @@ extension FlowNetwork {
         let fixedMark = epoch + 1
         candidateValue.removeAll(keepingCapacity: true)
         candidateID.removeAll(keepingCapacity: true)
-        for l32 in componentLinks {
-            let l = Int(l32)
+        for i in 0..<componentLinks.count {
+            let l32 = componentLinks[i], l = Int(l32)
             linkRemaining[l] = capacities[l]
             linkUnfixed[l] = linkFlowCount[l]
             candidatePush(capacities[l] / Double(linkFlowCount[l]), l32)
         }
         var unfixed = 0
-        for b32 in componentBuckets {
-            let b = Int(b32)
+        for i in 0..<componentBuckets.count {
+            let b32 = componentBuckets[i], b = Int(b32)
             guard bucketCount[b] > 0 else { bucketMark[b] = fixedMark; continue }
             unfixed += 1
             if bucketCap[b].isFinite { candidatePush(bucketCap[b], ~b32) }

@@ -109,6 +109,7 @@ public struct FlowNetwork: Sendable {
     var componentBuckets: [Int32] = []
     var seeds: [Int32] = []
     var moved: [Int32] = []
+    var oldRates: [Double] = []
     var candidateValue: [Double] = []
     var candidateID: [Int32] = []
 
@@ -129,6 +130,10 @@ public struct FlowNetwork: Sendable {
 
     /// Number of links.
     public var linkCount: Int { capacities.count }
+
+    /// Buckets created so far (flows interchangeable for sharing: same shared links, same cap),
+    /// empty ones included: what a change's cost grows with, where the flow count does not.
+    public var bucketsCreated: Int { bucketCap.count }
 
     // MARK: Flows
 
@@ -156,7 +161,9 @@ public struct FlowNetwork: Sendable {
         moved.removeAll(keepingCapacity: true)
         for link in links {
             precondition(link.index >= 0 && link.index < capacities.count, "unknown \(link)")
-            if (0..<count).contains(where: { pathLinks[base + $0] == link.rawValue }) { continue }
+            var repeated = false
+            for k in 0..<count where pathLinks[base + k] == link.rawValue { repeated = true }
+            if repeated { continue }
             pathLinks[base + count] = link.rawValue
             count += 1
             let l = link.index
@@ -244,8 +251,8 @@ public struct FlowNetwork: Sendable {
     /// `addFlow` or `removeFlow`.
     /// - Complexity: O(1).
     public func nextCompletion() -> (FlowID, SimTime)? {
-        guard let b32 = dueHeap.first else { return nil }
-        let b = Int(b32), slot = dueSlot[b]
+        guard !dueHeap.isEmpty else { return nil }
+        let b = Int(dueHeap[0]), slot = dueSlot[b]
         return (FlowID(slot: slot, generation: generations[Int(slot)]), max(now, SimTime(ticks: dueTime[b])))
     }
 }
