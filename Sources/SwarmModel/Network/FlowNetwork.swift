@@ -110,6 +110,7 @@ public struct FlowNetwork: Sendable {
     var seeds: [Int32] = []
     var moved: [Int32] = []
     var oldRates: [Double] = []
+    var incoming: [Int32] = []
     var candidateValue: [Double] = []
     var candidateID: [Int32] = []
 
@@ -142,9 +143,25 @@ public struct FlowNetwork: Sendable {
     /// crossed once.
     @discardableResult
     public mutating func addFlow(bytes: Double, links: some Collection<LinkID>, at now: SimTime) -> FlowID {
+        incoming.removeAll(keepingCapacity: true)
+        for link in links { incoming.append(link.rawValue) }
+        return addIncomingFlow(bytes: bytes, at: now)
+    }
+
+    /// `addFlow(bytes:links:at:)` for a path stored inline (what the engine passes): read by
+    /// index, so even an unoptimised build allocates nothing here.
+    @discardableResult
+    public mutating func addFlow(bytes: Double, links: NetworkPath, at now: SimTime) -> FlowID {
+        incoming.removeAll(keepingCapacity: true)
+        for i in 0..<links.count { incoming.append(links[i].rawValue) }
+        return addIncomingFlow(bytes: bytes, at: now)
+    }
+
+    /// Starts a flow over the links in `incoming`.
+    private mutating func addIncomingFlow(bytes: Double, at now: SimTime) -> FlowID {
         precondition(bytes.isFinite && bytes >= 0, "flow size must be finite and ≥ 0 bytes, got \(bytes)")
-        precondition(!links.isEmpty, "a flow must cross at least one link")
-        precondition(links.count <= Self.maxLinksPerFlow, "a flow crosses at most \(Self.maxLinksPerFlow) links")
+        precondition(!incoming.isEmpty, "a flow must cross at least one link")
+        precondition(incoming.count <= Self.maxLinksPerFlow, "a flow crosses at most \(Self.maxLinksPerFlow) links")
         advance(to: now)
         let slot: Int32
         if let s = freeSlots.popLast() {
@@ -159,14 +176,14 @@ public struct FlowNetwork: Sendable {
         var count = 0
         seeds.removeAll(keepingCapacity: true)
         moved.removeAll(keepingCapacity: true)
-        for link in links {
-            precondition(link.index >= 0 && link.index < capacities.count, "unknown \(link)")
+        for i in 0..<incoming.count {
+            let link = incoming[i], l = Int(link)
+            precondition(l >= 0 && l < capacities.count, "unknown \(LinkID(link))")
             var repeated = false
-            for k in 0..<count where pathLinks[base + k] == link.rawValue { repeated = true }
+            for k in 0..<count where pathLinks[base + k] == link { repeated = true }
             if repeated { continue }
-            pathLinks[base + count] = link.rawValue
+            pathLinks[base + count] = link
             count += 1
-            let l = link.index
             linkFlowCount[l] += 1
             if linkFlowCount[l] == 2 { noteMoved(linkFlowXor[l]) }   // its sole flow now shares it
             linkFlowXor[l] ^= slot
