@@ -41,7 +41,7 @@ struct FlowsBenchCommand: ParsableCommand {
 
     func run() throws {
         var runs: [FlowBenchmark.ChangesRun] = []
-        for s in siteCounts {
+        for s in siteCounts where changeCount > 0 {   // --changes 0: the quickstart only
             for f in flowCounts {
                 for i in 0..<repeats {
                     let r = FlowBenchmark.changes(regions: regions, sites: s, flows: f, changes: changeCount)
