@@ -181,18 +181,32 @@ struct ScenarioFileTests {
         #expect(alwaysOn(again.classes.first { $0.name == "phone@farm" }))
     }
 
-    @Test("an edge site without the flows network model is refused: it would have no effect")
+    @Test("an edge site makes `flows` the default network model; with `latency` written out, a site is refused: it would have no effect")
     func siteNeedsFlows() throws {
         let text = goodScenario
             .replacingOccurrences(of: "fleet:\n", with: "edge_sites:\n  - { name: shop, region: eu, backhaul: 100Mbit/s }\nfleet:\n")
             .replacingOccurrences(of: "{ class: desktop, region: eu, count: 10 }", with: "{ class: desktop, region: eu, count: 10, site: shop }")
+        let byDefault = try Scenario.parse(text: text, file: "site.yaml", policies: policyNames)
+        #expect(byDefault.network.model == .flows)
+        #expect(byDefault.explained.contains("model: flows"), "the default chosen is written out")
+        let latency = text.replacingOccurrences(of: "policies:", with: "network: { model: latency }\npolicies:")
         #expect {
-            _ = try Scenario.parse(text: text, file: "site.yaml", policies: policyNames)
+            _ = try Scenario.parse(text: latency, file: "site.yaml", policies: policyNames)
         } throws: { error in
             "\(error)".contains("fleet[0].site: edge site `shop` has no effect with the `latency` network model")
         }
-        let flows = text.replacingOccurrences(of: "policies:", with: "network: { model: flows }\npolicies:")
-        #expect(throws: Never.self) { _ = try Scenario.parse(text: flows, file: "site.yaml", policies: policyNames) }
+    }
+
+    @Test("a region's `wan` written out makes `flows` the default; without shared links the default stays `latency`")
+    func sharedLinksMakeFlowsTheDefault() throws {
+        #expect(try Scenario.parse(text: goodScenario, file: "plain.yaml", policies: policyNames).network.model == .latency)
+        let wan = goodScenario.replacingOccurrences(of: "{ name: eu", with: "{ name: eu, wan: 1Gbit/s")
+        #expect(wan != goodScenario)
+        let s = try Scenario.parse(text: wan, file: "wan.yaml", policies: policyNames)
+        #expect(s.network.model == .flows)
+        #expect(try Scenario.parse(text: s.explained, file: "explained.yaml", policies: policyNames).network.model == .flows)
+        let latency = wan.replacingOccurrences(of: "policies:", with: "network: { model: latency }\npolicies:")
+        #expect(try Scenario.parse(text: latency, file: "wan.yaml", policies: policyNames).network.model == .latency)
     }
 
     @Test("`private: true` marks a workload's tasks as never leaving its tenant's devices")

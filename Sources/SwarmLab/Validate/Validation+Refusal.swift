@@ -36,7 +36,7 @@ extension Validation {
         func refuse(_ path: String, _ why: String) { out.append(scenario.error(at: path, why + " (not emulated by the reference runtime)")) }
 
         if scenario.network.model == .flows {
-            refuse("network.model", "`flows`: transfers sharing WAN, backhaul and access links max-min fairly; the runtime gives each device a link of its own")
+            refuse("network.model", "`flows` (written out, or the default where the file has edge sites or a region's `wan`): transfers sharing WAN, backhaul and access links max-min fairly; the runtime gives each device a link of its own")
         }
         if scenario.network.jitter != nil {
             refuse("network.jitter", "per-transfer latency draws; the runtime holds every message for a fixed latency")

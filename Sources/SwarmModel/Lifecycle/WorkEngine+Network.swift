@@ -12,7 +12,10 @@ struct SharedTransfers {
     /// its phase event fires), and the flow it is running.
     var awaiting: [Bool]
     var flowOf: [FlowID?]
-    var owner: [FlowID: Int32] = [:]
+    /// Per flow slot (`FlowID.slot`): the engine slot whose transfer it is, -1 when none.
+    var owner: [Int32] = []
+    /// Scratch for `flowsDone`: the slots whose flows just ended (kept, so nothing allocates).
+    var finished: [Int] = []
     var event: EventHandle?
 
     init(topology: Topology, fleet: Fleet, slots: Int, start: SimTime) {
@@ -28,21 +31,28 @@ struct SharedTransfers {
         flowOf = [FlowID?](repeating: nil, count: slots)
     }
 
-    /// The links a transfer between `dataRegion` and device `d` crosses.
-    func path(device d: Int, region: Int, site: Int32, dataRegion: Int, input: Bool) -> [LinkID] {
+    /// The links a transfer between `dataRegion` and device `d` crosses (stored inline).
+    func path(device d: Int, region: Int, site: Int32, dataRegion: Int, input: Bool) -> NetworkPath {
         let down = LinkID(Int32(deviceLinkBase + 2 * d)), up = LinkID(Int32(deviceLinkBase + 2 * d + 1))
-        var links: [LinkID] = []
+        var links = NetworkPath()
         let here = RegionID(index: region), there = RegionID(index: dataRegion)
         if input {
-            if region != dataRegion { links += [topology.wanOut(there), topology.wanIn(here)] }
+            if region != dataRegion { links.append(topology.wanOut(there)); links.append(topology.wanIn(here)) }
             if site >= 0 { links.append(topology.backhaulDown(EdgeSiteID(UInt32(site)))) }
             links.append(down)
         } else {
             links.append(up)
             if site >= 0 { links.append(topology.backhaulUp(EdgeSiteID(UInt32(site)))) }
-            if region != dataRegion { links += [topology.wanOut(here), topology.wanIn(there)] }
+            if region != dataRegion { links.append(topology.wanOut(here)); links.append(topology.wanIn(there)) }
         }
         return links
+    }
+
+    /// Records that flow `id` carries engine slot `s`'s transfer.
+    mutating func own(_ id: FlowID, _ s: Int) {
+        let f = Int(id.slot)
+        if f >= owner.count { owner.append(contentsOf: repeatElement(-1, count: f + 1 - owner.count)) }
+        owner[f] = Int32(s)
     }
 }
 
@@ -54,7 +64,7 @@ extension WorkEngine {
                               dataRegion: Int(lifecycle.tasks.dataRegion[t]), input: input)
         let id = net!.flows.addFlow(bytes: bytes, links: links, at: sim.now)
         net!.flowOf[s] = id
-        net!.owner[id] = Int32(s)
+        net!.own(id, s)
         rescheduleFlows()
     }
 
@@ -65,23 +75,28 @@ extension WorkEngine {
         guard let id = net!.flowOf[s] else { return }
         _ = net!.flows.removeFlow(id, at: sim.now)
         net!.flowOf[s] = nil
-        net!.owner[id] = nil
+        net!.owner[Int(id.slot)] = -1
         rescheduleFlows()
     }
 
     /// Flows that have delivered their bytes end; their attempts move on.
     func flowsDone() {
         net!.event = nil
-        var finished: [Int] = []
+        net!.finished.removeAll(keepingCapacity: true)
         while let (id, at) = net!.flows.nextCompletion(), at <= sim.now {
             _ = net!.flows.removeFlow(id, at: sim.now)
-            if let d = net!.owner.removeValue(forKey: id) {
-                net!.flowOf[Int(d)] = nil
-                finished.append(Int(d))
+            let d = Int(net!.owner[Int(id.slot)])
+            if d >= 0 {
+                net!.owner[Int(id.slot)] = -1
+                net!.flowOf[d] = nil
+                net!.finished.append(d)
             }
         }
         rescheduleFlows()
-        for d in finished { advancePhase(d) }
+        // advancePhase may start and end flows (never run this again re-entrantly: it is an
+        // event handler), so the list is walked by index.
+        var i = 0
+        while i < net!.finished.count { advancePhase(net!.finished[i]); i += 1 }
     }
 
     func rescheduleFlows() {

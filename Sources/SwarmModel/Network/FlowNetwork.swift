@@ -18,7 +18,7 @@ public struct FlowID: Hashable, Sendable, CustomStringConvertible {
     public var description: String { "flow#\(slot).\(generation)" }
 }
 
-/// Flow-level bulk transfers sharing links with max-min fairness.
+/// Flow-level bulk transfers sharing links with max-min fairness, at the scale of a fleet.
 ///
 /// Each flow crosses a short list of links and has bytes left to send. Between two changes
 /// (a flow starting or ending) every flow's rate is constant and the rates are the max-min
@@ -30,57 +30,89 @@ public struct FlowID: Hashable, Sendable, CustomStringConvertible {
 /// RTT-dependent weights and TCP-window bound (see `docs/models/network.md`).
 ///
 /// The simulation drives it: `addFlow` and `removeFlow` at the current instant, `advance(to:)`
-/// to drain bytes at the current rates, `nextCompletion()` to learn when to wake up next.
-/// A start latency is the caller's: add the flow at `start + latency` (one kernel event), so
-/// the completion time is latency + bytes over the rates as they change.
+/// to move the clock, `nextCompletion()` to learn when to wake up next. A start latency is the
+/// caller's: add the flow at `start + latency` (one kernel event), so the completion time is
+/// latency + bytes over the rates as they change.
 ///
-/// Storage is struct-of-arrays indexed by flow slot and link index: no object per flow, slots
-/// reused through a free list, each flow's links stored inline (at most `maxLinksPerFlow`).
-/// Rates are recomputed only over the connected component (links and flows reachable through
-/// shared links) of the flow that started or ended; `recomputeScope = .all` recomputes every
-/// flow instead and is the eager oracle the tests compare against.
+/// **Buckets.** A link crossed by one flow only is *private*: it just caps that flow. Flows
+/// with the same set of *shared* links (crossed by two flows or more) and the same cap (the
+/// smallest capacity among their private links) get the same max-min rate (the allocation is
+/// unique and swapping two such flows keeps it feasible), so they are kept together in a
+/// bucket: one rate, one clock of bytes sent per flow since the bucket filled (`clock`, the
+/// integral of its rate — fair queueing's virtual time), and a heap of its flows by finish
+/// point on that clock. A change recomputes progressive filling over the buckets and shared
+/// links connected to it, not over flows: with devices of a few classes behind a few edge
+/// sites and regions, a change costs the same with 10 or 10^5 flows in progress. Only the
+/// flows of a link going from one flow to two (or back) move between buckets.
 ///
-/// - Complexity: `addFlow`/`removeFlow` cost O(K·F_c + L_c²) for a component of F_c flows over
-///   L_c links with at most K links per flow (progressive filling scans the component's links
-///   once per bottleneck), plus O(F_l) per crossed link to update its flow list on removal.
-///   `advance(to:)` and `nextCompletion()` are O(F) over all active flows.
+/// Storage is struct-of-arrays indexed by flow slot, bucket and link: no object per flow, slots
+/// and buckets reused, each flow's links stored inline (at most `maxLinksPerFlow`); a change
+/// calls the allocator only when an array grows. The full recomputation over every flow that
+/// this replaces is kept by the tests as the oracle (`FullRecomputeFlowNetwork`).
+///
+/// - Complexity: `addFlow`/`removeFlow` cost O(K + (B_c·K + L_c)·log(B_c·K + L_c) + log B) for a
+///   component of B_c buckets over L_c shared links, K links per flow at most, B buckets in
+///   all, plus O(log F_b) per flow entering or leaving a bucket of F_b flows. `advance(to:)`
+///   and `nextCompletion()` are O(1).
 public struct FlowNetwork: Sendable {
     /// The longest path a flow may cross (access up, edge up, region out, region in, edge down,
     /// access down, and two spare).
     public static let maxLinksPerFlow = 8
 
-    /// Which flows get their rates recomputed after a change.
-    public enum RecomputeScope: Sendable { case component, all }
-    public var recomputeScope: RecomputeScope = .component
-
-    /// The instant up to which bytes have been drained.
+    /// The instant the network's clock is at (the latest change or `advance(to:)`).
     public private(set) var now: SimTime
 
     // Links.
     /// Capacity of each link, bytes per second.
     public private(set) var capacities: [Double] = []
-    /// Active flow slots crossing each link (unordered).
-    private var linkFlows: [[Int32]] = []
+    /// Active flows crossing each link, and the XOR of their slots (the flow itself when one).
+    var linkFlowCount: [Int32] = []
+    var linkFlowXor: [Int32] = []
+    /// Buckets with flows whose shared links include each link (unordered).
+    var linkBuckets: [[Int32]] = []
 
     // Flows, by slot.
-    private var remaining: [Double] = []
-    private var rates: [Double] = []
-    private var generations: [UInt32] = []
-    private var isActive: [Bool] = []
-    private var pathCounts: [UInt8] = []
-    private var pathLinks: [Int32] = []          // stride maxLinksPerFlow
-    private var freeSlots: [Int32] = []
-    private var activeSlots: [Int32] = []         // dense list of active slots
-    private var activePosition: [Int32] = []      // slot → position in activeSlots
+    var generations: [UInt32] = []
+    var isActive: [Bool] = []
+    var pathCounts: [UInt8] = []
+    var pathLinks: [Int32] = []            // stride maxLinksPerFlow
+    var flowBucket: [Int32] = []
+    /// Where the flow ends on its bucket's clock: clock when it joined + bytes it had left.
+    var flowKey: [Double] = []
+    var flowHeapPos: [Int32] = []
+    var freeSlots: [Int32] = []
+    public private(set) var activeFlowCount = 0
+
+    // Buckets.
+    var bucketIndex: [BucketKey: Int32] = [:]
+    var bucketShared: [Int32] = []         // stride maxLinksPerFlow, -1 after the last
+    var bucketCap: [Double] = []
+    var bucketCount: [Int32] = []
+    var bucketRate: [Double] = []
+    var bucketClock: [Double] = []
+    var bucketClockTime: [SimTime] = []
+    var bucketHeap: [ContiguousArray<Int32>] = []
+    /// Buckets whose first flow will finish, by (time, slot): `dueHeap`, with each bucket's
+    /// position (-1: none), time in ticks and first flow.
+    var dueHeap: [Int32] = []
+    var duePos: [Int32] = []
+    var dueTime: [Int64] = []
+    var dueSlot: [Int32] = []
 
     // Scratch for recomputation, reused so a change allocates nothing once warmed up.
-    private var linkRemaining: [Double] = []
-    private var linkUnfixed: [Int32] = []
-    private var linkMark: [UInt32] = []
-    private var flowMark: [UInt32] = []
-    private var epoch: UInt32 = 0
-    private var componentLinks: [Int32] = []
-    private var componentFlows: [Int32] = []
+    var linkRemaining: [Double] = []
+    var linkUnfixed: [Int32] = []
+    var linkMark: [UInt32] = []
+    var bucketMark: [UInt32] = []
+    var epoch: UInt32 = 0
+    var componentLinks: [Int32] = []
+    var componentBuckets: [Int32] = []
+    var seeds: [Int32] = []
+    var moved: [Int32] = []
+    var oldRates: [Double] = []
+    var incoming: [Int32] = []
+    var candidateValue: [Double] = []
+    var candidateID: [Int32] = []
 
     /// An empty network at time `start`.
     public init(start: SimTime = .zero) { self.now = start }
@@ -92,7 +124,7 @@ public struct FlowNetwork: Sendable {
     public mutating func addLink(capacity: Double) -> LinkID {
         precondition(capacity.isFinite && capacity >= 0, "link capacity must be finite and ≥ 0, got \(capacity)")
         capacities.append(capacity)
-        linkFlows.append([])
+        linkFlowCount.append(0); linkFlowXor.append(0); linkBuckets.append([])
         linkRemaining.append(0); linkUnfixed.append(0); linkMark.append(0)
         return LinkID(Int32(capacities.count - 1))
     }
@@ -100,72 +132,94 @@ public struct FlowNetwork: Sendable {
     /// Number of links.
     public var linkCount: Int { capacities.count }
 
+    /// Buckets created so far (flows interchangeable for sharing: same shared links, same cap),
+    /// empty ones included: what a change's cost grows with, where the flow count does not.
+    public var bucketsCreated: Int { bucketCap.count }
+
     // MARK: Flows
 
-    /// Number of flows in progress.
-    public var activeFlowCount: Int { activeSlots.count }
-
-    /// Starts a flow of `bytes` over `links` at `now` (after draining up to `now`), recomputes
+    /// Starts a flow of `bytes` over `links` at `now` (moving the clock there), recomputes
     /// the rates of the flows it shares links with, and returns its id. A link listed twice is
     /// crossed once.
     @discardableResult
     public mutating func addFlow(bytes: Double, links: some Collection<LinkID>, at now: SimTime) -> FlowID {
+        incoming.removeAll(keepingCapacity: true)
+        for link in links { incoming.append(link.rawValue) }
+        return addIncomingFlow(bytes: bytes, at: now)
+    }
+
+    /// `addFlow(bytes:links:at:)` for a path stored inline (what the engine passes): read by
+    /// index, so even an unoptimised build allocates nothing here.
+    @discardableResult
+    public mutating func addFlow(bytes: Double, links: NetworkPath, at now: SimTime) -> FlowID {
+        incoming.removeAll(keepingCapacity: true)
+        for i in 0..<links.count { incoming.append(links[i].rawValue) }
+        return addIncomingFlow(bytes: bytes, at: now)
+    }
+
+    /// Starts a flow over the links in `incoming`.
+    private mutating func addIncomingFlow(bytes: Double, at now: SimTime) -> FlowID {
         precondition(bytes.isFinite && bytes >= 0, "flow size must be finite and ≥ 0 bytes, got \(bytes)")
-        precondition(!links.isEmpty, "a flow must cross at least one link")
-        precondition(links.count <= Self.maxLinksPerFlow, "a flow crosses at most \(Self.maxLinksPerFlow) links")
+        precondition(!incoming.isEmpty, "a flow must cross at least one link")
+        precondition(incoming.count <= Self.maxLinksPerFlow, "a flow crosses at most \(Self.maxLinksPerFlow) links")
         advance(to: now)
         let slot: Int32
         if let s = freeSlots.popLast() {
             slot = s
         } else {
-            slot = Int32(remaining.count)
-            remaining.append(0); rates.append(0); generations.append(0); isActive.append(false)
-            pathCounts.append(0); activePosition.append(-1); flowMark.append(0)
+            slot = Int32(generations.count)
+            generations.append(0); isActive.append(false); pathCounts.append(0)
+            flowBucket.append(-1); flowKey.append(0); flowHeapPos.append(-1)
             pathLinks.append(contentsOf: repeatElement(-1, count: Self.maxLinksPerFlow))
         }
-        let s = Int(slot)
+        let s = Int(slot), base = s * Self.maxLinksPerFlow
         var count = 0
-        for link in links {
-            precondition(link.index >= 0 && link.index < capacities.count, "unknown \(link)")
-            let base = s * Self.maxLinksPerFlow
-            if (0..<count).contains(where: { pathLinks[base + $0] == link.rawValue }) { continue }
-            pathLinks[base + count] = link.rawValue
+        seeds.removeAll(keepingCapacity: true)
+        moved.removeAll(keepingCapacity: true)
+        for i in 0..<incoming.count {
+            let link = incoming[i], l = Int(link)
+            precondition(l >= 0 && l < capacities.count, "unknown \(LinkID(link))")
+            var repeated = false
+            for k in 0..<count where pathLinks[base + k] == link { repeated = true }
+            if repeated { continue }
+            pathLinks[base + count] = link
             count += 1
-            linkFlows[link.index].append(slot)
+            linkFlowCount[l] += 1
+            if linkFlowCount[l] == 2 { noteMoved(linkFlowXor[l]) }   // its sole flow now shares it
+            linkFlowXor[l] ^= slot
         }
         pathCounts[s] = UInt8(count)
-        remaining[s] = bytes
-        rates[s] = 0
         isActive[s] = true
-        activePosition[s] = Int32(activeSlots.count)
-        activeSlots.append(slot)
-        recomputeRates(around: s)
+        activeFlowCount += 1
+        rebucketMoved()
+        attach(s, to: bucket(for: s), remaining: bytes)
+        seeds.append(flowBucket[s])
+        recomputeRates()
         return FlowID(slot: slot, generation: generations[s])
     }
 
-    /// Ends flow `id` at `now` (completed or cancelled), after draining up to `now`; the flows
-    /// it shared links with speed up. Returns the bytes it had left (≈ 0 when completed).
+    /// Ends flow `id` at `now` (completed or cancelled), moving the clock there; the flows it
+    /// shared links with speed up. Returns the bytes it had left (≈ 0 when completed).
     @discardableResult
     public mutating func removeFlow(_ id: FlowID, at now: SimTime) -> Double {
         precondition(contains(id), "\(id) is not in progress")
         advance(to: now)
-        let s = Int(id.slot)
-        let left = remaining[s]
-        let base = s * Self.maxLinksPerFlow
+        let s = Int(id.slot), base = s * Self.maxLinksPerFlow
+        seeds.removeAll(keepingCapacity: true)
+        moved.removeAll(keepingCapacity: true)
+        let left = detach(s)
         for k in 0..<Int(pathCounts[s]) {
             let l = Int(pathLinks[base + k])
-            if let i = linkFlows[l].firstIndex(of: id.slot) { linkFlows[l].swapAt(i, linkFlows[l].count - 1) }
-            linkFlows[l].removeLast()
+            linkFlowCount[l] -= 1
+            linkFlowXor[l] ^= id.slot
+            if linkFlowCount[l] == 1 { noteMoved(linkFlowXor[l]) }   // the flow left has it alone
         }
-        let pos = Int(activePosition[s])
-        let last = activeSlots.removeLast()
-        if pos < activeSlots.count { activeSlots[pos] = last; activePosition[Int(last)] = Int32(pos) }
-        activePosition[s] = -1
         isActive[s] = false
-        rates[s] = 0; remaining[s] = 0
+        activeFlowCount -= 1
         generations[s] &+= 1
         freeSlots.append(id.slot)
-        recomputeRates(around: s)   // its links are still recorded in pathLinks
+        rebucketMoved()
+        recomputeRates()
         return max(0, left)
     }
 
@@ -178,13 +232,14 @@ public struct FlowNetwork: Sendable {
     /// Current rate of flow `id`, bytes per second.
     public func rate(of id: FlowID) -> Double {
         precondition(contains(id), "\(id) is not in progress")
-        return rates[Int(id.slot)]
+        return bucketRate[Int(flowBucket[Int(id.slot)])]
     }
 
     /// Bytes flow `id` has left to send as of `now`.
     public func remainingBytes(of id: FlowID) -> Double {
         precondition(contains(id), "\(id) is not in progress")
-        return max(0, remaining[Int(id.slot)])
+        let s = Int(id.slot), b = Int(flowBucket[s])
+        return max(0, flowKey[s] - clock(of: b, at: now))
     }
 
     /// The links flow `id` crosses, in the order given (duplicates dropped).
@@ -196,118 +251,25 @@ public struct FlowNetwork: Sendable {
 
     /// The flows in progress, in slot order.
     public var activeFlows: [FlowID] {
-        activeSlots.sorted().map { FlowID(slot: $0, generation: generations[Int($0)]) }
+        isActive.indices.filter { isActive[$0] }.map { FlowID(slot: Int32($0), generation: generations[$0]) }
     }
 
-    /// Drains every flow at its current rate from `self.now` to `now`. Rates do not change
-    /// here: the caller removes a flow when `nextCompletion()` says it is done.
-    /// - Complexity: O(F).
+    /// Moves the clock to `now`. Rates do not change here: the caller removes a flow when
+    /// `nextCompletion()` says it is done. Bytes are drained lazily, per bucket.
+    /// - Complexity: O(1).
     public mutating func advance(to now: SimTime) {
         precondition(now >= self.now, "time runs forward: advance(to: \(now)) from \(self.now)")
-        guard now > self.now else { return }
-        let dt = (now - self.now).seconds
-        for slot in activeSlots {
-            let s = Int(slot)
-            remaining[s] = max(0, remaining[s] - rates[s] * dt)
-        }
         self.now = now
     }
 
     /// The flow that will finish first at the current rates, and when (rounded to the
-    /// nanosecond; ties go to the lowest slot, so the answer is deterministic). Nil if no flow
-    /// is in progress or none is moving. Valid until the next `addFlow` or `removeFlow`.
-    /// - Complexity: O(F).
+    /// nanosecond, never before `now`; ties go to the lowest slot, so the answer is
+    /// deterministic). Nil if no flow is in progress or none is moving. Valid until the next
+    /// `addFlow` or `removeFlow`.
+    /// - Complexity: O(1).
     public func nextCompletion() -> (FlowID, SimTime)? {
-        var best: (slot: Int32, time: SimTime)?
-        for slot in activeSlots {
-            let s = Int(slot)
-            let t: SimTime
-            if remaining[s] <= 0 { t = now }
-            else if rates[s] > 0 { t = now + SimDuration(seconds: remaining[s] / rates[s]) }
-            else { continue }
-            if best == nil || t < best!.time || (t == best!.time && slot < best!.slot) { best = (slot, t) }
-        }
-        guard let best else { return nil }
-        return (FlowID(slot: best.slot, generation: generations[Int(best.slot)]), best.time)
-    }
-
-    // MARK: Max-min fair rates
-
-    /// Recomputes rates of every flow connected to slot `s`'s links (or of all flows).
-    private mutating func recomputeRates(around s: Int) {
-        if epoch >= UInt32.max - 2 {   // about to wrap: clear marks so none equals a new epoch
-            for i in linkMark.indices { linkMark[i] = 0 }
-            for i in flowMark.indices { flowMark[i] = 0 }
-            epoch = 0
-        }
-        epoch += 1
-        componentLinks.removeAll(keepingCapacity: true)
-        componentFlows.removeAll(keepingCapacity: true)
-        switch recomputeScope {
-        case .all:
-            for l in linkFlows.indices where !linkFlows[l].isEmpty {
-                linkMark[l] = epoch; componentLinks.append(Int32(l))
-            }
-            for slot in activeSlots { flowMark[Int(slot)] = epoch; componentFlows.append(slot) }
-        case .component:
-            // Breadth-first over the bipartite graph links ↔ flows, seeded with s's links.
-            let base = s * Self.maxLinksPerFlow
-            for k in 0..<Int(pathCounts[s]) {
-                let l = Int(pathLinks[base + k])
-                if linkMark[l] != epoch { linkMark[l] = epoch; componentLinks.append(Int32(l)) }
-            }
-            var next = 0
-            while next < componentLinks.count {
-                let l = Int(componentLinks[next]); next += 1
-                for f in linkFlows[l] where flowMark[Int(f)] != epoch {
-                    flowMark[Int(f)] = epoch
-                    componentFlows.append(f)
-                    let fb = Int(f) * Self.maxLinksPerFlow
-                    for k in 0..<Int(pathCounts[Int(f)]) {
-                        let m = Int(pathLinks[fb + k])
-                        if linkMark[m] != epoch { linkMark[m] = epoch; componentLinks.append(Int32(m)) }
-                    }
-                }
-            }
-        }
-        progressiveFilling()
-    }
-
-    /// Max-min fair rates for `componentFlows` over `componentLinks` by progressive filling.
-    /// A flow is "fixed" once its mark is moved to epoch + 1; the epoch then moves there too, so
-    /// the next change starts with every mark at or below the current epoch.
-    private mutating func progressiveFilling() {
-        let fixedMark = epoch + 1
-        for l32 in componentLinks {
-            let l = Int(l32)
-            linkRemaining[l] = capacities[l]
-            linkUnfixed[l] = Int32(linkFlows[l].count)
-        }
-        var unfixed = componentFlows.count
-        while unfixed > 0 {
-            // The bottleneck: the link whose fair share of what is left is smallest.
-            var bottleneck = -1
-            var share = Double.infinity
-            for l32 in componentLinks {
-                let l = Int(l32)
-                guard linkUnfixed[l] > 0 else { continue }
-                let candidate = max(0, linkRemaining[l]) / Double(linkUnfixed[l])
-                if candidate < share { share = candidate; bottleneck = l }
-            }
-            precondition(bottleneck >= 0, "unfixed flows but no link carrying them")
-            for f in linkFlows[bottleneck] where flowMark[Int(f)] != fixedMark {
-                let fs = Int(f)
-                flowMark[fs] = fixedMark
-                rates[fs] = share
-                unfixed -= 1
-                let fb = fs * Self.maxLinksPerFlow
-                for k in 0..<Int(pathCounts[fs]) {
-                    let m = Int(pathLinks[fb + k])
-                    linkRemaining[m] -= share
-                    linkUnfixed[m] -= 1
-                }
-            }
-        }
-        epoch = fixedMark
+        guard !dueHeap.isEmpty else { return nil }
+        let b = Int(dueHeap[0]), slot = dueSlot[b]
+        return (FlowID(slot: slot, generation: generations[Int(slot)]), max(now, SimTime(ticks: dueTime[b])))
     }
 }

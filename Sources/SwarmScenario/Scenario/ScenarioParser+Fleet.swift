@@ -134,7 +134,7 @@ extension ScenarioParser {
                 }
                 // A site is a shared backhaul link: it shapes traffic only when transfers are flows.
                 guard flows else {
-                    throw f["site"]!.fail("edge site `\(s)` has no effect with the `latency` network model; set `network: { model: flows }` (its backhaul is then a shared link) or remove `site`")
+                    throw f["site"]!.fail("edge site `\(s)` has no effect with the `latency` network model; leave `network.model` out or set it to `flows` (the backhaul is then a shared link), or remove `site`")
                 }
                 site = Int32(i)
             }

@@ -254,7 +254,15 @@ extension ScenarioParser {
 
     mutating func network(_ top: inout Section) throws(ScenarioError) -> Scenario.NetworkSettings {
         var f = try Section(top.valueField("network")!, "network")
-        let model = Scenario.NetworkSettings.Model(rawValue: try f.oneOf("model", ["latency", "flows"], "network model")!)!
+        // Left out, the model is `flows` where the file declares a shared link (its sharing
+        // is then what the file is about), `latency` otherwise; written out either way.
+        let model: Scenario.NetworkSettings.Model
+        if let name = try f.oneOf("model", ["latency", "flows"], "network model") {
+            model = Scenario.NetworkSettings.Model(rawValue: name)!
+        } else {
+            model = declaresSharedLinks ? .flows : .latency
+            f.put("model", Node(model.rawValue))
+        }
         flows = model == .flows
         let defaultRTT = try f.quantity("default_rtt", boundedDuration)!
         let intra = try f.quantity("intra_region_rtt", boundedDuration)!

@@ -15,6 +15,9 @@ struct ScenarioParser {
     var siteRegions: [Int] = []
     /// Whether transfers are flows (`network.model: flows`): edge sites act only then.
     var flows = false
+    /// Whether the file declares a link transfers share — an edge site's backhaul, or a
+    /// region's `wan` written out — which makes `flows` the default network model.
+    var declaresSharedLinks = false
     /// Tenancy as read so far (`ScenarioParser+Tenancy.swift`): the tenants, each fleet
     /// entry's owner and lending, the actions refused.
     var tenantList: [Tenant] = Tenant.everyone
@@ -140,6 +143,7 @@ struct ScenarioParser {
             let offset = try f.number("utc_offset")!
             guard (-12...14).contains(offset) else { throw f["utc_offset"]!.fail("expected hours in −12…14, found \(offset)") }
             regions.append((rn, offset))
+            if f["wan"] != nil { declaresSharedLinks = true }
             wan.append(try f.quantity("wan", UnitParser.bandwidth)!)
             let d = RegionTariff.default
             tariffs.append(RegionTariff(electricityUSDPerKWh: try f.quantity("electricity_price", UnitParser.energyPrice) ?? d.electricityUSDPerKWh,
@@ -166,6 +170,7 @@ struct ScenarioParser {
             let backhaul = try f.quantity("backhaul", UnitParser.bandwidth)!
             sites.append(.init(name: n, region: RegionID(index: region), backhaulCapacity: backhaul))
             siteNames.append(n); siteRegions.append(region)
+            declaresSharedLinks = true
             out.append(f.node)
         }
         top.put("edge_sites", .sequence(Node.Sequence(out)))

@@ -96,14 +96,14 @@ public enum ScenarioSchema {
 
         Field(section: "regions[]", key: "name", type: "name", presence: .required, meaning: "the region's name"),
         Field(section: "regions[]", key: "utc_offset", type: "hours in −12…14", presence: .value("0"), meaning: "local time = UTC + offset (windows are in local time)"),
-        Field(section: "regions[]", key: "wan", type: "bandwidth", presence: .value("100Gbit/s"), meaning: "capacity of the region's WAN link each way (`network.model: flows`)"),
+        Field(section: "regions[]", key: "wan", type: "bandwidth", presence: .value("100Gbit/s"), meaning: "capacity of the region's WAN link each way (`network.model: flows`); written out, it makes `flows` the default model"),
         Field(section: "regions[]", key: "electricity_price", type: "energy price ($/kWh, e.g. `$0.15/kWh`)", presence: .optional, meaning: "what volunteers pay for electricity (default $0.15/kWh, world household average, GlobalPetrolPrices 2024)"),
         Field(section: "regions[]", key: "carbon_intensity", type: "carbon intensity (g/kWh, e.g. `480 g/kWh`)", presence: .optional, meaning: "grams of CO₂ per kWh used there (default 480 g/kWh, world 2023, Ember Global Electricity Review 2024)"),
         Field(section: "regions[]", key: "egress_price", type: "data price ($/GB, e.g. `$0.09/GB`)", presence: .optional, meaning: "price of a gigabyte leaving the region for another (default $0.09/GB, AWS internet egress)"),
 
         Field(section: "edge_sites[]", key: "name", type: "name", presence: .required, meaning: "the site's name (fleet entries attach with `site`)"),
         Field(section: "edge_sites[]", key: "region", type: "region name", presence: .required, meaning: "where the site is"),
-        Field(section: "edge_sites[]", key: "backhaul", type: "bandwidth", presence: .value("1Gbit/s"), meaning: "the site's shared uplink and downlink each way (`network.model: flows`)"),
+        Field(section: "edge_sites[]", key: "backhaul", type: "bandwidth", presence: .value("1Gbit/s"), meaning: "the site's shared uplink and downlink each way (`network.model: flows`, the default when the file has edge sites)"),
 
         Field(section: "clusters[]", key: "name", type: "name", presence: .required, meaning: "the cluster's name"),
         Field(section: "clusters[]", key: "region", type: "region name", presence: .required, meaning: "where the cluster is"),
@@ -189,7 +189,7 @@ public enum ScenarioSchema {
         Field(section: "fleet[]", key: "owner", type: "tenant name", presence: .optional, meaning: "the tenant lending these devices (its role must grant `lend-devices`: contributor or admin; otherwise the lending is refused, counted in the results' `access` table, and the devices left out); none: the platform's own"),
         Field(section: "fleet[]", key: "lend_to", type: "list of tenant names", presence: .optional, meaning: "with `owner`: the only tenants whose work these devices run, besides the owner's (default: every tenant)"),
 
-        Field(section: "network", key: "model", type: "`latency` or `flows`", presence: .value("latency"), meaning: "`latency`: each transfer gets its device's access link; `flows`: transfers share WAN, backhaul and access links max-min fairly"),
+        Field(section: "network", key: "model", type: "`latency` or `flows`", presence: .optional, meaning: "`latency`: each transfer gets its device's access link; `flows`: transfers share WAN, backhaul and access links max-min fairly. Left out: `flows` when the file declares a shared link (an `edge_sites[]` entry, or a region's `wan`), else `latency`"),
         Field(section: "network", key: "rtt_file", type: "file path", presence: .optional, meaning: "RTTs as CSV `from,to,rtt_ms`, relative to the scenario file"),
         Field(section: "network", key: "rtt", type: "list of `network.rtt[]`", presence: .optional, meaning: "RTTs given inline (after `rtt_file`'s, overriding them)"),
         Field(section: "network", key: "default_rtt", type: "duration", presence: .value("100ms"), meaning: "RTT between regions with no measurement"),

@@ -1,0 +1,180 @@
+import SwarmKernel
+
+/// The three binary heaps of `FlowNetwork`, flat arrays with the "hole" sift: each bucket's
+/// flows by finish point (positions in `flowHeapPos`), the buckets by the time their first flow
+/// finishes (positions in `duePos`), and the candidate bottleneck shares of one recomputation.
+extension FlowNetwork {
+    // MARK: A bucket's flows, by (finish point on its clock, slot)
+
+    @inline(__always)
+    private static func before(_ a: Int32, _ b: Int32, _ key: [Double]) -> Bool {
+        let ka = key[Int(a)], kb = key[Int(b)]
+        return ka < kb || (ka == kb && a < b)
+    }
+
+    mutating func heapPush(_ slot: Int32, bucket b: Int) {
+        var heap = bucketHeap[b]; bucketHeap[b] = []   // unique, so edited in place
+        heap.append(slot)
+        Self.siftUp(&heap, heap.count - 1, flowKey, &flowHeapPos)
+        bucketHeap[b] = heap
+    }
+
+    mutating func heapRemove(_ slot: Int32, bucket b: Int) {
+        var heap = bucketHeap[b]; bucketHeap[b] = []
+        let i = Int(flowHeapPos[Int(slot)])
+        let last = heap.removeLast()
+        flowHeapPos[Int(slot)] = -1
+        if i < heap.count {
+            heap[i] = last
+            flowHeapPos[Int(last)] = Int32(i)
+            Self.siftUp(&heap, i, flowKey, &flowHeapPos)
+            Self.siftDown(&heap, Int(flowHeapPos[Int(last)]), flowKey, &flowHeapPos)
+        }
+        bucketHeap[b] = heap
+    }
+
+    private static func siftUp(_ heap: inout ContiguousArray<Int32>, _ start: Int, _ key: [Double], _ pos: inout [Int32]) {
+        var i = start
+        let x = heap[i]
+        while i > 0 {
+            let p = (i - 1) / 2
+            guard before(x, heap[p], key) else { break }
+            heap[i] = heap[p]; pos[Int(heap[i])] = Int32(i)
+            i = p
+        }
+        heap[i] = x; pos[Int(x)] = Int32(i)
+    }
+
+    private static func siftDown(_ heap: inout ContiguousArray<Int32>, _ start: Int, _ key: [Double], _ pos: inout [Int32]) {
+        var i = start
+        let x = heap[i], n = heap.count
+        while true {
+            var c = 2 * i + 1
+            guard c < n else { break }
+            if c + 1 < n && before(heap[c + 1], heap[c], key) { c += 1 }
+            guard before(heap[c], x, key) else { break }
+            heap[i] = heap[c]; pos[Int(heap[i])] = Int32(i)
+            i = c
+        }
+        heap[i] = x; pos[Int(x)] = Int32(i)
+    }
+
+    // MARK: Buckets, by (time their first flow finishes, that flow's slot)
+
+    @inline(__always)
+    private func dueBefore(_ a: Int32, _ b: Int32) -> Bool {
+        let ta = dueTime[Int(a)], tb = dueTime[Int(b)]
+        return ta < tb || (ta == tb && dueSlot[Int(a)] < dueSlot[Int(b)])
+    }
+
+    /// Sets when bucket `b` (its clock drained to `now`) sees its first flow finish at its
+    /// current rate, or takes it out of the due heap when it is empty or not moving.
+    mutating func updateDue(_ b: Int) {
+        var due: Int64 = -1
+        if bucketCount[b] > 0 {
+            let first = bucketHeap[b][0]
+            let left = flowKey[Int(first)] - bucketClock[b]
+            if left <= 0 {
+                due = bucketClockTime[b].ticks
+            } else if bucketRate[b] > 0 {
+                due = (bucketClockTime[b] + SimDuration(seconds: left / bucketRate[b])).ticks
+            }
+            dueSlot[b] = first
+        }
+        let i = Int(duePos[b])
+        if due < 0 {
+            if i >= 0 { dueRemove(at: i) }
+            return
+        }
+        dueTime[b] = due
+        if i < 0 {
+            dueHeap.append(Int32(b))
+            dueSiftUp(dueHeap.count - 1)
+        } else {
+            dueSiftUp(i)
+            dueSiftDown(Int(duePos[b]))
+        }
+    }
+
+    private mutating func dueRemove(at i: Int) {
+        let b = dueHeap[i]
+        let last = dueHeap.removeLast()
+        duePos[Int(b)] = -1
+        guard i < dueHeap.count else { return }
+        dueHeap[i] = last
+        duePos[Int(last)] = Int32(i)
+        dueSiftUp(i)
+        dueSiftDown(Int(duePos[Int(last)]))
+    }
+
+    private mutating func dueSiftUp(_ start: Int) {
+        var i = start
+        let x = dueHeap[i]
+        while i > 0 {
+            let p = (i - 1) / 2
+            guard dueBefore(x, dueHeap[p]) else { break }
+            dueHeap[i] = dueHeap[p]; duePos[Int(dueHeap[i])] = Int32(i)
+            i = p
+        }
+        dueHeap[i] = x; duePos[Int(x)] = Int32(i)
+    }
+
+    private mutating func dueSiftDown(_ start: Int) {
+        var i = start
+        let x = dueHeap[i], n = dueHeap.count
+        while true {
+            var c = 2 * i + 1
+            guard c < n else { break }
+            if c + 1 < n && dueBefore(dueHeap[c + 1], dueHeap[c]) { c += 1 }
+            guard dueBefore(dueHeap[c], x) else { break }
+            dueHeap[i] = dueHeap[c]; duePos[Int(dueHeap[i])] = Int32(i)
+            i = c
+        }
+        dueHeap[i] = x; duePos[Int(x)] = Int32(i)
+    }
+
+    // MARK: Candidate bottlenecks of one recomputation, by (share, id)
+
+    @inline(__always)
+    private func candidateBefore(_ i: Int, _ j: Int) -> Bool {
+        let a = candidateValue[i], b = candidateValue[j]
+        return a < b || (a == b && candidateID[i] < candidateID[j])
+    }
+
+    // Element by element: the generic `swapAt`, unspecialised in a debug build, allocates.
+    private mutating func swapCandidates(_ i: Int, _ j: Int) {
+        let v = candidateValue[i]; candidateValue[i] = candidateValue[j]; candidateValue[j] = v
+        let d = candidateID[i]; candidateID[i] = candidateID[j]; candidateID[j] = d
+    }
+
+    /// Adds a candidate share: a link id (≥ 0), or a bucket's cap (id `~bucket`, < 0).
+    mutating func candidatePush(_ value: Double, _ id: Int32) {
+        candidateValue.append(value); candidateID.append(id)
+        var i = candidateValue.count - 1
+        while i > 0 {
+            let p = (i - 1) / 2
+            guard candidateBefore(i, p) else { break }
+            swapCandidates(i, p)
+            i = p
+        }
+    }
+
+    /// Removes and returns the smallest candidate.
+    mutating func candidatePop() -> (Double, Int32) {
+        let top = (candidateValue[0], candidateID[0])
+        let lastValue = candidateValue.removeLast(), lastID = candidateID.removeLast()
+        let n = candidateValue.count
+        guard n > 0 else { return top }
+        candidateValue[0] = lastValue; candidateID[0] = lastID
+        var i = 0
+        while true {
+            var c = 2 * i + 1
+            guard c < n else { break }
+            if c + 1 < n && candidateBefore(c + 1, c) { c += 1 }
+            guard candidateBefore(c, i) else { break }
+            swapCandidates(i, c)
+            i = c
+        }
+        return top
+    }
+}

@@ -1,0 +1,161 @@
+import Testing
+import SwarmKernel
+@testable import SwarmModel
+
+/// The bucketed `FlowNetwork` against the full recompute it replaced
+/// (`FullRecomputeFlowNetwork`, the eager oracle), on seeded random networks: after every
+/// change, every flow's rate and bytes left agree, and the rates are max-min fair.
+///
+/// Tolerance. Progressive filling computes a rate as R/n, R a capacity less at most F fixed
+/// rates, each subtraction rounding by at most ε·C_max (ε = `Double.ulpOfOne`); a bottleneck's
+/// error feeds the next one's R, at most L levels deep. So two correct orders of the same
+/// arithmetic differ by at most 2·F·L·ε·C_max per rate. Bytes left drift by that rate error
+/// times the time elapsed, plus a rounding of each byte count per change (4ε·bytes_max each).
+@Suite("Network: bucketed sharing against the full recompute")
+struct NetworkFlowOracleTests {
+    static let seeds: [UInt64] = [1, 2, 3, 7, 42, 2024, 31337, 99991]
+
+    /// The two networks side by side, with the flows started in both.
+    struct Pair {
+        var lazy = FlowNetwork()
+        var eager = FullRecomputeFlowNetwork()
+        var flows: [(FlowID, FlowID)] = []
+        var maxBytes = 0.0
+        var changes = 0
+
+        mutating func addLink(_ capacity: Double) -> LinkID {
+            eager.addLink(capacity: capacity)
+            return lazy.addLink(capacity: capacity)
+        }
+
+        mutating func add(_ bytes: Double, _ links: [LinkID], at t: SimTime) {
+            flows.append((lazy.addFlow(bytes: bytes, links: links, at: t), eager.addFlow(bytes: bytes, links: links, at: t)))
+            maxBytes = max(maxBytes, bytes); changes += 1
+        }
+
+        mutating func remove(_ i: Int, at t: SimTime) {
+            let (x, y) = flows.remove(at: i)
+            let (lx, ly) = (lazy.removeFlow(x, at: t), eager.removeFlow(y, at: t))
+            #expect(abs(lx - ly) <= bytesTolerance, "bytes left at removal: \(lx) vs \(ly)")
+            changes += 1
+        }
+
+        var rateTolerance: Double {
+            let f = Double(max(flows.count, 1)), l = Double(lazy.linkCount)
+            return 2 * f * l * Double.ulpOfOne * (lazy.capacities.max() ?? 0)
+        }
+
+        var bytesTolerance: Double {
+            rateTolerance * lazy.now.seconds + Double(changes) * 4 * Double.ulpOfOne * maxBytes
+        }
+
+        /// Every flow's rate and bytes left agree; the rates are max-min fair.
+        func check(_ what: String) {
+            for (x, y) in flows {
+                let (rx, ry) = (lazy.rate(of: x), eager.rate(of: y))
+                #expect(abs(rx - ry) <= rateTolerance, "\(what): rate of \(x) \(rx) vs \(ry)")
+                let (bx, by) = (lazy.remainingBytes(of: x), eager.remainingBytes(of: y))
+                #expect(abs(bx - by) <= bytesTolerance, "\(what): bytes left of \(x) \(bx) vs \(by)")
+            }
+            NetworkFlowTests.checkMaxMin(lazy)
+        }
+
+        /// Removes the flow finishing next, if it finishes by `t`; the two agree on when.
+        mutating func completeNext(by t: SimTime) -> Bool {
+            guard let (x, at) = lazy.nextCompletion(), at <= t else { return false }
+            let (_, oracleAt) = eager.nextCompletion()!
+            // The oracle's earliest time, rounded to the ns the same way: equal up to the bytes
+            // tolerance at the finishing flow's rate, plus a nanosecond of rounding each.
+            let slack = bytesTolerance / max(lazy.rate(of: x), 1) + 2e-9
+            #expect(abs((at - oracleAt).seconds) <= slack, "completion at \(at) vs \(oracleAt)")
+            remove(flows.firstIndex { $0.0 == x }!, at: at)
+            return true
+        }
+    }
+
+    @Test("on random region/edge topologies (devices of a few classes, some running several transfers), rates and bytes left match the full recompute",
+          arguments: seeds)
+    func regionEdgeTopologies(seed: UInt64) {
+        var g = RandomStreams(seed: seed).stream("flow-oracle-topology")
+        let regions = 1 + g.nextIndex(below: 4), sites = g.nextIndex(below: 5), devices = 20 + g.nextIndex(below: 40)
+        let topology = Topology(
+            regions: (0..<regions).map { .init(name: "r\($0)", wanCapacity: Double(50 + g.nextIndex(below: 200)) * 1e6) },
+            edgeSites: (0..<sites).map { .init(name: "s\($0)", region: RegionID(index: g.nextIndex(below: regions)),
+                                                backhaulCapacity: Double(20 + g.nextIndex(below: 100)) * 1e6) })
+        var pair = Pair()
+        for c in topology.makeFlowNetwork().capacities { _ = pair.addLink(c) }   // the topology's links, same ids
+        // Three device classes: (down, up) access capacities, bytes per second.
+        let classes: [(Double, Double)] = [(12.5e6, 2.5e6), (50e6, 10e6), (125e6, 125e6)]
+        var endpoints: [TransferEndpoint] = []
+        for _ in 0..<devices {
+            let (down, up) = classes[g.nextIndex(below: classes.count)]
+            let downlink = pair.addLink(down), uplink = pair.addLink(up)
+            let attachment: NetworkAttachment = sites > 0 && g.nextIndex(below: 2) == 0
+                ? .edgeSite(EdgeSiteID(UInt32(g.nextIndex(below: sites))))
+                : .region(RegionID(index: g.nextIndex(below: regions)))
+            endpoints.append(.device(attachment, uplink: uplink, downlink: downlink))
+        }
+        // A data source in each region, with a fast link of its own (a storage service).
+        let sources = (0..<regions).map { r -> TransferEndpoint in
+            let out = pair.addLink(10e9), into = pair.addLink(10e9)
+            return .device(.region(RegionID(index: r)), uplink: out, downlink: into)
+        }
+        var now = SimTime.zero
+        for step in 0..<600 {
+            now = now + .milliseconds(Int64(g.nextIndex(below: 200)))
+            while pair.completeNext(by: now) { pair.check("seed \(seed) step \(step), a completion") }
+            if pair.flows.isEmpty || (g.nextIndex(below: 3) != 0 && pair.flows.count < 60) {
+                let device = endpoints[g.nextIndex(below: devices)], source = sources[g.nextIndex(below: regions)]
+                let path = g.nextIndex(below: 2) == 0 ? topology.path(from: source, to: device) : topology.path(from: device, to: source)
+                pair.add(Double(1 + g.nextIndex(below: 1000)) * 1e5, Array(path), at: now)
+            } else {
+                pair.remove(g.nextIndex(below: pair.flows.count), at: now)
+            }
+            pair.check("seed \(seed) step \(step)")
+        }
+    }
+
+    @Test("on arbitrary link sets (repeated links, shared and private, flows ending early), rates and bytes left match the full recompute",
+          arguments: seeds)
+    func arbitraryLinkSets(seed: UInt64) {
+        var g = RandomStreams(seed: seed).stream("flow-oracle-links")
+        var pair = Pair()
+        let links = 4 + g.nextIndex(below: 16)
+        for _ in 0..<links { _ = pair.addLink(Double(1 + g.nextIndex(below: 100)) * 1e6) }
+        var now = SimTime.zero
+        for step in 0..<400 {
+            now = now + .milliseconds(Int64(g.nextIndex(below: 50)))
+            while pair.completeNext(by: now) { pair.check("seed \(seed) step \(step), a completion") }
+            if pair.flows.isEmpty || (g.nextIndex(below: 3) != 0 && pair.flows.count < 40) {
+                var path: [LinkID] = []
+                for _ in 0..<(1 + g.nextIndex(below: 4)) { path.append(LinkID(Int32(g.nextIndex(below: links)))) }
+                pair.add(Double(g.nextIndex(below: 1000)) * 1e5, path, at: now)
+            } else {
+                pair.remove(g.nextIndex(below: pair.flows.count), at: now)
+            }
+            pair.check("seed \(seed) step \(step)")
+        }
+    }
+
+    @Test("a change recomputes buckets, not flows: with 10 000 transfers through one WAN link, a start touches a handful of buckets")
+    func boundedWork() {
+        // One region pair (WAN out of r0, into r1), 10 000 devices of three classes in r1, each
+        // downloading from r0: every flow crosses the two WAN links, so all are one component.
+        // Flows are interchangeable by class: 3 buckets (one per access capacity).
+        let topology = Topology(regions: [.init(name: "r0", wanCapacity: 1e9), .init(name: "r1", wanCapacity: 1e9)])
+        var net = topology.makeFlowNetwork()
+        let classes: [Double] = [2.5e6, 12.5e6, 125e6]
+        var downlinks: [LinkID] = []
+        for d in 0..<10_000 { downlinks.append(net.addLink(capacity: classes[d % 3])); _ = net.addLink(capacity: classes[d % 3]) }
+        for d in 0..<10_000 {
+            net.addFlow(bytes: 1e9, links: [topology.wanOut(RegionID(index: 0)), topology.wanIn(RegionID(index: 1)), downlinks[d]], at: .zero)
+        }
+        #expect(net.activeFlowCount == 10_000)
+        // The first flow alone had a bucket of its own (no shared link); then one per class.
+        #expect(net.bucketIndex.count == 1 + classes.count)
+        #expect(net.componentBuckets.count <= classes.count)
+        // Max-min: 1e9 B/s over 10 000 flows is 1e5 B/s each, below every access capacity.
+        let first = net.activeFlows[0]
+        #expect(net.rate(of: first) == 1e9 / 10_000)
+    }
+}
