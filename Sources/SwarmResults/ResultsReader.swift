@@ -40,6 +40,7 @@ public final class ResultsReader {
         self.path = path
         guard FileManager.default.fileExists(atPath: path) else { throw ResultsError("\(path): no such file") }
         guard H5Fis_hdf5(path) > 0 else { throw ResultsError("\(path) is not an HDF5 file (so not a Swarmlab results file)") }
+        try HDF5Preflight.check(path: path)
         let access = unlockedFileAccess()
         defer { H5Pclose(access) }
         file = H5Fopen(path, swarm_h5f_acc_rdonly(), access)
