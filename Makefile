@@ -47,7 +47,7 @@ test: bootstrap
 	SWIFT=$(SWIFT) scripts/fuzz --runs $(FUZZ_RUNS)
 
 FUZZ_SECONDS ?= 60
-FUZZ_RUNS ?= 3000
+FUZZ_RUNS ?= 2000
 
 # Builds the harness in its own scratch path (.build/fuzz) and runs each target; a crash,
 # a hang over 10 s or 1 GiB allocated fails, leaving the input in .build/fuzz/artifacts/.
