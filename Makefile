@@ -10,11 +10,13 @@
 #                with Jupyter and matplotlib in .build/nbenv, scripts/notebooks-env)
 #   make calibrate   measure this machine's kernels: results/calibration/<machine class>.json
 #   make validate    simulator against the reference runtime on scenarios/validation: results/validation.md
+#   make fuzz        every reader's libFuzzer target for FUZZ_SECONDS seconds each (scripts/fuzz,
+#                    Fuzz/README.md); `make test` ends with a short run of each (FUZZ_RUNS inputs)
 SHELL := /bin/bash
 SWIFT ?= swift
 RELEASE := .build/release/swarmlab
 
-.PHONY: demo test golden bench calibrate validate notebooks build bootstrap clean
+.PHONY: demo test golden bench calibrate validate notebooks build bootstrap clean fuzz
 
 bootstrap:
 	@scripts/bootstrap
@@ -42,6 +44,15 @@ test: bootstrap
 	@scripts/chromium-env >/dev/null
 	$(SWIFT) build
 	$(SWIFT) test
+	SWIFT=$(SWIFT) scripts/fuzz --runs $(FUZZ_RUNS)
+
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?= 2000
+
+# Builds the harness in its own scratch path (.build/fuzz) and runs each target; a crash,
+# a hang over 10 s or 1 GiB allocated fails, leaving the input in .build/fuzz/artifacts/.
+fuzz: bootstrap
+	SWIFT=$(SWIFT) FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz
 
 # Rewrites scenarios/examples/*.out, the examples' expected summaries `make test` compares
 # against, after a change meant to alter them: review the diff and commit it with the change.

@@ -12,6 +12,8 @@ let package = Package(
         .library(name: "SwarmPolicies", targets: ["SwarmPolicies"]),
         .library(name: "SwarmLab", targets: ["SwarmLab"]),
         .library(name: "SwarmTestKit", targets: ["SwarmTestKit"]),
+        // For the fuzz harness (Fuzz/), whose frame target decodes the runtime's wire protocol.
+        .library(name: "SwarmRuntime", targets: ["SwarmRuntime"]),
         .executable(name: "swarmlab", targets: ["swarmlab"]),
         .executable(name: "swarmlab-worker", targets: ["swarmlab-worker"]),
     ],

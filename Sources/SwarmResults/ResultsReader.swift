@@ -40,6 +40,7 @@ public final class ResultsReader {
         self.path = path
         guard FileManager.default.fileExists(atPath: path) else { throw ResultsError("\(path): no such file") }
         guard H5Fis_hdf5(path) > 0 else { throw ResultsError("\(path) is not an HDF5 file (so not a Swarmlab results file)") }
+        try HDF5Preflight.check(path: path)
         let access = unlockedFileAccess()
         defer { H5Pclose(access) }
         file = H5Fopen(path, swarm_h5f_acc_rdonly(), access)
@@ -191,6 +192,7 @@ public final class ResultsReader {
         let space = H5Dget_space(dataset)
         defer { H5Sclose(space) }
         let rows = Int(H5Sget_simple_extent_npoints(space))
+        try checkStorage(dataset, name, rows: rows, rowSize: H5Tget_size(stored))
         let type = H5Tcreate(H5T_COMPOUND, 8)
         defer { H5Tclose(type) }
         H5Tinsert(type, field, 0, swarm_h5t_native_double())
@@ -199,6 +201,17 @@ public final class ResultsReader {
             throw ResultsError("\(path): cannot read \(name).\(field)")
         }
         return Array(values.prefix(rows))
+    }
+
+    /// Refuses, before a buffer is allocated for it, a table whose row count its stored bytes
+    /// cannot hold: deflate compresses at most 1032:1, so more than 1032 × the stored bytes
+    /// (plus 1 MiB for small tables) means a corrupt extent, not data.
+    func checkStorage(_ dataset: hid_t, _ name: String, rows: Int, rowSize: Int) throws(ResultsError) {
+        let stored = Int(H5Dget_storage_size(dataset))
+        let (claimed, overflow) = rows.multipliedReportingOverflow(by: max(rowSize, 1))
+        guard rows >= 0, !overflow, claimed <= 1032 * stored + (1 << 20) else {
+            throw ResultsError("\(path): table \(name) claims \(rows) rows of \(rowSize) bytes but stores \(stored) bytes; the file is corrupt")
+        }
     }
 
     /// The stored bytes of table `name` (its type's layout), and that layout's size per row:
@@ -214,6 +227,7 @@ public final class ResultsReader {
         let space = H5Dget_space(dataset)
         defer { H5Sclose(space) }
         let rows = Int(H5Sget_simple_extent_npoints(space)), size = H5Tget_size(native)
+        try checkStorage(dataset, name, rows: rows, rowSize: size)
         var bytes = [UInt8](repeating: 0, count: max(1, rows * size))
         guard H5Dread(dataset, native, swarm_h5s_all(), swarm_h5s_all(), 0, &bytes) >= 0 else {
             throw ResultsError("\(path): cannot read table \(name)")

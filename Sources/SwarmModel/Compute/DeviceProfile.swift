@@ -120,8 +120,15 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
         return try encoder.encode(self)
     }
 
+    /// Largest profile file read, bytes (1 MiB; a profile is a few KiB). Checked on the file's
+    /// size before reading it, as `ScenarioLimits` and `TraceLimits` do for their files.
+    public static let maxBytes = 1 << 20
+
     /// Reads a profile written by `swarmlab calibrate`.
     public static func read(path: String) throws -> DeviceProfile {
+        if let size = ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue, size > maxBytes {
+            throw ReadError(description: "\(path): the file is \(size) bytes; the limit is \(maxBytes) bytes (1 MiB)")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ReadError(description: "\(path): cannot read the calibration profile (no such file, or unreadable)")
         }
@@ -130,6 +137,9 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
 
     /// Decodes profile JSON; errors name `path`, the line, the field and what was expected.
     public static func decode(_ data: Data, path: String) throws -> DeviceProfile {
+        guard data.count <= maxBytes else {
+            throw ReadError(description: "\(path): the file is \(data.count) bytes; the limit is \(maxBytes) bytes (1 MiB)")
+        }
         let text = String(decoding: data, as: UTF8.self)
         let profile: DeviceProfile
         do {

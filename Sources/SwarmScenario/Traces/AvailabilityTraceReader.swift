@@ -52,7 +52,7 @@ public enum AvailabilityTraceReader {
 
     /// Reads the file at `path`; errors name `path` as the file.
     public static func read(path: String, format: Format) throws(TraceError) -> Loaded {
-        let bytes = try readBytes(path: path)
+        let bytes = try readBytes(path: path, limit: TraceLimits.maxTraceBytes)
         return try bytes.withUnsafeBufferPointer { (buffer) throws(TraceError) -> Loaded in
             try parse(bytes: buffer, file: path, format: format)
         }
@@ -70,13 +70,26 @@ public enum AvailabilityTraceReader {
     /// Parses UTF-8 bytes as if read from a file named `file`.
     public static func parse(bytes: UnsafeBufferPointer<UInt8>, file: String,
                              format: Format) throws(TraceError) -> Loaded {
+        try parse(bytes: bytes, file: file, format: format, maxRows: TraceLimits.maxTraceRows)
+    }
+
+    /// `maxRows` is a parameter so tests can reach the limit with a small file.
+    static func parse(bytes: UnsafeBufferPointer<UInt8>, file: String, format: Format,
+                      maxRows: Int) throws(TraceError) -> Loaded {
+        guard bytes.count <= TraceLimits.maxTraceBytes else {
+            throw TraceLimits.tooBig(file: file, size: bytes.count, limit: TraceLimits.maxTraceBytes)
+        }
         var parser = Parser(bytes: bytes, file: file, layout: format == .csv ? .csv : .fta)
+        parser.maxRows = maxRows
         return try parser.run()
     }
 
     // MARK: - File input
 
-    static func readBytes(path: String) throws(TraceError) -> [UInt8] {
+    /// The file's bytes; refused before reading when `stat` says it is over `limit` bytes, and
+    /// while reading when it grows past it (a pipe, a file being written).
+    static func readBytes(path: String, limit: Int = TraceLimits.maxTableBytes) throws(TraceError) -> [UInt8] {
+        try TraceLimits.checkSize(path: path, limit: limit)
         guard let f = fopen(path, "rb") else {
             throw TraceError(file: path, line: 0, message: "cannot open file: \(String(cString: strerror(errno)))")
         }
@@ -86,6 +99,7 @@ public enum AvailabilityTraceReader {
         while true {
             let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, f) }
             if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
+            if bytes.count > limit { throw TraceLimits.tooBig(file: path, size: bytes.count, limit: limit) }
             if n < chunk.count {
                 if ferror(f) != 0 {
                     throw TraceError(file: path, line: 0, message: "cannot read file: \(String(cString: strerror(errno)))")
@@ -128,6 +142,8 @@ struct Parser {
     let bytes: UnsafeBufferPointer<UInt8>
     let file: String
     let layout: TraceLayout
+    /// Most rows read (`TraceLimits.maxTraceRows`; tests lower it).
+    var maxRows = TraceLimits.maxTraceRows
 
     // Rows kept (availability intervals), in file order.
     var rowHost: [Int32] = []
@@ -152,6 +168,7 @@ struct Parser {
         var lineNumber = 0
         var offset = 0
         var sawHeaderLine = false      // CSV: header seen; FTA: first content line seen
+        var rows = 0
         let n = bytes.count
         while offset < n {
             lineNumber += 1
@@ -165,6 +182,9 @@ struct Parser {
                 offset = n
             }
             if lineEnd > lineStart && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+            if lineEnd - lineStart > TraceLimits.maxLineBytes {
+                throw TraceLimits.lineTooLong(file: file, line: lineNumber, bytes: lineEnd - lineStart)
+            }
             // Blank or comment?
             var p = lineStart
             while p < lineEnd && (bytes[p] == 0x20 || bytes[p] == 0x09) { p += 1 }
@@ -179,6 +199,8 @@ struct Parser {
                     continue
                 }
             }
+            rows += 1
+            if rows > maxRows { throw TraceLimits.tooManyRows(file: file, line: lineNumber, limit: maxRows) }
             try row(line: lineNumber, lineStart: lineStart, lineEnd: lineEnd)
         }
         if layout.isCSV && !sawHeaderLine {

@@ -15,16 +15,24 @@ struct CSVRow {
 /// fields; blank lines and lines starting with `#` are skipped; LF or CRLF. Large traces
 /// have their own byte-level reader (`AvailabilityTraceReader`).
 enum CSVRows {
-    /// Checks the header, then hands each data row to `body`. Returns the number of lines.
+    /// Checks the size, the header, each line's length and the row count (`TraceLimits`),
+    /// then hands each data row to `body`. Returns the number of lines.
     @discardableResult
-    static func forEach(text: String, file: String, header: [String],
+    static func forEach(text: String, file: String, header: [String], maxRows: Int = TraceLimits.maxTableRows,
                         _ body: (CSVRow) throws(TraceError) -> Void) throws(TraceError) -> Int {
+        let size = text.utf8.count
+        guard size <= TraceLimits.maxTableBytes else {
+            throw TraceLimits.tooBig(file: file, size: size, limit: TraceLimits.maxTableBytes)
+        }
         let headerText = header.joined(separator: ",")
         var sawHeader = false
-        var lineNumber = 0
+        var lineNumber = 0, rows = 0
         // "\r\n" is one Character in Swift, so it is a separator of its own.
         for line in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
+            guard line.utf8.count <= TraceLimits.maxLineBytes else {
+                throw TraceLimits.lineTooLong(file: file, line: lineNumber, bytes: line.utf8.count)
+            }
             let content = trimmed(line)
             if content.isEmpty || content.hasPrefix("#") { continue }
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(trimmed)
@@ -40,6 +48,8 @@ enum CSVRows {
                 throw TraceError(file: file, line: lineNumber, column: nil,
                                  message: "expected \(header.count) fields (\(headerText)), found \(fields.count)")
             }
+            rows += 1
+            guard rows <= maxRows else { throw TraceLimits.tooManyRows(file: file, line: lineNumber, limit: maxRows) }
             try body(CSVRow(line: lineNumber, text: line, fields: fields))
         }
         guard sawHeader else {

@@ -33,6 +33,10 @@ public enum RegionTableReader {
                 throw TraceError(file: file, line: row.line, column: row.column(2),
                                  message: "`utc_offset_hours` must be a number of hours in −12…14, found `\(row.fields[2])`")
             }
+            guard regions.count < TraceLimits.maxRegions else {
+                throw TraceError(file: file, line: row.line, column: row.column(0),
+                                 message: "region `\(name)` would be region \(regions.count + 1); the limit is \(TraceLimits.maxRegions) regions")
+            }
             firstLine[name] = row.line
             regions.append(RegionEntry(name: name, utcOffsetHours: hours))
         }

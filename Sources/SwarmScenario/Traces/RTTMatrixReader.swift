@@ -59,7 +59,9 @@ public enum RTTMatrixReader {
                     message += " (expected one of: \(known.joined(separator: ", ")))"
                     throw fail(lineNumber, row.column(i), message)
                 }
-                guard names.count <= Int(UInt16.max) else { throw fail(lineNumber, row.column(i), "more than 65536 regions") }
+                guard names.count < TraceLimits.maxRegions else {
+                    throw fail(lineNumber, row.column(i), "region `\(name)` would be region \(names.count + 1); the limit is \(TraceLimits.maxRegions) regions (the matrix holds every pair)")
+                }
                 let id = RegionID(index: names.count)
                 names.append(name); ids[name] = id
                 endpoints.append(id)

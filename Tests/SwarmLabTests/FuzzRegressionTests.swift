@@ -1,0 +1,69 @@
+import Foundation
+import Testing
+import SwarmLab
+
+/// Inputs the fuzz targets (Fuzz/README.md) found crashing or hanging a reader, kept under
+/// Fuzz/regressions/TARGET/ and fed to the same entry point the target uses: each must now
+/// be refused with an error naming the file, quickly.
+@Suite("Fuzz regressions")
+struct FuzzRegressionTests {
+    static func inputs(_ target: String) -> [String] {
+        let dir = repositoryRoot.appendingPathComponent("Fuzz/regressions/\(target)").path
+        return ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted().map { dir + "/" + $0 }
+    }
+
+    @Test("a results file whose global heap has a free-space object of size 0 is refused by inspect and merge (HDF5 looped forever on it)",
+          .timeLimit(.minutes(1)))
+    func results() throws {
+        let inputs = Self.inputs("results")
+        #expect(inputs.contains { $0.hasSuffix("/gcol-free-space-size-0.h5") })
+        for path in inputs {
+            let start = Date()
+            let inspected = #expect(throws: ResultsError.self) { try ResultsInspection(path: path) }
+            #expect(inspected?.description.hasPrefix("\(path): byte ") == true, "\(inspected?.description ?? "")")
+            let out = FileManager.default.temporaryDirectory.appendingPathComponent("fuzz-merge-\(getpid()).h5").path
+            #expect(throws: ResultsError.self) { try ResultsMerge.merge(into: out, shards: [path]) }
+            #expect(!FileManager.default.fileExists(atPath: out))
+            #expect(Date().timeIntervalSince(start) < 10, "\(path) took more than 10 s")
+        }
+    }
+}
+
+/// A table's extent is read from the file: a corrupt one must not size a buffer.
+@Suite("Corrupt table extents")
+struct CorruptExtentTests {
+    @Test("a table whose extent claims more rows than its stored bytes can hold is refused before a buffer is allocated")
+    func extent() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("swarmlab-extent-\(getpid())-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let rows = 777   // a count that appears in the file only as the tasks table's extent
+        let s = try Scenario.parse(text: """
+            version: 1
+            name: extent
+            duration: 1h
+            regions: [{ name: eu }]
+            fleet: [{ class: desktop, region: eu, count: 4 }]
+            workloads: [{ bag: { tasks: \(rows), work: { seconds: 1s } } }]
+            policies: [random]
+            """, file: dir + "/s.yaml", registry: .builtin)
+        let good = dir + "/good.h5"
+        _ = try ScenarioRunner.run(s, resultsPath: good)
+        #expect(try ResultsReader(path: good).rawTable("random/tasks").bytes.count > 0)
+        // Each 8-byte little-endian 777 in turn becomes 10¹²: where it is the extent, reading
+        // the table is refused (before, a 10¹²-row buffer was allocated: a crash).
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
+        let needle = withUnsafeBytes(of: UInt64(rows).littleEndian) { Data($0) }
+        var refusals: [String] = []
+        var from = bytes.startIndex
+        while let r = bytes.range(of: needle, in: from..<bytes.endIndex) {
+            var bad = bytes
+            bad.replaceSubrange(r, with: withUnsafeBytes(of: UInt64(1_000_000_000_000).littleEndian) { Data($0) })
+            let path = dir + "/bad-\(r.lowerBound).h5"
+            try bad.write(to: URL(fileURLWithPath: path))
+            do { _ = try ResultsReader(path: path).rawTable("random/tasks") } catch { refusals.append(error.description) }
+            from = r.upperBound
+        }
+        #expect(refusals.contains { $0.contains("table random/tasks claims 1000000000000 rows of") && $0.hasSuffix("; the file is corrupt") }, "\(refusals)")
+    }
+}
