@@ -15,13 +15,10 @@ struct SlurmSweepTests {
 
     @Test("a sweep submitted to Slurm runs only the missing shards, resubmits a failed task, joins, and equals a local run")
     func sweepThroughSlurm() throws {
-        let started = try ClusterTestSupport.run("scripts/slurm-local", ["start"])
-        defer {
-            let stopped = try? ClusterTestSupport.run("scripts/slurm-local", ["stop"])
-            #expect(stopped?.status == 0, "scripts/slurm-local stop: \(stopped?.stderr ?? "did not run")")
-        }
-        try #require(started.status == 0, "scripts/slurm-local start failed: \(started.stderr)")
+        try ClusterTestSupport.withLocalSlurm { try sweepThroughStartedSlurm() }
+    }
 
+    func sweepThroughStartedSlurm() throws {
         let (dir, scenario) = try ClusterTestSupport.folder("slurm")
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let s = try ClusterTestSupport.scenario(at: scenario)

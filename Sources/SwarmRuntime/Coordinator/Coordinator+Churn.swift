@@ -2,7 +2,8 @@ import Foundation
 import SwarmModel
 
 /// The plan's churn, made real: pauses (SIGSTOP … SIGCONT), kills and restarts, each losing
-/// the attempt it hits as an OFF period does in the simulator.
+/// the attempt it hits as an OFF period does in the simulator. The launcher delivers them
+/// (`WorkerLauncher`: directly to a local worker, through `srun` to a remote one).
 extension Coordinator {
     // MARK: churn
 
@@ -19,7 +20,7 @@ extension Coordinator {
 
     func pause(_ d: Int) {
         guard pid[d] > 0, !killed[d], !paused[d] else { return }
-        _ = Glibc.kill(pid[d], SIGSTOP)
+        launcher.pause(pid[d])
         paused[d] = true
         planStopped(d)
         note("device \(d) paused (SIGSTOP)")
@@ -27,16 +28,14 @@ extension Coordinator {
 
     func resume(_ d: Int) {
         guard paused[d] else { return }
-        _ = Glibc.kill(pid[d], SIGCONT)
+        launcher.resume(pid[d])
         paused[d] = false
         note("device \(d) resumed (SIGCONT)")
     }
 
     func kill(_ d: Int) {
         guard pid[d] > 0, !killed[d] else { return }
-        _ = Glibc.kill(pid[d], SIGKILL)
-        var status: Int32 = 0
-        _ = waitpid(pid[d], &status, 0)
+        launcher.kill(pid[d])
         pid[d] = 0
         killed[d] = true
         paused[d] = false

@@ -14,14 +14,9 @@ extension Coordinator {
         return String(decoding: (try? JSONEncoder().encode(Array(largest))) ?? Data("[]".utf8), as: UTF8.self)
     }
 
+    /// Starts device `d`'s worker through the run's launcher (local spawn or `srun`).
     func spawn(_ d: Int) throws {
-        let key = keys.deviceKeyBytes(d).map { String(format: "%02x", $0) }.joined()
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWARMLAB_") }
-        env["SWARMLAB_PORT"] = "\(port)"; env["SWARMLAB_DEVICE"] = "\(d)"; env["SWARMLAB_KEY"] = key
-        env["OPENBLAS_NUM_THREADS"] = "1"   // one core per emulated device
-        env["SWARMLAB_WARM"] = warmKernels
-        env["SWARMLAB_COORDINATOR_PID"] = "\(getpid())"   // the worker exits if its parent is not this (Worker+Parent)
-        pid[d] = try Coordinator.launch(workerPath, arguments: ["--device", "\(d)"], environment: env)
+        pid[d] = try launcher.start(device: d, key: keys.deviceKeyBytes(d), warmKernels: warmKernels)
     }
 
     /// Starts `path` with a clean signal state (empty mask, default dispositions: the calling
@@ -69,21 +64,14 @@ extension Coordinator {
     /// Asks every worker to exit, wakes paused ones, and reaps them all (killing stragglers).
     func shutdown() {
         for d in 0..<n {
-            if paused[d] && pid[d] > 0 { _ = Glibc.kill(pid[d], SIGCONT) }
+            if paused[d] && pid[d] > 0 { launcher.resume(pid[d]) }
             if let fd = connectionOf[d] {
                 sendSequence[d] += 1
                 Socket.writeAll(fd, Message.shutdown.frame(device: d, sequence: sendSequence[d]).encoded(key: deviceKeys[d]))
             }
         }
-        let deadline = monotonicNow() + 2
-        for d in 0..<n where pid[d] > 0 {
-            var status: Int32 = 0
-            while waitpid(pid[d], &status, WNOHANG) == 0 {
-                if monotonicNow() > deadline { _ = Glibc.kill(pid[d], SIGKILL); _ = waitpid(pid[d], &status, 0); break }
-                DutyCycle.sleep(seconds: 0.005)
-            }
-            pid[d] = 0
-        }
+        launcher.finish(pid, grace: launcher.shutdownGrace)
+        for d in 0..<n { pid[d] = 0 }
         for fd in connections.keys { close(fd) }
         connections.removeAll()
     }
