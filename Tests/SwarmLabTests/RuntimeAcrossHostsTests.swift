@@ -95,7 +95,8 @@ struct RuntimeAcrossHostsTests {
             let remote = try ReferenceRuntime.run(Self.churnPlan(), wallLimit: 60, transport: srun)
             for (side, report) in [("local", local), ("srun", remote)] {
                 let log = report.log.joined(separator: "\n")
-                #expect(report.taskFinish.allSatisfy(\.isFinite), "\(side): every task accepted\n\(log)")
+                let accepted = report.taskFinish.allSatisfy { $0.isFinite }
+                #expect(accepted, "\(side): every task accepted\n\(log)")
                 // The coordinator loses the attempt device 1 holds at each stop (the pause at 0.3 s,
                 // the kill at 2.4 s): two lost attempts, whatever the signal's path.
                 #expect(report.attempts.filter { $0.device == 1 && $0.outcome == .lost }.count == 2, "\(side)\n\(log)")

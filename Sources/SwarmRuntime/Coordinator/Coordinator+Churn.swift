@@ -37,6 +37,9 @@ extension Coordinator {
         guard pid[d] > 0, !killed[d] else { return }
         launcher.kill(pid[d])
         pid[d] = 0
+        // A step Slurm is still cancelling may hold its connection a moment longer: close it
+        // now, so the restarted worker is not refused as a second connection for the device.
+        if case .srun = launcher.launch, let fd = connectionOf[d] { closeConnection(fd, why: "killed through srun") }
         killed[d] = true
         paused[d] = false
         planStopped(d)
