@@ -40,7 +40,12 @@ struct SlurmSweepTests {
 
         // Task 2 dies (cancelled, as by a preemption or a node failure); the others run.
         #expect(try ClusterTestSupport.run("/usr/bin/scancel", ["\(array)_2"]).status == 0)
-        for job in [array, firstJoin] { #expect(try ClusterTestSupport.run("/usr/bin/scontrol", ["release", job]).status == 0) }
+        #expect(try ClusterTestSupport.run("/usr/bin/scontrol", ["release", array]).status == 0)
+        // The join may already be cancelled (its dependency became invalid with task 2), and
+        // a cancelled job cannot be released: either is right, a join left held is not.
+        let released = try ClusterTestSupport.run("/usr/bin/scontrol", ["release", firstJoin])
+        let joinState = try ClusterTestSupport.run("/usr/bin/scontrol", ["show", "job", firstJoin]).stdout
+        #expect(released.status == 0 || joinState.contains("JobState=CANCELLED"), "\(released.stderr)\n\(joinState)")
         try waitUntilGone([array, firstJoin], since: t0)
         let cancelled = try ClusterTestSupport.run("/usr/bin/scontrol", ["show", "job", firstJoin]).stdout
         #expect(cancelled.contains("JobState=CANCELLED"), "the join of a failed array is cancelled, not left pending: \(cancelled)")

@@ -23,9 +23,10 @@ extension Coordinator {
     /// thread may block signals — a dispatch or test thread does — and a worker must receive
     /// SIGCONT) and only stdin, stdout and stderr open (an inherited descriptor would keep the
     /// caller's files open, and their locks held: HDF5 locks files with flock). `stderr`, if
-    /// given, becomes the child's standard error.
+    /// given, becomes the child's standard error. `newSession`: the child starts its own
+    /// session (`setsid`), hence its own scheduling autogroup on Linux, as an `srun` step does.
     static func launch(_ path: String, arguments: [String], environment: [String: String],
-                       stderr: Int32? = nil) throws(RuntimeError) -> pid_t {
+                       stderr: Int32? = nil, newSession: Bool = false) throws(RuntimeError) -> pid_t {
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for p in argv { free(p) }; for p in envp { free(p) } }
@@ -36,7 +37,8 @@ extension Coordinator {
         sigemptyset(&empty); sigfillset(&all)
         posix_spawnattr_setsigmask(&attr, &empty)
         posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let setsid: Int32 = 0x80   // POSIX_SPAWN_SETSID (glibc ≥ 2.26), not imported by Swift
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? setsid : 0)))
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -44,7 +44,11 @@ final class WorkerLauncher {
         case .local:
             env["SWARMLAB_KEY"] = hex
             env["SWARMLAB_COORDINATOR_PID"] = "\(getpid())"   // the worker exits if its parent is not this (Worker+Parent)
-            return try Coordinator.launch(workerPath, arguments: ["--device", "\(d)"], environment: env)
+            // Its own session, as an srun step has: with Linux's scheduler autogroups (one per
+            // session) the workers would otherwise share one fair share of a busy machine among
+            // them — and with the coordinator — while steps get one each. Each emulated device
+            // is a machine of its own; it dies with the coordinator all the same (PDEATHSIG).
+            return try Coordinator.launch(workerPath, arguments: ["--device", "\(d)"], environment: env, newSession: true)
         case .srun(let s):
             env["SWARMLAB_KEY_FILE"] = try writeKey(hex, device: d)
             env["SWARMLAB_SUPERVISE"] = "1"
