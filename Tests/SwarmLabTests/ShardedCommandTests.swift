@@ -88,3 +88,28 @@ final class ThreadResult<T: Sendable>: @unchecked Sendable {
     func set(_ r: Result<T, any Error>) { result = r; done.signal() }
     func value() throws -> T { done.wait(); return try result!.get() }
 }
+
+/// `validate`'s flags for the runtime across hosts refuse what cannot work, saying why.
+@Suite("validate --listen / --launcher refusals")
+struct RuntimeHostsCLITests {
+    @Test("an unknown launcher, a bad address, srun outside an allocation and a misplaced --key-directory exit 64 with the reason",
+          arguments: [(["--launcher", "ssh"], "--launcher: expected local or srun, found 'ssh'"),
+                      (["--listen", "node01"], "--listen 'node01': expected HOST:PORT"),
+                      (["--listen", "node01:70000"], "expected a port 0…65535"),
+                      (["--launcher", "srun"], "SLURM_JOB_ID is not set: run inside `salloc"),
+                      (["--key-directory", "/tmp/k"], "--key-directory goes with --launcher srun")])
+    func refusals(_ flags: [String], _ expected: String) throws {
+        let r = try swarmlab(["validate", "scenarios/validation/01-homogeneous-bag.yaml"] + flags)
+        #expect(r.status == 64, "\(r.stdout)\(r.stderr)")
+        #expect(r.stderr.contains(expected), "\(r.stderr)")
+    }
+
+    @Test("srun with a loopback address is refused when the allocation has another node")
+    func loopbackAcrossNodes() throws {
+        #expect {
+            try Validation.transport(listen: "127.0.0.1:0", launcher: "srun",
+                                     environment: ["SLURM_JOB_ID": "7", "SLURM_JOB_NODELIST": "far-node-1"],
+                                     nodes: ["far-node-1"])
+        } throws: { "\($0)".contains("the allocation's node far-node-1 is not this machine") }
+    }
+}

@@ -7,9 +7,11 @@ extension Validation {
     /// `--launcher local|srun`, `--key-directory DIR` (srun). Throws `Failure` with what was
     /// found and what is expected: an unknown launcher, an address that does not parse,
     /// `srun` outside a Slurm allocation, or a loopback address workers on other nodes
-    /// could not reach.
+    /// could not reach. `nodes`: the allocation's nodes when known (else `scontrol` expands
+    /// `SLURM_JOB_NODELIST`).
     public static func transport(listen: String?, launcher: String, keyDirectory: String? = nil,
-                                 environment: [String: String] = ProcessInfo.processInfo.environment) throws -> RuntimeTransport {
+                                 environment: [String: String] = ProcessInfo.processInfo.environment,
+                                 nodes: [String]? = nil) throws -> RuntimeTransport {
         var address: TCPAddress?
         if let listen {
             switch TCPAddress.parse(listen) {
@@ -23,7 +25,7 @@ extension Validation {
             return RuntimeTransport(listen: address ?? .loopback, launcher: .local)
         case "srun":
             let srun: SrunLaunch
-            do { srun = try SrunLaunch.fromEnvironment(keyDirectory: keyDirectory, environment: environment) } catch {
+            do { srun = try SrunLaunch.fromEnvironment(keyDirectory: keyDirectory, environment: environment, nodes: nodes) } catch {
                 throw Failure(description: "\(error)".replacingOccurrences(of: "runtime: ", with: ""))
             }
             let listenOn = address ?? TCPAddress(host: TCPAddress.hostName(), port: 0)

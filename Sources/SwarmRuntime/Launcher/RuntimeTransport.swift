@@ -63,10 +63,11 @@ public struct SrunLaunch: Sendable, Equatable {
     }
 
     /// The allocation this process runs in, from `SLURM_JOB_ID` and `SLURM_JOB_NODELIST`
-    /// (expanded by `scontrol show hostnames`). Throws, saying what to do, outside an
-    /// allocation or without Slurm's commands.
+    /// (expanded by `scontrol show hostnames`, unless `nodes` gives them). Throws, saying what
+    /// to do, outside an allocation or without Slurm's commands.
     public static func fromEnvironment(keyDirectory: String? = nil,
-                                       environment: [String: String] = ProcessInfo.processInfo.environment) throws(RuntimeError) -> SrunLaunch {
+                                       environment: [String: String] = ProcessInfo.processInfo.environment,
+                                       nodes given: [String]? = nil) throws(RuntimeError) -> SrunLaunch {
         guard let job = environment["SLURM_JOB_ID"], !job.isEmpty else {
             throw .system("--launcher srun starts workers as steps of the current Slurm allocation, but SLURM_JOB_ID is not set: "
                           + "run inside `salloc -N NODES …` or an sbatch script (docs/cluster.md)")
@@ -75,9 +76,11 @@ public struct SrunLaunch: Sendable, Equatable {
             throw .system("--launcher srun: SLURM_JOB_NODELIST is not set in allocation \(job); expected the allocation's nodes")
         }
         let nodes: [String]
-        do {
-            nodes = try runTool("scontrol", ["show", "hostnames", list]).split(whereSeparator: \.isWhitespace).map(String.init)
-        } catch { throw .system("--launcher srun: \(error)") }
+        if let given { nodes = given } else {
+            do {
+                nodes = try runTool("scontrol", ["show", "hostnames", list]).split(whereSeparator: \.isWhitespace).map(String.init)
+            } catch { throw .system("--launcher srun: \(error)") }
+        }
         guard !nodes.isEmpty else { throw .system("--launcher srun: `scontrol show hostnames \(list)` named no node") }
         let home = FileManager.default.homeDirectoryForCurrentUser.path
         return SrunLaunch(jobID: job, nodes: nodes, keyDirectory: keyDirectory ?? home + "/.swarmlab/keys")
