@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(name: "SwarmResultsTests", dependencies: ["SwarmResults", "SwarmKernel", "SwarmModel", "SwarmPolicies"]),
         .testTarget(name: "NativeLibraryTests", dependencies: ["CHDF5", "COpenBLAS", "CTestSupport"]),
         .testTarget(name: "SwarmRuntimeTests", dependencies: ["SwarmRuntime", "SwarmModel", "SwarmKernel", "SwarmPolicies"]),
-        .testTarget(name: "SwarmLabTests", dependencies: ["SwarmLab", "SwarmScenario", "SwarmResults"], exclude: ["Snapshots", "Interop"]),
+        .testTarget(name: "SwarmLabTests", dependencies: ["SwarmLab", "SwarmScenario", "SwarmResults", "SwarmRuntime"], exclude: ["Snapshots", "Interop"]),
     ],
     swiftLanguageModes: [.v6]
 )

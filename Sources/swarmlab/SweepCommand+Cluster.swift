@@ -30,42 +30,25 @@ extension SweepCommand {
         let count = min(shards ?? min(plan.runs.count, 100), plan.runs.count)
         if k8s { return try writeManifests(s, output: options.output, shardCount: count) }
 
-        let job = SweepCluster.job(name: s.name, executable: Self.executablePath, scenarioPath: scenario, output: options.output,
-                                   replications: replications, shardCount: count, threads: cpusPerTask ?? 1)
+        let job = SweepCluster.job(name: s.name, executable: SlurmSubmit.executablePath, scenarioPath: scenario, output: options.output,
+                                   replications: replications, allowPaths: paths.allowPaths, shardCount: count, threads: cpusPerTask ?? 1)
         let step = try exitOnFailure {
             try SweepCluster.slurmStep(s, job: job, output: options.output, replications: replications,
                                        options: SlurmOptions(partition: partition, time: time, cpusPerTask: cpusPerTask), checkQueue: !dryRun)
         }
-        switch step {
-        case .alreadyJoined:
-            print("\(options.output) is already joined: nothing to submit")
-        case .stillQueued(let jobs):
-            FileHandle.standardError.write(Data("error: the last submission is still queued or running (job state):\n  \(jobs.joined(separator: "\n  "))\nwait for it, or `scancel` it, then submit again\n".utf8))
-            throw ExitCode(Exit.failure)
-        case .submit(let submission):
-            let what = submission.shards.isEmpty ? "every part is done: only the join"
-                : "\(submission.shards.count) of \(count) shard(s) (array \(SlurmSubmission.arraySpec(submission.shards)))"
-            if dryRun {
-                if !submission.shards.isEmpty { print("# \(submission.arrayScriptPath)\n" + submission.arrayScript()) }
-                print("# \(submission.joinScriptPath) (sbatch --dependency=afterok:ARRAY --kill-on-invalid-dep=yes)\n" + submission.joinScript())
-                print("# dry run: would submit \(what)")
-                return
-            }
-            let submitted = try exitOnFailure { try submission.submit() }
-            try exitOnFailure { try SweepCluster.record(submitted, of: submission) }
-            if let array = submitted.arrayJob { print("Submitted \(what): job array \(array)") }
-            print("Join job \(submitted.joinJob) writes \(options.output) once the array succeeds; logs in \(submission.directory)/")
-            print("Follow with `squeue -j \(([submitted.arrayJob, submitted.joinJob].compactMap { $0 }).joined(separator: ","))`; "
-                  + "after a failure run this command again: it submits only the shards with missing parts.")
-        }
+        try SlurmSubmit.perform(step, output: options.output, shardCount: count, dryRun: dryRun)
     }
 
     func writeManifests(_ s: Scenario, output: String, shardCount: Int) throws {
         let options = KubernetesOptions(image: image!, volumeClaim: volumeClaim!, namespace: namespace, cpusPerTask: cpusPerTask)
         // In the pods the scenario and the results are on the claim, at the mount path.
         let inPod = { (path: String) in options.mountPath + "/" + URL(fileURLWithPath: path).lastPathComponent }
+        // Allowed folders: a relative one is on the claim under the pod's working directory
+        // (the mount path); an absolute one must exist as such in the pod (image or claim).
+        let allowedInPod = paths.allowPaths.map { $0.hasPrefix("/") ? $0 : options.mountPath + "/" + $0 }
         let job = SweepCluster.job(name: s.name, executable: "swarmlab", scenarioPath: inPod(scenario), output: inPod(output),
-                                   replications: replications, shardCount: shardCount, threads: cpusPerTask ?? 1)
+                                   replications: replications, allowPaths: allowedInPod, shardCount: shardCount,
+                                   threads: cpusPerTask ?? 1)
         let manifests = KubernetesManifests(job: job, options: options)
         if dryRun { print(manifests.stream(), terminator: ""); return }
         let folder = output + ".k8s"
@@ -83,11 +66,5 @@ extension SweepCommand {
           kubectl\(ns) apply -f \(folder)/join-job.yaml
         The results are \(inPod(output)) on the claim.
         """)
-    }
-
-    /// The running `swarmlab`, which the Slurm scripts call (on a file system the nodes share).
-    static var executablePath: String {
-        if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return target }
-        return Bundle.main.executablePath ?? CommandLine.arguments[0]
     }
 }

@@ -43,11 +43,7 @@ struct SweepCommand: ParsableCommand {
         try validateCluster()
     }
 
-    var parsedShard: (index: Int, count: Int)? {
-        guard let parts = shard?.split(separator: "/"), parts.count == 2,
-              let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (0..<n).contains(i) else { return nil }
-        return (i, n)
-    }
+    var parsedShard: (index: Int, count: Int)? { SlurmSubmit.parseShard(shard) }
 
     func run() throws {
         let s = try exitOnFailure { try ScenarioRunner.load(scenario, allowedPaths: paths.allowPaths) }

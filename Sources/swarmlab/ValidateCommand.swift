@@ -17,7 +17,9 @@ struct ValidateCommand: ParsableCommand {
         --calibration-directory recorded on a machine like this one (CPU model, cores, OpenBLAS \
         core) is used, or this machine is calibrated now; the choice is printed. Writes \
         NAME-rK-profile.json, NAME-rK-sim.h5 and NAME-rK-real.h5 per replication and, with \
-        --markdown/--record, the table.
+        --markdown/--record, the table. Across hosts: inside a Slurm allocation, --launcher srun \
+        starts each worker as a job step on the allocation's nodes, connecting to --listen over \
+        TCP (docs/cluster.md).
         """)
 
     @Argument(help: "Scenario files or folders.") var scenarios: [String] = ["scenarios/validation"]
@@ -33,10 +35,16 @@ struct ValidateCommand: ParsableCommand {
     @Option(name: .long, help: "The swarmlab-worker executable (default: beside this binary).") var worker: String?
     @Flag(name: .long, inversion: .prefixedNo, help: "Measure a scenario's kernels again before each replication's reference run (a shared machine's speed moves with its load).")
     var remeasure = true
+    @Option(name: .long, help: ArgumentHelp("Address the reference runtime's coordinator listens on and workers connect to (port 0: any free one; default 127.0.0.1:0, with srun this machine's name).", valueName: "HOST:PORT"))
+    var listen: String?
+    @Option(name: .long, help: ArgumentHelp("How workers start: local (processes on this machine) or srun (steps of the current Slurm allocation, spread over its nodes).", valueName: "local|srun"))
+    var launcher: String = "local"
+    @Option(name: .long, help: "With --launcher srun: where each run's 0600 key files are written (a folder every node sees; default ~/.swarmlab/keys).")
+    var keyDirectory: String?
     @OptionGroup var output: BenchOutputOptions
     @OptionGroup var paths: PathOptions
 
-    enum CodingKeys: String, CodingKey { case scenarios, replications, maxReplications, profile, calibrationDirectory, results, worker, remeasure, output, paths }
+    enum CodingKeys: String, CodingKey { case scenarios, replications, maxReplications, profile, calibrationDirectory, results, worker, remeasure, listen, launcher, keyDirectory, output, paths }
 
     func validate() throws {
         guard (1...100).contains(replications) else { throw ValidationError("--replications must be between 1 and 100 (got \(replications))") }
@@ -44,10 +52,14 @@ struct ValidateCommand: ParsableCommand {
         if let profile, !FileManager.default.fileExists(atPath: profile) {
             throw ValidationError("--profile: \(profile) does not exist (leave it out to pick or measure this machine's profile)")
         }
+        do { _ = try Validation.transport(listen: listen, launcher: launcher, keyDirectory: keyDirectory) } catch let e as Validation.Failure {
+            throw ValidationError(e.description)
+        }
     }
 
     func run() throws {
         do {
+            let transport = try Validation.transport(listen: listen, launcher: launcher, keyDirectory: keyDirectory)
             let files = try ValidationReport.files(scenarios)
             try ValidationReport.refuseUnemulated(files, allowedPaths: paths.allowPaths)
             let choice: ProfileChoice
@@ -63,7 +75,7 @@ struct ValidateCommand: ParsableCommand {
                 try ValidationReport.run(files: files, profile: choice, replications: replications,
                                          maxReplications: max(replications, maxReplications), worker: worker,
                                          directory: results == "none" ? nil : results, remeasure: remeasure,
-                                         allowedPaths: paths.allowPaths, progress: line)
+                                         allowedPaths: paths.allowPaths, transport: transport, progress: line)
             }
             let command = "swarmlab validate " + CommandLine.arguments.dropFirst(2).joined(separator: " ")
             let markdown = ValidationReport.markdown(rows, profile: choice, command: command)

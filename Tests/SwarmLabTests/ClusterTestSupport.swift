@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import SwarmLab
 import SwarmResults
@@ -38,6 +39,25 @@ enum ClusterTestSupport {
 
     static func scenario(at path: String) throws -> Scenario {
         try Scenario.parse(text: text, file: path, policies: ["random", "least-loaded"])
+    }
+
+    /// Held while a test uses the machine-wide Slurm: suites run in parallel, and one test's
+    /// `scripts/slurm-local stop` must not pull the daemons from under another.
+    static let slurmInUse = Mutex(())
+
+    /// Runs `body` with a one-node Slurm started by `scripts/slurm-local start` and stopped
+    /// afterwards, failed or not; one test at a time. A Slurm that cannot be started fails
+    /// the test with the script's reason (never a skip).
+    static func withLocalSlurm(_ body: () throws -> Void) throws {
+        try slurmInUse.withLock { _ in
+            let started = try run("scripts/slurm-local", ["start"])
+            defer {
+                let stopped = try? run("scripts/slurm-local", ["stop"])
+                #expect(stopped?.status == 0, "scripts/slurm-local stop: \(stopped?.stderr ?? "did not run")")
+            }
+            try #require(started.status == 0, "scripts/slurm-local start failed: \(started.stderr)")
+            try body()
+        }
     }
 
     /// Runs a repository script (or any program) with its output in files (no pipe to fill).

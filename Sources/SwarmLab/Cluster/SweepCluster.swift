@@ -76,57 +76,34 @@ public enum SweepCluster {
         return try SweepRunner.run(scenario, registry: registry, options: whole)
     }
 
-    /// The sweep as a sharded job. `executable` is the `swarmlab` the nodes run; paths are made
-    /// absolute (the nodes may start elsewhere). Each shard runs `threads` runs at once
-    /// (what its Slurm task or pod was given).
+    /// The sweep as a sharded job (`ShardedCommand.job`): `swarmlab sweep … --shard I/N` per
+    /// shard, `swarmlab sweep … --join` to join; `allowPaths` passed on to both.
     public static func job(name: String, executable: String, scenarioPath: String, output: String,
-                           replications: Int?, shardCount: Int, threads: Int) -> ShardedJob {
-        let scenario = absolute(scenarioPath), out = absolute(output)
-        var common = ["--output", out]
-        if let r = replications { common += ["--replications", String(r)] }
-        return ShardedJob(
-            name: ShardedJob.dnsLabel("swarmlab-sweep-" + name),
-            shardCount: shardCount,
-            shardCommand: [executable, "sweep", scenario] + common
-                + ["--shard", "\(ShardedJob.shardPlaceholder)/\(shardCount)", "--jobs", String(threads), "--quiet"],
-            joinCommand: [executable, "sweep", scenario] + common + ["--join", "--shards", String(shardCount), "--quiet"])
+                           replications: Int?, allowPaths: [String] = [], shardCount: Int, threads: Int) -> ShardedJob {
+        ShardedCommand.job(command: "sweep", name: name, executable: executable, scenarioPath: scenarioPath, output: output,
+                           options: replications.map { ["--replications", String($0)] } ?? [], allowPaths: allowPaths,
+                           shardCount: shardCount, threads: threads)
     }
 
     /// What `swarmlab sweep --slurm` has to do for a sweep.
-    public enum SlurmStep: Sendable {
-        /// The output is already joined: nothing to submit.
-        case alreadyJoined
-        /// A previous submission still has jobs queued or running (`squeue` lines).
-        case stillQueued([String])
-        /// Submit this: the shards with a missing part (none: only the join), then the join.
-        case submit(SlurmSubmission)
-    }
+    public typealias SlurmStep = ShardedCommand.SlurmStep
 
-    /// Decides what to submit: nothing when joined or still queued, else the shards whose
-    /// parts are missing or unreadable (after failed array tasks, only those) and the join.
-    /// `checkQueue` (false for a dry run): ask `squeue` about the last submission (recorded in
-    /// OUTPUT.slurm/submitted) and set unreadable parts aside.
+    /// Decides what to submit (`ShardedCommand.slurmStep`): nothing when joined or still
+    /// queued, else the shards whose parts are missing or unreadable (after failed array
+    /// tasks, only those) and the join.
     public static func slurmStep(_ scenario: Scenario, job: ShardedJob, output: String, replications: Int?,
                                  options: SlurmOptions, checkQueue: Bool = true) throws -> SlurmStep {
         let plan = SweepPlan(scenario, replications: replications)
-        let directory = absolute(output) + ".slurm"
-        if isJoined(scenario, plan: plan, output: output) && !FileManager.default.fileExists(atPath: output + ".parts") {
-            return .alreadyJoined
-        }
-        if checkQueue, let last = try? String(contentsOfFile: directory + "/submitted", encoding: .utf8) {
-            let ids = last.split(whereSeparator: \.isWhitespace).map(String.init)
-            let active = try SlurmSubmission.active(ids)
-            if !active.isEmpty { return .stillQueued(active) }
-        }
-        if checkQueue { _ = setAsideUnreadableParts(plan, output: output) }
-        let shards = shardsToRun(plan, shardCount: job.shardCount, output: output)
-        return .submit(SlurmSubmission(job: job, options: options, shards: shards, directory: directory))
+        return try ShardedCommand.slurmStep(
+            job: job, output: output, options: options, checkQueue: checkQueue,
+            isJoined: { isJoined(scenario, plan: plan, output: output) && !FileManager.default.fileExists(atPath: output + ".parts") },
+            setAside: { _ = setAsideUnreadableParts(plan, output: output) },
+            shardsToRun: { shardsToRun(plan, shardCount: job.shardCount, output: output) })
     }
 
-    /// Records a submission's job ids (OUTPUT.slurm/submitted) so the next invocation waits for them.
+    /// Records a submission's job ids (`ShardedCommand.record`).
     public static func record(_ submitted: SlurmSubmission.Submitted, of submission: SlurmSubmission) throws {
-        try ([submitted.arrayJob, submitted.joinJob].compactMap { $0 }.joined(separator: " ") + "\n")
-            .write(toFile: submission.directory + "/submitted", atomically: true, encoding: .utf8)
+        try ShardedCommand.record(submitted, of: submission)
     }
 
     static func absolute(_ path: String) -> String {

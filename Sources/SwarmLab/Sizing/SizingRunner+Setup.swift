@@ -21,6 +21,9 @@ extension SizingRunner {
         /// List price of the all-min candidate, and what one unit of each axis adds (USD/h).
         let basePrice: Double
         let unitPrices: [Double]
+        /// This invocation's shard, if sharded, and whether it only joins (`SizingRunner+Shards`).
+        let shard: (index: Int, count: Int)?
+        let joinOnly: Bool
 
         init(_ scenario: Scenario, options: Options) throws {
             guard let sizing = scenario.sizing else {
@@ -36,6 +39,8 @@ extension SizingRunner {
                                                + scenario.sweep.map(\.path).joined(separator: " × "))
             }
             self.scenario = scenario
+            shard = options.shard
+            joinOnly = options.joinOnly
             axes = sizing.axes
             targets = scenario.targets
             policy = sizing.policy ?? scenario.policies[0]

@@ -30,9 +30,14 @@ public enum SizingRunner {
         public var replications: Int?
         /// Keep the part files after writing `output` (tests of resumption).
         public var keepParts: Bool
+        /// Run only this shard's replications of each candidate (`SizingRunner+Shards`).
+        public var shard: (index: Int, count: Int)?
+        /// Only read the parts back (the cluster's join): a missing part is an error naming it.
+        public var joinOnly: Bool
         public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, output: String, replications: Int? = nil,
-                    keepParts: Bool = false) {
+                    keepParts: Bool = false, shard: (index: Int, count: Int)? = nil, joinOnly: Bool = false) {
             self.jobs = jobs; self.output = output; self.replications = replications; self.keepParts = keepParts
+            self.shard = shard; self.joinOnly = joinOnly
         }
     }
 
@@ -118,22 +123,9 @@ public enum SizingRunner {
                            progress: Progress = { _ in }) throws -> Outcome {
         let setup = try Setup(scenario, options: options)
         let parts = options.output + ".parts"
-        try FileManager.default.createDirectory(atPath: parts, withIntermediateDirectories: true)
-        var candidates: [Candidate] = []
-        let start = monotonicSeconds()
-        var search = SizingSearch(axes: setup.axes.map(\.values), price: setup.price)
-        let answer = try search.run { values in
-            let c = try evaluate(values, number: candidates.count, setup: setup, registry: registry, parts: parts, jobs: options.jobs)
-            candidates.append(c)
-            let fresh = c.runs.filter { !$0.resumed }
-            progress("[\(c.number + 1)] \(setup.describe(values)) ($\(String(format: "%.2f", c.price))/h): "
-                     + c.estimates.map { e in "\(e.target.metric.name) \(formatTarget(e.target.metric, e.mean)) ± \(formatTarget(e.target.metric, e.halfWidth, scale: e.mean))\(e.met ? "" : " ✗")" }
-                        .joined(separator: ", ")
-                     + " → \(c.met ? "meets" : c.capacityMet ? "meets all but a budget" : "does not meet"); "
-                     + (fresh.isEmpty ? "already done" : "\(fresh.count) run(s) in \(String(format: "%.1f", fresh.reduce(0) { $0 + $1.wallSeconds })) s")
-                     + ", \(Int((monotonicSeconds() - start).rounded())) s so far")
-            return c.capacityMet
-        }
+        let searched = try search(setup, registry: registry, options: options, parts: parts, progress: progress)
+        var candidates = searched.candidates
+        let answer = searched.answer
         // The answer is always a point run (a point inferred to meet is never cheaper than the
         // one it was inferred from); should that change, it is run here rather than trusted.
         if let answer, !candidates.contains(where: { $0.values == answer }) {
@@ -154,6 +146,29 @@ public enum SizingRunner {
         return Outcome(axes: setup.axes, confidence: setup.confidence, replications: setup.replications, candidates: candidates,
                        answer: best, bounding: candidates.filter { c in below.contains(c.values) }, freshRuns: fresh,
                        resumedRuns: resumed, output: options.output)
+    }
+
+    /// The search itself: the candidates it evaluated, in order, and the answer (nil: none
+    /// meets the capacity targets). Runs go to (or are read back from) `parts`.
+    static func search(_ setup: Setup, registry: PolicyRegistry, options: Options, parts: String,
+                       progress: Progress) throws -> (candidates: [Candidate], answer: [Int]?) {
+        try FileManager.default.createDirectory(atPath: parts, withIntermediateDirectories: true)
+        var candidates: [Candidate] = []
+        let start = monotonicSeconds()
+        var search = SizingSearch(axes: setup.axes.map(\.values), price: setup.price)
+        let answer = try search.run { values in
+            let c = try evaluate(values, number: candidates.count, setup: setup, registry: registry, parts: parts, jobs: options.jobs)
+            candidates.append(c)
+            let fresh = c.runs.filter { !$0.resumed }
+            progress("[\(c.number + 1)] \(setup.describe(values)) ($\(String(format: "%.2f", c.price))/h): "
+                     + c.estimates.map { e in "\(e.target.metric.name) \(formatTarget(e.target.metric, e.mean)) ± \(formatTarget(e.target.metric, e.halfWidth, scale: e.mean))\(e.met ? "" : " ✗")" }
+                        .joined(separator: ", ")
+                     + " → \(c.met ? "meets" : c.capacityMet ? "meets all but a budget" : "does not meet"); "
+                     + (fresh.isEmpty ? "already done" : "\(fresh.count) run(s) in \(String(format: "%.1f", fresh.reduce(0) { $0 + $1.wallSeconds })) s")
+                     + ", \(Int((monotonicSeconds() - start).rounded())) s so far")
+            return c.capacityMet
+        }
+        return (candidates, answer)
     }
 
     /// Why nothing is the answer: the capacity targets the top of the axes misses, each with
@@ -204,27 +219,38 @@ public enum SizingRunner {
         }
     }
 
-    /// Replications `range` of one candidate, several at once.
+    /// Replications `range` of one candidate, several at once. A shard runs its own
+    /// (`Setup.isMine`) and then waits for the other shards' parts (`awaitPart`).
     static func runReplications(_ range: Range<Int>, of point: Scenario, setup: Setup, registry: PolicyRegistry, jobs: Int,
                                 parts: String, key: String, description: String) throws -> [RunValues] {
-        let results = Mutex([RunValues?](repeating: nil, count: range.count))
+        let mine = range.filter(setup.isMine)
+        let results = Mutex([Int: RunValues]())
         let failure = Mutex<(any Error)?>(nil)
-        let next = Mutex(range.lowerBound)
-        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, range.count))) { _ in
+        let next = Mutex(0)
+        let started = monotonicSeconds()
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, mine.count))) { _ in
             while true {
-                let r: Int = next.withLock { n in defer { n += 1 }; return n }
-                guard r < range.upperBound else { return }
+                let i: Int = next.withLock { n in defer { n += 1 }; return n }
+                guard i < mine.count else { return }
+                let r = mine[i]
                 do {
                     let v = try runOne(point, replication: r, seed: setup.seeds[r], setup: setup, registry: registry,
                                        path: "\(parts)/\(key)-r\(r).h5", description: description)
-                    results.withLock { $0[r - range.lowerBound] = v }
+                    results.withLock { $0[r] = v }
                 } catch {
                     failure.withLock { $0 = $0 ?? error }
                 }
             }
         }
         if let e = failure.withLock({ $0 }) { throw e }
-        return results.withLock { $0.map { $0! } }
+        var done = results.withLock { $0 }
+        for r in range where done[r] == nil {
+            let path = "\(parts)/\(key)-r\(r).h5"
+            awaitPart(path, setup: setup, ownSeconds: monotonicSeconds() - started)
+            done[r] = try runOne(point, replication: r, seed: setup.seeds[r], setup: setup, registry: registry,
+                                 path: path, description: description)
+        }
+        return range.map { done[$0]! }
     }
 
     /// Each target's interval over `runs` at `confidence`, and whether it lies wholly on the
@@ -247,6 +273,7 @@ public enum SizingRunner {
     static func runOne(_ point: Scenario, replication r: Int, seed: UInt64, setup: Setup, registry: PolicyRegistry,
                        path: String, description: String) throws -> RunValues {
         let names = RunTarget.Metric.allCases.map(\.name)
+        if setup.joinOnly && !FileManager.default.fileExists(atPath: path) { throw MissingPart(path: path, point: description, replication: r) }
         if FileManager.default.fileExists(atPath: path) {
             let reader = try ResultsReader(path: path)
             guard reader.string("scenario") == setup.scenario.text, reader.string("size_point") == description,

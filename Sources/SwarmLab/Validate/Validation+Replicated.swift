@@ -72,9 +72,13 @@ extension Validation {
     ///    `NAME-rK-real.h5` recording the profile used.
     /// 4. After R, more seeds while the per-seed differences leave the mean difference loose
     ///    (`needsMoreReplications`), up to `maxReplications`.
+    ///
+    /// `transport`: where the reference runtime's coordinator listens and how its workers
+    /// start (default: loopback, local processes; `srun` steps of a Slurm allocation).
     public static func runReplicated(file: String, profile base: ProfileChoice, replications: Int = defaultReplications,
                                      maxReplications: Int = defaultMaxReplications, worker: String? = nil, directory: String? = nil, remeasure: Bool = true,
                                      registry: PolicyRegistry = .builtin, allowedPaths: [String] = [],
+                                     transport: RuntimeTransport = RuntimeTransport(),
                                      progress: (String) -> Void = { _ in }) throws -> ReplicatedComparison {
         let scenario = try readEmulable(file, registry: registry, allowedPaths: allowedPaths)
         let (count, lowered) = replicationCount(scenario, requested: replications)
@@ -117,7 +121,7 @@ extension Validation {
             let limit = 30 + 10 * (sim.taskFinish.filter(\.isFinite).max() ?? 60)
             let report: RuntimeReport
             let load0 = MachineLoad.now()
-            do { report = try ReferenceRuntime.run(plan, worker: worker, wallLimit: limit) } catch {
+            do { report = try ReferenceRuntime.run(plan, worker: worker, wallLimit: limit, transport: transport) } catch {
                 throw Failure(description: "\(file): reference run \(k + 1) (seed \(seed)) failed: \(error)")
             }
             let others = load0.flatMap { a in MachineLoad.now().map { $0.others(since: a) } } ?? (cores: .nan, stolen: .nan)

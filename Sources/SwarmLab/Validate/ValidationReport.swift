@@ -46,13 +46,14 @@ public enum ValidationReport {
     public static func run(files: [String], profile: ProfileChoice, replications: Int = Validation.defaultReplications,
                            maxReplications: Int = Validation.defaultMaxReplications, worker: String? = nil, directory: String?, remeasure: Bool = true,
                            registry: PolicyRegistry = .builtin, allowedPaths: [String] = [],
+                           transport: RuntimeTransport = RuntimeTransport(),
                            progress: (String) -> Void = { _ in }) throws -> [ReplicatedComparison] {
         var rows: [ReplicatedComparison] = []
         for f in files {
             let c = try Validation.runReplicated(file: f, profile: profile, replications: replications,
                                                  maxReplications: maxReplications, worker: worker,
                                                  directory: directory, remeasure: remeasure, registry: registry,
-                                                 allowedPaths: allowedPaths, progress: progress)
+                                                 allowedPaths: allowedPaths, transport: transport, progress: progress)
             progress(String(format: "%@: mean makespan sim %.3f s, real %.3f s, error of means %.1f%%, %@",
                             c.name, c.sim.meanMakespan, c.real.meanMakespan, c.errorOfMeans * 100, c.verdict.rawValue))
             rows.append(c)

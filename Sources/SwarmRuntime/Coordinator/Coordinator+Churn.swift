@@ -2,7 +2,8 @@ import Foundation
 import SwarmModel
 
 /// The plan's churn, made real: pauses (SIGSTOP … SIGCONT), kills and restarts, each losing
-/// the attempt it hits as an OFF period does in the simulator.
+/// the attempt it hits as an OFF period does in the simulator. The launcher delivers them
+/// (`WorkerLauncher`: directly to a local worker, through `srun` to a remote one).
 extension Coordinator {
     // MARK: churn
 
@@ -19,7 +20,7 @@ extension Coordinator {
 
     func pause(_ d: Int) {
         guard pid[d] > 0, !killed[d], !paused[d] else { return }
-        _ = Glibc.kill(pid[d], SIGSTOP)
+        launcher.pause(pid[d])
         paused[d] = true
         planStopped(d)
         note("device \(d) paused (SIGSTOP)")
@@ -31,7 +32,7 @@ extension Coordinator {
     /// is busy until that `abandon` comes.
     func resume(_ d: Int) {
         guard paused[d] else { return }
-        _ = Glibc.kill(pid[d], SIGCONT)
+        launcher.resume(pid[d])
         paused[d] = false
         note("device \(d) resumed (SIGCONT)")
         comeBack(d)
@@ -47,16 +48,16 @@ extension Coordinator {
 
     func kill(_ d: Int) {
         guard pid[d] > 0, !killed[d] else { return }
-        _ = Glibc.kill(pid[d], SIGKILL)
-        var status: Int32 = 0
-        _ = waitpid(pid[d], &status, 0)
+        launcher.kill(pid[d])
         pid[d] = 0
         killed[d] = true
         paused[d] = false
         planStopped(d)
         if current[d] >= 0 { workerDone(current[d], on: d) }   // the process is gone with it
         note("device \(d) killed (SIGKILL)")
-        if let fd = connectionOf[d] { closeConnection(fd, why: "its worker was killed") }   // before its successor's hello
+        // Closed now (a step Slurm is still cancelling may hold it a moment longer), so the
+        // successor's hello is not refused as a second connection for the device.
+        if let fd = connectionOf[d] { closeConnection(fd, why: "its worker was killed") }
         // Its successor starts now and warms up while the device is OFF, so the device is
         // back when the period ends, as in the simulator, not a process start and a warm-up
         // later (about 0.1 s with a large kernel, which cost attempts to the next OFF period).

@@ -14,23 +14,19 @@ extension Coordinator {
         return String(decoding: (try? JSONEncoder().encode(Array(largest))) ?? Data("[]".utf8), as: UTF8.self)
     }
 
+    /// Starts device `d`'s worker through the run's launcher (local spawn or `srun`).
     func spawn(_ d: Int) throws {
-        let key = keys.deviceKeyBytes(d).map { String(format: "%02x", $0) }.joined()
-        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWARMLAB_") }
-        env["SWARMLAB_PORT"] = "\(port)"; env["SWARMLAB_DEVICE"] = "\(d)"; env["SWARMLAB_KEY"] = key
-        env["OPENBLAS_NUM_THREADS"] = "1"   // one core per emulated device
-        env["SWARMLAB_WARM"] = warmKernels
-        env["SWARMLAB_COORDINATOR_PID"] = "\(getpid())"   // the worker exits if its parent is not this (Worker+Parent)
-        pid[d] = try Coordinator.launch(workerPath, arguments: ["--device", "\(d)"], environment: env)
+        pid[d] = try launcher.start(device: d, key: keys.deviceKeyBytes(d), warmKernels: warmKernels)
     }
 
     /// Starts `path` with a clean signal state (empty mask, default dispositions: the calling
     /// thread may block signals — a dispatch or test thread does — and a worker must receive
     /// SIGCONT) and only stdin, stdout and stderr open (an inherited descriptor would keep the
     /// caller's files open, and their locks held: HDF5 locks files with flock). `stderr`, if
-    /// given, becomes the child's standard error.
+    /// given, becomes the child's standard error. `newSession`: the child starts its own
+    /// session (`setsid`), hence its own scheduling autogroup on Linux, as an `srun` step does.
     static func launch(_ path: String, arguments: [String], environment: [String: String],
-                       stderr: Int32? = nil) throws(RuntimeError) -> pid_t {
+                       stderr: Int32? = nil, newSession: Bool = false) throws(RuntimeError) -> pid_t {
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for p in argv { free(p) }; for p in envp { free(p) } }
@@ -41,7 +37,8 @@ extension Coordinator {
         sigemptyset(&empty); sigfillset(&all)
         posix_spawnattr_setsigmask(&attr, &empty)
         posix_spawnattr_setsigdefault(&attr, &all)
-        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let setsid: Int32 = 0x80   // POSIX_SPAWN_SETSID (glibc ≥ 2.26), not imported by Swift
+        posix_spawnattr_setflags(&attr, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? setsid : 0)))
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -69,21 +66,14 @@ extension Coordinator {
     /// Asks every worker to exit, wakes paused ones, and reaps them all (killing stragglers).
     func shutdown() {
         for d in 0..<n {
-            if paused[d] && pid[d] > 0 { _ = Glibc.kill(pid[d], SIGCONT) }
+            if paused[d] && pid[d] > 0 { launcher.resume(pid[d]) }
             if let fd = connectionOf[d] {
                 sendSequence[d] += 1
                 Socket.writeAll(fd, Message.shutdown.frame(device: d, sequence: sendSequence[d]).encoded(key: deviceKeys[d]))
             }
         }
-        let deadline = monotonicNow() + 2
-        for d in 0..<n where pid[d] > 0 {
-            var status: Int32 = 0
-            while waitpid(pid[d], &status, WNOHANG) == 0 {
-                if monotonicNow() > deadline { _ = Glibc.kill(pid[d], SIGKILL); _ = waitpid(pid[d], &status, 0); break }
-                DutyCycle.sleep(seconds: 0.005)
-            }
-            pid[d] = 0
-        }
+        launcher.finish(pid, grace: launcher.shutdownGrace)
+        for d in 0..<n { pid[d] = 0 }
         for fd in connections.keys { close(fd) }
         connections.removeAll()
     }

@@ -19,6 +19,8 @@ struct CoordinatorOptions {
     /// Keeps the loop going after the last task while this says so (tests whose clients
     /// must still be answered).
     var keepRunning: (() -> Bool)?
+    /// Where to listen and how to start workers (default: loopback, local spawn).
+    var transport = RuntimeTransport()
 }
 
 /// The coordinator: starts the workers, authenticates every frame, and drives the shared
@@ -39,6 +41,8 @@ final class Coordinator {
     let n: Int, m: Int
     let listenFD: Int32
     let port: UInt16
+    /// Starts and signals the workers (`Launcher/`): local processes or `srun` steps.
+    var launcher: WorkerLauncher!
     /// Scenario second 0, on the monotonic clock: set once every worker has been started,
     /// so process start-up (about 10 ms each) does not delay the plan's churn.
     var start: Double
@@ -113,7 +117,7 @@ final class Coordinator {
         self.options = options
         self.workerPath = workerPath
         warmKernels = Coordinator.warmKernelsJSON(plan.tasks)
-        do { (listenFD, port) = try Socket.listen() } catch { throw RuntimeError.system("\(error)") }
+        do { (listenFD, port) = try Socket.listen(on: options.transport.listen) } catch { throw RuntimeError.system("\(error)") }
         start = monotonicNow()
         connectionOf = Array(repeating: nil, count: n)
         sendSequence = Array(repeating: 0, count: n)
@@ -125,6 +129,10 @@ final class Coordinator {
         lifecycle = TaskLifecycle(tasks: plan.tasks, view: FleetView(fleet: plan.fleet), policy: plan.policy,
                                   validator: plan.lifecycle.trust.makeValidator(devices: n, streams: RandomStreams(seed: plan.seed)),
                                   configuration: plan.lifecycle)
+        do {
+            launcher = try WorkerLauncher(launch: options.transport.launcher, workerPath: workerPath,
+                                          coordinator: TCPAddress(host: options.transport.listen.advertisedHost, port: port))
+        } catch { close(listenFD); throw error }
     }
 
     // MARK: clocks
@@ -153,7 +161,7 @@ final class Coordinator {
     // MARK: the run
 
     func run() throws -> RuntimeReport {
-        defer { close(listenFD) }
+        defer { close(listenFD); launcher.removeKeys() }
         for d in 0..<n where !options.external.contains(d) { try spawn(d) }
         start = monotonicNow()
         lastFrame = 0

@@ -3,8 +3,10 @@ import Crypto
 import SwarmModel
 
 /// One emulated device, as an OS process (`swarmlab-worker`). It reads from its environment
-/// the coordinator's port (`SWARMLAB_PORT`), its device id (`SWARMLAB_DEVICE`) and its key
-/// (`SWARMLAB_KEY`, hex; removed from the environment once read — never on the command line),
+/// the coordinator's address (`SWARMLAB_COORDINATOR`, HOST:PORT; or `SWARMLAB_PORT` on
+/// loopback), its device id (`SWARMLAB_DEVICE`) and its key (`SWARMLAB_KEY`, hex, removed
+/// from the environment once read; or under `srun` the 0600 file `SWARMLAB_KEY_FILE` names —
+/// never on the command line; `Worker+Launch`),
 /// says hello, then runs what it is assigned: real compute, then idle for the rest of its
 /// duty cycle (speed s: a compute using c CPU seconds lasts c/s in all, the idle part
 /// shrinking when other processes stretched the compute's wall time), and
@@ -15,22 +17,22 @@ public enum Worker {
     /// Runs the worker until the coordinator says `shutdown` or goes away; the exit status.
     public static func main() -> Int32 {
         let env = ProcessInfo.processInfo.environment
+        if env["SWARMLAB_SUPERVISE"] == "1" { return supervise(env) }   // started by srun (Worker+Launch)
+        ignoreSupervisorSignals(env)
         guard tieToCoordinator(env) else { return fail("the coordinator (SWARMLAB_COORDINATOR_PID) is gone") }
-        guard let portText = env["SWARMLAB_PORT"], let port = UInt16(portText) else {
-            return fail("SWARMLAB_PORT: expected a TCP port (1...65535), got \(env["SWARMLAB_PORT"].map { "'\($0)'" } ?? "nothing")")
-        }
+        let address: TCPAddress
+        switch coordinatorAddress(env) { case .success(let a): address = a; case .failure(let why): return fail(why.text) }
         guard let deviceText = env["SWARMLAB_DEVICE"], let device = UInt32(deviceText) else {
             return fail("SWARMLAB_DEVICE: expected a device id ≥ 0, got \(env["SWARMLAB_DEVICE"].map { "'\($0)'" } ?? "nothing")")
         }
-        guard let keyText = env["SWARMLAB_KEY"], let keyBytes = hexBytes(keyText), keyBytes.count == 32 else {
-            return fail("SWARMLAB_KEY: expected 64 hex digits (the device's HMAC key)")
-        }
+        let keyBytes: [UInt8]
+        switch deviceKey(env) { case .success(let k): keyBytes = k; case .failure(let why): return fail(why.text) }
         unsetenv("SWARMLAB_KEY")
         var compute = WorkerCompute()
         compute.warmUp(kernels: WorkerCompute.warmKernels(env))   // before saying hello: no first-kernel page faults in a timed attempt
         WorkerCompute.watchForStops()
         let fd: Int32
-        do { fd = try Socket.connect(port: port) } catch { return fail("\(error)") }
+        do { fd = try Socket.connect(to: address) } catch { return fail("\(error)") }
         let link = WorkerLink(fd: fd, device: device, key: SymmetricKey(data: keyBytes))
         link.send(.hello(pid: UInt32(getpid()), clock: ClockDomain.current))
 
