@@ -21,6 +21,7 @@ extension Coordinator {
         env["OPENBLAS_NUM_THREADS"] = "1"   // one core per emulated device
         env["SWARMLAB_WARM"] = warmKernels
         env["SWARMLAB_COORDINATOR_PID"] = "\(getpid())"   // the worker exits if its parent is not this (Worker+Parent)
+        if let k = options.faults?.stopReading[d] { env["SWARMLAB_FAULT_STOP_READING"] = "\(k)" }   // an injected fault
         pid[d] = try Coordinator.launch(workerPath, arguments: ["--device", "\(d)"], environment: env)
     }
 
