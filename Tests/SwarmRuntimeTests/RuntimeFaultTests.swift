@@ -130,11 +130,11 @@ struct RuntimeFaultTests {
 
     @Test("without faults the reliability layer stays silent: no assignment sent again, no second hello, even with slow transfers")
     func silentWithoutFaults() throws {
-        // Transfers longer than a heartbeat interval (5 s / 4): an assignment takes
-        // 0.3 + 2e6 / 1e6 = 2.3 s to arrive, a result 0.3 + 1e6 / 1e6 = 1.3 s, so heartbeats
-        // name nothing while an assignment is on its way and overtake every result.
+        // An assignment takes 0.3 + 5e6 / 1e6 = 5.3 s to arrive (more than the 5 s heartbeat
+        // timeout), a result 0.3 + 1e6 / 1e6 = 1.3 s (more than a heartbeat interval, 5 / 4 s):
+        // heartbeats name nothing while an assignment is on its way, and overtake every result.
         var tasks = TaskTable()
-        for _ in 0..<6 { tasks.add(work: .seconds(1), inputBytes: 2e6, outputBytes: 1e6, arrival: SimTime(seconds: 1)) }
+        for _ in 0..<6 { tasks.add(work: .seconds(1), inputBytes: 5e6, outputBytes: 1e6, arrival: SimTime(seconds: 1)) }
         let devices = [EmulatedDevice(latency: 0.3, bandwidth: 1e6), EmulatedDevice(speed: 0.5, latency: 0.3, bandwidth: 1e6)]
         let plan = RuntimePlan(devices: devices, fleet: localFleet(2), tasks: tasks, policy: LowestIdle(),
                                heartbeatTimeout: 5, timeScale: 0.1)
