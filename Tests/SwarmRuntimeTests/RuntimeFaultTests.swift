@@ -83,6 +83,24 @@ struct RuntimeFaultTests {
         #expect((Self.injected(r, "assignments sent again") ?? 0) > 0, "a lost assignment or result was recovered by sending the assignment again")
     }
 
+    @Test("replicas vote under loss and reordering: each task gets exactly its two votes, from two devices, never one counted twice")
+    func replicatedUnderFaults() throws {
+        var tasks = TaskTable()
+        for _ in 0..<8 { tasks.add(work: .seconds(1), arrival: SimTime(seconds: 1), replication: 2, quorum: 2) }
+        let plan = RuntimePlan(devices: Array(repeating: EmulatedDevice(), count: 3), fleet: localFleet(3), tasks: tasks,
+                               policy: LowestIdle(), heartbeatTimeout: 5, timeScale: 0.1)
+        let r = try Self.run(plan, FaultPlan(loss: 0.15, jitter: 0.02, reorder: 0.2, seed: 5))
+        var compute = WorkerCompute()
+        for t in 0..<tasks.count {
+            #expect(!r.taskFinish[t].isNaN, "task \(t) was never accepted")
+            let votes = r.attempts.filter { $0.task == t && $0.outcome == .returned }
+            #expect(votes.count == 2 && Set(votes.map(\.device)).count == 2, "task \(t): \(votes)")
+            let honest = compute.run(tasks.work[t], seed: SplitMix64.mix(UInt64(t) &+ 1), timeScale: 0).checksum
+            #expect(r.acceptedChecksum[t] == honest)
+        }
+        #expect((Self.injected(r, "frames dropped") ?? 0) > 0)
+    }
+
     @Test("frames delayed and reordered: every task is accepted once, and no reordered frame is refused as a replay")
     func delayAndReorder() throws {
         let plan = Self.plan()
