@@ -11,8 +11,12 @@ import SwarmModel
 /// returns the checksum. A second thread sends heartbeats; SIGSTOP silences both, as a
 /// device that went away, and a worker stopped while it held an attempt abandons it (as a
 /// device that went off loses its work) and says so (`abandon`) instead of returning it.
+/// Frames lost or repeated on the way are survived (`docs/reliability.md`, "Runtime faults"):
+/// it says hello again until welcomed, answers a repeated assignment with the answer it kept,
+/// and connects again when its connection closes without a `shutdown`.
 public enum Worker {
-    /// Runs the worker until the coordinator says `shutdown` or goes away; the exit status.
+    /// Runs the worker until the coordinator says `shutdown`, or goes away and cannot be
+    /// reached again within `reconnectWindow`; the exit status.
     public static func main() -> Int32 {
         let env = ProcessInfo.processInfo.environment
         guard tieToCoordinator(env) else { return fail("the coordinator (SWARMLAB_COORDINATOR_PID) is gone") }
