@@ -16,7 +16,9 @@ extension Coordinator {
 
     /// Starts device `d`'s worker through the run's launcher (local spawn or `srun`).
     func spawn(_ d: Int) throws {
-        pid[d] = try launcher.start(device: d, key: keys.deviceKeyBytes(d), warmKernels: warmKernels)
+        // an injected fault (tests): the worker stops reading after k assignments
+        let extra = options.faults?.stopReading[d].map { ["SWARMLAB_FAULT_STOP_READING": "\($0)"] } ?? [:]
+        pid[d] = try launcher.start(device: d, key: keys.deviceKeyBytes(d), warmKernels: warmKernels, extra: extra)
     }
 
     /// Starts `path` with a clean signal state (empty mask, default dispositions: the calling

@@ -13,7 +13,9 @@ extension Coordinator {
     // MARK: the wire
 
     func pollOnce(timeout: Double) {
-        var fds = [pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)]
+        // Not accepting while restarting (an injected fault): connections wait in the backlog.
+        let accepting = wall >= reliability.acceptFrom
+        var fds = [pollfd(fd: listenFD, events: accepting ? Int16(POLLIN) : 0, revents: 0)]
         fds += connections.keys.sorted().map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         // ppoll, not poll: a timeout in nanoseconds, so an emulated delay fires when due, not
         // up to a millisecond late (poll rounds to whole milliseconds; two messages per
@@ -60,7 +62,7 @@ extension Coordinator {
                 switch result {
                 case .success(nil): break
                 case .success(let frame?):
-                    received(frame, on: fd)
+                    inbound(frame, on: fd)
                     continue
                 case .failure(let error):
                     note("dropped frame on connection \(fd)\(bound.map { " (device \($0))" } ?? " (not authenticated)"): \(error)")
@@ -78,11 +80,10 @@ extension Coordinator {
     func received(_ frame: Frame, on fd: Int32) {
         guard var conn = connections[fd] else { return }
         let d = Int(frame.device)
-        guard frame.sequence > conn.lastSequence else {
-            note("dropped frame from device \(d): sequence \(frame.sequence) after \(conn.lastSequence) (replayed or reordered)")
+        guard conn.window.accept(frame.sequence) else {
+            note("dropped frame from device \(d): sequence \(frame.sequence) after \(conn.window.top) (replayed, or older than the last \(ReplayWindow.width))")
             return
         }
-        conn.lastSequence = frame.sequence
         connections[fd] = conn
         lastFrame = wall
         guard let bound = conn.device else {
@@ -100,9 +101,7 @@ extension Coordinator {
             connectionOf[d] = fd
             if case .hello(_, let clock)? = try? Message(frame) { sharesClock[d] = ClockDomain.isShared(with: clock) } else { sharesClock[d] = false }
             heard[conn.serial] = wall
-            after(delay(d, bytes: 0), .send(device: d, connection: conn.serial, .welcome(.init(
-                speed: plan.devices[d].speed, adversarial: plan.devices[d].adversarial,
-                heartbeatInterval: heartbeatWall / 4, timeScale: plan.timeScale))))
+            after(delay(d, bytes: 0), .send(device: d, connection: conn.serial, welcome(d)))
             after(delay(d, bytes: 0), .deliver(device: d, connection: conn.serial, .hello(pid: 0)))
             return
         }
@@ -119,7 +118,9 @@ extension Coordinator {
         case .submit(let work):
             note("refused work submitted by device \(bound) (\(work)): only the coordinator assigns work")
         case .hello:
-            note("dropped second hello from device \(bound)")
+            // The worker says hello again until it is welcomed: its welcome was lost.
+            note("second hello from device \(bound): welcome sent again")
+            after(delay(bound, bytes: 0), .send(device: bound, connection: conn.serial, welcome(bound)))
         case .heartbeat:
             after(delay(bound, bytes: 0), .deliver(device: bound, connection: conn.serial, message))
         case .result(let r):
@@ -134,6 +135,12 @@ extension Coordinator {
         case .welcome, .assign, .shutdown:
             break
         }
+    }
+
+    /// How device `d`'s worker is to emulate it.
+    func welcome(_ d: Int) -> Message {
+        .welcome(.init(speed: plan.devices[d].speed, adversarial: plan.devices[d].adversarial,
+                       heartbeatInterval: heartbeatWall / 4, timeScale: plan.timeScale))
     }
 
     /// Closes connections that have not authenticated within `helloTimeout`.

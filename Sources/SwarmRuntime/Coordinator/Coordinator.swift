@@ -21,6 +21,8 @@ struct CoordinatorOptions {
     var keepRunning: (() -> Bool)?
     /// Where to listen and how to start workers (default: loopback, local spawn).
     var transport = RuntimeTransport()
+    /// Faults to inject (tests; `SWARMLAB_FAULTS`); nil in a normal run.
+    var faults: FaultPlan?
 }
 
 /// The coordinator: starts the workers, authenticates every frame, and drives the shared
@@ -60,7 +62,8 @@ final class Coordinator {
     struct Connection {
         var decoder = FrameDecoder()
         var device: Int?
-        var lastSequence: UInt64 = 0
+        /// Sequence numbers accepted from the worker (replays refused, reordering tolerated).
+        var window = ReplayWindow()
         /// When it was accepted (wall), and its serial number (descriptors are reused).
         var opened: Double
         var serial: Int
@@ -104,9 +107,16 @@ final class Coordinator {
         case detect(task: Int)
         case barrier(task: Int)
         case dispatch
+        /// Injected faults: bytes held back on their way to a worker, a frame held back on
+        /// its way in (to the connection with that descriptor and serial), the restart.
+        case wire(device: Int, connection: Int, [UInt8])
+        case arrive(fd: Int32, connection: Int, Frame)
+        case coordinatorRestart
     }
     var timers: [(due: Double, seq: Int, action: Action)] = []
     var timerSeq = 0
+    /// Acknowledgements, retransmissions and injected faults (`Coordinator+Faults`).
+    var reliability: Reliability
 
     init(plan: RuntimePlan, workerPath: String, options: CoordinatorOptions) throws {
         self.plan = plan
@@ -126,6 +136,7 @@ final class Coordinator {
         killed = Array(repeating: false, count: n)
         sharesClock = Array(repeating: false, count: n)
         current = Array(repeating: -1, count: n)
+        reliability = Reliability(faults: options.faults)
         lifecycle = TaskLifecycle(tasks: plan.tasks, view: FleetView(fleet: plan.fleet), policy: plan.policy,
                                   validator: plan.lifecycle.trust.makeValidator(devices: n, streams: RandomStreams(seed: plan.seed)),
                                   configuration: plan.lifecycle)
@@ -187,6 +198,7 @@ final class Coordinator {
         if n > cores {
             note("\(n) worker processes on \(cores) cores: real kernels running at once share cores, so their compute times include contention")
         }
+        if let at = options.faults?.restartAt { after(wallTime(ofScenario: at) - wall, .coordinatorRestart) }
         options.onListening?(port, keys)
         while !lifecycle.settled || options.keepRunning?() == true {
             if wall > options.wallLimit || (wall - lastFrame > max(options.stallLimit, 10 * heartbeatWall) && !comebackPending) {
@@ -205,6 +217,7 @@ final class Coordinator {
             pollOnce(timeout: min(0.02, max(0, min(next, arrival) - wall)))
         }
         let wallSeconds = wall
+        noteInjectedFaults()
         shutdown()
         for i in records.indices where open[i] { records[i].outcome = .cancelled }
         let tasks = lifecycle.tasks
@@ -242,9 +255,16 @@ final class Coordinator {
                 // Only to the connection it was meant for: that worker may be gone.
                 guard let fd = connectionOf[d], connections[fd]?.serial == serial else { continue }
                 sendSequence[d] += 1
-                if !Socket.writeAll(fd, message.frame(device: d, sequence: sendSequence[d]).encoded(key: deviceKeys[d])) {
-                    note("device \(d): \(message.kind) not delivered (connection lost)")
-                }
+                transmit(message.frame(device: d, sequence: sendSequence[d]).encoded(key: deviceKeys[d]),
+                         kind: message.kind, to: d, fd: fd, serial: serial)
+                written(message)
+            case .wire(let d, let serial, let bytes):
+                guard let fd = connectionOf[d], connections[fd]?.serial == serial else { continue }
+                if !Socket.writeAll(fd, bytes) { note("device \(d): a delayed frame not delivered (connection lost)") }
+            case .arrive(let fd, let serial, let frame):
+                guard connections[fd]?.serial == serial else { continue }
+                received(frame, on: fd)
+            case .coordinatorRestart: restartSession()
             case .deliver(let d, let serial, let message): handle(message, from: d, connection: serial)
             case .pause(let d): pause(d)
             case .resume(let d): resume(d)
@@ -254,77 +274,6 @@ final class Coordinator {
             case .barrier(let t): lifecycle.barrierDeadline(t)
             case .dispatch: dispatchWanted = true
             }
-        }
-    }
-
-    // MARK: messages that have arrived (after their emulated delay)
-
-    func handle(_ message: Message, from d: Int, connection serial: Int) {
-        heard[serial] = wall
-        switch message {
-        case .hello:
-            if started && !paused[d] && !killed[d] && connectionOf[d] != nil { lifecycle.deviceCameOnline(d) }
-        case .heartbeat(let task, _):
-            // A device heard from again after it went silent comes back; if its worker still
-            // holds an attempt given up on, it stays busy until that result comes.
-            if started && !paused[d] && !killed[d] && connectionOf[d] != nil && !lifecycle.view.isOnline(d) {
-                if task >= 0 && lifecycle.current[d] < 0 { lifecycle.setOccupied(d, true) }
-                lifecycle.deviceCameOnline(d)
-                note("device \(d) heard from again")
-            }
-        case .result(let r):
-            returned(r, from: d)
-        case .abandon(let t, let attempt):
-            abandoned(task: t, attempt: attempt, from: d)
-        case .welcome, .assign, .submit, .shutdown:
-            break
-        }
-    }
-
-    /// The worker of device `d` no longer holds attempt `a`: the device is free again.
-    func workerDone(_ a: Int, on d: Int) {
-        if current[d] == a { current[d] = -1 }
-        if current[d] < 0 { lifecycle.setOccupied(d, false) }
-    }
-
-    /// Device `d` gave up an attempt because its worker was stopped while holding it.
-    func abandoned(task t: UInt32, attempt: UInt16, from d: Int) {
-        guard let a = attemptIndex[UInt64(t) << 16 | UInt64(attempt)], records[a].device == d else {
-            note("device \(d): abandoned task \(t) attempt \(attempt), which it was not given; dropped")
-            return
-        }
-        if open[a] {
-            // A stop the plan did not make: lost now, noticed a heartbeat timeout after the
-            // connection was last heard from.
-            note("device \(d) abandoned attempt \(attempt) of task \(t) after a stop")
-            let last = heard[attemptSerial[a]] ?? wall
-            loseAttempt(a, workedUntil: last, detectAt: last + heartbeatWall)
-        } else {
-            note("device \(d) abandoned attempt \(attempt) of task \(t), already lost or cancelled")
-        }
-        workerDone(a, on: d)
-    }
-
-    func returned(_ r: Message.AttemptResult, from d: Int) {
-        guard let a = attemptIndex[UInt64(r.task) << 16 | UInt64(r.attempt)], records[a].device == d else {
-            note("device \(d): result for task \(r.task) attempt \(r.attempt), which it was not given; dropped")
-            return
-        }
-        records[a].computeStart = scenario(r.computeStart - start)
-        records[a].computeEnd = scenario(r.computeEnd - start)
-        records[a].kernelCPUSeconds = r.kernelCPUSeconds >= 0 ? r.kernelCPUSeconds : .nan
-        records[a].attemptCPUSeconds = r.attemptCPUSeconds >= 0 ? r.attemptCPUSeconds : .nan
-        records[a].returned = scenarioNow
-        records[a].checksum = r.checksum
-        let stillCounted = open[a]
-        if stillCounted {
-            open[a] = false
-            records[a].outcome = .returned
-            current[d] = -1
-            lifecycle.attemptReturned(device: d, result: r.checksum)
-        } else {
-            note("device \(d): late result of attempt \(r.attempt) of task \(r.task) (lost or cancelled); ignored")
-            workerDone(a, on: d)
         }
     }
 
@@ -372,11 +321,10 @@ extension Coordinator: LifecycleDriver {
                                      computeEnd: .nan, returned: .nan, outcome: .cancelled, checksum: 0))
         open.append(true)
         attemptSerial.append(serial)
+        reliability.began()
         attemptIndex[UInt64(t) << 16 | UInt64(attempt)] = a
         current[d] = a
-        let assignment = Message.Assignment(task: UInt32(t), attempt: UInt16(attempt),
-                                            seed: SplitMix64.mix(UInt64(t) &+ 1), work: plan.tasks.work[t])
-        after(delay(d, bytes: plan.tasks.inputBytes[t]), .send(device: d, connection: serial, .assign(assignment)))
+        sendAssignment(task: t, attempt: attempt, to: d, connection: serial)
     }
 
     /// The lifecycle no longer counts the attempt; its worker computes on (a kernel cannot

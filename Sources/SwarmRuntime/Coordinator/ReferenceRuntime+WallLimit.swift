@@ -1,3 +1,5 @@
+import Foundation
+
 extension ReferenceRuntime {
     /// Runs `plan` as `run(_:worker:)` does, but gives up (`RuntimeError.timedOut`, workers shut
     /// down) after `wallLimit` wall seconds: validation's guard against a run that cannot end.
@@ -10,6 +12,7 @@ extension ReferenceRuntime {
         var options = CoordinatorOptions()
         options.wallLimit = wallLimit
         options.transport = transport
+        options.faults = try FaultPlan(environment: ProcessInfo.processInfo.environment)
         return try Coordinator(plan: plan, workerPath: path, options: options).run()
     }
 }

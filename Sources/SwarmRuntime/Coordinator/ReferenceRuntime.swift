@@ -5,11 +5,14 @@ import SwarmModel
 /// reports what happened, in scenario seconds (`RuntimePlan.timeScale` converts).
 public enum ReferenceRuntime {
     /// Runs `plan`; `worker` is the path of `swarmlab-worker` (default: `SWARMLAB_WORKER`,
-    /// else beside the running binary). Blocks until every task is accepted.
+    /// else beside the running binary). Blocks until every task is accepted. Faults are
+    /// injected only if `SWARMLAB_FAULTS` is set (`FaultPlan(environment:)`, tests of robustness).
     public static func run(_ plan: RuntimePlan, worker: String? = nil) throws -> RuntimeReport {
         try plan.validate()
         let path = try locateWorker(explicit: worker)
-        let coordinator = try Coordinator(plan: plan, workerPath: path, options: CoordinatorOptions())
+        var options = CoordinatorOptions()
+        options.faults = try FaultPlan(environment: ProcessInfo.processInfo.environment)
+        let coordinator = try Coordinator(plan: plan, workerPath: path, options: options)
         return try coordinator.run()
     }
 

@@ -32,7 +32,7 @@ final class WorkerLauncher {
 
     /// Starts device `d`'s worker with its key and the kernels to warm up; returns the pid of
     /// the local process (the worker, or its `srun`).
-    func start(device d: Int, key: [UInt8], warmKernels: String) throws(RuntimeError) -> pid_t {
+    func start(device d: Int, key: [UInt8], warmKernels: String, extra: [String: String] = [:]) throws(RuntimeError) -> pid_t {
         let hex = key.map { String(format: "%02x", $0) }.joined()
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SWARMLAB_") }
         env["SWARMLAB_COORDINATOR"] = "\(coordinator.host):\(coordinator.port)"
@@ -40,6 +40,7 @@ final class WorkerLauncher {
         env["SWARMLAB_DEVICE"] = "\(d)"
         env["OPENBLAS_NUM_THREADS"] = "1"   // one core per emulated device
         env["SWARMLAB_WARM"] = warmKernels
+        env.merge(extra) { _, new in new }
         switch launch {
         case .local:
             env["SWARMLAB_KEY"] = hex

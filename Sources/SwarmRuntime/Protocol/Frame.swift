@@ -23,7 +23,7 @@ public enum FrameKind: UInt8, Sendable, CaseIterable {
 /// | 6 | 1 | kind (`FrameKind`) |
 /// | 7 | 1 | reserved, 0 |
 /// | 8 | 4 | device id (sender for worker frames, addressee for coordinator frames) |
-/// | 12 | 8 | sequence number, strictly increasing per connection and direction |
+/// | 12 | 8 | sequence number, increasing per connection and direction (each accepted once: `ReplayWindow`) |
 /// | 20 | 4 | payload length n (≤ `maxPayload`) |
 /// | 24 | n | payload |
 /// | 24+n | 32 | HMAC-SHA256 over bytes 0..<24+n, with the device's key |

@@ -13,8 +13,12 @@ import SwarmModel
 /// returns the checksum. A second thread sends heartbeats; SIGSTOP silences both, as a
 /// device that went away, and a worker stopped while it held an attempt abandons it (as a
 /// device that went off loses its work) and says so (`abandon`) instead of returning it.
+/// Frames lost or repeated on the way are survived (`docs/reliability.md`, "Runtime faults"):
+/// it says hello again until welcomed, answers a repeated assignment with the answer it kept,
+/// and connects again when its connection closes without a `shutdown`.
 public enum Worker {
-    /// Runs the worker until the coordinator says `shutdown` or goes away; the exit status.
+    /// Runs the worker until the coordinator says `shutdown`, or goes away and cannot be
+    /// reached again within `reconnectWindow`; the exit status.
     public static func main() -> Int32 {
         let env = ProcessInfo.processInfo.environment
         if env["SWARMLAB_SUPERVISE"] == "1" { return supervise(env) }   // started by srun (Worker+Launch)
@@ -33,79 +37,133 @@ public enum Worker {
         WorkerCompute.watchForStops()
         let fd: Int32
         do { fd = try Socket.connect(to: address) } catch { return fail("\(error)") }
-        let link = WorkerLink(fd: fd, device: device, key: SymmetricKey(data: keyBytes))
-        link.send(.hello(pid: UInt32(getpid()), clock: ClockDomain.current))
-
-        var decoder = FrameDecoder()
-        var lastSequence: UInt64 = 0
+        let link = WorkerLink(device: device, key: SymmetricKey(data: keyBytes))
+        link.attach(fd)
+        // An injected fault (`FaultPlan.stopReading`): stop reading after this many assignments.
+        let stopReadingAfter = env["SWARMLAB_FAULT_STOP_READING"].flatMap { Int($0) }
+        var answered = AnsweredAttempts()
+        var assignmentsRead = 0
         var welcome: Message.Welcome?
         var buf = [UInt8](repeating: 0, count: 65536)
         while true {
-            let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
-            if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { return 0 }   // the coordinator went away
-            decoder.append(buf[0..<n])
-            while true {
-                let frame: Frame
-                do {
-                    guard let f = try decoder.next(key: { $0 == device ? link.key : nil }) else { break }
-                    frame = f
-                } catch {
-                    FileHandle.standardError.write(Data("swarmlab-worker \(device): dropped frame: \(error)\n".utf8))
-                    if error.closesConnection { return 1 }
-                    continue
+            // One connection: hello (again every 0.5, 1, 2, 4 s until welcomed, in case it or
+            // the welcome was lost), then frames until the coordinator says shutdown or goes.
+            var decoder = FrameDecoder()
+            var window = ReplayWindow()
+            var welcomed = false
+            var helloEvery = 0.5, nextHello = monotonicNow() + helloEvery
+            reading: while true {
+                if let k = stopReadingAfter, welcomed, assignmentsRead >= k {
+                    while true { DutyCycle.sleep(seconds: 3600) }   // alive (heartbeats go on), never reading
                 }
-                guard frame.sequence > lastSequence, !frame.kind.fromWorker else { continue }
-                lastSequence = frame.sequence
-                guard let message = try? Message(frame) else { continue }
-                switch message {
-                case .welcome(let w):
-                    if welcome == nil { link.startHeartbeats(every: w.heartbeatInterval) }
-                    welcome = w
-                case .assign(let a):
-                    guard let w = welcome else { continue }
-                    link.setCurrent(task: Int32(a.task), attempt: a.attempt)
-                    // The device's time starts when the emulated network delivered the
-                    // assignment (`due`, same clock only), not when this process got to it.
-                    let received = monotonicNow()
-                    let start = a.due >= 0 && a.due <= received && received - a.due < 1 ? a.due : received
-                    let cpuStart = cpuNow(thisThreadOnly: true)
-                    let stops = stopCount
-                    let out = compute.run(a.work, seed: a.seed, timeScale: w.timeScale,
-                                          corruption: w.adversarial ? Corruption(seed: UInt64(device)) : nil, endOnStop: true)
-                    // The slow device's duty cycle: idle for the rest after computing.
-                    // Counting CPU seconds absorbs contention from processes sharing the cores:
-                    // for a kernel over the whole attempt (inputs, computation, checksum), for
-                    // busy `.seconds` work over the spin.
-                    let attemptCPU = cpuNow(thisThreadOnly: true) - cpuStart
-                    if stopCount == stops {
-                        let cycle = DutyCycle(speed: w.speed)
-                        let idle: Double
-                        if case .kernel = a.work {
-                            idle = cycle.idleSeconds(afterAttempt: monotonicNow() - start, cpuSeconds: attemptCPU,
-                                                     computeCPUSeconds: out.cpuSeconds)
-                        } else {
-                            idle = cycle.idleSeconds(afterComputing: out.computeSeconds, cpuSeconds: out.cpuSeconds)
-                        }
-                        DutyCycle.sleep(seconds: idle)
-                    }
-                    // Stopped while holding the attempt: a device that went off lost its work.
-                    guard stopCount == stops else {
-                        link.setCurrent(task: -1, attempt: 0)
-                        link.send(.abandon(task: a.task, attempt: a.attempt))
+                if !welcomed {
+                    let wait = nextHello - monotonicNow()
+                    if wait <= 0 {
+                        link.send(.hello(pid: UInt32(getpid()), clock: ClockDomain.current))
+                        helloEvery = min(helloEvery * 2, 4); nextHello = monotonicNow() + helloEvery
                         continue
                     }
-                    link.send(.result(.init(task: a.task, attempt: a.attempt, checksum: out.checksum,
-                                            computeStart: start + out.setupSeconds, computeEnd: monotonicNow(),
-                                            kernelCPUSeconds: out.cpuSeconds, attemptCPUSeconds: attemptCPU)))
-                    link.setCurrent(task: -1, attempt: 0)
-                case .shutdown:
-                    return 0
-                case .hello, .heartbeat, .result, .submit, .abandon:
-                    continue
+                    var p = pollfd(fd: link.fd, events: Int16(POLLIN), revents: 0)
+                    guard poll(&p, 1, Int32(wait * 1000) + 1) > 0 else { continue }
+                }
+                let n = buf.withUnsafeMutableBytes { recv(link.fd, $0.baseAddress!, $0.count, 0) }
+                if n < 0 && errno == EINTR { continue }
+                guard n > 0 else { break reading }   // the coordinator closed the connection or went away
+                decoder.append(buf[0..<n])
+                while true {
+                    let frame: Frame
+                    do {
+                        guard let f = try decoder.next(key: { $0 == device ? link.key : nil }) else { break }
+                        frame = f
+                    } catch {
+                        FileHandle.standardError.write(Data("swarmlab-worker \(device): dropped frame: \(error)\n".utf8))
+                        if error.closesConnection { return 1 }
+                        continue
+                    }
+                    // Replays refused; frames reordered on the way accepted once each.
+                    guard !frame.kind.fromWorker, window.accept(frame.sequence) else { continue }
+                    guard let message = try? Message(frame) else { continue }
+                    switch message {
+                    case .welcome(let w):
+                        if welcome == nil { link.startHeartbeats(every: w.heartbeatInterval) }
+                        welcome = w
+                        welcomed = true
+                    case .assign(let a):
+                        guard let w = welcome else { continue }
+                        // An assignment seen before (sent again: its result or the first copy
+                        // was lost, or it was delayed) is answered as the first time, never
+                        // computed twice.
+                        if let reply = answered[a.task, a.attempt] { link.send(reply); continue }
+                        assignmentsRead += 1
+                        let reply = run(a, welcome: w, device: device, compute: &compute, link: link)
+                        answered.insert(reply, task: a.task, attempt: a.attempt)
+                        link.send(reply)
+                        link.setCurrent(task: -1, attempt: 0)
+                    case .shutdown:
+                        return 0
+                    case .hello, .heartbeat, .result, .submit, .abandon:
+                        continue
+                    }
                 }
             }
+            // Connection lost without a shutdown: the coordinator restarted or closed it.
+            // Connect again within `reconnectWindow`, else exit (a coordinator that died
+            // kills its workers first: `tieToCoordinator`).
+            link.detach()
+            guard let fd = reconnect(to: address, within: reconnectWindow) else { return 0 }
+            link.attach(fd)
         }
+    }
+
+    /// Wall seconds a worker whose connection was lost keeps trying to connect again.
+    static let reconnectWindow = 5.0
+
+    static func reconnect(to address: TCPAddress, within seconds: Double) -> Int32? {
+        let deadline = monotonicNow() + seconds
+        while monotonicNow() < deadline {
+            if let fd = try? Socket.connect(to: address) { return fd }
+            DutyCycle.sleep(seconds: 0.05)
+        }
+        return nil
+    }
+
+    /// Runs one assignment; the message that answers it (`result`, or `abandon` when the
+    /// process was stopped while it held the attempt).
+    static func run(_ a: Message.Assignment, welcome w: Message.Welcome, device: UInt32,
+                    compute: inout WorkerCompute, link: WorkerLink) -> Message {
+        link.setCurrent(task: Int32(a.task), attempt: a.attempt)
+        // The device's time starts when the emulated network delivered the assignment
+        // (`due`, same clock only), not when this process got to it.
+        let received = monotonicNow()
+        let start = a.due >= 0 && a.due <= received && received - a.due < 1 ? a.due : received
+        let cpuStart = cpuNow(thisThreadOnly: true)
+        let stops = stopCount
+        let out = compute.run(a.work, seed: a.seed, timeScale: w.timeScale,
+                              corruption: w.adversarial ? Corruption(seed: UInt64(device)) : nil, endOnStop: true)
+        // The slow device's duty cycle: idle for the rest after computing.
+        // Counting CPU seconds absorbs contention from processes sharing the cores:
+        // for a kernel over the whole attempt (inputs, computation, checksum), for
+        // busy `.seconds` work over the spin.
+        let attemptCPU = cpuNow(thisThreadOnly: true) - cpuStart
+        if stopCount == stops {
+            let cycle = DutyCycle(speed: w.speed)
+            let idle: Double
+            if case .kernel = a.work {
+                idle = cycle.idleSeconds(afterAttempt: monotonicNow() - start, cpuSeconds: attemptCPU,
+                                         computeCPUSeconds: out.cpuSeconds)
+            } else {
+                idle = cycle.idleSeconds(afterComputing: out.computeSeconds, cpuSeconds: out.cpuSeconds)
+            }
+            DutyCycle.sleep(seconds: idle)
+        }
+        // Stopped while holding the attempt: a device that went off lost its work.
+        guard stopCount == stops else {
+            link.setCurrent(task: -1, attempt: 0)
+            return .abandon(task: a.task, attempt: a.attempt)
+        }
+        return .result(.init(task: a.task, attempt: a.attempt, checksum: out.checksum,
+                             computeStart: start + out.setupSeconds, computeEnd: monotonicNow(),
+                             kernelCPUSeconds: out.cpuSeconds, attemptCPUSeconds: attemptCPU))
     }
 
     static func fail(_ message: String) -> Int32 {
@@ -125,22 +183,45 @@ public enum Worker {
     }
 }
 
-/// The worker's connection, shared by its main thread and its heartbeat thread.
+/// The worker's connection, shared by its main thread and its heartbeat thread; replaced
+/// when the worker connects again.
 final class WorkerLink: @unchecked Sendable {
-    let fd: Int32
     let device: UInt32
     let key: SymmetricKey
     private let lock = NSLock()
+    private var socket: Int32 = -1
     private var sequence: UInt64 = 0
     private var task: Int32 = -1
     private var attempt: UInt16 = 0
 
-    init(fd: Int32, device: UInt32, key: SymmetricKey) { self.fd = fd; self.device = device; self.key = key }
+    init(device: UInt32, key: SymmetricKey) { self.device = device; self.key = key }
+
+    var fd: Int32 { lock.lock(); defer { lock.unlock() }; return socket }
+
+    /// Uses connection `fd` from now on, its sequence numbers from 1, and says hello on it
+    /// first (before a heartbeat can).
+    func attach(_ fd: Int32) {
+        lock.lock(); defer { lock.unlock() }
+        socket = fd; sequence = 0
+        sendLocked(.hello(pid: UInt32(getpid()), clock: ClockDomain.current))
+    }
+
+    /// Closes the connection; nothing is sent until `attach`.
+    func detach() {
+        lock.lock(); defer { lock.unlock() }
+        if socket >= 0 { close(socket) }
+        socket = -1
+    }
 
     func send(_ m: Message) {
         lock.lock(); defer { lock.unlock() }
+        sendLocked(m)
+    }
+
+    private func sendLocked(_ m: Message) {
+        guard socket >= 0 else { return }
         sequence += 1
-        Socket.writeAll(fd, m.frame(device: Int(device), sequence: sequence).encoded(key: key))
+        Socket.writeAll(socket, m.frame(device: Int(device), sequence: sequence).encoded(key: key))
     }
 
     func setCurrent(task: Int32, attempt: UInt16) {
@@ -160,5 +241,21 @@ final class WorkerLink: @unchecked Sendable {
             }
         }
         t.start()
+    }
+}
+
+/// The answers (result or abandon) a worker gave to its last `capacity` assignments, by
+/// task and attempt: a repeated assignment gets the same answer again.
+struct AnsweredAttempts {
+    static let capacity = 256
+    private var answers: [UInt64: Message] = [:]
+    private var order: [UInt64] = []
+
+    subscript(task: UInt32, attempt: UInt16) -> Message? { answers[UInt64(task) << 16 | UInt64(attempt)] }
+
+    mutating func insert(_ m: Message, task: UInt32, attempt: UInt16) {
+        let key = UInt64(task) << 16 | UInt64(attempt)
+        if answers.updateValue(m, forKey: key) == nil { order.append(key) }
+        if order.count > AnsweredAttempts.capacity { answers[order.removeFirst()] = nil }
     }
 }
