@@ -25,6 +25,8 @@ public enum ScenarioRunner {
         public var bill: RunBill
         /// Each elastic pool's bill and moves (empty without pools).
         public var pools: [PoolBill] = []
+        /// The `storage` section's outcome (nil without one).
+        public var storage: StorageReport? = nil
     }
 
     /// Runs each policy under each of the scenario's seeds (`seeds`, or `seed`, `seed + 1`, …
@@ -137,9 +139,14 @@ public enum ScenarioRunner {
             try writer.writeAccess(tenants: scenario.tenants, ownership: run.ownership, refused: scenario.access, group: group)
             if let elastic = engine.elasticPools { try writer.writeElastic(elastic, bills: poolBills, group: group) }
         }
+        let storage = runStorage(scenario, fleet: fleet, seed: scenario.seed, latency: run.latency)
+        if let writer, let storage {
+            try writer.writeStorage(objects: storage.objects, timeline: storage.timeline,
+                                    kinds: scenario.storage!.objects.map(\.name), group: group)
+        }
         return PolicyResult(policy: name, metrics: engine.metrics, events: engine.sim.eventsProcessed,
                             wallSeconds: wall, finished: finished, tasks: tasks.count, seed: scenario.seed, bill: bill,
-                            pools: poolBills)
+                            pools: poolBills, storage: storage)
     }
 
     /// Each device's online seconds over a scenario's whole duration, computed by the first
@@ -206,6 +213,7 @@ extension ScenarioRunner {
         ]
         if s.seeds.count == 1 {
             text += "seed \(s.seed)\n\n" + summary(results) + "\n" + poolSummary(results)
+            if let storage = results.first?.storage { text += storageSummary(storage) }
             json["policies"] = results.map(jsonObject)
         } else {
             // Several seeds: per policy, the mean and 95% interval over the runs; each run in "runs".

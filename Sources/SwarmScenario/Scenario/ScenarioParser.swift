@@ -106,6 +106,7 @@ struct ScenarioParser {
         let calibration = try self.calibration(&top)
         let targets = try self.targets(&top)
         let sizing = try self.sizing(&top, root: root)
+        let storage = try self.storage(&top)
         if let label = sizing?.policy, !policies.contains(where: { $0.label == label }) {
             throw try Section(top["sizing"]!, "sizing")["policy"]!.fail("`\(label)` is not one of `policies`: \(policies.map(\.label).joined(separator: ", "))")
         }
@@ -123,6 +124,7 @@ struct ScenarioParser {
         scenario.accessNotes = accessNotes
         scenario.targets = targets
         scenario.sizing = sizing
+        scenario.storage = storage
         return scenario
     }
 
