@@ -34,21 +34,21 @@ struct StorageScenarioTests {
 
     static let badCases: [(String, String, String)] = [
         ("erasure: 3-of-6", "erasure: 3of6",
-         "bad.yaml:19:50: storage.objects[0].erasure: expected `K-of-N` (any K of N pieces rebuild a segment, e.g. 29-of-80), found `3of6`"),
+         "bad.yaml:19:49: storage.objects[0].erasure: expected `K-of-N` (any K of N pieces rebuild a segment, e.g. 29-of-80), found `3of6`"),
         ("erasure: 3-of-6", "erasure: 7-of-6",
-         "bad.yaml:19:50: storage.objects[0].erasure: expected 1 ≤ K ≤ N ≤ 255, found K = 7, N = 6"),
+         "bad.yaml:19:49: storage.objects[0].erasure: expected 1 ≤ K ≤ N ≤ 255, found K = 7, N = 6"),
         ("erasure: 3-of-6", "replicas: 2, erasure: 3-of-6",
-         "bad.yaml:19:63: storage.objects[0].erasure: give `replicas` or `erasure`, not both"),
+         "bad.yaml:19:62: storage.objects[0].erasure: give `replicas` or `erasure`, not both"),
         ("replicas: 2, ", "",
          "bad.yaml:20:7: storage.objects[1]: expected one of `replicas` (e.g. 3) or `erasure` (e.g. 29-of-80), found neither"),
         ("repair_threshold: off", "repair_threshold: 7",
-         "bad.yaml:20:58: storage.objects[1].repair_threshold: expected live pieces in k…n (1…2) or `off`, found 7"),
+         "bad.yaml:20:60: storage.objects[1].repair_threshold: expected live pieces in k…n (1…2) or `off`, found 7"),
         ("class: desktop, capacity", "class: dsktop, capacity",
          "bad.yaml:17:16: storage.classes[0].class: unknown device class `dsktop`; did you mean `desktop`? (expected one of: phone, laptop, desktop, edge-box, cloud-vm, gpu-server)"),
         ("capacity: 1GB", "capacity: 1 gigabyte",
-         "bad.yaml:17:35: storage.classes[0].capacity: unknown unit `gigabyte` in \"1 gigabyte\""),
-        ("  classes:", "  placement: nearest\n  classes:",
-         "bad.yaml:16:14: storage.placement: unknown placement policy `nearest`; did you mean `random`? (expected one of: random, region-spread, reliability-aware, nearest-to-consumers)"),
+         "bad.yaml:17:35: storage.classes[0].capacity: \"1 gigabyte\" is not a data size: expected a number and one of B, kB, MB, GB, TB, PB, KiB, MiB, GiB, TiB, PiB (e.g. \"512MiB\", \"1.5GB\")"),
+        ("  classes:", "  placement: regoin-spread\n  classes:",
+         "bad.yaml:16:14: storage.placement: unknown placement policy `regoin-spread`; did you mean `region-spread`? (expected one of: random, region-spread, reliability-aware, nearest-to-consumers)"),
     ]
 
     @Test("bad storage sections are refused with file:line:column, the field, and what was expected", arguments: badCases.indices)

@@ -37,6 +37,13 @@ extension StorageEngine {
         }
     }
 
+    /// Schedules device d to leave the swarm at t (a scripted departure; the class lifetimes
+    /// schedule the others). Outside a handler, call this rather than `depart` once the
+    /// simulation has run: events can only be added at or after the next pending one.
+    public func scheduleDeparture(_ d: Int, at t: SimTime) {
+        _ = sim.schedule(kinds.depart, target: UInt32(d), at: t)
+    }
+
     /// Device d left the swarm for good: its pieces are lost; a segment with fewer than k
     /// pieces left is lost.
     public func depart(_ d: Int) {
