@@ -81,7 +81,7 @@ public final class StorageEngine {
         var latency = [Double](repeating: 0, count: regions * regions)
         for a in 0..<regions { for b in 0..<regions { latency[a * regions + b] = regionLatency(a, b) } }
         view = StorageView(fleet: fleet, capacity: fleet.classOf.map { terms[Int($0)]?.capacity ?? 0 },
-                           onFraction: fleet.classes.map { $0.availability.renewalOnFraction },
+                           onFraction: fleet.classes.map { c in c.availability.renewalOnFraction * (c.availability.window.map { w in Double(w.intervals.reduce(0) { $0 + $1.end - $1.start }) / Double(WeeklyWindow.week) } ?? 1) },
                            meanLifetime: terms.map { $0?.meanLifetime ?? .infinity }, latency: latency)
         online = [Bool](repeating: false, count: fleet.count)
         departed = [Bool](repeating: false, count: fleet.count)

@@ -10,7 +10,8 @@ public struct StorageView: Sendable {
     public let classCount: Int
     public let regionCount: Int
     /// Per class: the long-run fraction of time its devices are online (its availability
-    /// law's E[on] / (E[on] + E[off])), and its mean lifetime in seconds (∞: never leaves).
+    /// law's E[on] / (E[on] + E[off]) times the share of the week its window is open, as if
+    /// independent), and its mean lifetime in seconds (∞: never leaves).
     public let onFraction: [Double]
     public let meanLifetime: [Double]
     /// One-way latency between two regions, seconds (row-major, regionCount²).
