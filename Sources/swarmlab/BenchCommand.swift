@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and compare it with its baselines.",
-        subcommands: [HoldCommand.self, ChurnCommand.self, WorkCommand.self, ResultsBenchCommand.self, KernelsCommand.self])
+        subcommands: [HoldCommand.self, ChurnCommand.self, WorkCommand.self, ResultsBenchCommand.self, KernelsCommand.self, StorageBenchCommand.self])
 }
 
 struct HoldCommand: ParsableCommand {

@@ -57,9 +57,10 @@ extension StorageEngine {
             let s = segment(ofSlot: Int(slot))
             holder[Int(slot)] = StorageEngine.none
             present[s] -= 1
-            metrics.storedBytes -= spec.objects[group(ofSegment: s)].pieceBytes
+            let g = group(ofSegment: s)
+            metrics.storedBytes -= groupPieceBytes[g]
             metrics.piecesLost += 1
-            if Int(present[s]) < spec.objects[group(ofSegment: s)].redundancy.k { markLost(s) }
+            if Int(present[s]) < groupK[g] { markLost(s) }
         }
         piecesOf[d] = []
         view.free[d] = 0

@@ -27,19 +27,19 @@ extension StorageEngine {
     /// Starts repairing segment s if its live pieces are below its threshold, it is still
     /// readable (≥ k live) and no repair of it is under way.
     func considerRepair(_ s: Int) {
-        let group = spec.objects[group(ofSegment: s)]
+        let g = group(ofSegment: s)
+        let threshold = spec.objects[g].repairThreshold
         let l = Int(live[s])
-        guard group.repairThreshold > 0, l < group.repairThreshold, l >= group.redundancy.k,
-              !repairing[s], !segmentLost[s] else { return }
-        let missing = group.redundancy.n - l
+        guard threshold > 0, l < threshold, l >= groupK[g], !repairing[s], !segmentLost[s] else { return }
+        let missing = groupN[g] - l
         let targets = choose(for: s, pieces: missing, repair: true)
         guard let repairer = targets.first else { metrics.repairsStalled += 1; return }
         repairing[s] = true
         metrics.repairsStarted += 1
         // Read: k live pieces from the holders nearest the repairer, in parallel into its
         // downlink. Write: the other new pieces out of its uplink (it keeps one itself).
-        let piece = group.pieceBytes
-        let k = group.redundancy.k
+        let piece = groupPieceBytes[g]
+        let k = groupK[g]
         let sources = nearestLive(slots(of: s), to: repairer, count: k)
         let r = fleet.deviceClass(repairer)
         var read = 0.0
@@ -89,7 +89,7 @@ extension StorageEngine {
         let targets = repairs.targets[job]
         repairs.finish(job)
         repairing[s] = false
-        let piece = spec.objects[group(ofSegment: s)].pieceBytes
+        let piece = groupPieceBytes[group(ofSegment: s)]
         var next = targets.makeIterator()
         var placed = 0
         if !segmentLost[s] {

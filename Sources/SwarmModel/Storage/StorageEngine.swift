@@ -38,6 +38,11 @@ public final class StorageEngine {
     var groupFirstSegment: [Int] = []
     var groupFirstSlot: [Int] = []
     var groupFirstObject: [Int] = []
+    /// Per group, unboxed for the hot paths: k, n, segments per object, piece bytes.
+    var groupK: [Int] = []
+    var groupN: [Int] = []
+    var groupSegmentsPerObject: [Int] = []
+    var groupPieceBytes: [Double] = []
 
     // Per segment.
     var segmentGroup: [UInt16] = []
@@ -55,7 +60,12 @@ public final class StorageEngine {
     public internal(set) var metrics = StorageMetrics()
     public internal(set) var timeline: [StorageSample] = []
     var lastAccounted = SimTime.zero
-    var placements = PiecePlacements()
+    var placements: PiecePlacements
+    /// The decisions kept for the request being checked, and a stamp per device (`checkRound`)
+    /// marking those already kept.
+    var chosen: [Int] = []
+    var checked: [UInt32]
+    var checkRound: UInt32 = 0
     var repairs = RepairJobs()
     var cache: DeviceCache
     var kinds = (change: EventKind(rawValue: 0), depart: EventKind(rawValue: 0), repaired: EventKind(rawValue: 0), sample: EventKind(rawValue: 0))
@@ -87,6 +97,8 @@ public final class StorageEngine {
         departed = [Bool](repeating: false, count: fleet.count)
         piecesOf = [[UInt32]](repeating: [], count: fleet.count)
         cache = DeviceCache(devices: fleet.count, budget: spec.cacheBytes)
+        placements = PiecePlacements(devices: fleet.count)
+        checked = [UInt32](repeating: 0, count: fleet.count)
         kinds.change = sim.register("storage-device-change") { [unowned self] e in self.changed(Int(e.target)) }
         kinds.depart = sim.register("storage-device-departs") { [unowned self] e in self.depart(Int(e.target)) }
         kinds.repaired = sim.register("storage-repair-done") { [unowned self] e in self.repairDone(Int(e.target)) }
@@ -128,24 +140,24 @@ public final class StorageEngine {
     func group(ofSegment s: Int) -> Int { Int(segmentGroup[s]) }
     func slots(of s: Int) -> Range<Int> {
         let g = group(ofSegment: s)
-        let n = spec.objects[g].redundancy.n
+        let n = groupN[g]
         let first = groupFirstSlot[g] + (s - groupFirstSegment[g]) * n
         return first..<(first + n)
     }
     func segment(ofSlot slot: Int) -> Int {
         var g = groupFirstSlot.count - 1
         while groupFirstSlot[g] > slot { g -= 1 }
-        return groupFirstSegment[g] + (slot - groupFirstSlot[g]) / spec.objects[g].redundancy.n
+        return groupFirstSegment[g] + (slot - groupFirstSlot[g]) / groupN[g]
     }
     func object(ofSegment s: Int) -> Int {
         let g = group(ofSegment: s)
-        return groupFirstObject[g] + (s - groupFirstSegment[g]) / spec.objects[g].segmentsPerObject
+        return groupFirstObject[g] + (s - groupFirstSegment[g]) / groupSegmentsPerObject[g]
     }
     /// The segments of object o.
     public func segments(ofObject o: Int) -> Range<Int> {
         var g = groupFirstObject.count - 1
         while groupFirstObject[g] > o { g -= 1 }
-        let per = spec.objects[g].segmentsPerObject
+        let per = groupSegmentsPerObject[g]
         let first = groupFirstSegment[g] + (o - groupFirstObject[g]) * per
         return first..<(first + per)
     }
@@ -161,6 +173,8 @@ public final class StorageEngine {
         var segmentTotal = 0, slotTotal = 0, objects = 0
         for (g, group) in spec.objects.enumerated() {
             groupFirstSegment.append(segmentTotal); groupFirstSlot.append(slotTotal); groupFirstObject.append(objects)
+            groupK.append(group.redundancy.k); groupN.append(group.redundancy.n)
+            groupSegmentsPerObject.append(group.segmentsPerObject); groupPieceBytes.append(group.pieceBytes)
             let count = group.count * group.segmentsPerObject
             segmentTotal += count; slotTotal += count * group.redundancy.n; objects += group.count
             segmentGroup.append(contentsOf: repeatElement(UInt16(g), count: count))
@@ -186,23 +200,34 @@ public final class StorageEngine {
     }
 
     /// Asks the policy for devices for `pieces` new pieces of segment s, keeps those the
-    /// view accepts, and reserves their bytes.
+    /// rules allow (`StorageView.allows`, one piece of the segment per device), and reserves
+    /// their bytes. - Complexity: O(n + decisions), no allocation once warm.
     func choose(for s: Int, pieces: Int, repair: Bool) -> [Int] {
-        let group = spec.objects[group(ofSegment: s)]
-        let request = PieceRequest(segment: s, pieces: pieces, pieceBytes: group.pieceBytes,
+        let g = group(ofSegment: s)
+        let group = spec.objects[g]
+        let request = PieceRequest(segment: s, pieces: pieces, pieceBytes: groupPieceBytes[g],
                                    consumerRegion: group.consumerRegion, residency: group.residency, repair: repair)
-        view.excluded = holders(ofSegment: s).map(UInt32.init)
         placements.clear()
+        for slot in slots(of: s) where holder[slot] != StorageEngine.none { placements.exclude(Int(holder[slot])) }
         policy.place(request, on: view, into: &placements)
-        var kept = PiecePlacements()
-        for d in placements.devices.prefix(pieces) {
-            if view.accepts(Int(d), for: request, given: kept) { kept.assign(Int(d)) } else { metrics.placementRejections += 1 }
+        // Check each decision against the rules and the ones kept before it.
+        checkRound &+= 1
+        if checkRound == 0 { for i in checked.indices { checked[i] = 0 }; checkRound = 1 }
+        chosen.removeAll(keepingCapacity: true)
+        for d32 in placements.devices.prefix(pieces) {
+            let d = Int(d32)
+            if view.allows(d, for: request) && !placements.isExcluded(d) && checked[d] != checkRound {
+                checked[d] = checkRound
+                chosen.append(d)
+            } else {
+                metrics.placementRejections += 1
+            }
         }
-        for d in kept.devices {
-            view.free[Int(d)] -= group.pieceBytes
-            refresh(Int(d))
+        for d in chosen {
+            view.free[d] -= request.pieceBytes
+            refresh(d)
         }
-        return kept.devices.map(Int.init)
+        return chosen
     }
 
     /// Slot `slot` of segment s gets a piece on d (whose bytes are already reserved).
@@ -210,7 +235,7 @@ public final class StorageEngine {
         holder[slot] = UInt32(d)
         piecesOf[d].append(UInt32(slot))
         present[s] += 1
-        metrics.storedBytes += spec.objects[group(ofSegment: s)].pieceBytes
+        metrics.storedBytes += groupPieceBytes[group(ofSegment: s)]
         if online[d] { gainLive(s) }
     }
 
@@ -220,7 +245,7 @@ public final class StorageEngine {
         holder[slot] = StorageEngine.none
         if let i = piecesOf[d].firstIndex(of: UInt32(slot)) { piecesOf[d].swapAt(i, piecesOf[d].count - 1); piecesOf[d].removeLast() }
         present[s] -= 1
-        let bytes = spec.objects[group(ofSegment: s)].pieceBytes
+        let bytes = groupPieceBytes[group(ofSegment: s)]
         metrics.storedBytes -= bytes
         if online[d] { loseLive(s) }
         if !departed[d] { view.free[d] += bytes; refresh(d) }
@@ -228,7 +253,7 @@ public final class StorageEngine {
 
     func gainLive(_ s: Int) {
         live[s] += 1
-        if Int(live[s]) == spec.objects[group(ofSegment: s)].redundancy.k {
+        if Int(live[s]) == groupK[group(ofSegment: s)] {
             let o = object(ofSegment: s)
             unreadableSegments[o] -= 1
             if unreadableSegments[o] == 0 { metrics.availableObjects += 1 }
@@ -236,7 +261,7 @@ public final class StorageEngine {
     }
 
     func loseLive(_ s: Int) {
-        if Int(live[s]) == spec.objects[group(ofSegment: s)].redundancy.k {
+        if Int(live[s]) == groupK[group(ofSegment: s)] {
             let o = object(ofSegment: s)
             if unreadableSegments[o] == 0 { metrics.availableObjects -= 1 }
             unreadableSegments[o] += 1

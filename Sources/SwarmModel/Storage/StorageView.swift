@@ -24,8 +24,6 @@ public struct StorageView: Sendable {
     /// device's index in its bucket (−1: not there).
     var members: [[UInt32]]
     var position: [Int32]
-    /// Current holders of the segment being placed (a segment keeps at most one piece per device).
-    var excluded: [UInt32] = []
 
     init(fleet: Fleet, capacity: [Double], onFraction: [Double], meanLifetime: [Double], latency: [Double]) {
         classCount = fleet.classes.count
@@ -70,12 +68,17 @@ public struct StorageView: Sendable {
     }
 
     /// Whether device d may take a piece of `request`'s segment, besides those already in
-    /// `placements`: online and staying, enough free bytes, inside the residency, not
-    /// already holding a piece of the segment. The engine checks every decision with it.
+    /// `placements`: `allows` it, and it holds no piece of the segment yet (one piece per
+    /// device). Policies choose with it; the engine checks every decision by the same rules.
     public func accepts(_ d: Int, for request: PieceRequest, given placements: PiecePlacements) -> Bool {
+        allows(d, for: request) && !placements.taken(d)
+    }
+
+    /// The rules of a valid placement apart from the segment's other pieces: a real device,
+    /// online and staying, with enough free bytes, inside the residency.
+    public func allows(_ d: Int, for request: PieceRequest) -> Bool {
         d >= 0 && d < position.count && position[d] >= 0 && free[d] >= request.pieceBytes
             && request.residency & (1 << UInt64(regionOf[d] & 63)) != 0
-            && !excluded.contains(UInt32(d)) && !placements.devices.contains(UInt32(d))
     }
 
     // MARK: kept by the engine
@@ -108,14 +111,32 @@ public struct PieceRequest: Sendable {
     public var repair: Bool
 }
 
-/// The devices a policy chose, in order; the engine checks each with `StorageView.accepts`.
+/// The devices a policy chose, in order; the engine checks each by `StorageView`'s rules.
+/// A stamp per device marks the segment's current holders and the devices chosen so far, so
+/// `taken` is O(1) (no scan of n pieces per draw).
 public struct PiecePlacements: Sendable {
     public internal(set) var devices: [UInt32] = []
-    public init() {}
+    var stamp: [UInt32]
+    var round: UInt32 = 1
+    /// Bit 0 of a stamp: 1 for a holder of the segment, 0 for a device chosen in this request.
+    init(devices count: Int) { stamp = [UInt32](repeating: 0, count: count) }
+
     /// Puts one piece on device d.
-    public mutating func assign(_ d: Int) { devices.append(UInt32(d)) }
+    public mutating func assign(_ d: Int) {
+        devices.append(UInt32(truncatingIfNeeded: d))
+        if d >= 0 && d < stamp.count && stamp[d] >> 1 != round { stamp[d] = round << 1 }
+    }
     public var count: Int { devices.count }
-    mutating func clear() { devices.removeAll(keepingCapacity: true) }
+    /// Whether d holds a piece of the segment or was chosen already.
+    public func taken(_ d: Int) -> Bool { d >= 0 && d < stamp.count && stamp[d] >> 1 == round }
+    /// Whether d holds a piece of the segment.
+    func isExcluded(_ d: Int) -> Bool { d >= 0 && d < stamp.count && stamp[d] == round << 1 | 1 }
+    mutating func exclude(_ d: Int) { stamp[d] = round << 1 | 1 }
+    mutating func clear() {
+        devices.removeAll(keepingCapacity: true)
+        round += 1
+        if round >= 1 << 31 { for i in stamp.indices { stamp[i] = 0 }; round = 1 }
+    }
 }
 
 /// Where new pieces go. One required method returning decisions (devices); the engine checks
