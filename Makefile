@@ -57,6 +57,7 @@ bench: build
 	$(RELEASE) bench results --rows 1e6 --record results/BENCHMARKS.md --markdown results/results-writer.md
 	$(RELEASE) bench work --devices 2e4 --tasks 2e4 --task-seconds 5400 --runs random availability-aware least-loaded fastest-first random:2 --section shootout --record results/BENCHMARKS.md --markdown results/shootout.md
 	$(RELEASE) bench kernels --record results/BENCHMARKS.md --markdown results/kernels.md
+	$(RELEASE) bench storage --devices 1e6 --objects 1e6 --k 29 --n 80 --days 7 --record results/BENCHMARKS.md --markdown results/storage.md
 	@# Sizing (results/BENCHMARKS.md §6): size over 3 axes with a 100,000-device top corner; goal < 10 min.
 	/usr/bin/time -f "size-1e5: %e s wall, %M KiB peak RSS" $(RELEASE) size scenarios/benchmarks/size-1e5.yaml --output results/size-1e5.h5
 
