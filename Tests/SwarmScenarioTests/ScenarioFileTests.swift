@@ -71,7 +71,7 @@ struct ScenarioFileTests {
         BadCase(replace: "work: { seconds: 10s }", with: "work: { gemm: { m: 64, n: 64 } }", expected: "bad.yaml:12:21: workloads[0].bag.work.gemm: missing `k`"),
         BadCase(replace: "work: { seconds: 10s }", with: "work: { gemm: { m: 64, n: 64, k: 64, dtype: fp8 } }", expected: "bad.yaml:12:51: workloads[0].bag.work.gemm.dtype: unknown dtype `fp8` (expected one of: fp32, fp16, bf16, int8)"),
         BadCase(replace: "work: { seconds: 10s }", with: "work: { minutes: 10 }", expected: "bad.yaml:12:15: workloads[0].bag.work.minutes: unknown key `minutes` (expected one of: seconds, gemm, conv2d, attention, elementwise, reduction, transformer_block, resnet_block, mlp, sequence)"),
-        BadCase(replace: "tasks: 5", with: "taks: 5", expected: "bad.yaml:11:7: workloads[0].bag.taks: unknown key `taks`; did you mean `tasks`? (expected one of: tasks, work, input, output, replicas, quorum, release, tenant, data_region, residency, private, pod)"),
+        BadCase(replace: "tasks: 5", with: "taks: 5", expected: "bad.yaml:11:7: workloads[0].bag.taks: unknown key `taks`; did you mean `tasks`? (expected one of: tasks, work, input, output, replicas, quorum, release, tenant, data_region, residency, private, pod, input_object)"),
         BadCase(replace: "policies: [random]", with: "policies: []", expected: "bad.yaml:14:11: policies: expected at least one policy"),
         BadCase(replace: "fleet:\n  - { class: desktop, region: eu, count: 10 }", with: "fleet: desktop", expected: "bad.yaml:7:8: fleet: expected a list (lines starting with -), found `desktop`"),
         BadCase(replace: "count: 10", with: "count: 0", expected: "bad.yaml:8:3: fleet: expected at least one device"),

@@ -32,6 +32,26 @@ struct StorageScenarioTests {
         #expect(again.storage?.objects == spec.objects && again.storage?.classes == spec.classes)
     }
 
+    @Test("a workload's input_object names a kind of stored object; an unknown one is refused with a suggestion")
+    func inputObject() throws {
+        let text = Self.text.replacingOccurrences(of: "      input: 1MB\n", with: "      input: 1MB\n      input_object: w\n")
+        let s = try Scenario.parse(text: text, file: "storage.yaml", policies: policyNames)
+        #expect((s.workloads[0] as? PlacedWorkload)?.inputObject == 0)   // `w`, the first kind
+        do {
+            _ = try Scenario.parse(text: text.replacingOccurrences(of: "input_object: w\n", with: "input_object: dd\n"), file: "bad.yaml", policies: policyNames)
+            Issue.record("accepted an unknown stored object")
+        } catch {
+            #expect(error.description == "bad.yaml:14:21: workloads[0].bag.input_object: unknown stored object `dd`; did you mean `d`? (expected one of: w, d)")
+        }
+        do {
+            _ = try Scenario.parse(text: goodScenario.replacingOccurrences(of: "      input: 1MB\n", with: "      input: 1MB\n      input_object: w\n"),
+                                   file: "bad.yaml", policies: policyNames)
+            Issue.record("accepted input_object without storage")
+        } catch {
+            #expect(error.description == "bad.yaml:14:21: workloads[0].bag.input_object: no `storage` section: there are no stored objects to read")
+        }
+    }
+
     static let badCases: [(String, String, String)] = [
         ("erasure: 3-of-6", "erasure: 3of6",
          "bad.yaml:19:49: storage.objects[0].erasure: expected `K-of-N` (any K of N pieces rebuild a segment, e.g. 29-of-80), found `3of6`"),

@@ -26,9 +26,30 @@ extension ScenarioRunner {
         let horizon = SimTime.zero + .seconds(scenario.duration)
         let engine = StorageEngine(fleet: fleet, spec: spec, seed: seed, horizon: horizon, regionLatency: latency)
         engine.run(until: horizon)
-        return StorageReport(metrics: engine.metrics, timeline: engine.timeline, objects: engine.objectTable(),
-                             pricePerTBMonth: spec.pricePerTBMonth, events: engine.sim.eventsProcessed,
-                             wallSeconds: monotonicSeconds() - start)
+        return report(engine, spec: spec, wallSeconds: monotonicSeconds() - start)
+    }
+
+    /// When some workload reads stored objects (`input_object`): a storage engine on the work
+    /// engine's simulation, the work engine's `inputSource` fetching task t's input — object
+    /// t mod count of its workload's kind — from the holders; nil otherwise.
+    static func attachStorage(_ scenario: Scenario, to engine: WorkEngine, fleet: Fleet, seed: UInt64,
+                              latency: @escaping @Sendable (Int, Int) -> Double) -> StorageEngine? {
+        guard let spec = scenario.storage else { return nil }
+        let kinds = scenario.workloads.map { ($0 as? PlacedWorkload)?.inputObject }
+        guard kinds.contains(where: { $0 != nil }) else { return nil }
+        let storage = StorageEngine(fleet: fleet, spec: spec, seed: seed, horizon: .zero + .seconds(scenario.duration),
+                                    regionLatency: latency, sim: engine.sim)
+        let jobs = engine.tasks.job
+        engine.inputSource = { t, d in
+            guard let g = kinds[Int(jobs[t])] else { return nil }
+            return storage.fetch(object: storage.object(kind: g, index: t), to: d)?.seconds
+        }
+        return storage
+    }
+
+    static func report(_ engine: StorageEngine, spec: StorageSpec, wallSeconds: Double) -> StorageReport {
+        StorageReport(metrics: engine.metrics, timeline: engine.timeline, objects: engine.objectTable(),
+                      pricePerTBMonth: spec.pricePerTBMonth, events: engine.sim.eventsProcessed, wallSeconds: wallSeconds)
     }
 
     /// The storage figures as JSON (`storage` in a policy's entry): SI units, dollars.
@@ -44,6 +65,7 @@ extension ScenarioRunner {
             "provider_paid_usd": m.dollarsPaid(pricePerTBMonth: r.pricePerTBMonth),
             "usd_per_tb_month": m.dollarsPerUserTBMonth(pricePerTBMonth: r.pricePerTBMonth),
             "unplaced_pieces": m.unplacedPieces, "placement_rejections": m.placementRejections,
+            "fetches": m.fetches, "fetch_cache_hits": m.cacheHits, "fetch_bytes": m.fetchBytes, "fetches_failed": m.fetchesFailed,
         ]
     }
 

@@ -161,6 +161,8 @@ public final class StorageEngine {
         let first = groupFirstSegment[g] + (o - groupFirstObject[g]) * per
         return first..<(first + per)
     }
+    /// The i-th object of kind g (`spec.objects[g]`), i taken modulo the kind's count.
+    public func object(kind g: Int, index i: Int) -> Int { groupFirstObject[g] + i % max(1, spec.objects[g].count) }
     /// The devices holding pieces of segment s (online or not).
     public func holders(ofSegment s: Int) -> [Int] { slots(of: s).compactMap { holder[$0] == StorageEngine.none ? nil : Int(holder[$0]) } }
     /// Live pieces of segment s.

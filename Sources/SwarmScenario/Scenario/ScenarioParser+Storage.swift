@@ -42,6 +42,7 @@ extension ScenarioParser {
         guard !groups.isEmpty else { throw f["objects"]!.fail("expected at least one kind of object") }
         f.put("objects", .sequence(Node.Sequence(out)))
         top.put("storage", f.node)
+        storedObjectNames = groups.map(\.name)
         return StorageSpec(objects: groups, classes: terms, placement: placement, pricePerTBMonth: price,
                            sampleInterval: every, cacheBytes: cache)
     }

@@ -22,6 +22,8 @@ struct ScenarioParser {
     var fleetLendTo: [TenantSet] = []
     var access = AccessLedger(tenants: 1)
     var accessNotes: [String] = []
+    /// The kinds of stored objects (`storage.objects` names), for `input_object`.
+    var storedObjectNames: [String] = []
 
     /// Folders outside the scenario's own that its paths may reach (`--allow-paths`).
     var allowedPaths: [String] = []
@@ -97,6 +99,8 @@ struct ScenarioParser {
         let tenants = try self.tenants(&top)
         var (fleet, fleetSites) = try self.fleet(&top)
         let pools = try self.pools(&top, shares: &fleet, sites: &fleetSites)
+        // Storage before the workloads: a workload's `input_object` names stored objects.
+        let storage = try self.storage(&top)
         var workloads = try self.workloads(&top, tenants: tenants)
         refuseSubmissions(&workloads)
         let trust = try self.trust(&top)
@@ -106,7 +110,6 @@ struct ScenarioParser {
         let calibration = try self.calibration(&top)
         let targets = try self.targets(&top)
         let sizing = try self.sizing(&top, root: root)
-        let storage = try self.storage(&top)
         if let label = sizing?.policy, !policies.contains(where: { $0.label == label }) {
             throw try Section(top["sizing"]!, "sizing")["policy"]!.fail("`\(label)` is not one of `policies`: \(policies.map(\.label).joined(separator: ", "))")
         }

@@ -36,7 +36,7 @@ public enum ScenarioSchema {
         ("network", "Latencies and bandwidth sharing between regions."),
         ("network.rtt[]", "One measured round-trip time between two regions (the other direction is the same unless given)."),
         ("network.access[]", "Access-link overrides for a device class."),
-        ("workloads[]", "One workload: exactly one of `bag`, `requests`, `traced_requests`, `training`, `federated`, `pipeline`, `dag`. Every kind also takes `tenant`, `data_region`, `residency`, `private` and `pod`."),
+        ("workloads[]", "One workload: exactly one of `bag`, `requests`, `traced_requests`, `training`, `federated`, `pipeline`, `dag`. Every kind also takes `tenant`, `data_region`, `residency`, `private`, `pod` and `input_object`."),
         ("pod", "What each task of a workload requests as a pod on Kubernetes nodes (`clusters[].max_pods` > 1), and its CPU limit; other devices ignore it. A pod starts only on a node whose free (unrequested) cores, memory and GPUs hold its requests. Pods computing on a node share its cores in proportion to their CPU requests, none above its `cpu_limit`, spare cores going to the others (Linux CFS shares and quota as the kubelet sets them), re-shared whenever a pod starts or stops computing; a pod computes at the node's CPU FLOP/s × its cores / the node's cores, with a GPU only if it requests one (docs/models/kubernetes.md). Requests larger than every node are refused."),
         ("bag", "A bag of independent tasks released at once (BOINC work units), optionally replicated for voting."),
         ("requests", "Online inference: Poisson arrivals with a latency SLO."),
@@ -66,6 +66,7 @@ public enum ScenarioSchema {
         Field(section: kind, key: "residency", type: "list of region names", presence: .optional, meaning: "regions its tasks may run in (default: anywhere)"),
         Field(section: kind, key: "private", type: "boolean", presence: .value("false"), meaning: "the data never leaves its tenant's own devices (`fleet[].owner`): its tasks run only there"),
         Field(section: kind, key: "pod", type: "`pod`", presence: .optional, meaning: "what its tasks request on Kubernetes nodes (default: 1 core, the working set's memory, no GPU, no limit)"),
+        Field(section: kind, key: "input_object", type: "a `storage.objects` name", presence: .optional, meaning: "its tasks' input is an object of this kind stored on the devices (task i reads object i mod `count`), fetched from the k nearest live holders into the device's `storage.cache`; unreadable, it comes from `data_region` (default: from `data_region`)"),
     ] }
 
     static let ownFields: [Field] = [
