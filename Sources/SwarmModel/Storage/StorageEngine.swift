@@ -85,7 +85,11 @@ public final class StorageEngine {
         self.regionLatency = regionLatency
         policy = kind.init(seed: seed)
         availability = FleetAvailability(fleet: fleet, seed: seed)
-        let terms = fleet.classes.map { c in spec.classes.first { $0.className == c.name } }
+        // A class's terms also cover the classes derived from it (`NAME@…`: a fleet entry with
+        // its own availability, a cluster, a pool); its own terms first.
+        let terms = fleet.classes.map { c in
+            spec.classes.first { $0.className == c.name } ?? spec.classes.first { c.name.hasPrefix($0.className + "@") }
+        }
         classCapacity = terms.map { $0?.capacity ?? 0 }
         let regions = fleet.regionNames.count
         var latency = [Double](repeating: 0, count: regions * regions)

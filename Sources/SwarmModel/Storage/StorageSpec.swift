@@ -108,7 +108,8 @@ public struct StorageClassTerms: Sendable, Equatable {
 /// The `storage:` section of a scenario: what is stored, where it may go, how it is priced.
 public struct StorageSpec: Sendable {
     public var objects: [StoredObjects]
-    /// Storage terms per class name; a class not listed lends no storage.
+    /// Storage terms per class name (covering the classes derived from it, `NAME@…`); a class
+    /// not listed lends no storage.
     public var classes: [StorageClassTerms]
     /// The placement policy's name (`StoragePlacements.builtin`).
     public var placement: String
