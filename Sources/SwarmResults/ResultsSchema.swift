@@ -281,7 +281,7 @@ public enum ResultsSchema {
     public static func markdown() -> String {
         var out = "## Root attributes\n\n| name | type | meaning |\n|---|---|---|\n"
         for a in rootAttributes { out += "| `\(a.name)` | \(a.type) | \(a.meaning) |\n" }
-        for t in runTables + [access, elastic, pools] {
+        for t in runTables + [access, elastic, pools, objects, storageTimeline] {
             out += "\n## `/<run>/\(t.name)` — \(t.rows)\n\n| field | type | unit | meaning |\n|---|---|---|---|\n"
             for c in t.columns { out += "| `\(c.name)` | \(c.type.rawValue) | \(c.unit) | \(c.meaning) |\n" }
             if !t.lookups.isEmpty {

@@ -6,7 +6,8 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a benchmark and compare it with its baselines.",
-        subcommands: [HoldCommand.self, ChurnCommand.self, WorkCommand.self, ResultsBenchCommand.self, KernelsCommand.self, FlowsBenchCommand.self])
+        subcommands: [HoldCommand.self, ChurnCommand.self, WorkCommand.self, ResultsBenchCommand.self, KernelsCommand.self, FlowsBenchCommand.self,
+                      StorageBenchCommand.self])
 }
 
 struct HoldCommand: ParsableCommand {

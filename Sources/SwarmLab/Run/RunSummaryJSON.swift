@@ -22,6 +22,7 @@ extension ScenarioRunner {
             "carbon_g": r.bill.carbonGrams, "provider_carbon_g": r.bill.providerCarbonGrams,
             "volunteer_carbon_g": r.bill.volunteerCarbonGrams,
         ]
+        if let storage = r.storage { o["storage"] = storageJSON(storage) }
         o["slo_attainment"] = m.sloAttainment.map { $0 as Any } ?? NSNull()
         if !r.pools.isEmpty {
             o["pool_cost_usd"] = r.bill.poolUSD

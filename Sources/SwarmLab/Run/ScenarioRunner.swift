@@ -25,6 +25,8 @@ public enum ScenarioRunner {
         public var bill: RunBill
         /// Each elastic pool's bill and moves (empty without pools).
         public var pools: [PoolBill] = []
+        /// The `storage` section's outcome (nil without one).
+        public var storage: StorageReport? = nil
     }
 
     /// Runs each policy under each of the scenario's seeds (`seeds`, or `seed`, `seed + 1`, …
@@ -81,6 +83,8 @@ public enum ScenarioRunner {
         let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: policy, seed: scenario.seed,
                                 configuration: run.configuration, sim: Simulation(expectedPending: fleet.count))
         let horizon = SimTime.zero + .seconds(scenario.duration)
+        // Stored objects some tasks read share the run's simulation (`input_object`).
+        let sharedStorage = attachStorage(scenario, to: engine, fleet: fleet, seed: scenario.seed, latency: run.latency)
         // The results file's recorder watches the run (none when no file is written).
         let recorder = writer == nil ? nil : RunRecorder(engine: engine, horizon: .seconds(scenario.duration),
                                                             interval: timelineInterval ?? .seconds(scenario.outputs.timelineInterval))
@@ -109,6 +113,8 @@ public enum ScenarioRunner {
             finished = engine.run(until: horizon)
         }
         let wall = monotonicSeconds() - start
+        // The work's figures now: a shared storage engine runs the simulation on afterwards.
+        let workMetrics = engine.metrics, workEvents = engine.sim.eventsProcessed
         meter.finish(at: engine.sim.now)
         // The fleet is held, and billed, for the whole duration: a run that stopped early
         // (its work settled) takes each device's online time over [0, duration] from its
@@ -137,9 +143,20 @@ public enum ScenarioRunner {
             try writer.writeAccess(tenants: scenario.tenants, ownership: run.ownership, refused: scenario.access, group: group)
             if let elastic = engine.elasticPools { try writer.writeElastic(elastic, bills: poolBills, group: group) }
         }
-        return PolicyResult(policy: name, metrics: engine.metrics, events: engine.sim.eventsProcessed,
+        var storage: StorageReport?
+        if let shared = sharedStorage {
+            shared.run(until: horizon)   // on after the work settled, to the horizon
+            storage = report(shared, spec: scenario.storage!, wallSeconds: 0)
+        } else {
+            storage = runStorage(scenario, fleet: fleet, seed: scenario.seed, latency: run.latency)
+        }
+        if let writer, let storage {
+            try writer.writeStorage(objects: storage.objects, timeline: storage.timeline,
+                                    kinds: scenario.storage!.objects.map(\.name), group: group)
+        }
+        return PolicyResult(policy: name, metrics: workMetrics, events: workEvents,
                             wallSeconds: wall, finished: finished, tasks: tasks.count, seed: scenario.seed, bill: bill,
-                            pools: poolBills)
+                            pools: poolBills, storage: storage)
     }
 
     /// Each device's online seconds over a scenario's whole duration, computed by the first
@@ -206,6 +223,7 @@ extension ScenarioRunner {
         ]
         if s.seeds.count == 1 {
             text += "seed \(s.seed)\n\n" + summary(results) + "\n" + poolSummary(results)
+            if let storage = results.first?.storage { text += storageSummary(storage) }
             json["policies"] = results.map(jsonObject)
         } else {
             // Several seeds: per policy, the mean and 95% interval over the runs; each run in "runs".

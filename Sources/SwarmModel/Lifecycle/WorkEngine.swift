@@ -74,6 +74,10 @@ public final class WorkEngine {
     public var view: FleetView { lifecycle.view }
     public var metrics: RunMetrics { lifecycle.metrics }
     public var observer: ((Record) -> Void)?
+    /// Where a task's input comes from when not from its data region: given (task, device),
+    /// the seconds until the input is on the device — a fetch from the holders of a stored
+    /// object (`StorageEngine.fetch`) — or nil for the usual transfer. nil: always the usual.
+    public var inputSource: ((_ task: Int, _ device: Int) -> Double?)?
     let configuration: Configuration
     var availability: FleetAvailability
     // Per device: whether it lies. Per slot (`TaskLifecycle.slots(of:)`: a device's own, or a
@@ -175,6 +179,10 @@ public final class WorkEngine {
         let bytes = input ? lifecycle.tasks.inputBytes[t] : lifecycle.tasks.outputBytes[t]
         let view = lifecycle.view
         let c = view.deviceClass(d)
+        if input, let seconds = inputSource?(t, d) {
+            phaseEvent[s] = sim.schedule(kinds.phase, target: UInt32(s), after: SimDuration(seconds: seconds))
+            return
+        }
         let latency = configuration.regionLatency(Int(lifecycle.tasks.dataRegion[t]), view.region(d)) + c.accessLatency.seconds
         if net != nil && bytes > 0 {
             net!.awaiting[s] = true

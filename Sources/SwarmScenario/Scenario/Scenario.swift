@@ -74,6 +74,8 @@ public struct Scenario: Sendable {
     public var targets: [RunTarget] = []
     /// How `swarmlab size` searches (`sizing:`); nil when the file has no such section.
     public var sizing: Sizing?
+    /// Objects stored on the devices (`storage:`); nil when the file has no such section.
+    public var storage: StorageSpec?
 
     /// Latencies between regions and how transfers share links.
     public struct NetworkSettings: Sendable {

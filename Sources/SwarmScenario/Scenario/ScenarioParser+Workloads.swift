@@ -24,6 +24,9 @@ public struct PlacedWorkload: Workload {
     /// The tenant may not submit work (`Permission.submit`): the submission is refused,
     /// counted in the scenario's `access`, and generates no task.
     public var refused = false
+    /// Index into `storage.objects` of the stored objects its tasks read (`input_object`);
+    /// nil: the input comes from the data region.
+    public var inputObject: Int?
 
     public func generate(into tasks: inout TaskTable, job: Int, streams: RandomStreams) {
         if refused { return }
@@ -110,6 +113,10 @@ extension ScenarioParser {
                 f.put("residency", .sequence(Node.Sequence(ids.map { Node(regionNames[$0]) }, .implicit, .flow)))
             }
             let privateData = try f.read("private") { x throws(ScenarioError) in try x.bool() } ?? false
+            let inputObject = try f.read("input_object") { x throws(ScenarioError) -> Int in
+                guard !storedObjectNames.isEmpty else { throw x.fail("no `storage` section: there are no stored objects to read") }
+                return storedObjectNames.firstIndex(of: try x.oneOf(storedObjectNames, "stored object"))!
+            }
             let pod = try f.read("pod") { x throws(ScenarioError) in try podSpec(x) }
             if let pod {
                 f.put("pod", pod.node)
@@ -247,6 +254,7 @@ extension ScenarioParser {
         var placed = PlacedWorkload(kind: kind, inner: workload, tenant: tenant, dataRegion: region, residency: residency, taskCount: count)
         placed.privateData = privateData
         placed.pod = pod?.spec
+        placed.inputObject = inputObject
         return placed
     }
 

@@ -25,6 +25,8 @@ struct ScenarioParser {
     var fleetLendTo: [TenantSet] = []
     var access = AccessLedger(tenants: 1)
     var accessNotes: [String] = []
+    /// The kinds of stored objects (`storage.objects` names), for `input_object`.
+    var storedObjectNames: [String] = []
 
     /// Folders outside the scenario's own that its paths may reach (`--allow-paths`).
     var allowedPaths: [String] = []
@@ -100,6 +102,8 @@ struct ScenarioParser {
         let tenants = try self.tenants(&top)
         var (fleet, fleetSites) = try self.fleet(&top)
         let pools = try self.pools(&top, shares: &fleet, sites: &fleetSites)
+        // Storage before the workloads: a workload's `input_object` names stored objects.
+        let storage = try self.storage(&top)
         var workloads = try self.workloads(&top, tenants: tenants)
         refuseSubmissions(&workloads)
         let trust = try self.trust(&top)
@@ -126,6 +130,7 @@ struct ScenarioParser {
         scenario.accessNotes = accessNotes
         scenario.targets = targets
         scenario.sizing = sizing
+        scenario.storage = storage
         return scenario
     }
 

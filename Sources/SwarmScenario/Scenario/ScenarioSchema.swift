@@ -36,7 +36,7 @@ public enum ScenarioSchema {
         ("network", "Latencies and bandwidth sharing between regions."),
         ("network.rtt[]", "One measured round-trip time between two regions (the other direction is the same unless given)."),
         ("network.access[]", "Access-link overrides for a device class."),
-        ("workloads[]", "One workload: exactly one of `bag`, `requests`, `traced_requests`, `training`, `federated`, `pipeline`, `dag`. Every kind also takes `tenant`, `data_region`, `residency`, `private` and `pod`."),
+        ("workloads[]", "One workload: exactly one of `bag`, `requests`, `traced_requests`, `training`, `federated`, `pipeline`, `dag`. Every kind also takes `tenant`, `data_region`, `residency`, `private`, `pod` and `input_object`."),
         ("pod", "What each task of a workload requests as a pod on Kubernetes nodes (`clusters[].max_pods` > 1), and its CPU limit; other devices ignore it. A pod starts only on a node whose free (unrequested) cores, memory and GPUs hold its requests. Pods computing on a node share its cores in proportion to their CPU requests, none above its `cpu_limit`, spare cores going to the others (Linux CFS shares and quota as the kubelet sets them), re-shared whenever a pod starts or stops computing; a pod computes at the node's CPU FLOP/s × its cores / the node's cores, with a GPU only if it requests one (docs/models/kubernetes.md). Requests larger than every node are refused."),
         ("bag", "A bag of independent tasks released at once (BOINC work units), optionally replicated for voting."),
         ("requests", "Online inference: Poisson arrivals with a latency SLO."),
@@ -53,6 +53,9 @@ public enum ScenarioSchema {
         ("policies[]", "A scheduling policy: its name, or `{ name: …, parameters: { … } }`. Each policy declares its parameters (name, type and unit, default); `docs/policies.md` lists the built-ins'. A policy listed with parameters that differ from its defaults runs as `name(key=value, …)`, so one policy may be listed several times with different parameters."),
         ("outputs", "Where results go."),
         ("targets", "What every run must reach (`docs/sizing.md`). Each run checks them: `swarmlab run` prints met or not met, the results' `/summary` records the limit and the verdict (`METRIC_target`, `METRIC_met`, `targets_met`); `swarmlab size` searches for the cheapest fleet whose replications meet them all with confidence."),
+        ("storage", "Objects stored on the fleet's own devices (docs/models/storage.md): each object cut into segments, each segment kept as `replicas` copies or `erasure`-coded K-of-N pieces (any K rebuild it) on devices that lend storage (`classes`). A piece on an offline device is unavailable, on a departed one lost; when a segment's live pieces fall below `repair_threshold`, repair reads K pieces and writes new ones on devices the `placement` policy chooses, as transfers with time and energy. `swarmlab run` prints the storage figures and writes the `/objects` and `/storage_timeline` tables."),
+        ("storage.classes[]", "What devices of a class lend for pieces, and how long they stay before leaving for good (exponential lifetimes)."),
+        ("storage.objects[]", "A kind of object: how many, their size and chunking, their redundancy (exactly one of `replicas` and `erasure`), when repair starts, who reads them and where they may be stored."),
         ("sizing", "How `swarmlab size` searches (`docs/sizing.md`): the fleet fields it varies, the replications per candidate and the confidence. Runs ignore it."),
         ("sizing.axes[]", "One integer field `size` varies between `min` and `max` (every `step`): a fleet entry's `count`, a cluster's `nodes`, or any whole-number field (an elastic pool's size) with its `unit_price`. More of it must never make a target harder to meet."),
     ]
@@ -63,6 +66,7 @@ public enum ScenarioSchema {
         Field(section: kind, key: "residency", type: "list of region names", presence: .optional, meaning: "regions its tasks may run in (default: anywhere)"),
         Field(section: kind, key: "private", type: "boolean", presence: .value("false"), meaning: "the data never leaves its tenant's own devices (`fleet[].owner`): its tasks run only there"),
         Field(section: kind, key: "pod", type: "`pod`", presence: .optional, meaning: "what its tasks request on Kubernetes nodes (default: 1 core, the working set's memory, no GPU, no limit)"),
+        Field(section: kind, key: "input_object", type: "a `storage.objects` name", presence: .optional, meaning: "its tasks' input is an object of this kind stored on the devices (task i reads object i mod `count`), fetched from the k nearest live holders into the device's `storage.cache`; unreadable, it comes from `data_region` (default: from `data_region`)"),
     ] }
 
     static let ownFields: [Field] = [
@@ -90,6 +94,7 @@ public enum ScenarioSchema {
         Field(section: "", key: "policies", type: "list of `policies[]`, or one name", presence: .required, meaning: "each runs on the same fleet, tasks and seed"),
         Field(section: "", key: "outputs", type: "`outputs`", presence: .value("{}"), meaning: "where results go"),
         Field(section: "", key: "calibration", type: "file path", presence: .optional, meaning: "a `swarmlab calibrate` profile (relative to the scenario file): CPU kernel durations from its measurements instead of the data sheets' roofline (docs/calibration.md)"),
+        Field(section: "", key: "storage", type: "`storage`", presence: .optional, meaning: "none: data is a region and a byte count"),
         Field(section: "", key: "targets", type: "`targets`", presence: .optional, meaning: "none: runs are not judged"),
         Field(section: "", key: "sizing", type: "`sizing`", presence: .optional, meaning: "what `swarmlab size` varies; required by it"),
         Field(section: "", key: "sweep", type: "mapping field path → list of values", presence: .optional, meaning: "a grid: every combination of the values, e.g. `fleet[0].count: [1000, 10000]`, `policies: [random, fastest-first]`"),
@@ -312,6 +317,27 @@ public enum ScenarioSchema {
         Field(section: "targets", key: "cost_per_day", type: "money per day (`$500/day`) or per hour (`$20/h`)", presence: .optional, meaning: "the cloud bill (provisioned time and egress) as a daily rate, at most this"),
         Field(section: "targets", key: "energy", type: "energy (`50kWh`, `3MJ`)", presence: .optional, meaning: "energy the fleet used, at most this"),
         Field(section: "targets", key: "carbon", type: "mass of CO₂ (`20kg`, `500g`, `1.5t`)", presence: .optional, meaning: "grams of CO₂ of that energy, at most this"),
+
+        Field(section: "storage", key: "placement", type: "`random`, `region-spread`, `reliability-aware`, `nearest-to-consumers`", presence: .value("random"), meaning: "where new pieces go (docs/models/storage.md)"),
+        Field(section: "storage", key: "price_per_tb_month", type: "dollars per TB-month (number)", presence: .value("1.5"), meaning: "what providers are paid per 10¹² bytes of pieces held for 30 days (Storj pays operators $1.50)"),
+        Field(section: "storage", key: "sample_every", type: "duration", presence: .value("1h"), meaning: "interval between rows of the storage timeline"),
+        Field(section: "storage", key: "cache", type: "size", presence: .value("0B"), meaning: "bytes each device keeps of objects it fetched for tasks (oldest evicted first); 0: no cache"),
+        Field(section: "storage", key: "classes", type: "list of `storage.classes[]`", presence: .required, meaning: "classes that lend storage; others hold no pieces"),
+        Field(section: "storage", key: "objects", type: "list of `storage.objects[]`", presence: .required, meaning: "what is stored, uploaded at time 0 to devices online then"),
+
+        Field(section: "storage.classes[]", key: "class", type: "class name", presence: .required, meaning: "the device class"),
+        Field(section: "storage.classes[]", key: "capacity", type: "size", presence: .required, meaning: "bytes each device lends for pieces"),
+        Field(section: "storage.classes[]", key: "lifetime", type: "duration", presence: .optional, meaning: "mean time before a device leaves for good, its pieces lost (exponential); none: devices never leave"),
+
+        Field(section: "storage.objects[]", key: "name", type: "name", presence: .required, meaning: "names the kind of object"),
+        Field(section: "storage.objects[]", key: "count", type: "integer ≥ 1", presence: .value("1"), meaning: "objects of this kind"),
+        Field(section: "storage.objects[]", key: "size", type: "size", presence: .required, meaning: "bytes of one object"),
+        Field(section: "storage.objects[]", key: "chunk_size", type: "size", presence: .optional, meaning: "largest segment: an object is cut into ⌈size / chunk_size⌉ equal segments, each coded apart; default: one segment"),
+        Field(section: "storage.objects[]", key: "replicas", type: "integer in 1…255", presence: .optional, meaning: "whole copies per segment (any one reads it)"),
+        Field(section: "storage.objects[]", key: "erasure", type: "`K-of-N`, 1 ≤ K ≤ N ≤ 255", presence: .optional, meaning: "N pieces per segment, any K rebuild it (Reed–Solomon), each 1/K of the segment"),
+        Field(section: "storage.objects[]", key: "repair_threshold", type: "integer in K…N, or `off`", presence: .optional, meaning: "repair when live pieces fall below it (default ⌈(K + N) / 2⌉; replicas: K = 1, N = replicas)"),
+        Field(section: "storage.objects[]", key: "consumers", type: "region name", presence: .optional, meaning: "where the objects' readers are (`nearest-to-consumers`; default: the first region)"),
+        Field(section: "storage.objects[]", key: "residency", type: "list of region names", presence: .optional, meaning: "regions pieces may be stored in (default: anywhere)"),
 
         Field(section: "sizing", key: "axes", type: "list of `sizing.axes[]`", presence: .required, meaning: "one axis: bracketing by doubling, then bisection; several: cost-ordered search over the mix"),
         Field(section: "sizing", key: "replications", type: "integer ≥ 2", presence: .value("5"), meaning: "runs per candidate, with seeds `seed`, `seed`+1, … — the same for every candidate (common random numbers)"),

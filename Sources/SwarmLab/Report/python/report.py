@@ -21,7 +21,7 @@ import time
 import matplotlib
 
 from results import Results, esc, text
-from run_sections import (section_churn, section_footprint, section_latency, section_performance,
+from run_sections import (section_churn, section_footprint, section_latency, section_performance, section_storage,
                           section_provenance, section_summary, section_timeline)
 from size_section import is_size, section_size
 from sweep_section import section_sweep
@@ -40,7 +40,7 @@ def section(path):
              section_provenance(r), section_summary(r)]
     if r.is_sweep:
         parts.append(section_sweep(r))
-    parts += [section_performance(r), section_latency(r), section_timeline(r), section_churn(r), section_footprint(r)]
+    parts += [section_performance(r), section_latency(r), section_timeline(r), section_storage(r), section_churn(r), section_footprint(r)]
     parts.append("</section>")
     r.f.close()
     return "".join(parts)

@@ -199,6 +199,39 @@ def section_timeline(r):
     return "<h3>Timeline</h3>" + figure_html(fig, caption) + pools_table(r, point)
 
 
+def section_storage(r):
+    """Objects stored on the devices (`/<run>/storage_timeline`, `/<run>/objects`, runs with `storage`): readable share over
+    time, and a table of objects lost and end state per kind."""
+    point = r.points[0] if r.is_sweep else None
+    runs = [(p, r.runs_of(p, point)) for p in r.policies]
+    runs = [(p, rs[0]) for p, rs in runs if rs and f"{rs[0]}/storage_timeline" in r.f]
+    if not runs:
+        return ""
+    policy, run = runs[0]  # storage does not depend on the scheduling policy
+    tl = r.f[f"{run}/storage_timeline"][:]
+    fig, axes = plt.subplots(1, 3, figsize=(10, 2.6))
+    hours = tl["time"] / 3600
+    axes[0].plot(hours, 100 * tl["available_fraction"], marker="." if len(tl) < 30 else None)
+    axes[0].set(ylabel="objects readable (%)", xlabel="simulated time (h)")
+    axes[1].plot(hours, tl["objects_lost"])
+    axes[1].set(ylabel="objects lost", xlabel="simulated time (h)")
+    axes[2].plot(hours, tl["repair_bytes"] / 1e9)
+    axes[2].set(ylabel="repair traffic (GB)", xlabel="simulated time (h)")
+    fig.tight_layout()
+    rows = []
+    if f"{run}/objects" in r.f:
+        ds = r.f[f"{run}/objects"]
+        names = [text(x) for x in ds.attrs.get("kind_names", [])]
+        objs = ds[:]
+        for k in np.unique(objs["kind"]):
+            mine = objs[objs["kind"] == k]
+            rows.append([names[int(k)] if int(k) < len(names) else k, len(mine), int(mine["available"].sum()),
+                         int(mine["lost"].sum()), int(mine["min_live_pieces"].min()), int(mine["min_present_pieces"].min())])
+    table = table_html(["kind", "objects", "readable at the end", "lost", "fewest live pieces", "fewest present pieces"], rows) if rows else ""
+    return ("<h3>Storage on the devices</h3>" + figure_html(fig, "/storage_timeline of the first run: the share of objects readable (every segment with ≥ K live pieces), "
+            "objects lost (a segment below K present pieces) and repair bytes read + written so far (docs/models/storage.md).") + table)
+
+
 def pools_table(r, point):
     """Per policy and elastic pool (`/<run>/pools` of its first run): peak size, scale events, hours and bill."""
     rows = []
