@@ -61,12 +61,13 @@ extension Coordinator {
         // Its successor starts now and warms up while the device is OFF, so the device is
         // back when the period ends, as in the simulator, not a process start and a warm-up
         // later (about 0.1 s with a large kernel, which cost attempts to the next OFF period).
-        // It says hello, but counts as offline until `restart`.
-        respawn(d)
+        // It says hello, but counts as offline until `restart`. A kill with no restart
+        // planned is a device gone for good: nothing is started.
+        if timers.contains(where: { if case .restart(let x) = $0.action { return x == d } else { return false } }) { respawn(d) }
     }
 
     func respawn(_ d: Int) {
-        do { try spawn(d); note("device \(d) restarting (offline until its OFF period ends)") } catch {
+        do { try spawn(d); note("device \(d) restarted (offline until its OFF period ends)") } catch {
             note("device \(d) not restarted: \(error)")
         }
     }
