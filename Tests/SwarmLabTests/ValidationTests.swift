@@ -130,9 +130,10 @@ struct ValidationEndToEndTests {
         #expect(sim.attemptDurations.count == 3)
         #expect(sim.attemptDurations.allSatisfy { $0 >= 2 * oneWay && $0 < 2 * oneWay + 0.01 }, "\(sim.attemptDurations)")
         // the frames: 24-byte header + payload + 32-byte tag; a result's payload is
-        // task u32, attempt u16, checksum u64, compute start and end f64
-        #expect(Validation.messageBytes(.seconds(1)).result == Double(24 + (4 + 2 + 8 + 8 + 8) + 32))
-        #expect(Validation.messageBytes(.seconds(1)).assign > Double(24 + (4 + 2 + 8 + 1) + 32))
+        // task u32, attempt u16, checksum u64, compute start and end f64, kernel and attempt CPU f64
+        #expect(Validation.messageBytes(.seconds(1)).result == Double(24 + (4 + 2 + 8 + 8 + 8 + 8 + 8) + 32))
+        // an assignment: task u32, attempt u16, seed u64, delivery time f64, then the work
+        #expect(Validation.messageBytes(.seconds(1)).assign > Double(24 + (4 + 2 + 8 + 8 + 1) + 32))
     }
 
     @Test("a small scenario runs in the simulator and for real; the comparison is computed and bounded")

@@ -401,3 +401,37 @@ struct RuntimeTests {
         #expect(r.attempts.allSatisfy { $0.assigned <= $0.computeStart && $0.computeStart <= $0.computeEnd && $0.computeEnd <= $0.returned })
     }
 }
+
+@Suite("Delivery times and returns from OFF, as the model has them")
+struct RuntimeTimingTests {
+    @Test("this process shares its clock domain with itself, never with an unknown one")
+    func clockDomain() {
+        #expect(ClockDomain.current != 0)
+        #expect(ClockDomain.isShared(with: ClockDomain.current))
+        #expect(!ClockDomain.isShared(with: 0))
+        #expect(!ClockDomain.isShared(with: ClockDomain.current &+ 1))
+    }
+
+    @Test("an assignment's delivery time and a result's CPU seconds survive the wire")
+    func stampsOnTheWire() throws {
+        let assign = Message.assign(.init(task: 1, attempt: 2, seed: 3, work: .seconds(1), due: 1234.5))
+        #expect(try Message(assign.frame(device: 0, sequence: 1)) == assign)
+        let result = Message.result(.init(task: 1, attempt: 2, checksum: 9, computeStart: 1, computeEnd: 2,
+                                          kernelCPUSeconds: 0.25, attemptCPUSeconds: 0.3))
+        #expect(try Message(result.frame(device: 0, sequence: 1)) == result)
+        #expect(try Message(Message.hello(pid: 7, clock: 42).frame(device: 0, sequence: 1)) == .hello(pid: 7, clock: 42))
+    }
+
+    @Test("a paused device is back when its pause ends, not at its next heartbeat")
+    func backWhenThePauseEnds() throws {
+        // Heartbeats every timeout/4 = 2 scenario s; the pause ends at 3, between two of them.
+        // A task arriving during the pause is assigned when the device is back: at 3 (plus
+        // the coordinator's loop), where it used to wait for the heartbeat due about 4.
+        var tasks = TaskTable(); tasks.add(work: .seconds(0.5), arrival: SimTime(seconds: 2))
+        let plan = RuntimePlan(devices: [EmulatedDevice(pauses: [(start: 1, end: 3)])], fleet: localFleet(1), tasks: tasks,
+                               policy: fastestFirst(), heartbeatTimeout: 8, timeScale: 0.1)
+        let r = try runPlan(plan)
+        let assigned = try #require(r.attempts.first?.assigned)
+        #expect(assigned >= 3 && assigned < 3.3, "assigned at \(assigned) s")
+    }
+}
