@@ -12,6 +12,26 @@ func localFleet(_ n: Int) -> Fleet {
 
 func fastestFirst() -> any SchedulingPolicy { FastestFirstPolicy(context: PolicyContext(streams: RandomStreams(seed: 1))) }
 
+/// Starts the worker executable with only `environment`, waits for it, and returns its exit
+/// status and what it wrote to standard error.
+func runWorker(environment: [String: String]) throws -> (status: Int32, stderr: String) {
+    var fds: [Int32] = [0, 0]
+    #expect(pipe(&fds) == 0)
+    let child = try Coordinator.launch(try ReferenceRuntime.locateWorker(), arguments: [], environment: environment, stderr: fds[1])
+    close(fds[1])
+    var message = ""
+    var buf = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let n = read(fds[0], &buf, buf.count)
+        guard n > 0 else { break }
+        message += String(decoding: buf[0..<n], as: UTF8.self)
+    }
+    close(fds[0])
+    var status: Int32 = 0
+    waitpid(child, &status, 0)
+    return ((status >> 8) & 0xFF, message)
+}
+
 /// Runs a plan through the coordinator with test options.
 func runPlan(_ plan: RuntimePlan, options: CoordinatorOptions = CoordinatorOptions()) throws -> RuntimeReport {
     try plan.validate()
@@ -363,21 +383,8 @@ struct RuntimeTests {
                       (["SWARMLAB_PORT": "9", "SWARMLAB_DEVICE": "x", "SWARMLAB_KEY": String(repeating: "ab", count: 32)], "SWARMLAB_DEVICE"),
                       (["SWARMLAB_PORT": "9", "SWARMLAB_DEVICE": "0", "SWARMLAB_KEY": "abc"], "SWARMLAB_KEY")])
     func workerEnvironment(_ env: [String: String], _ variable: String) throws {
-        var fds: [Int32] = [0, 0]
-        #expect(pipe(&fds) == 0)
-        let child = try Coordinator.launch(try ReferenceRuntime.locateWorker(), arguments: [], environment: env, stderr: fds[1])
-        close(fds[1])
-        var message = ""
-        var buf = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = read(fds[0], &buf, buf.count)
-            guard n > 0 else { break }
-            message += String(decoding: buf[0..<n], as: UTF8.self)
-        }
-        close(fds[0])
-        var status: Int32 = 0
-        waitpid(child, &status, 0)
-        #expect((status >> 8) & 0xFF == 64)
+        let (status, message) = try runWorker(environment: env)
+        #expect(status == 64)
         #expect(message.contains(variable + ": expected"), "\(message)")
     }
 

@@ -47,21 +47,8 @@ struct TransportTests {
         _ = chmod(path, mode_t(mode))   // not the umask's
         let parts = coordinator.split(separator: "=", maxSplits: 1).map(String.init)
         let env = ["SWARMLAB_DEVICE": "0", "SWARMLAB_KEY_FILE": path, parts[0]: parts[1]]
-        var fds: [Int32] = [0, 0]
-        #expect(pipe(&fds) == 0)
-        let child = try Coordinator.launch(try ReferenceRuntime.locateWorker(), arguments: [], environment: env, stderr: fds[1])
-        close(fds[1])
-        var message = ""
-        var buf = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = read(fds[0], &buf, buf.count)
-            guard n > 0 else { break }
-            message += String(decoding: buf[0..<n], as: UTF8.self)
-        }
-        close(fds[0])
-        var status: Int32 = 0
-        waitpid(child, &status, 0)
-        #expect((status >> 8) & 0xFF == 64)
+        let (status, message) = try runWorker(environment: env)
+        #expect(status == 64)
         #expect(message.contains(expected), "\(message)")
     }
 }
