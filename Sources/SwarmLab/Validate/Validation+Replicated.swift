@@ -10,8 +10,8 @@ extension Validation {
     /// Replications per side unless `--replications` says otherwise.
     public static let defaultReplications = 5
 
-    /// The most replications a scenario runs when its paired differences stay wide (see
-    /// `needsMoreReplications`), unless `--max-replications` says otherwise.
+    /// The most replications `swarmlab validate` runs when a scenario's paired differences
+    /// stay wide (see `needsMoreReplications`), unless `--max-replications` says otherwise.
     public static let defaultMaxReplications = 20
 
     /// Whether R replications whose makespans were `sim` and `real` (paired by seed) pin the
@@ -71,12 +71,12 @@ extension Validation {
     /// 3. The simulation, the reference run of the same draws, and `NAME-rK-sim.h5` /
     ///    `NAME-rK-real.h5` recording the profile used.
     /// 4. After R, more seeds while the per-seed differences leave the mean difference loose
-    ///    (`needsMoreReplications`), up to `maxReplications`.
+    ///    (`needsMoreReplications`), up to `maxReplications` (0, the default: never more).
     ///
     /// `transport`: where the reference runtime's coordinator listens and how its workers
     /// start (default: loopback, local processes; `srun` steps of a Slurm allocation).
     public static func runReplicated(file: String, profile base: ProfileChoice, replications: Int = defaultReplications,
-                                     maxReplications: Int = defaultMaxReplications, worker: String? = nil, directory: String? = nil, remeasure: Bool = true,
+                                     maxReplications: Int = 0, worker: String? = nil, directory: String? = nil, remeasure: Bool = true,
                                      registry: PolicyRegistry = .builtin, allowedPaths: [String] = [],
                                      transport: RuntimeTransport = RuntimeTransport(),
                                      progress: (String) -> Void = { _ in }) throws -> ReplicatedComparison {

@@ -44,7 +44,7 @@ public enum ValidationReport {
     /// Runs each file `replications` times per side with the profile `profile`; `progress`
     /// gets a line per replication and per scenario.
     public static func run(files: [String], profile: ProfileChoice, replications: Int = Validation.defaultReplications,
-                           maxReplications: Int = Validation.defaultMaxReplications, worker: String? = nil, directory: String?, remeasure: Bool = true,
+                           maxReplications: Int = 0, worker: String? = nil, directory: String?, remeasure: Bool = true,
                            registry: PolicyRegistry = .builtin, allowedPaths: [String] = [],
                            transport: RuntimeTransport = RuntimeTransport(),
                            progress: (String) -> Void = { _ in }) throws -> [ReplicatedComparison] {

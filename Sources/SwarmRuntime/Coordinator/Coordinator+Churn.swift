@@ -34,6 +34,7 @@ extension Coordinator {
         guard paused[d] else { return }
         launcher.resume(pid[d])
         paused[d] = false
+        lastFrame = wall   // a stall is silence after this, not since the pause began
         note("device \(d) resumed (SIGCONT)")
         comeBack(d)
     }
@@ -77,6 +78,7 @@ extension Coordinator {
     func restart(_ d: Int) {
         guard killed[d] else { return }
         killed[d] = false
+        lastFrame = wall
         if pid[d] == 0 { respawn(d) }
         comeBack(d)
         note("device \(d) back after its kill")
