@@ -85,6 +85,8 @@ enum FuzzInput {
             // Merge (which writes a file) only what inspect reads: merge opens its shards with
             // the same reader and checks, so an input inspect refuses gets no further there.
             guard (try? ResultsInspection(path: path)) != nil else { return }
+            // SWARMLAB_FUZZ_MERGE=0 (scripts/fuzz's short run): inspect only (see there why).
+            guard ProcessInfo.processInfo.environment["SWARMLAB_FUZZ_MERGE"] != "0" else { return }
             let merged = folder + "/merged.h5"
             _ = try? ResultsMerge.merge(into: merged, shards: [path])
             unlink(merged)
