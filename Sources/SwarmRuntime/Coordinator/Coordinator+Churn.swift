@@ -64,7 +64,7 @@ extension Coordinator {
         // later (about 0.1 s with a large kernel, which cost attempts to the next OFF period).
         // It says hello, but counts as offline until `restart`. A kill with no restart
         // planned is a device gone for good: nothing is started.
-        if timers.contains(where: { if case .restart(let x) = $0.action { return x == d } else { return false } }) { respawn(d) }
+        if restartPending(d) { respawn(d) }
     }
 
     func respawn(_ d: Int) {

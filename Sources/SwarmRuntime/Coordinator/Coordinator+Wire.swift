@@ -127,8 +127,7 @@ extension Coordinator {
             // Held from when the worker sent it when it can say so (one clock): the time this
             // process took to get to the frame is part of the emulated link's latency.
             let bytes = Int(r.task) < m ? plan.tasks.outputBytes[Int(r.task)] : 0
-            let sent = sharesClock[bound] ? r.computeEnd - start : wall
-            let since = sent <= wall && wall - sent < 1 ? wall - sent : 0
+            let since = sharesClock[bound] ? ClockDomain.elapsed(since: r.computeEnd, now: start + wall) : 0
             after(delay(bound, bytes: bytes) - since, .deliver(device: bound, connection: conn.serial, message))
         case .abandon:
             after(delay(bound, bytes: 0), .deliver(device: bound, connection: conn.serial, message))

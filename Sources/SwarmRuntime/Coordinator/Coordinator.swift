@@ -244,6 +244,11 @@ final class Coordinator {
     var comebackPending: Bool {
         timers.contains { if case .resume = $0.action { return true }; if case .restart = $0.action { return true }; return false }
     }
+    /// Whether the plan restarts device `d` after its kill (an OFF period ends it).
+    func restartPending(_ d: Int) -> Bool {
+        timers.contains { if case .restart(let x) = $0.action { return x == d } else { return false } }
+    }
+
 
     func fireTimers() {
         while let i = timers.indices.min(by: { (timers[$0].due, timers[$0].seq) < (timers[$1].due, timers[$1].seq) }),

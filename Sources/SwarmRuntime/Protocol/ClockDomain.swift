@@ -16,4 +16,11 @@ public enum ClockDomain {
 
     /// Whether a peer that said `domain` reads this process's monotonic clock.
     public static func isShared(with domain: UInt64) -> Bool { domain != 0 && domain == current }
+
+    /// Seconds from a peer's `stamp` to `now` (one clock), or 0 when the stamp is missing
+    /// (negative), in the future, or more than a second old: a stamp is trusted only to
+    /// absorb the moments between a message's emulated delivery and its handling.
+    public static func elapsed(since stamp: Double, now: Double) -> Double {
+        stamp >= 0 && stamp <= now && now - stamp < 1 ? now - stamp : 0
+    }
 }

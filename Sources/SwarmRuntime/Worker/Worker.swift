@@ -135,7 +135,7 @@ public enum Worker {
         // The device's time starts when the emulated network delivered the assignment
         // (`due`, same clock only), not when this process got to it.
         let received = monotonicNow()
-        let start = a.due >= 0 && a.due <= received && received - a.due < 1 ? a.due : received
+        let start = received - ClockDomain.elapsed(since: a.due, now: received)
         let cpuStart = cpuNow(thisThreadOnly: true)
         let stops = stopCount
         let out = compute.run(a.work, seed: a.seed, timeScale: w.timeScale,
