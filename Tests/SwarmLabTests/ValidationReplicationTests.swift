@@ -95,6 +95,63 @@ struct ValidationReplicatedStatisticsTests {
     }
 }
 
+@Suite("Validation, re-measuring as the run computes")
+struct ValidationRemeasureTests {
+    @Test("the idle between a device's computations is the median gap from one's end to its next start, capped")
+    func idleBetweenComputations() {
+        var o = ValidationObservation(side: "simulation", taskStart: [], taskFinish: [], lostWorkSeconds: 0, attemptsLost: 0, wallSeconds: 0)
+        // device 0 computes [0, 1], [1.08, 2], [2.5, 3]: gaps 0.08 and 0.5 (capped at 0.25);
+        // device 1 computes [0.1, 0.2], [0.3, 0.4]: gap 0.1; an attempt that never computed.
+        let runs: [(d: Int, s: Double, e: Double)] = [(0, 0, 1), (0, 1.08, 2), (0, 2.5, 3), (1, 0.1, 0.2), (1, 0.3, 0.4), (1, .nan, .nan)]
+        for (i, r) in runs.enumerated() {
+            o.attemptTask.append(i); o.attemptDevice.append(r.d); o.attemptNumber.append(1)
+            o.attemptAssigned.append(0); o.attemptReturned.append(0); o.attemptOutcome.append(0)
+            o.attemptComputeStart.append(r.s); o.attemptComputeEnd.append(r.e)
+        }
+        // gaps 0.08, 0.1, min(0.5, 0.25): the median is 0.1
+        #expect(abs(Validation.idleBetweenComputations(o) - 0.1) < 1e-12)
+        #expect(abs(Validation.idleBetweenComputations(o, cap: 0.05) - 0.05) < 1e-12)
+        // no device computes twice: the cap (cold, as after a long wait)
+        var once = o
+        once.attemptComputeStart = [0, .nan, .nan, 0.1, .nan, .nan]
+        #expect(Validation.idleBetweenComputations(once) == 0.25)
+    }
+
+    @Test("the simulator records when each attempt computed: after its input's latency, for the kernel's time")
+    func simulatedComputePhases() throws {
+        let text = """
+        version: 1
+        name: val-test-phases
+        seed: 1
+        duration: 10min
+        regions:
+          - { name: lab }
+        device_classes:
+          - { name: reference, cpu: 100GFLOP/s, cores: 1, memory: 4GiB, idle_power: 5W, busy_power: 15W,
+              downlink: 1Gbit/s, uplink: 1Gbit/s, access_latency: 30ms }
+        network:
+          intra_region_rtt: 0s
+        fleet:
+          - { class: reference, region: lab, count: 1 }
+        workloads:
+          - bag: { tasks: 3, work: { gemm: { m: 128, n: 128, k: 128 } } }
+        policies: [least-loaded]
+        """
+        let s = try Scenario.parse(text: text, file: "phases.yaml", registry: .builtin)
+        let profile = try DeviceProfile.read(path: ValidationProfileMatchingTests.committed)
+        let (o, _) = try Validation.simulate(s, profile: profile)
+        #expect(o.attemptComputeStart.count == 3 && o.attemptComputeEnd.count == 3)
+        for i in 0..<3 {
+            // 30 ms of access latency before computing, and as much after it
+            #expect(o.attemptComputeStart[i] - o.attemptAssigned[i] >= 0.030 - 1e-9)
+            #expect(o.attemptComputeEnd[i] > o.attemptComputeStart[i])
+            #expect(o.attemptReturned[i] - o.attemptComputeEnd[i] >= 0.030 - 1e-9)
+        }
+        // one device, back to back: the gap between computations is the two legs' latency
+        #expect(abs(Validation.idleBetweenComputations(o) - 0.060) < 0.002)
+    }
+}
+
 @Suite("Validation, replicated end to end")
 struct ValidationReplicatedEndToEndTests {
     @Test("a small scenario runs twice per side: each replication re-measures its own profile, writes it and names it in its results")

@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import SwarmKernel
 import SwarmModel
 import SwarmRuntime
@@ -12,57 +11,61 @@ extension Validation {
     }
 
     /// The profile with the kernels `tasks` use measured again now, the way the run's workers
-    /// will run them: one thread per emulated device (`speeds`, at most 64), each generating
-    /// a kernel's inputs, computing it, checksumming its output and then idling as its
-    /// device's duty cycle does (`DutyCycle.idleSeconds(afterAttempt:…)`), over and over — so
-    /// the cores, the caches and the other devices interfere with each computation as they
-    /// will in the run (a small kernel run right after another, back to back, finds warm
-    /// caches that a duty-cycled worker does not). The median CPU seconds of the computations
-    /// becomes the kernel's time, and the median CPU seconds around them (inputs, checksum,
-    /// call) its `aroundSeconds`: measured at the kernel's own sizes, where the machine's
-    /// generation and checksum rates (best of a few back-to-back passes over 16 MB) are not.
-    /// A shared machine's speed moves with its load, so `validate` does this just before each
-    /// replication's reference run. The spread of the computations' CPU seconds becomes the
-    /// kernel's `spread`.
-    public static func remeasured(_ profile: DeviceProfile, for tasks: TaskTable, speeds: [Double]) -> DeviceProfile {
+    /// will run them: in one `swarmlab-worker` process per emulated device (`speeds`, at most
+    /// 64; `worker`: the executable, found as the runtime finds it), started as the run starts
+    /// its workers, each generating a kernel's inputs, computing it, checksumming its output
+    /// and then idling as its device's duty cycle does (`DutyCycle.idleSeconds(afterAttempt:…)`),
+    /// over and over, all at once (`WorkerMeasurement`), with `gapSeconds` more idle between
+    /// computations (`idleBetweenComputations` of a simulation of the run) — so the cores,
+    /// the caches and the other devices interfere with each computation as they will in the
+    /// run (a small kernel run right after another finds warm caches; one run after 80 ms of
+    /// emulated network took 1.1× the CPU). The mean CPU seconds of the computations becomes the kernel's time, and the mean
+    /// CPU seconds around them (inputs, checksum, call) its `aroundSeconds`: measured at the
+    /// kernel's own sizes, where the machine's generation and checksum rates (best of a few
+    /// back-to-back passes over 16 MB) are not. The mean, not the median: a makespan is a sum
+    /// of attempts, and a kernel's CPU times have a right tail (1–26% above the median in the
+    /// mean, run to run) that the median leaves out and the workers pay. Their coefficient of
+    /// variation becomes the kernel's `spread` (`ComputeSpread`: a factor of mean 1). A shared
+    /// machine's speed moves with its load, so `validate` does this just before each
+    /// replication's reference run.
+    public static func remeasured(_ profile: DeviceProfile, for tasks: TaskTable, speeds: [Double], worker: String? = nil,
+                                  gapSeconds: Double = 0) throws -> DeviceProfile {
         var kernels: [TensorKernel] = []
         for w in tasks.work { if case .kernel(let k) = w, !kernels.contains(k.asFP32) { kernels.append(k.asFP32) } }
         var p = profile
         let devices = Array((speeds.isEmpty ? [1] : speeds).prefix(64))
-        for kernel in kernels {
-            let times = Mutex<[(compute: Double, around: Double)]>([])
-            let done = DispatchSemaphore(value: 0)
-            for speed in devices {
-                let thread = Thread {
-                    var runner = KernelRunner(threads: 1)
-                    _ = runner.run(kernel, seed: 0)   // as a warmed-up worker: buffers in place
-                    let cycle = DutyCycle(speed: speed)
-                    var mine: [(compute: Double, around: Double)] = []
-                    let start = monotonicSeconds()
-                    while mine.count < 40 && (mine.count < 3 || monotonicSeconds() - start < 0.5) {
-                        let w0 = monotonicSeconds(), c0 = threadCPUSeconds()
-                        let r = runner.run(kernel, seed: UInt64(mine.count + 1))
-                        let wall = monotonicSeconds() - w0, cpu = threadCPUSeconds() - c0
-                        mine.append((r.cpuSeconds, max(0, cpu - r.cpuSeconds)))
-                        DutyCycle.sleep(seconds: cycle.idleSeconds(afterAttempt: wall, cpuSeconds: cpu, computeCPUSeconds: r.cpuSeconds))
-                    }
-                    times.withLock { $0 += mine }
-                    done.signal()
-                }
-                thread.start()
-            }
-            for _ in devices { done.wait() }
-            let all = times.withLock { $0 }
-            let sorted = all.map(\.compute).sorted()
+        let measured = kernels.isEmpty ? []
+            : try WorkerMeasurement.run(worker: try ReferenceRuntime.locateWorker(explicit: worker), kernels: kernels,
+                                        speeds: devices, gapSeconds: gapSeconds)
+        for (kernel, all) in zip(kernels, measured) where !all.isEmpty {
+            let times = all.map(\.compute)
+            let mean = times.reduce(0, +) / Double(times.count)
+            let sd = (times.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(1, times.count - 1))).squareRoot()
             p.kernels.removeAll { $0.kernel.asFP32 == kernel }
-            let median = ValidationStatistics.median(sorted)
-            let iqr = ValidationStatistics.percentile(sorted, 0.75) - ValidationStatistics.percentile(sorted, 0.25)
-            p.kernels.append(.init(kernel: kernel, seconds: median, minSeconds: sorted[0], repeats: sorted.count,
-                                   aroundSeconds: ValidationStatistics.median(all.map(\.around).sorted()),
-                                   spread: median > 0 ? iqr / 1.349 / median : nil))
+            p.kernels.append(.init(kernel: kernel, seconds: mean, minSeconds: times.min() ?? mean, repeats: times.count,
+                                   aroundSeconds: all.map(\.around).reduce(0, +) / Double(all.count),
+                                   spread: mean > 0 ? sd / mean : nil))
         }
         p.inputElementsPerSecond = Calibrator.inputGenerationRate()
         p.checksumElementsPerSecond = Calibrator.checksumRate()
         return p
+    }
+
+    /// Seconds a device of `o` (a simulation) typically spends between the end of one
+    /// computation and the start of its next — the network's legs, waiting for work: the
+    /// median over every device's consecutive computations, at most `cap`, and `cap` when no
+    /// device computes twice. What `remeasured` idles between its computations.
+    public static func idleBetweenComputations(_ o: ValidationObservation, cap: Double = 0.25) -> Double {
+        var byDevice: [Int: [(start: Double, end: Double)]] = [:]
+        for i in o.attemptTask.indices where i < o.attemptComputeStart.count {
+            let s = o.attemptComputeStart[i], e = o.attemptComputeEnd[i]
+            if s.isFinite && e.isFinite { byDevice[o.attemptDevice[i], default: []].append((s, e)) }
+        }
+        var gaps: [Double] = []
+        for (_, runs) in byDevice {
+            let sorted = runs.sorted { $0.start < $1.start }
+            for (a, b) in zip(sorted, sorted.dropFirst()) { gaps.append(min(cap, max(0, b.start - a.end))) }
+        }
+        return gaps.isEmpty ? cap : ValidationStatistics.median(gaps.sorted())
     }
 }

@@ -92,7 +92,9 @@ extension Validation {
         /// The profile replication `k` simulates with, and where it is recorded.
         func profile(for k: Int, _ m: MaterializedScenario) throws -> (DeviceProfile, String) {
             guard remeasure else { return (base.profile, base.path) }
-            var p = remeasured(base.profile, for: m.tasks, speeds: deviceSpeeds(m.fleet))
+            let (pre, _) = try simulate(scenario, profile: base.profile, seed: m.seed, registry: registry)   // m.seed: this replication's
+            var p = try remeasured(base.profile, for: m.tasks, speeds: deviceSpeeds(m.fleet), worker: worker,
+                                   gapSeconds: idleBetweenComputations(pre))
             p.measuredAt = ISO8601DateFormatter().string(from: Date())
             guard let directory else { return (p, "\(base.path) (re-measured, not written)") }
             let path = "\(directory)/\(scenario.name)-r\(k + 1)-profile.json"

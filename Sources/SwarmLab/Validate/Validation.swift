@@ -22,12 +22,12 @@ public struct ValidationObservation: Sendable {
     public var attemptAssigned: [Double] = []
     public var attemptReturned: [Double] = []
     public var attemptOutcome: [Int] = []
-    /// Runtime only (NaN in the simulator and for attempts that did not come back): when the
-    /// worker started computing and ended its duty cycle, and the CPU seconds it spent in the
-    /// kernel and in the whole attempt — what splits a gap between the sides into network,
-    /// machine and model.
+    /// When the device started and ended computing (the runtime: its worker's stamps, the
+    /// duty cycle's end; NaN for attempts that did not come back or never computed).
     public var attemptComputeStart: [Double] = []
     public var attemptComputeEnd: [Double] = []
+    /// Runtime only: the CPU seconds the worker spent in the kernel and in the whole attempt
+    /// — with the stamps, what splits a gap between the sides into network, machine and model.
     public var attemptKernelCPU: [Double] = []
     public var attemptCPU: [Double] = []
     /// Seconds of attempts lost to churn (assignment to the loss), and how many were lost.
@@ -133,9 +133,17 @@ public enum Validation {
                 running[d] = o.attemptTask.count
                 o.attemptTask.append(t.index); o.attemptDevice.append(d); o.attemptNumber.append(attempt)
                 o.attemptAssigned.append(at.seconds); o.attemptReturned.append(.nan); o.attemptOutcome.append(2)
+                o.attemptComputeStart.append(.nan); o.attemptComputeEnd.append(.nan)
                 if o.taskStart[t.index].isNaN { o.taskStart[t.index] = at.seconds }
+            case .phase(_, let d, let phase, let at):
+                guard let i = running[d] else { break }
+                if phase == .computing { o.attemptComputeStart[i] = at.seconds }
+                if phase == .transferOut { o.attemptComputeEnd[i] = at.seconds }
             case .returned(_, let d, let at):
-                if let i = running.removeValue(forKey: d) { o.attemptReturned[i] = at.seconds; o.attemptOutcome[i] = 0 }
+                if let i = running.removeValue(forKey: d) {
+                    o.attemptReturned[i] = at.seconds; o.attemptOutcome[i] = 0
+                    if o.attemptComputeEnd[i].isNaN { o.attemptComputeEnd[i] = at.seconds }
+                }
             case .lost(_, let d, _), .cancelled(_, let d, _):
                 if let i = running.removeValue(forKey: d), case .lost = record { o.attemptOutcome[i] = 1 }
             case .done(let t, _, let at, _):
@@ -342,7 +350,10 @@ public enum Validation {
         let scenario = try readEmulable(file, registry: registry)
         let (committedSim, _) = try simulate(scenario, profile: committed, registry: registry)
         let materialized = try scenario.materialize()
-        let profile = remeasure ? remeasured(committed, for: materialized.tasks, speeds: deviceSpeeds(materialized.fleet)) : committed
+        let profile = remeasure
+            ? try remeasured(committed, for: materialized.tasks, speeds: deviceSpeeds(materialized.fleet), worker: worker,
+                             gapSeconds: idleBetweenComputations(try simulate(scenario, profile: committed, registry: registry).0))
+            : committed
         let (sim, engine) = try simulate(scenario, profile: profile, registry: registry)
         let plan = try plan(scenario, engine: engine, profile: profile, registry: registry)
         let report: RuntimeReport

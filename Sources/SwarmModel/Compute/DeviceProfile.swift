@@ -20,20 +20,21 @@ public struct DeviceProfile: Codable, Sendable, Equatable {
         /// FLOP and bytes per call (`TensorKernel.flops`, `.bytesMoved`).
         public var flops: Double
         public var bytes: Double
-        /// Median and fastest seconds per call over `repeats` calls (compute only).
+        /// Typical and fastest seconds per call over `repeats` calls (compute only): the median
+        /// when `calibrate` measured it, the mean when `validate` re-measured it in workers
+        /// (the simulated attempts then sum as the real ones do).
         public var seconds: Double
         public var minSeconds: Double
         public var repeats: Int
         /// flops / seconds.
         public var flopsPerSecond: Double
-        /// Median CPU seconds per call spent around the computation — generating its inputs,
+        /// CPU seconds per call (as `seconds`: median or mean) spent around the computation — generating its inputs,
         /// checksumming its output, the call itself — measured with it, the way a worker runs
         /// it (`validate` re-measuring); nil when only the machine's rates were measured
         /// (`calibrate`), which then stand in for it.
         public var aroundSeconds: Double?
-        /// How much one call's seconds vary, relative to the median: the interquartile range
-        /// over 1.349 (a normal law's standard deviation) over the median; nil when not
-        /// measured. The simulator draws attempt times with this spread
+        /// How much one call's seconds vary, relative to `seconds`: the coefficient of variation
+        /// of the calls `validate` measured; nil when not measured. The simulator draws attempt times with this spread
         /// (`WorkEngine.Configuration.computeSpread`) when it validates.
         public var spread: Double?
 

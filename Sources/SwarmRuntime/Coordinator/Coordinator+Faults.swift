@@ -114,7 +114,20 @@ extension Coordinator {
     func sendAssignment(task t: Int, attempt: Int, to d: Int, connection serial: Int) {
         let assignment = Message.Assignment(task: UInt32(t), attempt: UInt16(attempt),
                                             seed: SplitMix64.mix(UInt64(t) &+ 1), work: plan.tasks.work[t])
-        after(delay(d, bytes: plan.tasks.inputBytes[t]), .send(device: d, connection: serial, .assign(assignment)))
+        let leg = delay(d, bytes: plan.tasks.inputBytes[t])
+        guard sharesClock[d] else { after(leg, .send(device: d, connection: serial, .assign(assignment))); return }
+        // One clock: written now, stamped with the instant the emulated link delivers it,
+        // which the worker waits for itself (`Worker.run`). Written when due instead, it
+        // reached the worker a wake-up late (up to a millisecond or more on a VM), late
+        // past what the device's idle absorbs for a short task.
+        guard let fd = connectionOf[d], connections[fd]?.serial == serial else { return }
+        var early = assignment
+        early.due = start + wall + leg
+        sendSequence[d] += 1
+        let message = Message.assign(early)
+        transmit(message.frame(device: d, sequence: sendSequence[d]).encoded(key: deviceKeys[d]),
+                 kind: message.kind, to: d, fd: fd, serial: serial)
+        written(message)
     }
 
     // MARK: restart

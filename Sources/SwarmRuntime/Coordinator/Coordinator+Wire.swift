@@ -20,7 +20,9 @@ extension Coordinator {
         // ppoll, not poll: a timeout in nanoseconds, so an emulated delay fires when due, not
         // up to a millisecond late (poll rounds to whole milliseconds; two messages per
         // attempt made every attempt about a millisecond longer than the model).
-        let t = max(0, timeout)
+        // The last `DutyCycle.spinSeconds` before a deadline are spun (the loop polls
+        // again without waiting), as a wake-up comes that much late.
+        let t = timeout > DutyCycle.spinSeconds ? timeout - DutyCycle.spinSeconds : 0
         var ts = timespec(tv_sec: Int(t), tv_nsec: Int((t - Double(Int(t))) * 1e9))
         let ready: Int32
         if let ppoll = Coordinator.ppoll {

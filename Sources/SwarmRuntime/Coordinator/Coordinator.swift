@@ -173,6 +173,7 @@ final class Coordinator {
 
     func run() throws -> RuntimeReport {
         defer { close(listenFD); launcher.removeKeys() }
+        DutyCycle.tightenTimerSlack()   // emulated delays fire when due (ppoll's time-out)
         for d in 0..<n where !options.external.contains(d) { try spawn(d) }
         start = monotonicNow()
         lastFrame = 0

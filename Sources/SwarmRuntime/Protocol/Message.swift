@@ -44,10 +44,11 @@ public enum Message: Equatable, Sendable {
         public var seed: UInt64
         public var work: TaskWork
         /// When the emulated network delivers it (the coordinator's CLOCK_MONOTONIC seconds),
-        /// given only to a worker of the coordinator's clock domain, else −1. The worker
-        /// counts its device's time from there, so the delay before this process got the
-        /// frame (its wake-up, the coordinator's loop, the cores busy with other workers)
-        /// comes out of its duty cycle's idle part, as it would not exist on the device.
+        /// given only to a worker of the coordinator's clock domain, else −1. Such a worker
+        /// gets the frame early and waits for this instant; one that got it late (written
+        /// when due) counts its device's time from here all the same, so the delay before
+        /// this process got the frame comes out of its duty cycle's idle part, as it would
+        /// not exist on the device.
         public var due: Double
         public init(task: UInt32, attempt: UInt16, seed: UInt64, work: TaskWork, due: Double = -1) {
             self.task = task; self.attempt = attempt; self.seed = seed; self.work = work; self.due = due

@@ -23,6 +23,11 @@ public enum Worker {
         let env = ProcessInfo.processInfo.environment
         if env["SWARMLAB_SUPERVISE"] == "1" { return supervise(env) }   // started by srun (Worker+Launch)
         ignoreSupervisorSignals(env)
+        DutyCycle.tightenTimerSlack()
+        if env["SWARMLAB_MEASURE"] != nil {   // timing kernels for `validate` (WorkerMeasurement)
+            guard tieToCoordinator(env) else { return fail("the process that started this measurement is gone") }
+            return WorkerMeasurement.main(env)
+        }
         guard tieToCoordinator(env) else { return fail("the coordinator (SWARMLAB_COORDINATOR_PID) is gone") }
         let address: TCPAddress
         switch coordinatorAddress(env) { case .success(let a): address = a; case .failure(let why): return fail(why.text) }
@@ -132,12 +137,19 @@ public enum Worker {
     static func run(_ a: Message.Assignment, welcome w: Message.Welcome, device: UInt32,
                     compute: inout WorkerCompute, link: WorkerLink) -> Message {
         link.setCurrent(task: Int32(a.task), attempt: a.attempt)
-        // The device's time starts when the emulated network delivered the assignment
-        // (`due`, same clock only), not when this process got to it.
-        let received = monotonicNow()
-        let start = received - ClockDomain.elapsed(since: a.due, now: received)
-        let cpuStart = cpuNow(thisThreadOnly: true)
         let stops = stopCount
+        // The device's time starts when the emulated network delivers the assignment
+        // (`due`, same clock only): a coordinator of this clock writes it early, and the
+        // worker waits for that instant; one that wrote it when due, late, is counted from due.
+        let received = monotonicNow()
+        if a.due > received { DutyCycle.sleepPrecisely(seconds: min(a.due - received, 86_400)) }
+        if stopCount != stops {   // went off before the assignment arrived: lost on the way
+            link.setCurrent(task: -1, attempt: 0)
+            return .abandon(task: a.task, attempt: a.attempt)
+        }
+        let now = monotonicNow()
+        let start = a.due > received ? a.due : now - ClockDomain.elapsed(since: a.due, now: now)
+        let cpuStart = cpuNow(thisThreadOnly: true)
         let out = compute.run(a.work, seed: a.seed, timeScale: w.timeScale,
                               corruption: w.adversarial ? Corruption(seed: UInt64(device)) : nil, endOnStop: true)
         // The slow device's duty cycle: idle for the rest after computing.
@@ -154,7 +166,7 @@ public enum Worker {
             } else {
                 idle = cycle.idleSeconds(afterComputing: out.computeSeconds, cpuSeconds: out.cpuSeconds)
             }
-            DutyCycle.sleep(seconds: idle)
+            DutyCycle.sleepPrecisely(seconds: idle)
         }
         // Stopped while holding the attempt: a device that went off lost its work.
         guard stopCount == stops else {
