@@ -59,6 +59,9 @@ public enum Message: Equatable, Sendable {
         public var task: UInt32
         public var attempt: UInt16
         public var checksum: UInt64
+        /// When the device started computing and when its time for the attempt ended (the
+        /// worker's CLOCK_MONOTONIC): the end its duty cycle computed, not when the process
+        /// woke up to send the result.
         public var computeStart: Double
         public var computeEnd: Double
         /// CPU seconds of the computation proper, and of the whole attempt (inputs,
