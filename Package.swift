@@ -30,7 +30,9 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         // Simulated time, the future-event list, the run loop, random streams, statistics.
-        .target(name: "SwarmKernel", exclude: ["README.md"]),
+        .target(name: "SwarmKernel", dependencies: ["CKernelSupport"], exclude: ["README.md"]),
+        // The prefetch instruction, which Swift does not expose (one static inline function).
+        .target(name: "CKernelSupport", exclude: ["README.md"]),
         // The world work runs on: devices, availability and churn, network (one folder each).
         .target(name: "SwarmModel", dependencies: ["SwarmKernel"], exclude: ["README.md"]),
         // Every built-in scheduling policy, on SwarmModel's public API only.
