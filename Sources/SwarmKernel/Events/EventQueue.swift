@@ -85,9 +85,11 @@ public struct EventQueue: ~Copyable {
         var stride: UInt
     }
     /// A refill that moves at most this many entries prefetches their state: they are the
-    /// next events to run, and that many prefetches in flight fit any core's miss buffers'
-    /// patience (a larger refill would evict its own early lines before they are used).
-    static let prefetchWindow = 64
+    /// next events to run, and their lines (a few hundred KiB at most) stay cached until they
+    /// do; a larger refill — the first after a big bucket empties — would evict its own early
+    /// lines first. Measured on churn at 10⁶ devices × 24 h (CPU seconds, 2026-12-01): 16 →
+    /// 3.3 s, 64 → 2.7 s, 1024 → 2.5 s, 4096 → 2.6 s, every refill → 3.0 s.
+    static let prefetchWindow = 1024
 
     /// Bucket i > 0 holds entries whose time first differs from `last` at bit i − 1
     /// (counting from 0); bucket 0 holds entries at exactly `last`, in scheduling order.
