@@ -61,7 +61,7 @@ let package = Package(
 
         .target(name: "CTestSupport", path: "Tests/CTestSupport"),
         .testTarget(name: "SwarmKernelTests", dependencies: ["SwarmKernel", "CGSL", "CTestSupport"]),
-        .testTarget(name: "SwarmModelTests", dependencies: ["SwarmModel", "SwarmKernel", "CGSL"]),
+        .testTarget(name: "SwarmModelTests", dependencies: ["SwarmModel", "SwarmKernel", "CGSL", "CTestSupport"]),
         .testTarget(name: "SwarmPoliciesTests", dependencies: ["SwarmPolicies", "SwarmModel", "SwarmKernel", "SwarmResults", "SwarmTestKit", "CTestSupport"]),
         .testTarget(name: "SwarmScenarioTests", dependencies: ["SwarmScenario", "SwarmModel"], exclude: ["Fixtures"]),
         .testTarget(name: "SwarmResultsTests", dependencies: ["SwarmResults", "SwarmKernel", "SwarmModel", "SwarmPolicies"]),
