@@ -1,4 +1,4 @@
-import CKernelSupport
+internal import CKernelSupport
 
 /// What a handler is told: when, which kind of event, and on which entity.
 ///
