@@ -30,7 +30,9 @@ let package = Package(
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
 
         // Simulated time, the future-event list, the run loop, random streams, statistics.
-        .target(name: "SwarmKernel", exclude: ["README.md"]),
+        .target(name: "SwarmKernel", dependencies: ["CKernelSupport"], exclude: ["README.md"]),
+        // The prefetch instruction, which Swift does not expose (one static inline function).
+        .target(name: "CKernelSupport", exclude: ["README.md"]),
         // The world work runs on: devices, availability and churn, network (one folder each).
         .target(name: "SwarmModel", dependencies: ["SwarmKernel"], exclude: ["README.md"]),
         // Every built-in scheduling policy, on SwarmModel's public API only.
@@ -59,7 +61,7 @@ let package = Package(
 
         .target(name: "CTestSupport", path: "Tests/CTestSupport"),
         .testTarget(name: "SwarmKernelTests", dependencies: ["SwarmKernel", "CGSL", "CTestSupport"]),
-        .testTarget(name: "SwarmModelTests", dependencies: ["SwarmModel", "SwarmKernel", "CGSL"]),
+        .testTarget(name: "SwarmModelTests", dependencies: ["SwarmModel", "SwarmKernel", "CGSL", "CTestSupport"]),
         .testTarget(name: "SwarmPoliciesTests", dependencies: ["SwarmPolicies", "SwarmModel", "SwarmKernel", "SwarmResults", "SwarmTestKit", "CTestSupport"]),
         .testTarget(name: "SwarmScenarioTests", dependencies: ["SwarmScenario", "SwarmModel"], exclude: ["Fixtures"]),
         .testTarget(name: "SwarmResultsTests", dependencies: ["SwarmResults", "SwarmKernel", "SwarmModel", "SwarmPolicies"]),

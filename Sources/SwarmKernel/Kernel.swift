@@ -79,6 +79,16 @@ public final class Simulation {
         return EventKind(rawValue: UInt32(handlers.count - 1))
     }
 
+    /// A cache hint for `kind`: its handler reads the `stride`-byte record at `base + target ×
+    /// stride` (a model's per-device state, say). The event list fetches that record into the
+    /// cache a few events before the event runs, which hides the one cache miss a large fleet
+    /// costs per event. Only an address: never read through, so a stale `base` costs a
+    /// useless fetch and nothing else, and results never depend on it. nil removes the hint.
+    public func setPrefetch(_ kind: EventKind, base: UnsafeRawPointer?, stride: Int) {
+        precondition(kind.rawValue < state.pointee.handlerCount, "event kind \(kind.rawValue) has no handler")
+        state.pointee.queue.setPrefetch(kind: kind, base: base, stride: stride)
+    }
+
     // MARK: scheduling
 
     /// Schedules `kind` on `target` at `time`, which may not be in the past.

@@ -3,7 +3,7 @@ import Testing
 
 /// A small random model: each handled event schedules 0–2 followers at random delays
 /// (some at delay 0) and sometimes cancels a pending one. Returns the trace.
-func randomModelTrace(seed: UInt64, until: SimTime = SimTime(seconds: 50)) -> [Event] {
+func randomModelTrace(seed: UInt64, until: SimTime = SimTime(seconds: 50), prefetch: UnsafeRawPointer? = nil) -> [Event] {
     let sim = Simulation()
     var g = RandomStreams(seed: seed).stream("model")
     var handles: [EventHandle] = []
@@ -21,6 +21,7 @@ func randomModelTrace(seed: UInt64, until: SimTime = SimTime(seconds: 50)) -> [E
             }
         })
     }
+    for k in kinds where prefetch != nil { sim.setPrefetch(k, base: prefetch, stride: 4_096) }
     for i in 0..<200 { sim.schedule(kinds[i % 3], target: UInt32(i), at: SimTime(seconds: Double(i) / 100)) }
     sim.run(until: until)
     return trace
@@ -40,6 +41,16 @@ struct SimulationTests {
         let a = randomModelTrace(seed: 42), b = randomModelTrace(seed: 42)
         #expect(a == b)
         #expect(a != randomModelTrace(seed: 43))
+    }
+
+    @Test("a prefetch hint changes no event, even pointing at freed or unmapped memory")
+    func prefetchHintIsOnlyAHint() {
+        let plain = randomModelTrace(seed: 7)
+        let freed = UnsafeMutableRawPointer.allocate(byteCount: 64, alignment: 64)
+        freed.deallocate()
+        #expect(plain.count > 1_000)
+        #expect(randomModelTrace(seed: 7, prefetch: UnsafeRawPointer(freed)) == plain)
+        #expect(randomModelTrace(seed: 7, prefetch: UnsafeRawPointer(bitPattern: 0x1000)) == plain)
     }
 
     @Test("equal-time events run in the order they were scheduled")

@@ -40,6 +40,54 @@ enum DurationLaw: Sendable {
     }
 }
 
+/// A period law made of plain numbers only (no `.other` existential), so copying one on the
+/// hot path is a memcpy — no reference counting. Draws are the distributions' own `sample`,
+/// exactly as `DurationLaw` makes them.
+enum PlainLaw: Sendable {
+    case exponential(Exponential)
+    case weibull(Weibull)
+    case logNormal(LogNormal)
+    case gamma(Gamma)
+    case pareto(Pareto)
+
+    /// nil for a law held as `.other`.
+    init?(_ l: DurationLaw) {
+        switch l {
+        case .exponential(let x): self = .exponential(x)
+        case .weibull(let x): self = .weibull(x)
+        case .logNormal(let x): self = .logNormal(x)
+        case .gamma(let x): self = .gamma(x)
+        case .pareto(let x): self = .pareto(x)
+        case .other: return nil
+        }
+    }
+
+    @inline(__always)
+    func sample<G: RandomNumberGenerator>(using g: inout G) -> Double {
+        switch self {
+        case .exponential(let x): return x.sample(using: &g)
+        case .weibull(let x): return x.sample(using: &g)
+        case .logNormal(let x): return x.sample(using: &g)
+        case .gamma(let x): return x.sample(using: &g)
+        case .pareto(let x): return x.sample(using: &g)
+        }
+    }
+}
+
+/// A class's ON and OFF laws as plain values, for devices whose every renewal boundary flips
+/// availability (no window): all `FleetAvailability` needs to walk a device forward once its
+/// first phase is drawn.
+struct PlainRenewal: Sendable {
+    var on: PlainLaw
+    var off: PlainLaw
+
+    /// nil unless both laws are plain and boundaries flip.
+    init?(_ l: RenewalLaws) {
+        guard l.boundariesFlip, let on = PlainLaw(l.on.law), let off = PlainLaw(l.off.law) else { return nil }
+        self.on = on; self.off = off
+    }
+}
+
 /// A period law with what a stationary start needs: the law itself, and its
 /// **length-biased** law (density x·f(x)/E[X]), from which the first, already-running
 /// period of a device is drawn.

@@ -40,6 +40,9 @@ public struct FleetAvailability: Sendable {
     let models: [AvailabilityModel]
     /// Each renewal class's laws, unboxed (nil for always-on and trace classes).
     let laws: [RenewalLaws?]
+    /// The same laws as plain values where every boundary flips (the hot path: walking a
+    /// device forward copies no existential, so it costs no reference counting).
+    let plain: [PlainRenewal?]
     /// The key base of the "availability" streams.
     let availabilityBase: UInt64
 
@@ -56,6 +59,7 @@ public struct FleetAvailability: Sendable {
             guard case .renewal(let on, let off) = m.source else { return nil }
             return RenewalLaws(on: on, off: off, model: m)
         }
+        plain = laws.map { $0.flatMap(PlainRenewal.init) }
         var cs = [Cursor](repeating: Cursor(), count: fleet.count)
         for d in 0..<fleet.count {
             let c = Int(fleet.classOf[d])
@@ -75,7 +79,13 @@ public struct FleetAvailability: Sendable {
     /// Whether device `d` is available at `t`, and until when that holds (exclusive;
     /// `.distantFuture` when it never changes).
     public mutating func state(of d: Int, at t: SimTime) -> (available: Bool, until: SimTime) {
-        let c = cursors[d].classID
+        let cursor = cursors[d]
+        let c = cursor.classID
+        if cursor.phaseEnd != .min, let l = plain[c] {
+            let r = advance(d, Phase(on: cursor.on, end: cursor.phaseEnd, draws: cursor.draws), to: t.ticks, l)
+            commit(d, r)
+            return (r.on, SimTime(ticks: r.end))
+        }
         if let l = laws[c], l.boundariesFlip {
             // Every renewal boundary flips the state (periods are at least a tick long).
             let r = renewalPhase(d, at: t.ticks, l, from: current(d))
@@ -105,7 +115,13 @@ public struct FleetAvailability: Sendable {
 
     /// Whether device `d` is available at `t`.
     public mutating func isAvailable(_ d: Int, at t: SimTime) -> Bool {
-        let c = cursors[d].classID
+        let cursor = cursors[d]
+        let c = cursor.classID
+        if cursor.phaseEnd != .min, let l = plain[c] {
+            let r = advance(d, Phase(on: cursor.on, end: cursor.phaseEnd, draws: cursor.draws), to: t.ticks, l)
+            commit(d, r)
+            return r.on
+        }
         if let l = laws[c], l.boundariesFlip {
             let r = renewalPhase(d, at: t.ticks, l, from: current(d))
             commit(d, r)
@@ -172,6 +188,30 @@ public struct FleetAvailability: Sendable {
         }
         p.draws = g.draws
         return p
+    }
+
+    /// `renewalPhase` from a known phase with plain laws: the same walk, drawing the same
+    /// numbers from the same stream positions (the lazy-vs-eager tests check both paths).
+    @inline(__always)
+    func advance(_ d: Int, _ start: Phase, to t: Int64, _ l: PlainRenewal) -> Phase {
+        var p = start
+        if p.end > t { return p }
+        var g = CountingStream(RandomStreams.key(base: availabilityBase, entity: UInt64(d)), at: p.draws)
+        while p.end <= t {
+            p.on.toggle()
+            p.end = ticks(p.on ? l.on.sample(using: &g) : l.off.sample(using: &g), after: p.end)
+        }
+        p.draws = g.draws
+        return p
+    }
+
+    /// Where device `d`'s 16-byte cursor lives: `base + d × stride`, for
+    /// `Simulation.setPrefetch` on the kind whose handler asks about device `target` (the one
+    /// cache miss per event a large fleet would cost). An address only — valid until the
+    /// cursors are copied (this value is copied and then mutated), which costs a useless
+    /// fetch, never a wrong result.
+    public var prefetchAddress: (base: UnsafeRawPointer?, stride: Int) {
+        (cursors.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) }, MemoryLayout<Cursor>.stride)
     }
 
     /// Trace replay (`TraceReplay`): `draws` is the index of the next interval boundary,

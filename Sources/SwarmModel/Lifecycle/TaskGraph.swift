@@ -10,6 +10,10 @@ public struct TaskGraph: Sendable {
     var settledParents: [UInt16]
     /// Whether each task has been made ready (parents satisfied).
     public private(set) var readied: [Bool]
+    /// Whether any task has a parent. Without edges nothing here ever changes, and the
+    /// lifecycle skips its calls (each passes the whole `TaskTable`, which copying costs a
+    /// retain and release per column: perf showed it on every finished and queued task).
+    public let hasEdges: Bool
     var barrierArmed: Set<Int> = []
     var barrierExpired: Set<Int> = []
 
@@ -20,6 +24,7 @@ public struct TaskGraph: Sendable {
         readied = (0..<m).map { tasks.parents(of: TaskID(index: $0)).isEmpty }
         children = Array(repeating: [], count: m)
         for t in 0..<m { for p in tasks.parents(of: TaskID(index: t)) { children[Int(p)].append(UInt32(t)) } }
+        hasEdges = children.contains { !$0.isEmpty }
     }
 
     /// Task `t` became ready: the barriers among its children whose deadline starts now

@@ -198,8 +198,10 @@ public final class TaskLifecycle {
 
     func enqueue(_ t: Int) {
         // A barrier's reporting deadline starts when its first parent becomes ready.
-        for (c, timeout) in graph.armBarriers(readyParent: t, tasks: tasks) {
-            driver.wakeBarrier(c, after: SimDuration(ticks: timeout))
+        if graph.hasEdges {
+            for (c, timeout) in graph.armBarriers(readyParent: t, tasks: tasks) {
+                driver.wakeBarrier(c, after: SimDuration(ticks: timeout))
+            }
         }
         let waiting = tasks.state[t] == .queued
         tasks.state[t] = .queued
@@ -314,8 +316,10 @@ public final class TaskLifecycle {
         driver.record(.done(task: TaskID(index: t), device: d, at: now, correct: correct))
         policy.taskFinished(TaskID(index: t), on: d, fleet: view)
         // A child's data comes from the region where its last parent finished.
-        for c in graph.children[t] where !graph.readied[Int(c)] { tasks.dataRegion[Int(c)] = UInt16(view.region(d)) }
-        for c in graph.settle(t, done: true, tasks: tasks) { makeReady(c) }
+        if graph.hasEdges {
+            for c in graph.children[t] where !graph.readied[Int(c)] { tasks.dataRegion[Int(c)] = UInt16(view.region(d)) }
+            for c in graph.settle(t, done: true, tasks: tasks) { makeReady(c) }
+        }
         if speculated.remove(t) != nil { metrics.redundantSeconds += cancelAttempts(of: t) }
         finishIfSettled()
     }

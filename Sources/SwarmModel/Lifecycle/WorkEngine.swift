@@ -131,6 +131,9 @@ public final class WorkEngine {
         kinds.dispatch = sim.register("dispatch") { [unowned self] _ in self.lifecycle.dispatch() }
         kinds.barrier = sim.register("barrier-deadline") { [unowned self] e in self.lifecycle.barrierDeadline(Int(e.target)) }
         kinds.flow = sim.register("flow-done") { [unowned self] _ in self.flowsDone() }
+        // A device change first reads the device's availability cursor: fetch it ahead.
+        let cursors = availability.prefetchAddress
+        sim.setPrefetch(kinds.change, base: cursors.base, stride: cursors.stride)
         if !configuration.pools.isEmpty { startPools(configuration.pools, taskCount: tasks.count) }
         let first = lifecycle.attach(self)
         for d in 0..<n {
