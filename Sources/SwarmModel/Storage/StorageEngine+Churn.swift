@@ -18,8 +18,9 @@ extension StorageEngine {
         guard online[d] else { return }
         online[d] = false
         refresh(d)
-        for slot in piecesOf[d] {
-            let s = segment(ofSlot: Int(slot))
+        // By index (a repair started here never moves d's own pieces).
+        for i in piecesOf[d].indices {
+            let s = segment(ofSlot: Int(piecesOf[d][i]))
             loseLive(s)
             considerRepair(s)
         }
@@ -30,8 +31,9 @@ extension StorageEngine {
         guard !online[d] && !departed[d] else { return }
         online[d] = true
         refresh(d)
-        for slot in piecesOf[d] {
-            let s = segment(ofSlot: Int(slot))
+        // By index (a repair started here never moves d's own pieces).
+        for i in piecesOf[d].indices {
+            let s = segment(ofSlot: Int(piecesOf[d][i]))
             gainLive(s)
             considerRepair(s)   // readable again (≥ k) but still below threshold
         }

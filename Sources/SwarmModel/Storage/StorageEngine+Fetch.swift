@@ -1,21 +1,33 @@
 import SwarmKernel
 
 /// Objects a device keeps after fetching them for tasks, oldest evicted first, within a
-/// byte budget per device. Sparse: only devices that fetched something have an entry.
+/// byte budget per device. Sparse: only devices that fetched something have an entry, and
+/// only objects cached somewhere have a list of the devices keeping them (`devices(caching:)`,
+/// what a locality-aware policy asks).
 struct DeviceCache {
     let budget: Double
     var entries: [Int: [(object: Int, bytes: Double)]] = [:]
+    var keptOn: [Int: [Int]] = [:]
     init(devices: Int, budget: Double) { self.budget = budget }
 
     func holds(_ o: Int, on d: Int) -> Bool { entries[d]?.contains { $0.object == o } ?? false }
+
+    /// The devices keeping a copy of object o, in the order they fetched it.
+    func devices(caching o: Int) -> [Int] { keptOn[o] ?? [] }
 
     mutating func keep(_ o: Int, bytes: Double, on d: Int) {
         guard bytes <= budget else { return }
         var list = entries[d] ?? []
         var used = list.reduce(0) { $0 + $1.bytes }
-        while used + bytes > budget, !list.isEmpty { used -= list.removeFirst().bytes }
+        while used + bytes > budget, !list.isEmpty {
+            let evicted = list.removeFirst()
+            used -= evicted.bytes
+            keptOn[evicted.object]?.removeAll { $0 == d }
+            if keptOn[evicted.object]?.isEmpty == true { keptOn[evicted.object] = nil }
+        }
         list.append((o, bytes))
         entries[d] = list
+        keptOn[o, default: []].append(d)
     }
 }
 
@@ -47,8 +59,9 @@ extension StorageEngine {
             let group = spec.objects[group(ofSegment: s)]
             let k = group.redundancy.k
             guard Int(live[s]) >= k else { metrics.fetchesFailed += 1; return nil }
-            // A piece d holds itself is read locally.
-            let from = nearestLive(slots(of: s), to: d, count: k).filter { $0 != d }
+            // A piece d holds itself is read locally (`nearestLive` puts d first).
+            nearestLive(slots(of: s), to: d, count: k)
+            let from = near.filter { $0 != d }
             var t = 0.0
             for h in from {
                 t = max(t, transferSeconds(bytes: group.pieceBytes, from: h, to: d,
@@ -61,5 +74,21 @@ extension StorageEngine {
         metrics.fetchBytes += bytes
         cache.keep(o, bytes: spec.objects[group(ofSegment: segments(ofObject: o).lowerBound)].bytes, on: d)
         return FetchPlan(sources: sources, bytes: bytes, seconds: seconds, cacheHit: false)
+    }
+}
+
+extension WorkEngine {
+    /// Tasks of job j read object kind `objectKinds[j]` (`StorageSpec.objects` index; nil:
+    /// their input comes from their data region as usual): task t reads object t mod count of
+    /// its kind, fetched from `storage`'s holders (`StorageEngine.fetch`), and policies see
+    /// who holds what through `FleetView.storage`.
+    public func readInputs(from storage: StorageEngine, objectKinds: [Int?]) {
+        let locality = StorageLocality(engine: storage, kindOfJob: objectKinds.map { $0 ?? -1 })
+        lifecycle.view.storage = locality
+        let jobs = lifecycle.tasks.job
+        inputSource = { t, d in
+            guard let o = locality.inputObject(task: t, job: Int(jobs[t])) else { return nil }
+            return storage.fetch(object: o, to: d)?.seconds
+        }
     }
 }
