@@ -40,6 +40,11 @@ public struct FetchPlan: Sendable, Equatable {
     /// Seconds until the whole object is on the device.
     public var seconds: Double
     public var cacheHit: Bool
+    /// Bytes of one piece (every segment of an object has the same).
+    public var pieceBytes: Double = 0
+    /// The latency part of `seconds`: per segment the largest of its sources' (one-way
+    /// latency between the regions plus both access latencies), summed over the segments.
+    public var latency: Double = 0
 }
 
 extension StorageEngine {
@@ -53,7 +58,7 @@ extension StorageEngine {
             return FetchPlan(sources: [], bytes: 0, seconds: 0, cacheHit: true)
         }
         var sources: [[Int]] = []
-        var bytes = 0.0, seconds = 0.0
+        var bytes = 0.0, seconds = 0.0, latency = 0.0
         let down = fleet.deviceClass(d).downlink
         for s in segments(ofObject: o) {
             let group = spec.objects[group(ofSegment: s)]
@@ -62,33 +67,20 @@ extension StorageEngine {
             // A piece d holds itself is read locally (`nearestLive` puts d first).
             nearestLive(slots(of: s), to: d, count: k)
             let from = near.filter { $0 != d }
-            var t = 0.0
+            var t = 0.0, l = 0.0
             for h in from {
                 t = max(t, transferSeconds(bytes: group.pieceBytes, from: h, to: d,
                                            rate: min(fleet.deviceClass(h).uplink, down / Double(from.count))))
+                l = max(l, transferSeconds(bytes: 0, from: h, to: d, rate: 1))
             }
             seconds += t
+            latency += l
             bytes += Double(from.count) * group.pieceBytes
             sources.append(from)
         }
         metrics.fetchBytes += bytes
         cache.keep(o, bytes: spec.objects[group(ofSegment: segments(ofObject: o).lowerBound)].bytes, on: d)
-        return FetchPlan(sources: sources, bytes: bytes, seconds: seconds, cacheHit: false)
-    }
-}
-
-extension WorkEngine {
-    /// Tasks of job j read object kind `objectKinds[j]` (`StorageSpec.objects` index; nil:
-    /// their input comes from their data region as usual): task t reads object t mod count of
-    /// its kind, fetched from `storage`'s holders (`StorageEngine.fetch`), and policies see
-    /// who holds what through `FleetView.storage`.
-    public func readInputs(from storage: StorageEngine, objectKinds: [Int?]) {
-        let locality = StorageLocality(engine: storage, kindOfJob: objectKinds.map { $0 ?? -1 })
-        lifecycle.view.storage = locality
-        let jobs = lifecycle.tasks.job
-        inputSource = { t, d in
-            guard let o = locality.inputObject(task: t, job: Int(jobs[t])) else { return nil }
-            return storage.fetch(object: o, to: d)?.seconds
-        }
+        let piece = groupPieceBytes[group(ofSegment: segments(ofObject: o).lowerBound)]
+        return FetchPlan(sources: sources, bytes: bytes, seconds: seconds, cacheHit: false, pieceBytes: piece, latency: latency)
     }
 }
