@@ -37,13 +37,16 @@ struct StorageLocalityTests {
 
     /// `tasks` one-second tasks, all reading the one object (`redundancy`), under `policy`.
     static func run(_ policy: any SchedulingPolicy, fleet: Fleet, tasks count: Int, redundancy: Redundancy,
-                    dataRegion: Int = 0, before: (StorageEngine) -> Void = { _ in }) -> Outcome {
+                    dataRegion: Int = 0, arrivals: [Double]? = nil, cache: Double = 0,
+                    before: (StorageEngine) -> Void = { _ in }) -> Outcome {
         var tasks = TaskTable()
-        for _ in 0..<count { tasks.add(work: .seconds(1), inputBytes: objectBytes, dataRegion: dataRegion) }
+        for i in 0..<count {
+            tasks.add(work: .seconds(1), inputBytes: objectBytes, dataRegion: dataRegion, arrival: .zero + .seconds(arrivals?[i] ?? 0))
+        }
         let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: policy, seed: 1,
                                 configuration: .init(regionLatency: latency))
         let spec = StorageSpec(objects: [StoredObjects(name: "input", count: 1, bytes: objectBytes, redundancy: redundancy)],
-                               classes: [.init(className: "box", capacity: 1e9)])
+                               classes: [.init(className: "box", capacity: 1e9)], cacheBytes: cache)
         let storage = StorageEngine(fleet: fleet, spec: spec, seed: 1, horizon: .zero + .hours(1), regionLatency: latency, sim: engine.sim)
         engine.readInputs(from: storage, objectKinds: [0])
         before(storage)
@@ -124,6 +127,26 @@ struct StorageLocalityTests {
         #expect(usual.storage.metrics.fetchBytes == 3 * (2 * piece) + 3 * piece)
         #expect(abs(usual.meanLatency - (fetch + compute + message + 0.040)) < 1e-6)
         #expect(run.storage.metrics.fetchBytes < usual.storage.metrics.fetchBytes)
+    }
+
+    /// One replica on one of four boxes; two tasks at 0 s, two more at 100 s, a 1 GB cache per
+    /// device. At 0 s one task runs on the holder (nothing to fetch), the other on another eu
+    /// box, which fetches the object and keeps it. At 100 s the holder and that box both have
+    /// the whole object (a replica, a cached copy): the two late tasks go to them and fetch
+    /// nothing. One fetch of 100 MB in all; two cache hits (a fetch keeps the object, even the
+    /// holder's, read from its own replica).
+    @Test("a device keeping a cached copy counts as a holder")
+    func cachedCopies() throws {
+        let fleet = try Self.fleet(boxes: [4, 0])
+        let run = Self.run(StorageLocalityPolicy(context: Self.context), fleet: fleet, tasks: 4, redundancy: .replication(1),
+                           arrivals: [0, 0, 100, 100], cache: 1e9)
+        #expect(run.engine.metrics.tasksDone == 4)
+        let holder = try #require(run.storage.holders(ofSegment: 0).first)
+        #expect(run.device[0] == holder || run.device[1] == holder)
+        let early = Set([run.device[0]!, run.device[1]!]), late = Set([run.device[2]!, run.device[3]!])
+        #expect(late == early)
+        #expect(run.storage.metrics.fetchBytes == Self.objectBytes)
+        #expect(run.storage.metrics.cacheHits == 2)
     }
 
     /// Every holder of the object goes offline before the task is placed: the policy finds no
