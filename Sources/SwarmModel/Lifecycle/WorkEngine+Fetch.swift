@@ -12,11 +12,14 @@ extension WorkEngine {
     /// Tasks of job j read object kind `objectKinds[j]` (`StorageSpec.objects` index; nil:
     /// their input comes from their data region as usual): task t reads object t mod count of
     /// its kind, fetched from `storage`'s holders, and policies see who holds what through
-    /// `FleetView.storage` (read-only).
+    /// `FleetView.storage` (read-only). With a shared network, the storage engine's repairs
+    /// move their pieces as flows on it too (`PieceTransport`).
     public func readInputs(from storage: StorageEngine, objectKinds: [Int?]) {
         let locality = StorageLocality(engine: storage, kindOfJob: objectKinds.map { $0 ?? -1 })
         lifecycle.view.storage = locality
         storedInputs = (storage, locality)
+        // Repair traffic shares the network too.
+        if net != nil { storage.transport = self }
     }
 
     /// Starts slot s's input phase as a fetch when task t reads a stored object that can be
@@ -48,6 +51,16 @@ extension WorkEngine {
             }
         }
         net!.fetchLeft[s] = Int32(net!.fetchFlows[s].count)
+        rescheduleFlows()
+    }
+}
+
+/// A repair's pieces as flows on the work engine's shared network: owner −2 − job in
+/// `SharedTransfers.owner` marks them (slots own flows with ids ≥ 0).
+extension WorkEngine: PieceTransport {
+    public func movePiece(bytes: Double, from a: Int, to b: Int, repair job: Int) {
+        let id = net!.flows.addFlow(bytes: bytes, links: net!.path(from: a, to: b, fleet: view.fleet), at: sim.now)
+        net!.own(id, -2 - job)
         rescheduleFlows()
     }
 }

@@ -14,8 +14,10 @@ struct SharedTransfers {
     var flowOf: [FlowID?]
     /// Per flow slot (`FlowID.slot`): the engine slot whose transfer it is, -1 when none.
     var owner: [Int32] = []
-    /// Scratch for `flowsDone`: the slots whose flows just ended (kept, so nothing allocates).
+    /// Scratch for `flowsDone`: the slots whose flows just ended, and the storage repairs one
+    /// of whose pieces just arrived (kept, so nothing allocates).
     var finished: [Int] = []
+    var repairPieces: [Int] = []
     /// Per slot, for an input fetched from stored objects' holders (`WorkEngine+Fetch.swift`):
     /// the fetch waiting for its latency, its flows (one per piece), and how many are left.
     var fetchPlan: [FetchPlan?]
@@ -130,6 +132,7 @@ extension WorkEngine {
     func flowsDone() {
         net!.event = nil
         net!.finished.removeAll(keepingCapacity: true)
+        net!.repairPieces.removeAll(keepingCapacity: true)
         while let (id, at) = net!.flows.nextCompletion(), at <= sim.now {
             _ = net!.flows.removeFlow(id, at: sim.now)
             let d = Int(net!.owner[Int(id.slot)])
@@ -143,6 +146,9 @@ extension WorkEngine {
                     net!.fetchLeft[d] -= 1
                     if net!.fetchLeft[d] == 0 { net!.fetchFlows[d].removeAll(keepingCapacity: true); net!.finished.append(d) }
                 }
+            } else if d <= -2 {
+                net!.owner[Int(id.slot)] = -1
+                net!.repairPieces.append(-2 - d)
             }
         }
         rescheduleFlows()
@@ -150,6 +156,8 @@ extension WorkEngine {
         // event handler), so the list is walked by index.
         var i = 0
         while i < net!.finished.count { advancePhase(net!.finished[i]); i += 1 }
+        i = 0
+        while i < net!.repairPieces.count { storedInputs?.storage.pieceArrived(repair: net!.repairPieces[i]); i += 1 }
     }
 
     func rescheduleFlows() {

@@ -10,6 +10,15 @@ struct RepairJobs {
     var targets: [UInt32] = []
     var freeJobs: [Int] = []
     var running = 0
+    /// On a shared network (`StorageEngine.transport`): per job its sources (stride
+    /// `sourceStride`, the largest k), its phase (`RepairPhase`), the pieces still moving,
+    /// and when it started (ticks).
+    var sourceStride = 1
+    var sources: [UInt32] = []
+    var sourceCount: [Int] = []
+    var phase: [RepairPhase] = []
+    var piecesLeft: [Int] = []
+    var startedAt: [Int64] = []
 
     mutating func start(_ s: Int, _ devices: [Int]) -> Int {
         precondition(devices.count <= stride, "a repair writes at most n pieces")
@@ -22,6 +31,8 @@ struct RepairJobs {
             j = segment.count
             segment.append(s); targetCount.append(0)
             targets.append(contentsOf: repeatElement(StorageEngine.none, count: stride))
+            sources.append(contentsOf: repeatElement(StorageEngine.none, count: sourceStride))
+            sourceCount.append(0); phase.append(.readLatency); piecesLeft.append(0); startedAt.append(0)
         }
         targetCount[j] = devices.count
         for i in devices.indices { targets[j * stride + i] = UInt32(devices[i]) }
@@ -72,8 +83,13 @@ extension StorageEngine {
         metrics.repairEnergyJoules += r.busyWatts * (read + write)
         metrics.repairBytesRead += Double(k) * piece
         metrics.repairBytesWritten += Double(targets.count) * piece
-        metrics.repairSeconds += read + write
         let job = repairs.start(s, targets)
+        if transport != nil {
+            // On the shared network: the read's latency, then its pieces as flows (`StorageEngine+RepairFlows.swift`).
+            startOnNetwork(job, sources: near)
+            return
+        }
+        metrics.repairSeconds += read + write
         _ = sim.schedule(kinds.repaired, target: UInt32(job), after: SimDuration(seconds: read + write))
     }
 

@@ -71,7 +71,11 @@ public final class StorageEngine {
     var near: [Int] = []
     var nearKey: [Double] = []
     var cache: DeviceCache
-    var kinds = (change: EventKind(rawValue: 0), depart: EventKind(rawValue: 0), repaired: EventKind(rawValue: 0), sample: EventKind(rawValue: 0))
+    var kinds = (change: EventKind(rawValue: 0), depart: EventKind(rawValue: 0), repaired: EventKind(rawValue: 0), sample: EventKind(rawValue: 0),
+                 repairPhase: EventKind(rawValue: 0))
+    /// Where repair traffic goes when it shares a network with other transfers (a work
+    /// engine with `Configuration.network`); nil: the latency-and-bandwidth formula.
+    weak var transport: (any PieceTransport)?
 
     /// Builds the storage state and uploads every object at time 0 (to devices online then).
     /// `placements` is the list the spec's policy name is looked up in.
@@ -110,6 +114,7 @@ public final class StorageEngine {
         kinds.depart = sim.register("storage-device-departs") { [unowned self] e in self.depart(Int(e.target)) }
         kinds.repaired = sim.register("storage-repair-done") { [unowned self] e in self.repairDone(Int(e.target)) }
         kinds.sample = sim.register("storage-sample") { [unowned self] _ in self.sample() }
+        kinds.repairPhase = sim.register("storage-repair-latency-over") { [unowned self] e in self.latencyOver(Int(e.target)) }
 
         // Devices that lend storage: their state now, their next change, their departure.
         let streams = RandomStreams(seed: seed)
@@ -195,6 +200,7 @@ public final class StorageEngine {
             metrics.userBytes += Double(group.count) * group.bytes
         }
         repairs.stride = max(1, groupN.max() ?? 1)
+        repairs.sourceStride = max(1, groupK.max() ?? 1)
         live = [UInt8](repeating: 0, count: segmentTotal)
         present = live
         repairing = [Bool](repeating: false, count: segmentTotal)
