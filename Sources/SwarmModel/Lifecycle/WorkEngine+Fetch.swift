@@ -58,7 +58,9 @@ extension WorkEngine {
 /// A repair's pieces as flows on the work engine's shared network: owner −2 − job in
 /// `SharedTransfers.owner` marks them (slots own flows with ids ≥ 0).
 extension WorkEngine: PieceTransport {
+    /// One piece of storage repair `job` as a flow from device a to device b.
     public func movePiece(bytes: Double, from a: Int, to b: Int, repair job: Int) {
+        precondition(net != nil, "repair pieces move as flows only on a shared network (Configuration.network)")
         let id = net!.flows.addFlow(bytes: bytes, links: net!.path(from: a, to: b, fleet: view.fleet), at: sim.now)
         net!.own(id, -2 - job)
         rescheduleFlows()

@@ -51,7 +51,7 @@ public struct StorageLocality {
     /// The latency part of fetching object o into region r: per segment the one-way latency
     /// from the k-th nearest live holder (the farthest of the k a fetch reads), summed over
     /// the segments (read one after the other), seconds; nil when a segment has fewer than k
-    /// live pieces (the fetch would fail). - Complexity: O(segments × n × k), no allocation.
+    /// live pieces (the fetch would fail). - Complexity: O(segments × n²), no allocation.
     public func fetchLatency(of o: Int, toRegion r: Int) -> Double? {
         var total = 0.0
         for s in engine.segments(ofObject: o) {
