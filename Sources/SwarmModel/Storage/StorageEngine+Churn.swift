@@ -18,9 +18,11 @@ extension StorageEngine {
         guard online[d] else { return }
         online[d] = false
         refresh(d)
-        // By index (a repair started here never moves d's own pieces).
-        for i in piecesOf[d].indices {
-            let s = segment(ofSlot: Int(piecesOf[d][i]))
+        // A local reference walked by index: no exclusivity check per piece, and no iterator
+        // (which allocates in unoptimised builds); a repair started here never moves d's pieces.
+        let held = piecesOf[d]
+        for i in held.indices {
+            let s = segment(ofSlot: Int(held[i]))
             loseLive(s)
             considerRepair(s)
         }
@@ -31,9 +33,11 @@ extension StorageEngine {
         guard !online[d] && !departed[d] else { return }
         online[d] = true
         refresh(d)
-        // By index (a repair started here never moves d's own pieces).
-        for i in piecesOf[d].indices {
-            let s = segment(ofSlot: Int(piecesOf[d][i]))
+        // A local reference walked by index: no exclusivity check per piece, and no iterator
+        // (which allocates in unoptimised builds); a repair started here never moves d's pieces.
+        let held = piecesOf[d]
+        for i in held.indices {
+            let s = segment(ofSlot: Int(held[i]))
             gainLive(s)
             considerRepair(s)   // readable again (≥ k) but still below threshold
         }

@@ -30,8 +30,9 @@ struct RepairJobs {
         } else {
             j = segment.count
             segment.append(s); targetCount.append(0)
-            targets.append(contentsOf: repeatElement(StorageEngine.none, count: stride))
-            sources.append(contentsOf: repeatElement(StorageEngine.none, count: sourceStride))
+            // One by one: the generic append(contentsOf:) allocates in unoptimised builds.
+            for _ in 0..<stride { targets.append(StorageEngine.none) }
+            for _ in 0..<sourceStride { sources.append(StorageEngine.none) }
             sourceCount.append(0); phase.append(.readLatency); piecesLeft.append(0); startedAt.append(0)
         }
         targetCount[j] = devices.count
@@ -105,23 +106,29 @@ extension StorageEngine {
     /// then by device id. Insertion into kept buffers: no allocation once warm.
     /// - Complexity: O(n × count).
     func nearestLive(_ slots: Range<Int>, to d: Int, count: Int) {
-        near.removeAll(keepingCapacity: true)
-        nearKey.removeAll(keepingCapacity: true)
+        // Kept buffers moved into locals (and back), and the engine's arrays read through local
+        // references: no exclusivity check per element.
+        var chosen: [Int] = [], keys: [Double] = []
+        swap(&chosen, &near); swap(&keys, &nearKey)
+        defer { swap(&chosen, &near); swap(&keys, &nearKey) }
+        chosen.removeAll(keepingCapacity: true)
+        keys.removeAll(keepingCapacity: true)
         guard count > 0 else { return }
-        let r = Int(fleet.regionOf[d])
+        let holder = self.holder, online = self.online, regionOf = fleet.regionOf, view = self.view
+        let r = Int(regionOf[d])
         for i in slots {
             let h32 = holder[i]
             guard h32 != StorageEngine.none, online[Int(h32)] else { continue }
             let h = Int(h32)
-            let key = h == d ? -1 : view.latency(from: Int(fleet.regionOf[h]), to: r)
+            let key = h == d ? -1 : view.latency(from: Int(regionOf[h]), to: r)
             // Position among the kept ones (ties: lower id first).
-            var p = near.count
-            while p > 0 && (nearKey[p - 1], near[p - 1]) > (key, h) { p -= 1 }
+            var p = chosen.count
+            while p > 0 && (keys[p - 1], chosen[p - 1]) > (key, h) { p -= 1 }
             guard p < count else { continue }
-            if near.count < count { near.append(h); nearKey.append(key) }
-            var q = near.count - 1
-            while q > p { near[q] = near[q - 1]; nearKey[q] = nearKey[q - 1]; q -= 1 }
-            near[p] = h; nearKey[p] = key
+            if chosen.count < count { chosen.append(h); keys.append(key) }
+            var q = chosen.count - 1
+            while q > p { chosen[q] = chosen[q - 1]; keys[q] = keys[q - 1]; q -= 1 }
+            chosen[p] = h; keys[p] = key
         }
     }
 

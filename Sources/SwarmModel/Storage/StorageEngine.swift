@@ -235,9 +235,11 @@ public final class StorageEngine {
         checkRound &+= 1
         if checkRound == 0 { for i in checked.indices { checked[i] = 0 }; checkRound = 1 }
         chosen.removeAll(keepingCapacity: true)
-        // By index: iterating a slice of the decisions allocates in unoptimised builds.
-        for i in 0..<min(pieces, placements.devices.count) {
-            let d = Int(placements.devices[i])
+        // A local reference walked by index: iterating a slice allocates in unoptimised
+        // builds, and a class property read per element pays an exclusivity check each time.
+        let decided = placements.devices
+        for i in 0..<min(pieces, decided.count) {
+            let d = Int(decided[i])
             if view.allows(d, for: request) && !placements.isExcluded(d) && checked[d] != checkRound {
                 checked[d] = checkRound
                 chosen.append(d)
@@ -245,8 +247,9 @@ public final class StorageEngine {
                 metrics.placementRejections += 1
             }
         }
-        for i in chosen.indices {
-            let d = chosen[i]
+        let picked = chosen
+        for i in picked.indices {
+            let d = picked[i]
             view.free[d] -= request.pieceBytes
             refresh(d)
         }
