@@ -259,6 +259,6 @@ extension PolicyRegistry {
         RandomPolicy.self, RoundRobinPolicy.self, FastestFirstPolicy.self, LocalityAwarePolicy.self,
         AvailabilityAwarePolicy.self, LeastLoadedPolicy.self,
         DeadlineAwarePolicy.self, GPUAffinityPolicy.self, EdgeFirstPolicy.self, KubeScorePolicy.self,
-        VolunteerFirstPolicy.self,
+        VolunteerFirstPolicy.self, StorageLocalityPolicy.self,
     ]
 }

@@ -52,4 +52,19 @@ struct StorageRunTests {
         let json = ScenarioRunner.jsonObject(r)["storage"] as? [String: Any]
         #expect(json?["objects"] as? Int == 5)
     }
+
+    /// The same scenario under `storage-locality`, named in the file: all ten tasks start at
+    /// once on twenty devices, each object's six holders idle, so every task runs on a holder
+    /// of its object and reads its own 1 MB piece locally, fetching the other 2 of its 3 —
+    /// 10 × 2 MB in all. Under random a task off the holders fetches 3 MB.
+    @Test("a scenario naming storage-locality runs each task on a holder of its object")
+    func localityByName() throws {
+        let text = Self.text.replacingOccurrences(of: "policies: [random]", with: "policies: [random, storage-locality]")
+        let s = try Scenario.parse(text: text, file: "storage.yaml", registry: .builtin)
+        let runs = try ScenarioRunner.run(s, resultsPath: nil)
+        let random = try #require(runs.first { $0.policy == "random" }?.storage)
+        let local = try #require(runs.first { $0.policy == "storage-locality" }?.storage)
+        #expect(local.metrics.fetches == 10 && local.metrics.fetchBytes == 10 * 2e6)
+        #expect(random.metrics.fetches == 10 && random.metrics.fetchBytes > local.metrics.fetchBytes)
+    }
 }

@@ -12,7 +12,8 @@ let shippedScenarios: [String] = {
 }()
 
 let allPolicies = ["random", "round-robin", "fastest-first", "locality-aware", "availability-aware", "least-loaded",
-                   "deadline-aware", "edge-first", "gpu-affinity", "kube-score", "volunteer-first"]
+                   "deadline-aware", "edge-first", "gpu-affinity", "kube-score", "volunteer-first",
+                   "storage-locality"]
 
 @Suite("Scenario schema")
 struct ScenarioSchemaTests {

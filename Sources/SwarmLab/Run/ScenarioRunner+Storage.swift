@@ -29,21 +29,19 @@ extension ScenarioRunner {
         return report(engine, spec: spec, wallSeconds: monotonicSeconds() - start)
     }
 
-    /// When some workload reads stored objects (`input_object`): a storage engine on the work
-    /// engine's simulation, the work engine's `inputSource` fetching task t's input — object
-    /// t mod count of its workload's kind — from the holders; nil otherwise.
+    /// When some workload reads stored objects (`input_object`), or transfers are flows on a
+    /// shared network (`sharedNetwork`: repair traffic then shares it with the work's): a
+    /// storage engine on the work engine's simulation, the work engine fetching task t's
+    /// input — object t mod count of its workload's kind — from the holders, and its policy
+    /// seeing who holds what (`WorkEngine.readInputs`); nil otherwise.
     static func attachStorage(_ scenario: Scenario, to engine: WorkEngine, fleet: Fleet, seed: UInt64,
-                              latency: @escaping @Sendable (Int, Int) -> Double) -> StorageEngine? {
+                              latency: @escaping @Sendable (Int, Int) -> Double, sharedNetwork: Bool = false) -> StorageEngine? {
         guard let spec = scenario.storage else { return nil }
         let kinds = scenario.workloads.map { ($0 as? PlacedWorkload)?.inputObject }
-        guard kinds.contains(where: { $0 != nil }) else { return nil }
+        guard sharedNetwork || kinds.contains(where: { $0 != nil }) else { return nil }
         let storage = StorageEngine(fleet: fleet, spec: spec, seed: seed, horizon: .zero + .seconds(scenario.duration),
                                     regionLatency: latency, sim: engine.sim)
-        let jobs = engine.tasks.job
-        engine.inputSource = { t, d in
-            guard let g = kinds[Int(jobs[t])] else { return nil }
-            return storage.fetch(object: storage.object(kind: g, index: t), to: d)?.seconds
-        }
+        engine.readInputs(from: storage, objectKinds: kinds)
         return storage
     }
 

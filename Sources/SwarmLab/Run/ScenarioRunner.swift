@@ -83,8 +83,10 @@ public enum ScenarioRunner {
         let engine = WorkEngine(fleet: fleet, tasks: tasks, policy: policy, seed: scenario.seed,
                                 configuration: run.configuration, sim: Simulation(expectedPending: fleet.count))
         let horizon = SimTime.zero + .seconds(scenario.duration)
-        // Stored objects some tasks read share the run's simulation (`input_object`).
-        let sharedStorage = attachStorage(scenario, to: engine, fleet: fleet, seed: scenario.seed, latency: run.latency)
+        // Stored objects some tasks read share the run's simulation (`input_object`), and so do
+        // their repairs when transfers are flows on a shared network.
+        let sharedStorage = attachStorage(scenario, to: engine, fleet: fleet, seed: scenario.seed, latency: run.latency,
+                                          sharedNetwork: run.configuration.network != nil)
         // The results file's recorder watches the run (none when no file is written).
         let recorder = writer == nil ? nil : RunRecorder(engine: engine, horizon: .seconds(scenario.duration),
                                                             interval: timelineInterval ?? .seconds(scenario.outputs.timelineInterval))

@@ -14,8 +14,15 @@ struct SharedTransfers {
     var flowOf: [FlowID?]
     /// Per flow slot (`FlowID.slot`): the engine slot whose transfer it is, -1 when none.
     var owner: [Int32] = []
-    /// Scratch for `flowsDone`: the slots whose flows just ended (kept, so nothing allocates).
+    /// Scratch for `flowsDone`: the slots whose flows just ended, and the storage repairs one
+    /// of whose pieces just arrived (kept, so nothing allocates).
     var finished: [Int] = []
+    var repairPieces: [Int] = []
+    /// Per slot, for an input fetched from stored objects' holders (`WorkEngine+Fetch.swift`):
+    /// the fetch waiting for its latency, its flows (one per piece), and how many are left.
+    var fetchPlan: [FetchPlan?]
+    var fetchFlows: [[FlowID]]
+    var fetchLeft: [Int32]
     var event: EventHandle?
 
     init(topology: Topology, fleet: Fleet, slots: Int, start: SimTime) {
@@ -29,23 +36,52 @@ struct SharedTransfers {
         }
         awaiting = [Bool](repeating: false, count: slots)
         flowOf = [FlowID?](repeating: nil, count: slots)
+        fetchPlan = [FetchPlan?](repeating: nil, count: slots)
+        fetchFlows = [[FlowID]](repeating: [], count: slots)
+        fetchLeft = [Int32](repeating: 0, count: slots)
     }
 
-    /// The links a transfer between `dataRegion` and device `d` crosses (stored inline).
+    /// The links a transfer between `dataRegion` and device `d` crosses (stored inline): in,
+    /// the WAN into d's region and d's way down; out, d's way up and the WAN back.
     func path(device d: Int, region: Int, site: Int32, dataRegion: Int, input: Bool) -> NetworkPath {
-        let down = LinkID(Int32(deviceLinkBase + 2 * d)), up = LinkID(Int32(deviceLinkBase + 2 * d + 1))
         var links = NetworkPath()
-        let here = RegionID(index: region), there = RegionID(index: dataRegion)
         if input {
-            if region != dataRegion { links.append(topology.wanOut(there)); links.append(topology.wanIn(here)) }
-            if site >= 0 { links.append(topology.backhaulDown(EdgeSiteID(UInt32(site)))) }
-            links.append(down)
+            appendWAN(from: dataRegion, to: region, &links)
+            appendDown(device: d, site: site, &links)
         } else {
-            links.append(up)
-            if site >= 0 { links.append(topology.backhaulUp(EdgeSiteID(UInt32(site)))) }
-            if region != dataRegion { links.append(topology.wanOut(here)); links.append(topology.wanIn(there)) }
+            appendUp(device: d, site: site, &links)
+            appendWAN(from: region, to: dataRegion, &links)
         }
         return links
+    }
+
+    /// The links from device h to device d (a piece of a stored object fetched from its
+    /// holder): h's way up, the WAN between their regions, d's way down — the same rule.
+    func path(from h: Int, to d: Int, fleet: Fleet) -> NetworkPath {
+        var links = NetworkPath()
+        appendUp(device: h, site: fleet.siteOf[h], &links)
+        appendWAN(from: Int(fleet.regionOf[h]), to: Int(fleet.regionOf[d]), &links)
+        appendDown(device: d, site: fleet.siteOf[d], &links)
+        return links
+    }
+
+    /// A device's way up: its uplink, then its edge site's backhaul if it has one.
+    func appendUp(device d: Int, site: Int32, _ links: inout NetworkPath) {
+        links.append(LinkID(Int32(deviceLinkBase + 2 * d + 1)))
+        if site >= 0 { links.append(topology.backhaulUp(EdgeSiteID(UInt32(site)))) }
+    }
+
+    /// A device's way down: its edge site's backhaul if it has one, then its downlink.
+    func appendDown(device d: Int, site: Int32, _ links: inout NetworkPath) {
+        if site >= 0 { links.append(topology.backhaulDown(EdgeSiteID(UInt32(site)))) }
+        links.append(LinkID(Int32(deviceLinkBase + 2 * d)))
+    }
+
+    /// Between two regions: out of the first's WAN link and into the second's (none within one).
+    func appendWAN(from a: Int, to b: Int, _ links: inout NetworkPath) {
+        guard a != b else { return }
+        links.append(topology.wanOut(RegionID(index: a)))
+        links.append(topology.wanIn(RegionID(index: b)))
     }
 
     /// Records that flow `id` carries engine slot `s`'s transfer.
@@ -58,6 +94,7 @@ struct SharedTransfers {
 
 extension WorkEngine {
     func startFlow(_ t: Int, _ s: Int, input: Bool) {
+        if input, let plan = net!.fetchPlan[s] { startFetchFlows(s, plan); return }
         let d = lifecycle.device(ofSlot: s)
         let bytes = input ? lifecycle.tasks.inputBytes[t] : lifecycle.tasks.outputBytes[t]
         let links = net!.path(device: d, region: view.region(d), site: view.fleet.siteOf[d],
@@ -72,6 +109,18 @@ extension WorkEngine {
     func stopFlow(_ s: Int) {
         guard net != nil else { return }
         net!.awaiting[s] = false
+        net!.fetchPlan[s] = nil
+        if !net!.fetchFlows[s].isEmpty {
+            for i in net!.fetchFlows[s].indices {
+                let id = net!.fetchFlows[s][i]
+                guard net!.flows.contains(id) else { continue }
+                _ = net!.flows.removeFlow(id, at: sim.now)
+                net!.owner[Int(id.slot)] = -1
+            }
+            net!.fetchFlows[s].removeAll(keepingCapacity: true)
+            net!.fetchLeft[s] = 0
+            rescheduleFlows()
+        }
         guard let id = net!.flowOf[s] else { return }
         _ = net!.flows.removeFlow(id, at: sim.now)
         net!.flowOf[s] = nil
@@ -83,13 +132,23 @@ extension WorkEngine {
     func flowsDone() {
         net!.event = nil
         net!.finished.removeAll(keepingCapacity: true)
+        net!.repairPieces.removeAll(keepingCapacity: true)
         while let (id, at) = net!.flows.nextCompletion(), at <= sim.now {
             _ = net!.flows.removeFlow(id, at: sim.now)
             let d = Int(net!.owner[Int(id.slot)])
             if d >= 0 {
                 net!.owner[Int(id.slot)] = -1
-                net!.flowOf[d] = nil
-                net!.finished.append(d)
+                if net!.flowOf[d] == id {
+                    net!.flowOf[d] = nil
+                    net!.finished.append(d)
+                } else {
+                    // One piece of a fetch: the phase ends with its last piece.
+                    net!.fetchLeft[d] -= 1
+                    if net!.fetchLeft[d] == 0 { net!.fetchFlows[d].removeAll(keepingCapacity: true); net!.finished.append(d) }
+                }
+            } else if d <= -2 {
+                net!.owner[Int(id.slot)] = -1
+                net!.repairPieces.append(-2 - d)
             }
         }
         rescheduleFlows()
@@ -97,6 +156,8 @@ extension WorkEngine {
         // event handler), so the list is walked by index.
         var i = 0
         while i < net!.finished.count { advancePhase(net!.finished[i]); i += 1 }
+        i = 0
+        while i < net!.repairPieces.count { storedInputs?.storage.pieceArrived(repair: net!.repairPieces[i]); i += 1 }
     }
 
     func rescheduleFlows() {

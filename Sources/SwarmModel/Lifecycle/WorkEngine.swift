@@ -78,6 +78,9 @@ public final class WorkEngine {
     /// the seconds until the input is on the device — a fetch from the holders of a stored
     /// object (`StorageEngine.fetch`) — or nil for the usual transfer. nil: always the usual.
     public var inputSource: ((_ task: Int, _ device: Int) -> Double?)?
+    /// Stored objects tasks read (`readInputs(from:objectKinds:)`): fetched from their
+    /// holders, as flows when the network is shared (`WorkEngine+Fetch.swift`).
+    var storedInputs: (storage: StorageEngine, locality: StorageLocality)?
     let configuration: Configuration
     var availability: FleetAvailability
     // Per device: whether it lies. Per slot (`TaskLifecycle.slots(of:)`: a device's own, or a
@@ -182,6 +185,7 @@ public final class WorkEngine {
         let bytes = input ? lifecycle.tasks.inputBytes[t] : lifecycle.tasks.outputBytes[t]
         let view = lifecycle.view
         let c = view.deviceClass(d)
+        if input, beginFetch(t, s, d) { return }
         if input, let seconds = inputSource?(t, d) {
             phaseEvent[s] = sim.schedule(kinds.phase, target: UInt32(s), after: SimDuration(seconds: seconds))
             return

@@ -43,6 +43,10 @@ public final class FleetView {
     /// When each device last came online (ticks), for uptime-aware policies.
     public internal(set) var onlineSince: [Int64]
     public internal(set) var now: SimTime = .zero
+    /// The stored objects tasks read, when the run has some (`input_object`): who holds a
+    /// task's input and how near it is, for policies that place tasks near their data; nil
+    /// otherwise.
+    public internal(set) var storage: StorageLocality?
 
     public init(fleet: Fleet) {
         self.fleet = fleet

@@ -18,8 +18,11 @@ extension StorageEngine {
         guard online[d] else { return }
         online[d] = false
         refresh(d)
-        for slot in piecesOf[d] {
-            let s = segment(ofSlot: Int(slot))
+        // A local reference walked by index: no exclusivity check per piece, and no iterator
+        // (which allocates in unoptimised builds); a repair started here never moves d's pieces.
+        let held = piecesOf[d]
+        for i in held.indices {
+            let s = segment(ofSlot: Int(held[i]))
             loseLive(s)
             considerRepair(s)
         }
@@ -30,8 +33,11 @@ extension StorageEngine {
         guard !online[d] && !departed[d] else { return }
         online[d] = true
         refresh(d)
-        for slot in piecesOf[d] {
-            let s = segment(ofSlot: Int(slot))
+        // A local reference walked by index: no exclusivity check per piece, and no iterator
+        // (which allocates in unoptimised builds); a repair started here never moves d's pieces.
+        let held = piecesOf[d]
+        for i in held.indices {
+            let s = segment(ofSlot: Int(held[i]))
             gainLive(s)
             considerRepair(s)   // readable again (≥ k) but still below threshold
         }

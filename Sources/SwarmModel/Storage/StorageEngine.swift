@@ -67,8 +67,15 @@ public final class StorageEngine {
     var checked: [UInt32]
     var checkRound: UInt32 = 0
     var repairs = RepairJobs()
+    /// Scratch for `nearestLive`: the holders chosen, and their sort keys.
+    var near: [Int] = []
+    var nearKey: [Double] = []
     var cache: DeviceCache
-    var kinds = (change: EventKind(rawValue: 0), depart: EventKind(rawValue: 0), repaired: EventKind(rawValue: 0), sample: EventKind(rawValue: 0))
+    var kinds = (change: EventKind(rawValue: 0), depart: EventKind(rawValue: 0), repaired: EventKind(rawValue: 0), sample: EventKind(rawValue: 0),
+                 repairPhase: EventKind(rawValue: 0))
+    /// Where repair traffic goes when it shares a network with other transfers (a work
+    /// engine with `Configuration.network`); nil: the latency-and-bandwidth formula.
+    weak var transport: (any PieceTransport)?
 
     /// Builds the storage state and uploads every object at time 0 (to devices online then).
     /// `placements` is the list the spec's policy name is looked up in.
@@ -107,6 +114,7 @@ public final class StorageEngine {
         kinds.depart = sim.register("storage-device-departs") { [unowned self] e in self.depart(Int(e.target)) }
         kinds.repaired = sim.register("storage-repair-done") { [unowned self] e in self.repairDone(Int(e.target)) }
         kinds.sample = sim.register("storage-sample") { [unowned self] _ in self.sample() }
+        kinds.repairPhase = sim.register("storage-repair-latency-over") { [unowned self] e in self.latencyOver(Int(e.target)) }
 
         // Devices that lend storage: their state now, their next change, their departure.
         let streams = RandomStreams(seed: seed)
@@ -122,6 +130,11 @@ public final class StorageEngine {
             refresh(d)
         }
         upload()
+        // Room for half as many pieces again on each lender, so the pieces repair moves onto
+        // a device rarely grow its list (no allocation per repair in the steady state).
+        for d in 0..<fleet.count where classCapacity[Int(fleet.classOf[d])] > 0 {
+            piecesOf[d].reserveCapacity(max(16, piecesOf[d].count + piecesOf[d].count / 2))
+        }
         sample()
     }
 
@@ -186,6 +199,8 @@ public final class StorageEngine {
             segmentGroup.append(contentsOf: repeatElement(UInt16(g), count: count))
             metrics.userBytes += Double(group.count) * group.bytes
         }
+        repairs.stride = max(1, groupN.max() ?? 1)
+        repairs.sourceStride = max(1, groupK.max() ?? 1)
         live = [UInt8](repeating: 0, count: segmentTotal)
         present = live
         repairing = [Bool](repeating: false, count: segmentTotal)
@@ -220,8 +235,11 @@ public final class StorageEngine {
         checkRound &+= 1
         if checkRound == 0 { for i in checked.indices { checked[i] = 0 }; checkRound = 1 }
         chosen.removeAll(keepingCapacity: true)
-        for d32 in placements.devices.prefix(pieces) {
-            let d = Int(d32)
+        // A local reference walked by index: iterating a slice allocates in unoptimised
+        // builds, and a class property read per element pays an exclusivity check each time.
+        let decided = placements.devices
+        for i in 0..<min(pieces, decided.count) {
+            let d = Int(decided[i])
             if view.allows(d, for: request) && !placements.isExcluded(d) && checked[d] != checkRound {
                 checked[d] = checkRound
                 chosen.append(d)
@@ -229,7 +247,9 @@ public final class StorageEngine {
                 metrics.placementRejections += 1
             }
         }
-        for d in chosen {
+        let picked = chosen
+        for i in picked.indices {
+            let d = picked[i]
             view.free[d] -= request.pieceBytes
             refresh(d)
         }
@@ -249,7 +269,11 @@ public final class StorageEngine {
     func drop(slot: Int, segment s: Int) {
         let d = Int(holder[slot])
         holder[slot] = StorageEngine.none
-        if let i = piecesOf[d].firstIndex(of: UInt32(slot)) { piecesOf[d].swapAt(i, piecesOf[d].count - 1); piecesOf[d].removeLast() }
+        // By hand: the generic `firstIndex` and `swapAt` allocate in unoptimised builds.
+        let last = piecesOf[d].count - 1
+        var i = 0
+        while i <= last && piecesOf[d][i] != UInt32(slot) { i += 1 }
+        if i <= last { piecesOf[d][i] = piecesOf[d][last]; piecesOf[d].removeLast() }
         present[s] -= 1
         let bytes = groupPieceBytes[group(ofSegment: s)]
         metrics.storedBytes -= bytes
