@@ -134,15 +134,7 @@ extension ResultsWriter {
     func copyGroup(_ name: String, from source: ResultsReader, depth: Int = 0) throws(ResultsError) {
         guard depth < 32 else { throw ResultsError("\(source.path): group /\(name) is nested more than 32 deep") }
         try createGroup(name)
-        for attribute in source.attributeNames(on: name) {
-            switch source.attribute(attribute, on: name) {
-            case .int(let x): try setAttribute(attribute, x, on: name)
-            case .double(let x): try setAttribute(attribute, x, on: name)
-            case .string(let x): try setAttribute(attribute, x, on: name)
-            case .strings(let x): try setAttribute(attribute, x, on: name)
-            case nil: throw ResultsError("\(source.path): cannot read attribute \(attribute) of /\(name)")
-            }
-        }
+        try copyAttributes(of: name, from: source)
         for (child, kind) in source.children(of: name) {
             let path = name + "/" + child
             switch kind {
@@ -150,7 +142,22 @@ extension ResultsWriter {
             case .table:
                 let raw = try source.rawTable(path)
                 try writeRaw(path, like: source, bytes: raw.bytes, rows: raw.bytes.count / max(raw.rowSize, 1), sameShape: true)
+                try copyAttributes(of: path, from: source)
             case .other: throw ResultsError("\(source.path): /\(path) is neither a group nor a table")
+            }
+        }
+    }
+
+    /// Copies the attributes of object `name` (a group or a table) of `source`, each read and
+    /// written again by value.
+    func copyAttributes(of name: String, from source: ResultsReader) throws(ResultsError) {
+        for attribute in source.attributeNames(on: name) {
+            switch source.attribute(attribute, on: name) {
+            case .int(let x): try setAttribute(attribute, x, on: name)
+            case .double(let x): try setAttribute(attribute, x, on: name)
+            case .string(let x): try setAttribute(attribute, x, on: name)
+            case .strings(let x): try setAttribute(attribute, x, on: name)
+            case nil: throw ResultsError("\(source.path): cannot read attribute \(attribute) of /\(name)")
             }
         }
     }
