@@ -21,6 +21,7 @@ extension HDF5Walk {
         guard value <= end, typeSize >= 8, spaceSize >= 2 else {
             throw fail(a, "\(where_) has a name of \(nameSize), a datatype of \(typeSize) and a dataspace of \(spaceSize) bytes in a message of \(length)")
         }
+        try datatype(at: type, end: type + typeSize, of: where_)
         let typeClass = Int(bytes[type] & 0x0F)
         let size = u32(type + 4)
         // A variable-length element is stored as its length (4), a collection address (8)

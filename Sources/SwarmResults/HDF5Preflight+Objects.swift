@@ -174,6 +174,8 @@ struct HDF5Walk {
                     if seen.insert(c).inserted { chunks.append((c, more, data)) }
                 case 0x11 where length >= 16:   // symbol table: a group
                     try group(tree: u64(data), heap: u64(data + 8), at: data)
+                case 0x03:   // a dataset's datatype (a named datatype's, too)
+                    if flags & 0x02 == 0 { try datatype(at: data, end: data + length, of: "the object at byte \(h)") }
                 case 0x0C:
                     if flags & 0x02 != 0 { throw fail(p, "an attribute in the object header at byte \(h) is a shared message, which Swarmlab never writes") }
                     try attribute(at: data, length: length, header: h)

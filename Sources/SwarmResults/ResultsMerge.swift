@@ -140,8 +140,8 @@ extension ResultsWriter {
             switch kind {
             case .group: try copyGroup(path, from: source, depth: depth + 1)
             case .table:
-                let raw = try source.rawTable(path)
-                try writeRaw(path, like: source, bytes: raw.bytes, rows: raw.bytes.count / max(raw.rowSize, 1), sameShape: true)
+                let raw = try source.rawTable(path, stored: true)
+                try writeRaw(path, like: source, bytes: raw.bytes, rows: raw.bytes.count / max(raw.rowSize, 1), copy: true)
                 try copyAttributes(of: path, from: source)
             case .other: throw ResultsError("\(source.path): /\(path) is neither a group nor a table")
             }
@@ -164,19 +164,20 @@ extension ResultsWriter {
 
     /// Writes `rows` rows of raw bytes as table `name`, with the type, chunking, filters and
     /// `units` attribute of the table of that name in `source`.
-    /// `sameShape`: the table's dataspace too (its maximum extent), for a table copied whole.
-    func writeRaw(_ name: String, like source: ResultsReader, bytes: [UInt8], rows: Int, sameShape: Bool = false) throws(ResultsError) {
+    /// `copy`: a table copied whole — the source's dataspace too (its maximum extent), and
+    /// `bytes` in the stored layout (`rawTable(_:stored: true)`), written without conversion.
+    func writeRaw(_ name: String, like source: ResultsReader, bytes: [UInt8], rows: Int, copy: Bool = false) throws(ResultsError) {
         let model = H5Dopen2(source.file, name, 0)
         guard model >= 0 else { throw ResultsError("\(source.path): no table \(name)") }
         defer { H5Dclose(model) }
         let stored = H5Dget_type(model)
         defer { H5Tclose(stored) }
-        let native = H5Tget_native_type(stored, H5T_DIR_ASCEND)
+        let native = copy ? H5Tcopy(stored) : H5Tget_native_type(stored, H5T_DIR_ASCEND)
         defer { H5Tclose(native) }
         let properties = H5Dget_create_plist(model)
         defer { H5Pclose(properties) }
         var dims: [hsize_t] = [hsize_t(rows)]
-        let space = sameShape ? H5Dget_space(model) : H5Screate_simple(1, &dims, nil)
+        let space = copy ? H5Dget_space(model) : H5Screate_simple(1, &dims, nil)
         defer { H5Sclose(space) }
         let dataset = H5Dcreate2(file, name, stored, space, 0, properties, 0)
         guard dataset >= 0 else { throw ResultsError("cannot create table \(name) in \(path)") }

@@ -58,6 +58,15 @@ struct FuzzRegressionTests {
         #expect(merged == inspected)
     }
 
+    @Test("a table whose float field claims 16384 bits of precision in 8 bytes is refused by inspect and merge (merge's conversion cleared memory far past the buffer: SIGSEGV in H5T__conv_f_f)",
+          .timeLimit(.minutes(1)))
+    func floatPrecisionPastItsSize() throws {
+        let path = try #require(Self.inputs("results").first { $0.hasSuffix("/float-precision-past-its-size.h5") })
+        let (inspected, merged) = Self.inspectAndMerge(path)
+        #expect(inspected == "\(path): byte 56692: the datatype of the object at byte 55280 puts \(16 * 1024) bits at bit 0 of a 8-byte number: the file is corrupt")
+        #expect(merged == inspected)
+    }
+
     @Test("a run group holding a link to something that is neither a group nor a table is refused by merge, naming it (merge died in H5Ocopy)",
           .timeLimit(.minutes(1)))
     func mergeOfDamagedLink() throws {
