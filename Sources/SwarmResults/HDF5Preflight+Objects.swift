@@ -176,6 +176,8 @@ struct HDF5Walk {
                     try group(tree: u64(data), heap: u64(data + 8), at: data)
                 case 0x03:   // a dataset's datatype (a named datatype's, too)
                     if flags & 0x02 == 0 { try datatype(at: data, end: data + length, of: "the object at byte \(h)") }
+                case 0x08:   // a dataset's layout
+                    try layout(at: data, length: length, header: h)
                 case 0x0C:
                     if flags & 0x02 != 0 { throw fail(p, "an attribute in the object header at byte \(h) is a shared message, which Swarmlab never writes") }
                     try attribute(at: data, length: length, header: h)
@@ -184,6 +186,28 @@ struct HDF5Walk {
                 }
                 p = data + length
             }
+        }
+    }
+
+    /// A layout message, version 3 (§IV.A.2.i): compact data inside the message; chunk
+    /// dimensions of at least 1 (HDF5 divides by them; 1.10.8 refuses a 0 itself, with a less
+    /// precise message), at most 32 + 1.
+    func layout(at l: Int, length: Int, header: Int) throws(ResultsError) {
+        guard length >= 2, bytes[l] == 3 else { return }   // versions 1 and 2: HDF5 1.6's, never written here
+        let where_ = "the layout of the table at byte \(header)"
+        switch bytes[l + 1] {
+        case 0:   // compact: size (2) and the data
+            guard length >= 4, 4 + u16(l + 2) <= length else { throw fail(l, "\(where_) holds more compact data than its message") }
+        case 2:   // chunked: rank, B-tree address, sizes (4 bytes each; the last is the element's)
+            let rank = length >= 3 ? Int(bytes[l + 2]) : 0
+            guard (2...33).contains(rank), 11 + 4 * rank <= length else {
+                throw fail(l, "\(where_) gives chunks \(rank) dimensions in a message of \(length) bytes")
+            }
+            for d in 0..<rank where u32(l + 11 + 4 * d) == 0 {
+                throw fail(l + 11 + 4 * d, "\(where_) gives chunk dimension \(d) size 0")
+            }
+        default:
+            break
         }
     }
 }
