@@ -1,5 +1,6 @@
 import Testing
 import Foundation
+import Crypto
 @testable import SwarmRuntime
 
 /// `Socket.writeAll` against a peer that never reads (docs/reliability.md, "a peer that stops
@@ -44,6 +45,28 @@ struct SocketWriteLimitTests {
         #expect(!Socket.writeAll(writer, [UInt8](repeating: 1, count: 4 << 20)))
         let took = Socket.monotonicSeconds() - start
         #expect(took >= Socket.sendLimit && took < Socket.sendLimit + 5, "took \(took) s; the limit is \(Socket.sendLimit) s")
+    }
+
+    @Test("a worker whose coordinator stops reading shuts its connection down after the limit, so its reading loop sees the connection end",
+          .timeLimit(.minutes(1)))
+    func workerLinkGivesUp() throws {
+        let (worker, coordinator) = try Self.pair()
+        defer { close(worker); close(coordinator) }
+        let link = WorkerLink(device: 3, key: SymmetricKey(size: .bits256))
+        link.attach(worker)   // says hello; the "coordinator" never reads
+        let start = Socket.monotonicSeconds()
+        var ended = false
+        var sent = 0
+        while !ended && Socket.monotonicSeconds() - start < 40 {
+            link.send(.heartbeat(task: -1, attempt: 0))   // blocks up to Socket.sendLimit once the buffers are full
+            sent += 1
+            var byte: UInt8 = 0
+            // What the worker's reading loop gets: 0 once the link shut the socket down.
+            ended = recv(worker, &byte, 1, Int32(MSG_DONTWAIT)) == 0
+        }
+        let took = Socket.monotonicSeconds() - start
+        #expect(ended, "after \(sent) heartbeats and \(took) s the connection was still open")
+        #expect(took >= Socket.sendLimit && took < Socket.sendLimit + 10, "took \(took) s; the limit is \(Socket.sendLimit) s")
     }
 
     @Test("a peer that reads slowly but steadily gets every byte, in order", .timeLimit(.minutes(1)))
