@@ -12,10 +12,9 @@ struct HDF5Walk {
     var leafK = 4, internalK = 16
     var visitedHeaders: Set<Int> = []
     var visitedNodes: Set<Int> = []
-    /// Object headers still to walk.
+    /// Object headers still to walk. Each header and node is walked once (a file made of
+    /// cycles ends), so the walk is bounded by the file's size.
     var pending: [Int] = []
-    /// Bounds the walk on a file made of cycles (a B-tree pointing at itself).
-    static let maxStructures = 100_000
 
     func fail(_ at: Int, _ what: String) -> ResultsError {
         ResultsError("\(path): byte \(at): \(what): the file is corrupt")
@@ -53,14 +52,7 @@ struct HDF5Walk {
         let root = addresses + 32   // base, free space, end of file, driver information
         guard root + 40 <= bytes.count else { return }
         try entry(at: root, heap: nil)
-        var structures = 0
-        while let header = pending.popLast() {
-            structures += 1
-            guard structures <= Self.maxStructures else {
-                throw fail(header, "more than \(Self.maxStructures) object headers")
-            }
-            try objectHeader(at: header)
-        }
+        while let header = pending.popLast() { try objectHeader(at: header) }
     }
 
     /// A symbol table entry (40 bytes): link name offset, object header address, cache type,
@@ -101,7 +93,6 @@ struct HDF5Walk {
             throw fail(from, "a group's B-tree address \(address) does not lead to a B-tree node")
         }
         guard visitedNodes.insert(n).inserted else { return }
-        guard visitedNodes.count <= Self.maxStructures else { throw fail(n, "more than \(Self.maxStructures) B-tree and symbol nodes") }
         let type = Int(bytes[n + 4]), level = Int(bytes[n + 5]), used = u16(n + 6)
         guard type == 0 else { throw fail(n + 4, "a group's B-tree node has type \(type), not 0 (group)") }
         guard used <= 2 * internalK, level < 64, depth < 64 else {
