@@ -115,3 +115,52 @@ struct CorruptExtentTests {
         #expect(refusals.contains { $0.contains("table random/tasks claims 1000000000000 rows of") && $0.hasSuffix("; the file is corrupt") }, "\(refusals)")
     }
 }
+
+/// `HDF5Preflight` on the `results` seed (`Fuzz/seeds/results/tiny.h5`, written by
+/// Swarmlab) with one field changed at a time: each refusal names the file, the byte and the
+/// field, where HDF5 1.10 itself would allocate or copy what the field claims.
+@Suite("HDF5 preflight")
+struct HDF5PreflightTests {
+    static let seed = repositoryRoot.appendingPathComponent("Fuzz/seeds/results/tiny.h5").path
+
+    /// The seed with `value` written little-endian over `width` bytes at `offset`; its error.
+    static func refusal(at offset: Int, width: Int, value: UInt64) throws -> String? {
+        var bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: seed)))
+        for i in 0..<width { bytes[offset + i] = UInt8(truncatingIfNeeded: value >> (8 * i)) }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("preflight-\(getpid())-\(UUID().uuidString).h5").path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        defer { unlink(path) }
+        do { _ = try ResultsReader(path: path); return nil } catch { return error.description.replacingOccurrences(of: path, with: "FILE") }
+    }
+
+    @Test("the seed itself passes")
+    func seedPasses() throws {
+        #expect(try ResultsInspection(path: Self.seed).groups.count == 2)
+    }
+
+    @Test("a root object header claiming a 4 GiB chunk is refused before HDF5 allocates it")
+    func hugeObjectHeader() throws {
+        // The root group's header is at byte 96 (0x60, the superblock's root entry); its first
+        // chunk's size is the 4 bytes at 96 + 8, and the chunk starts at 96 + 16.
+        let size: UInt64 = 0xFFFF_FFF0
+        let e = try Self.refusal(at: 96 + 8, width: 4, value: size)
+        #expect(e == "FILE: byte 104: the object header at byte 96 claims a chunk of \(size) bytes at byte 112, past the end of the file (65848 bytes): the file is corrupt")
+    }
+
+    @Test("an attribute whose value claims more bytes than its message holds is refused before HDF5 copies them")
+    func attributeValuePastMessage() throws {
+        // `schema_version`: a version-1 attribute message at byte 832 (the root header's second
+        // chunk, 800, + 32), 56 bytes: 8 of header, the name padded to 16, the datatype (12,
+        // padded to 16) from byte 856, the dataspace (8) from 872, the value (8) from 880.
+        // Its datatype's size (byte 856 + 4) becomes 4096.
+        let e = try Self.refusal(at: 856 + 4, width: 4, value: 4096)
+        #expect(e == "FILE: byte 880: the attribute at byte 832 (object header at byte 96) holds 1 elements of 4096 bytes, but its message has 8 bytes for them: the file is corrupt")
+    }
+
+    @Test("an integer whose precision is wider than its size is refused")
+    func integerPrecisionPastSize() throws {
+        // The same datatype's precision (byte 856 + 10) becomes 65 bits in its 8 bytes.
+        let e = try Self.refusal(at: 856 + 10, width: 2, value: 65)
+        #expect(e == "FILE: byte 856: the datatype of the attribute at byte 832 (object header at byte 96) puts 65 bits at bit 0 of a 8-byte number: the file is corrupt")
+    }
+}
