@@ -22,6 +22,14 @@ extension HDF5Walk {
             throw fail(a, "\(where_) has a name of \(nameSize), a datatype of \(typeSize) and a dataspace of \(spaceSize) bytes in a message of \(length)")
         }
         try datatype(at: type, end: type + typeSize, of: where_)
+        // The name: `nameSize` bytes counting its NUL, and no NUL before. HDF5 1.10 refuses a
+        // name of another length, but its error path then closes the attribute it did not
+        // finish (SIGSEGV in H5A__close, found by the `results` fuzz target).
+        let name = a + (version == 3 ? 9 : 8)
+        guard nameSize >= 1, name + nameSize <= end,
+              bytes[name + nameSize - 1] == 0, !(name..<name + nameSize - 1).contains(where: { bytes[$0] == 0 }) else {
+            throw fail(name, "\(where_) has a name that is not a string of \(nameSize) bytes with its NUL")
+        }
         let typeClass = Int(bytes[type] & 0x0F)
         let size = u32(type + 4)
         // A variable-length element is stored as its length (4), a collection address (8)

@@ -67,6 +67,17 @@ struct FuzzRegressionTests {
         #expect(merged == inspected)
     }
 
+    @Test("an attribute whose name is shorter than its stored length is refused by inspect and merge (HDF5 refused it, then died closing it: SIGSEGV in H5A__close)",
+          .timeLimit(.minutes(1)))
+    func attributeNameLengthMismatch() throws {
+        let path = try #require(Self.inputs("results").first { $0.hasSuffix("/attribute-name-length-mismatch.h5") })
+        let (inspected, merged) = Self.inspectAndMerge(path)
+        // The root's attribute at byte 65784 (its header's third chunk, 65752, + 32): the name
+        // starts 8 bytes in and is stored as 10 bytes, but the fuzzer put a NUL inside it.
+        #expect(inspected == "\(path): byte \(65784 + 8): the attribute at byte 65784 (object header at byte 96) has a name that is not a string of 10 bytes with its NUL: the file is corrupt")
+        #expect(merged == inspected)
+    }
+
     @Test("a run group holding a link to something that is neither a group nor a table is refused by merge, naming it (merge died in H5Ocopy)",
           .timeLimit(.minutes(1)))
     func mergeOfDamagedLink() throws {
