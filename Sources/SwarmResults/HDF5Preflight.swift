@@ -4,16 +4,37 @@ import Glibc
 import Darwin
 #endif
 
-/// Checks a file's HDF5 global heap collections before the HDF5 library reads them.
+/// Checks the parts of an HDF5 file that HDF5 1.10 reads without checking, before the
+/// library opens it.
 ///
-/// Variable-length strings (the scenario text and other string attributes) live in global
-/// heap collections (`GCOL`, HDF5 file format specification §III.E). HDF5 1.10 walks a
-/// collection's objects by adding each object's size to its position; a free-space object
-/// (index 0) of size 0 leaves the position where it was, and it loops forever — found by the
-/// `results` fuzz target (Fuzz/regressions/results/). This walks every collection the same
-/// way and refuses one whose walk would not move forward, naming the byte offset.
+/// The `results` fuzz target found HDF5 1.10 crashing, hanging or allocating gigabytes on
+/// corrupt results files (Fuzz/regressions/results/, docs/reliability.md). Newer HDF5
+/// releases check most of these; 1.10 (Debian 12's) does not. This walks what the library
+/// would read, the same way it reads it, and refuses — naming the byte offset and what is
+/// wrong — before any of it reaches the library:
 ///
-/// - Complexity: one `memchr` pass over the file (mapped, not read), then O(objects).
+/// - the global heap collections (`GCOL`, where variable-length strings live): a walk that
+///   would not move forward (a free-space object of size 0: HDF5 looped forever) or leave the
+///   collection;
+/// - the superblock (versions 0 and 1, which carry no checksum): sizes of addresses and
+///   lengths, the B-tree ranks, the root group's entry;
+/// - every object header (version 1; version 2 carries a checksum) reachable from the root
+///   group through the symbol tables (B-tree nodes, symbol nodes, local heaps): its size and
+///   each message's size against the file and its chunk, continuation chunks, B-tree and
+///   symbol-node entry counts against the ranks, link names inside their heap (a header of
+///   4 GiB made `H5Fopen` allocate 4 GiB);
+/// - every attribute message: its parts inside the message, its value's bytes (element count
+///   × size) inside the message (HDF5 copies that many bytes), and every variable-length
+///   element's global heap reference: a collection at that address holding that object index
+///   with exactly the element's length (HDF5 1.10 reads an unused index, or copies a larger
+///   object into a buffer of the element's length: crashes in `H5HG_read`). A shared
+///   (committed) datatype or dataspace in an attribute, which Swarmlab never writes, is
+///   refused too.
+///
+/// Formats this does not walk (superblock 2+, object header 2) are checksummed, so HDF5
+/// itself refuses a corrupted one.
+///
+/// - Complexity: one `memchr` pass over the file (mapped, not read), then O(objects + messages).
 enum HDF5Preflight {
     static func check(path: String) throws(ResultsError) {
         let fd = open(path, O_RDONLY)
@@ -26,24 +47,29 @@ enum HDF5Preflight {
         defer { munmap(map, size) }
         let bytes = UnsafeRawBufferPointer(start: map, count: size)
         var offset = 0
+        var collections: [Int: [Int: UInt64]] = [:]
         // memchr for each `G`, then the other three letters (memmem is not in Glibc's module).
         while offset + 4 <= size, let hit = memchr(map + offset, 0x47, size - offset - 3) {
             let at = map.distance(to: hit)
             if bytes[at + 1] == 0x43 && bytes[at + 2] == 0x4F && bytes[at + 3] == 0x4C {   // "COL"
-                try collection(bytes, at: at, path: path)
+                if let objects = try collection(bytes, at: at, path: path) { collections[at] = objects }
             }
             offset = at + 1
         }
+        var walk = HDF5Walk(bytes: bytes, path: path, collections: collections)
+        try walk.run()
     }
 
     /// Walks the collection at `at`: signature, version, 3 reserved bytes, its size (8 bytes,
     /// little-endian), then objects of index (2), reference count (2), reserved (4), size (8)
     /// and data padded to 8 bytes; index 0 is the free space, whose size counts its header.
-    static func collection(_ bytes: UnsafeRawBufferPointer, at start: Int, path: String) throws(ResultsError) {
+    /// Returns the collection's objects (index → size), nil for one HDF5 refuses by itself.
+    static func collection(_ bytes: UnsafeRawBufferPointer, at start: Int, path: String) throws(ResultsError) -> [Int: UInt64]? {
         let header = 16, objectHeader = 16
-        guard start + header <= bytes.count, bytes[start + 4] == 1 else { return }   // HDF5 refuses other versions
+        guard start + header <= bytes.count, bytes[start + 4] == 1 else { return nil }   // HDF5 refuses other versions
         let declared = u64(bytes, start + 8)
-        guard declared <= UInt64(bytes.count - start) else { return }   // HDF5's read past the end fails
+        guard declared <= UInt64(bytes.count - start) else { return nil }   // HDF5's read past the end fails
+        var objects: [Int: UInt64] = [:]
         let end = start + Int(declared)
         var p = start + header
         while p < end {
@@ -58,8 +84,10 @@ enum HDF5Preflight {
             guard need <= UInt64(end - p) else {
                 throw ResultsError("\(object) has size \(size), past the collection's end at byte \(end): the file is corrupt")
             }
+            if index > 0 { objects[index] = size }
             p += Int(need)
         }
+        return objects
     }
 
     static func u64(_ bytes: UnsafeRawBufferPointer, _ at: Int) -> UInt64 {

@@ -7,7 +7,10 @@ import Foundation
 /// Refuses, naming the files: a shard that is not a results file of this schema version,
 /// shards written by different Swarmlab versions (`swarmlab_version`) or of different
 /// scenarios (`scenario`), a group name in two shards, a run written at a shard's root. Groups
-/// are copied whole (HDF5 `H5Ocopy`); other root tables (a sweep's summary table) are
+/// are copied through `ResultsReader` and `ResultsWriter` — each attribute read and written
+/// again, each table's stored bytes read and written with its type, chunking and filters —
+/// not with HDF5's `H5Ocopy`, which in HDF5 1.10 crashes on some corrupt shards (it copies a
+/// variable-length attribute without checking its heap reference). Other root tables (a sweep's summary table) are
 /// concatenated in shard order when their fields agree. Root attributes come from the first
 /// shard, except `wall_time` (the sum), `host` (every host), `created` (now), `merged_from`
 /// (the shards) and, when the shards were built from different commits, `merged_commits`
@@ -96,12 +99,10 @@ public enum ResultsMerge {
             warnings.append("shards were built from \(commits.count) different commits (kept in the merged_commits attribute):\n  "
                             + commitLines.joined(separator: "\n  "))
         }
-        // Groups, copied whole.
+        // Groups, copied through the reader's checks.
         for r in readers {
             for (name, kind) in r.children() where kind == .group {
-                guard H5Ocopy(r.file, name, writer.file, name, 0, 0) >= 0 else {
-                    throw ResultsError("cannot copy group \(name) from \(r.path) into \(output)")
-                }
+                try writer.copyGroup(name, from: r)
             }
         }
         // Other root tables, concatenated.
@@ -128,20 +129,55 @@ public enum ResultsMerge {
 }
 
 extension ResultsWriter {
+    /// Copies group `name` of `source` (its attributes, tables and groups, recursively) to the
+    /// same path here.
+    func copyGroup(_ name: String, from source: ResultsReader, depth: Int = 0) throws(ResultsError) {
+        guard depth < 32 else { throw ResultsError("\(source.path): group /\(name) is nested more than 32 deep") }
+        try createGroup(name)
+        try copyAttributes(of: name, from: source)
+        for (child, kind) in source.children(of: name) {
+            let path = name + "/" + child
+            switch kind {
+            case .group: try copyGroup(path, from: source, depth: depth + 1)
+            case .table:
+                let raw = try source.rawTable(path, stored: true)
+                try writeRaw(path, like: source, bytes: raw.bytes, rows: raw.bytes.count / max(raw.rowSize, 1), copy: true)
+                try copyAttributes(of: path, from: source)
+            case .other: throw ResultsError("\(source.path): /\(path) is neither a group nor a table")
+            }
+        }
+    }
+
+    /// Copies the attributes of object `name` (a group or a table) of `source`, each read and
+    /// written again by value.
+    func copyAttributes(of name: String, from source: ResultsReader) throws(ResultsError) {
+        for attribute in source.attributeNames(on: name) {
+            switch source.attribute(attribute, on: name) {
+            case .int(let x): try setAttribute(attribute, x, on: name)
+            case .double(let x): try setAttribute(attribute, x, on: name)
+            case .string(let x): try setAttribute(attribute, x, on: name)
+            case .strings(let x): try setAttribute(attribute, x, on: name)
+            case nil: throw ResultsError("\(source.path): cannot read attribute \(attribute) of /\(name)")
+            }
+        }
+    }
+
     /// Writes `rows` rows of raw bytes as table `name`, with the type, chunking, filters and
     /// `units` attribute of the table of that name in `source`.
-    func writeRaw(_ name: String, like source: ResultsReader, bytes: [UInt8], rows: Int) throws(ResultsError) {
+    /// `copy`: a table copied whole — the source's dataspace too (its maximum extent), and
+    /// `bytes` in the stored layout (`rawTable(_:stored: true)`), written without conversion.
+    func writeRaw(_ name: String, like source: ResultsReader, bytes: [UInt8], rows: Int, copy: Bool = false) throws(ResultsError) {
         let model = H5Dopen2(source.file, name, 0)
         guard model >= 0 else { throw ResultsError("\(source.path): no table \(name)") }
         defer { H5Dclose(model) }
         let stored = H5Dget_type(model)
         defer { H5Tclose(stored) }
-        let native = H5Tget_native_type(stored, H5T_DIR_ASCEND)
+        let native = copy ? H5Tcopy(stored) : H5Tget_native_type(stored, H5T_DIR_ASCEND)
         defer { H5Tclose(native) }
         let properties = H5Dget_create_plist(model)
         defer { H5Pclose(properties) }
         var dims: [hsize_t] = [hsize_t(rows)]
-        let space = H5Screate_simple(1, &dims, nil)
+        let space = copy ? H5Dget_space(model) : H5Screate_simple(1, &dims, nil)
         defer { H5Sclose(space) }
         let dataset = H5Dcreate2(file, name, stored, space, 0, properties, 0)
         guard dataset >= 0 else { throw ResultsError("cannot create table \(name) in \(path)") }

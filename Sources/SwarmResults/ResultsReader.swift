@@ -217,12 +217,18 @@ public final class ResultsReader {
     /// The stored bytes of table `name` (its type's layout), and that layout's size per row:
     /// for byte-for-byte comparisons and shard merges.
     public func rawTable(_ name: String) throws(ResultsError) -> (bytes: [UInt8], rowSize: Int) {
+        try rawTable(name, stored: false)
+    }
+
+    /// `stored`: the bytes in the file's own layout, read without any type conversion (what
+    /// merge copies, so that a type the file describes oddly is never converted).
+    func rawTable(_ name: String, stored: Bool) throws(ResultsError) -> (bytes: [UInt8], rowSize: Int) {
         let dataset = H5Dopen2(file, name, 0)
         guard dataset >= 0 else { throw ResultsError("\(path): no table \(name)") }
         defer { H5Dclose(dataset) }
         let type = H5Dget_type(dataset)
         defer { H5Tclose(type) }
-        let native = H5Tget_native_type(type, H5T_DIR_ASCEND)
+        let native = stored ? H5Tcopy(type) : H5Tget_native_type(type, H5T_DIR_ASCEND)
         defer { H5Tclose(native) }
         let space = H5Dget_space(dataset)
         defer { H5Sclose(space) }

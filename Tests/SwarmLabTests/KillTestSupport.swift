@@ -16,6 +16,12 @@ struct KilledCommand {
     /// `timeout` seconds), waits `delay` seconds more and kills it. Output is discarded.
     static func run(_ arguments: [String], delay: Double = 0, timeout: Double = 120,
                     ready: () -> Bool = { true }) throws -> KilledCommand {
+        try run(arguments, delay: delay, timeout: timeout, readyProcess: { _ in ready() })
+    }
+
+    /// The same, with `readyProcess` given the process id (to look at its children).
+    static func run(_ arguments: [String], delay: Double = 0, timeout: Double = 120,
+                    readyProcess ready: (Int32) -> Bool) throws -> KilledCommand {
         let binary = ProcessInfo.processInfo.environment["SWARMLAB_BIN"]
             ?? repositoryRoot.appendingPathComponent(".build/debug/swarmlab").path
         let p = Process()
@@ -26,7 +32,7 @@ struct KilledCommand {
         p.standardError = FileHandle.nullDevice
         try p.run()
         let deadline = Date().addingTimeInterval(timeout)
-        while p.isRunning && !ready() && Date() < deadline { usleep(2_000) }
+        while p.isRunning && !ready(p.processIdentifier) && Date() < deadline { usleep(2_000) }
         if delay > 0 && p.isRunning { usleep(useconds_t(delay * 1e6)) }
         kill(p.processIdentifier, SIGKILL)
         p.waitUntilExit()

@@ -39,7 +39,15 @@ extension Coordinator {
             }
             if hold > 0 { after(hold, .wire(device: d, connection: serial, bytes)); return }
         }
-        if !Socket.writeAll(fd, bytes) { note("device \(d): \(kind) not delivered (connection lost)") }
+        if !Socket.writeAll(fd, bytes) { lostWrite(fd, device: d, what: "a \(kind) frame") }
+    }
+
+    /// A write that failed or did not complete within `Socket.sendLimit` (the worker stopped
+    /// reading): the connection is lost, as when the worker closes it — part of a frame may be
+    /// on the wire, so nothing more can be sent on it.
+    func lostWrite(_ fd: Int32, device d: Int, what: String) {
+        note("device \(d): \(what) not delivered (connection lost or not read within \(Socket.sendLimit) s)")
+        closeConnection(fd, why: "write failed or not read within \(Socket.sendLimit) s")
     }
 
     /// Takes in a verified frame from connection `fd` — after the fault plan dropped or held it.

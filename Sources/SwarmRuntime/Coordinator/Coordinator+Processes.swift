@@ -71,7 +71,8 @@ extension Coordinator {
             if paused[d] && pid[d] > 0 { launcher.resume(pid[d]) }
             if let fd = connectionOf[d] {
                 sendSequence[d] += 1
-                Socket.writeAll(fd, Message.shutdown.frame(device: d, sequence: sendSequence[d]).encoded(key: deviceKeys[d]))
+                // A worker that stopped reading gets a second, not `sendLimit`: it is killed next.
+                Socket.writeAll(fd, Message.shutdown.frame(device: d, sequence: sendSequence[d]).encoded(key: deviceKeys[d]), limit: 1)
             }
         }
         launcher.finish(pid, grace: launcher.shutdownGrace)

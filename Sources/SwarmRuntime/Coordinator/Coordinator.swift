@@ -266,7 +266,7 @@ final class Coordinator {
                 written(message)
             case .wire(let d, let serial, let bytes):
                 guard let fd = connectionOf[d], connections[fd]?.serial == serial else { continue }
-                if !Socket.writeAll(fd, bytes) { note("device \(d): a delayed frame not delivered (connection lost)") }
+                if !Socket.writeAll(fd, bytes) { lostWrite(fd, device: d, what: "a delayed frame") }
             case .arrive(let fd, let serial, let frame):
                 guard connections[fd]?.serial == serial else { continue }
                 received(frame, on: fd)

@@ -59,21 +59,39 @@ enum Socket {
 
     static func setNonBlocking(_ fd: Int32) { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
 
-    /// Writes all of `bytes` (waiting on a full non-blocking socket); false if the peer is gone.
+    /// How long `writeAll` waits, by default, for a peer to make room: a worker or
+    /// coordinator that stops reading fills the socket's buffer (a few MB) and would otherwise
+    /// block the writer forever. Frames are a few hundred bytes, so a live peer never comes
+    /// near it.
+    static let sendLimit = 5.0
+
+    /// Writes all of `bytes`; false if the peer is gone or has not taken them within `limit`
+    /// seconds (a peer that stopped reading). Each `send` is non-blocking (`MSG_DONTWAIT`, also
+    /// on a blocking socket); a full buffer is waited on with `poll`, up to the deadline. After
+    /// `false` part of a frame may have been written: the caller treats the connection as lost.
     @discardableResult
-    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], limit: Double = sendLimit) -> Bool {
         var sent = 0
+        let deadline = monotonicSeconds() + limit
         while sent < bytes.count {
-            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL)) }
+            let n = bytes.withUnsafeBytes { send(fd, $0.baseAddress! + sent, bytes.count - sent, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)) }
             if n > 0 { sent += n; continue }
             if n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) {
+                let left = deadline - monotonicSeconds()
+                guard left > 0 else { return false }
                 var p = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                _ = poll(&p, 1, 100)
+                _ = poll(&p, 1, Int32(min(100, max(1, left * 1000))))
                 continue
             }
             return false
         }
         return true
+    }
+
+    static func monotonicSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     /// Reads what is available: bytes, [] when the peer closed, nil when nothing is there yet.

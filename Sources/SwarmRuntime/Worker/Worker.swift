@@ -239,7 +239,12 @@ final class WorkerLink: @unchecked Sendable {
     private func sendLocked(_ m: Message) {
         guard socket >= 0 else { return }
         sequence += 1
-        Socket.writeAll(socket, m.frame(device: Int(device), sequence: sequence).encoded(key: key))
+        // A coordinator that stopped reading: after `Socket.sendLimit` the connection counts as
+        // lost. Shutting it down wakes the reading loop (recv returns 0), which reconnects or
+        // exits as for any lost connection; `detach` closes it there.
+        if !Socket.writeAll(socket, m.frame(device: Int(device), sequence: sequence).encoded(key: key)) {
+            Glibc.shutdown(socket, Int32(SHUT_RDWR))
+        }
     }
 
     func setCurrent(task: Int32, attempt: UInt16) {

@@ -1,0 +1,204 @@
+/// The walk of `HDF5Preflight` through the superblock, symbol tables, object headers and
+/// attribute messages (HDF5 file format specification, version 2.0: §II.A superblock,
+/// §III.A.1 B-tree v1, §III.B symbol table node, §III.D local heap, §IV.A.1.a object header
+/// v1, §IV.A.2 messages). Only the parts HDF5 1.10 reads without checking are checked; what
+/// the library refuses by itself (an unknown version, a read past the end of the file) is
+/// left to it.
+struct HDF5Walk {
+    let bytes: UnsafeRawBufferPointer
+    let path: String
+    /// Global heap collections found by `HDF5Preflight`: address → (object index → size).
+    let collections: [Int: [Int: UInt64]]
+    var leafK = 4, internalK = 16
+    var visitedHeaders: Set<Int> = []
+    var visitedNodes: Set<Int> = []
+    /// Object headers still to walk. Each header and node is walked once (a file made of
+    /// cycles ends), so the walk is bounded by the file's size.
+    var pending: [Int] = []
+
+    func fail(_ at: Int, _ what: String) -> ResultsError {
+        ResultsError("\(path): byte \(at): \(what): the file is corrupt")
+    }
+    func u16(_ at: Int) -> Int { Int(bytes[at]) | Int(bytes[at + 1]) << 8 }
+    func u32(_ at: Int) -> Int { u16(at) | u16(at + 2) << 16 }
+    func u64(_ at: Int) -> UInt64 { HDF5Preflight.u64(bytes, at) }
+    /// An address or length read from the file, as an offset when it lies inside the file.
+    func inside(_ v: UInt64) -> Int? { v < UInt64(bytes.count) ? Int(v) : nil }
+    func signature(_ at: Int, _ s: StaticString) -> Bool {
+        guard at >= 0, at + 4 <= bytes.count else { return false }
+        let p = s.utf8Start
+        return (0..<4).allSatisfy { bytes[at + $0] == p[$0] }
+    }
+
+    mutating func run() throws(ResultsError) {
+        // The superblock is at 0, 512, 1024, 2048, …; Swarmlab's files have it at 0.
+        var base = 0
+        while base + 8 <= bytes.count, !(bytes[base] == 0x89 && bytes[base + 1] == 0x48 && bytes[base + 2] == 0x44 && bytes[base + 3] == 0x46) {
+            base = base == 0 ? 512 : base * 2
+        }
+        guard base + 96 <= bytes.count else { return }
+        let version = Int(bytes[base + 8])
+        guard version <= 1 else { return }   // 2 and 3 carry a checksum
+        guard bytes[base + 13] == 8, bytes[base + 14] == 8 else {
+            throw fail(base + 13, "the superblock gives \(bytes[base + 13])-byte addresses and \(bytes[base + 14])-byte lengths; Swarmlab's files use 8 and 8")
+        }
+        leafK = u16(base + 16)
+        internalK = u16(base + 18)
+        guard leafK > 0, internalK > 0 else {
+            throw fail(base + 16, "the superblock gives group B-tree ranks \(leafK) (leaf) and \(internalK) (internal); both must be positive")
+        }
+        // Version 1 adds the indexed-storage rank and 2 reserved bytes before the addresses.
+        let addresses = base + 24 + (version == 1 ? 4 : 0)
+        let root = addresses + 32   // base, free space, end of file, driver information
+        guard root + 40 <= bytes.count else { return }
+        try entry(at: root, heap: nil)
+        while let header = pending.popLast() { try objectHeader(at: header) }
+    }
+
+    /// A symbol table entry (40 bytes): link name offset, object header address, cache type,
+    /// reserved, scratch (for cache type 1: the group's B-tree and local heap, which HDF5 may use).
+    mutating func entry(at e: Int, heap: (data: Int, size: Int)?) throws(ResultsError) {
+        if let heap { try name(at: Int(clamping: u64(e)), in: heap, entry: e) }
+        let address = u64(e + 8)
+        guard let header = inside(address) else {
+            throw fail(e + 8, "a symbol table entry points at byte \(address), past the end of the file (\(bytes.count) bytes)")
+        }
+        if !visitedHeaders.contains(header) { visitedHeaders.insert(header); pending.append(header) }
+        if u32(e + 16) == 1 { try group(tree: u64(e + 24), heap: u64(e + 32), at: e + 24) }
+    }
+
+    /// A link name: a NUL-terminated string at `offset` in the local heap's data segment.
+    func name(at offset: Int, in heap: (data: Int, size: Int), entry: Int) throws(ResultsError) {
+        guard offset < heap.size, (heap.data + offset..<heap.data + heap.size).contains(where: { bytes[$0] == 0 }) else {
+            throw fail(entry, "a link name at offset \(offset) of the local heap at byte \(heap.data) is not a string inside its \(heap.size) bytes")
+        }
+    }
+
+    /// A group: its local heap, then its B-tree of symbol nodes.
+    mutating func group(tree: UInt64, heap: UInt64, at message: Int) throws(ResultsError) {
+        guard let h = inside(heap), h + 32 <= bytes.count, signature(h, "HEAP") else {
+            throw fail(message, "a group's local heap address \(heap) does not lead to a local heap")
+        }
+        let size = u64(h + 8), data = u64(h + 24)
+        guard let d = inside(data), size <= UInt64(bytes.count - d) else {
+            throw fail(h, "the local heap claims \(size) bytes at byte \(data), past the end of the file (\(bytes.count) bytes)")
+        }
+        try node(at: tree, heap: (d, Int(size)), from: message, depth: 0)
+    }
+
+    /// A group B-tree node (`TREE`, type 0): children are nodes one level down, or symbol
+    /// nodes at level 0; keys are name offsets in the group's local heap.
+    mutating func node(at address: UInt64, heap: (data: Int, size: Int), from: Int, depth: Int) throws(ResultsError) {
+        guard let n = inside(address), n + 24 <= bytes.count, signature(n, "TREE") else {
+            throw fail(from, "a group's B-tree address \(address) does not lead to a B-tree node")
+        }
+        guard visitedNodes.insert(n).inserted else { return }
+        let type = Int(bytes[n + 4]), level = Int(bytes[n + 5]), used = u16(n + 6)
+        guard type == 0 else { throw fail(n + 4, "a group's B-tree node has type \(type), not 0 (group)") }
+        guard used <= 2 * internalK, level < 64, depth < 64 else {
+            throw fail(n + 6, "a group's B-tree node at level \(level) holds \(used) children; the superblock allows \(2 * internalK)")
+        }
+        guard n + 24 + 8 + used * 16 <= bytes.count else {
+            throw fail(n, "a group's B-tree node of \(used) children runs past the end of the file")
+        }
+        for i in 0...used {
+            let key = u64(n + 24 + i * 16)
+            guard key < UInt64(max(heap.size, 1)) else {
+                throw fail(n + 24 + i * 16, "a B-tree key names offset \(key) of a local heap of \(heap.size) bytes")
+            }
+        }
+        for i in 0..<used {
+            let child = u64(n + 32 + i * 16)
+            if level > 0 {
+                try node(at: child, heap: heap, from: n + 32 + i * 16, depth: depth + 1)
+            } else {
+                try symbols(at: child, heap: heap, from: n + 32 + i * 16)
+            }
+        }
+    }
+
+    /// A symbol node (`SNOD`): up to 2 × leaf rank entries.
+    mutating func symbols(at address: UInt64, heap: (data: Int, size: Int), from: Int) throws(ResultsError) {
+        guard let s = inside(address), s + 8 <= bytes.count, signature(s, "SNOD") else {
+            throw fail(from, "a group's B-tree child \(address) does not lead to a symbol node")
+        }
+        guard visitedNodes.insert(s).inserted else { return }
+        let count = u16(s + 6)
+        guard count <= 2 * leafK, s + 8 + count * 40 <= bytes.count else {
+            throw fail(s + 6, "a symbol node holds \(count) entries; the superblock allows \(2 * leafK) and the file has room for \((bytes.count - s - 8) / 40)")
+        }
+        for i in 0..<count { try entry(at: s + 8 + i * 40, heap: heap) }
+    }
+
+    /// An object header, version 1: version, reserved, message count (2), reference count (4),
+    /// size of the first chunk (4), padding to 16; messages of type (2), size (2), flags (1),
+    /// reserved (3) and data; continuation messages add chunks.
+    mutating func objectHeader(at h: Int) throws(ResultsError) {
+        guard h + 16 <= bytes.count else {
+            throw fail(h, "an object header starts \(bytes.count - h) bytes before the end of the file")
+        }
+        guard bytes[h] == 1 else { return }   // version 2 ("OHDR") has a checksum; others HDF5 refuses
+        var chunks = [(start: h + 16, size: UInt64(u32(h + 8)), from: h + 8)]
+        var seen: Set<Int> = [h + 16]
+        var i = 0
+        while i < chunks.count {
+            let (start, size, from) = chunks[i]
+            i += 1
+            guard size <= UInt64(bytes.count - start) else {
+                throw fail(from, "the object header at byte \(h) claims a chunk of \(size) bytes at byte \(start), past the end of the file (\(bytes.count) bytes)")
+            }
+            let end = start + Int(size)
+            var p = start
+            while p + 8 <= end {
+                let type = u16(p), length = u16(p + 2), flags = Int(bytes[p + 4])
+                let data = p + 8
+                guard length <= end - data else {
+                    throw fail(p, "a message of type \(type) in the object header at byte \(h) claims \(length) bytes; its chunk ends \(end - data) bytes on")
+                }
+                switch type {
+                case 0x10 where length >= 16:   // continuation
+                    let address = u64(data), more = u64(data + 8)
+                    guard let c = inside(address) else {
+                        throw fail(data, "the object header at byte \(h) continues at byte \(address), past the end of the file (\(bytes.count) bytes)")
+                    }
+                    guard chunks.count < 1024 else { throw fail(data, "the object header at byte \(h) has more than 1024 chunks") }
+                    if seen.insert(c).inserted { chunks.append((c, more, data)) }
+                case 0x11 where length >= 16:   // symbol table: a group
+                    try group(tree: u64(data), heap: u64(data + 8), at: data)
+                case 0x03:   // a dataset's datatype (a named datatype's, too)
+                    if flags & 0x02 == 0 { try datatype(at: data, end: data + length, of: "the object at byte \(h)") }
+                case 0x08:   // a dataset's layout
+                    try layout(at: data, length: length, header: h)
+                case 0x0C:
+                    if flags & 0x02 != 0 { throw fail(p, "an attribute in the object header at byte \(h) is a shared message, which Swarmlab never writes") }
+                    try attribute(at: data, length: length, header: h)
+                default:
+                    break
+                }
+                p = data + length
+            }
+        }
+    }
+
+    /// A layout message, version 3 (§IV.A.2.i): compact data inside the message; chunk
+    /// dimensions of at least 1 (HDF5 divides by them; 1.10.8 refuses a 0 itself, with a less
+    /// precise message), at most 32 + 1.
+    func layout(at l: Int, length: Int, header: Int) throws(ResultsError) {
+        guard length >= 2, bytes[l] == 3 else { return }   // versions 1 and 2: HDF5 1.6's, never written here
+        let where_ = "the layout of the table at byte \(header)"
+        switch bytes[l + 1] {
+        case 0:   // compact: size (2) and the data
+            guard length >= 4, 4 + u16(l + 2) <= length else { throw fail(l, "\(where_) holds more compact data than its message") }
+        case 2:   // chunked: rank, B-tree address, sizes (4 bytes each; the last is the element's)
+            let rank = length >= 3 ? Int(bytes[l + 2]) : 0
+            guard (2...33).contains(rank), 11 + 4 * rank <= length else {
+                throw fail(l, "\(where_) gives chunks \(rank) dimensions in a message of \(length) bytes")
+            }
+            for d in 0..<rank where u32(l + 11 + 4 * d) == 0 {
+                throw fail(l + 11 + 4 * d, "\(where_) gives chunk dimension \(d) size 0")
+            }
+        default:
+            break
+        }
+    }
+}
