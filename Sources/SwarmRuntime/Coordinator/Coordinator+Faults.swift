@@ -128,14 +128,9 @@ extension Coordinator {
         // which the worker waits for itself (`Worker.run`). Written when due instead, it
         // reached the worker a wake-up late (up to a millisecond or more on a VM), late
         // past what the device's idle absorbs for a short task.
-        guard let fd = connectionOf[d], connections[fd]?.serial == serial else { return }
         var early = assignment
         early.due = start + wall + leg
-        sendSequence[d] += 1
-        let message = Message.assign(early)
-        transmit(message.frame(device: d, sequence: sendSequence[d]).encoded(key: deviceKeys[d]),
-                 kind: message.kind, to: d, fd: fd, serial: serial)
-        written(message)
+        write(.assign(early), to: d, connection: serial)
     }
 
     // MARK: restart

@@ -251,6 +251,16 @@ final class Coordinator {
     }
 
 
+    /// Writes `message` to device `d`'s connection `serial` now — only to the connection it
+    /// was meant for: that worker may be gone.
+    func write(_ message: Message, to d: Int, connection serial: Int) {
+        guard let fd = connectionOf[d], connections[fd]?.serial == serial else { return }
+        sendSequence[d] += 1
+        transmit(message.frame(device: d, sequence: sendSequence[d]).encoded(key: deviceKeys[d]),
+                 kind: message.kind, to: d, fd: fd, serial: serial)
+        written(message)
+    }
+
     func fireTimers() {
         while let i = timers.indices.min(by: { (timers[$0].due, timers[$0].seq) < (timers[$1].due, timers[$1].seq) }),
               timers[i].due <= wall {
@@ -258,12 +268,7 @@ final class Coordinator {
             switch action {
             case .send(let d, let serial, var message):
                 if case .assign(var a) = message, sharesClock[d] { a.due = start + due; message = .assign(a) }
-                // Only to the connection it was meant for: that worker may be gone.
-                guard let fd = connectionOf[d], connections[fd]?.serial == serial else { continue }
-                sendSequence[d] += 1
-                transmit(message.frame(device: d, sequence: sendSequence[d]).encoded(key: deviceKeys[d]),
-                         kind: message.kind, to: d, fd: fd, serial: serial)
-                written(message)
+                write(message, to: d, connection: serial)
             case .wire(let d, let serial, let bytes):
                 guard let fd = connectionOf[d], connections[fd]?.serial == serial else { continue }
                 if !Socket.writeAll(fd, bytes) { lostWrite(fd, device: d, what: "a delayed frame") }
