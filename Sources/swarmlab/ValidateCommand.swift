@@ -33,7 +33,7 @@ struct ValidateCommand: ParsableCommand {
     var calibrationDirectory: String = "results/calibration"
     @Option(name: .long, help: "Folder for the HDF5 files and re-measured profiles ('none': do not write them).") var results: String = "results/validation"
     @Option(name: .long, help: "The swarmlab-worker executable (default: beside this binary).") var worker: String?
-    @Flag(name: .long, inversion: .prefixedNo, help: "Measure a scenario's kernels again before each replication's reference run (a shared machine's speed moves with its load).")
+    @Flag(name: .long, inversion: .prefixedNo, help: "Measure a scenario's kernels again before and after each replication's reference run (a shared machine's speed moves with its load).")
     var remeasure = true
     @Option(name: .long, help: ArgumentHelp("Address the reference runtime's coordinator listens on and workers connect to (port 0: any free one; default 127.0.0.1:0, with srun this machine's name).", valueName: "HOST:PORT"))
     var listen: String?

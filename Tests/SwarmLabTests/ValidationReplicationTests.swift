@@ -117,6 +117,30 @@ struct ValidationRemeasureTests {
         #expect(Validation.idleBetweenComputations(once) == 0.25)
     }
 
+    @Test("measurements before and after a run pool kernel by kernel; the profile takes their mean, minimum and coefficient of variation")
+    func pooledMeasurements() throws {
+        let g = TensorKernel.gemm(m: 64, n: 64, k: 64, dtype: .fp32), e = TensorKernel.elementwise(count: 4096, flopsPerElement: 2, dtype: .fp32)
+        func samples(_ xs: [Double]) -> [WorkerMeasurement.Sample] { xs.map { .init(compute: $0, around: $0 / 10) } }
+        // Before the run the machine was faster (1, 2 ms) than after it (3, 4 ms); the
+        // elementwise kernel was measured only after.
+        let before = [Validation.KernelSamples(kernel: g, samples: samples([0.001, 0.002]))]
+        let after = [Validation.KernelSamples(kernel: g, samples: samples([0.003, 0.004])),
+                     Validation.KernelSamples(kernel: e, samples: samples([0.5]))]
+        let pooled = Validation.pooled(before, after)
+        #expect(pooled.map(\.kernel) == [g, e])
+        #expect(pooled[0].samples.map(\.compute) == [0.001, 0.002, 0.003, 0.004])
+        let base = try DeviceProfile.read(path: ValidationProfileMatchingTests.committed)
+        let p = Validation.profile(base, measured: pooled)
+        let gemm = try #require(p.kernels.first { $0.kernel == g })
+        // mean 2.5 ms; sample standard deviation √(((1.5² + 0.5²) · 2) / 3) ms = √(5/3) ms
+        #expect(abs(gemm.seconds - 0.0025) < 1e-15 && gemm.minSeconds == 0.001 && gemm.repeats == 4)
+        #expect(abs((gemm.spread ?? 0) - (5.0 / 3).squareRoot() / 2.5) < 1e-12)
+        #expect(abs((gemm.aroundSeconds ?? 0) - 0.00025) < 1e-15)
+        // one profile entry per kernel: the base profile's own entry for it is replaced
+        #expect(p.kernels.filter { $0.kernel.asFP32 == g }.count == 1)
+        #expect(p.kernels.first { $0.kernel == e }?.seconds == 0.5)
+    }
+
     @Test("the simulator records when each attempt computed: after its input's latency, for the kernel's time")
     func simulatedComputePhases() throws {
         let text = """

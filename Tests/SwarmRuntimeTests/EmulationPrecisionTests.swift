@@ -32,6 +32,39 @@ func firstAssignment(port: UInt16, key: SymmetricKey, device d: UInt32, clock: U
     return nil
 }
 
+/// Serves device `d` on the coordinator's clock: answers each assignment with a result whose
+/// device time ends `compute` seconds after its delivery, but sends it `late[i]` seconds after
+/// the emulated uplink would have delivered it (`uplink`): a worker that got a core late.
+/// Returns each assignment's `due`.
+func lateClient(port: UInt16, key: SymmetricKey, device d: UInt32, compute: Double, uplink: Double, late: [Double]) -> [Double] {
+    guard let fd = try? Socket.connect(port: port) else { return [] }
+    defer { close(fd) }
+    var sequence: UInt64 = 1
+    Socket.writeAll(fd, Message.hello(pid: 7, clock: ClockDomain.current).frame(device: Int(d), sequence: sequence).encoded(key: key))
+    var decoder = FrameDecoder()
+    var dues: [Double] = []
+    let end = monotonicNow() + 10
+    while monotonicNow() < end && dues.count < late.count {
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&p, 1, 20) > 0 else { continue }
+        var buf = [UInt8](repeating: 0, count: 4096)
+        let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress!, $0.count, 0) }
+        guard n > 0 else { return dues }
+        decoder.append(buf[0..<n])
+        while let f = try? decoder.next(key: { _ in key }) {
+            guard case .assign(let a)? = try? Message(f) else { continue }
+            let i = dues.count
+            dues.append(a.due)
+            let sendAt = a.due + compute + uplink + late[i]
+            DutyCycle.sleepPrecisely(seconds: sendAt - monotonicNow())
+            sequence += 1
+            let r = Message.AttemptResult(task: a.task, attempt: a.attempt, checksum: 1, computeStart: a.due, computeEnd: a.due + compute)
+            Socket.writeAll(fd, Message.result(r).frame(device: Int(d), sequence: sequence).encoded(key: key))
+        }
+    }
+    return dues
+}
+
 @Suite("emulation precision", .serialized)
 struct EmulationPrecisionTests {
     @Test("a worker of the coordinator's clock gets its assignment before the emulated delivery, stamped with it; another clock gets it at delivery, unstamped")
@@ -69,6 +102,38 @@ struct EmulationPrecisionTests {
         #expect(same.due - same.arrived > 0.2, "arrived \(same.due - same.arrived) s before its delivery time")
         // Another clock: no stamp to wait for, so it is written when the link delivers it.
         #expect(other.due == -1)
+    }
+
+    @Test("a result that reaches the coordinator late is returned at its emulated instant, and the next attempt is placed from there")
+    func lateResultKeepsItsInstant() throws {
+        // One external device on the coordinator's clock, 0.1 s each way; each attempt's device
+        // time is 0.05 s. Its first result is sent 0.3 s after the link would have delivered
+        // it (as a worker that waited for a core, or a coordinator busy elsewhere, would be).
+        let latency = 0.1, compute = 0.05, late = [0.3, 0]
+        var tasks = TaskTable()
+        tasks.add(work: .seconds(5)); tasks.add(work: .seconds(5))
+        let plan = RuntimePlan(devices: [EmulatedDevice(latency: latency)], fleet: localFleet(1), tasks: tasks,
+                               policy: fastestFirst(), heartbeatTimeout: 30, timeScale: 1)
+        let dues = Box([Double]())
+        var options = CoordinatorOptions()
+        options.external = [0]
+        options.wallLimit = 8
+        options.onListening = { port, keys in
+            Thread { dues.set(lateClient(port: port, key: keys.deviceKey(0), device: 0, compute: compute, uplink: latency, late: late)) }.start()
+        }
+        let report = try Coordinator(plan: plan, workerPath: "/nonexistent", options: options).run()
+        let a = report.attempts.sorted { $0.assigned < $1.assigned }
+        try #require(a.count == 2)
+        // Returned when the link delivers it: assigned + down + compute + up, not 0.3 s later.
+        #expect(abs(a[0].returned - (a[0].assigned + latency + compute + latency)) < 1e-3, "returned \(a[0].returned - a[0].assigned) s after assignment")
+        // The device is free from that instant: the next attempt is placed at once, then.
+        #expect(abs(a[1].assigned - a[0].returned) < 1e-3)
+        // Its assignment is due a downlink after that instant (in the past when written: the
+        // worker counts its time from it).
+        let d = dues.get()
+        try #require(d.count == 2)
+        #expect(abs((d[1] - d[0]) - (compute + 2 * latency)) < 1e-3, "dues \(d[1] - d[0]) s apart")
+        #expect(report.log.contains { $0.contains("handled over 1 ms after their instant") })
     }
 
     @Test("measuring workers time each kernel in their own processes, idle the gap between computations, and exit")

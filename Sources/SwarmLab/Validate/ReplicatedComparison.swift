@@ -51,8 +51,8 @@ public struct ReplicatedComparison: Sendable, Codable, Equatable {
     /// Whether the two 95% intervals of the mean makespan overlap (nil with one replication).
     public var intervalsOverlap: Bool?
     public var verdict: Verdict
-    /// The profile each replication's simulation used (re-measured just before its reference
-    /// run, written beside the results), and the profile they started from (committed, or
+    /// The profile each replication's simulation used (measured just before its reference
+    /// run and just after it, written beside the results), and the profile they started from (committed, or
     /// measured now).
     public var profiles: [String]
     public var baseProfile: String

@@ -27,27 +27,57 @@ extension Validation {
     /// mean, run to run) that the median leaves out and the workers pay. Their coefficient of
     /// variation becomes the kernel's `spread` (`ComputeSpread`: a factor of mean 1). A shared
     /// machine's speed moves with its load, so `validate` does this just before each
-    /// replication's reference run.
+    /// replication's reference run and just after it, and pools the two (`pooled`).
     public static func remeasured(_ profile: DeviceProfile, for tasks: TaskTable, speeds: [Double], worker: String? = nil,
                                   gapSeconds: Double = 0) throws -> DeviceProfile {
-        var kernels: [TensorKernel] = []
-        for w in tasks.work { if case .kernel(let k) = w, !kernels.contains(k.asFP32) { kernels.append(k.asFP32) } }
-        var p = profile
-        let devices = Array((speeds.isEmpty ? [1] : speeds).prefix(64))
-        let measured = kernels.isEmpty ? []
-            : try WorkerMeasurement.run(worker: try ReferenceRuntime.locateWorker(explicit: worker), kernels: kernels,
-                                        speeds: devices, gapSeconds: gapSeconds)
-        for (kernel, all) in zip(kernels, measured) where !all.isEmpty {
-            let times = all.map(\.compute)
-            let mean = times.reduce(0, +) / Double(times.count)
-            let sd = (times.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(1, times.count - 1))).squareRoot()
-            p.kernels.removeAll { $0.kernel.asFP32 == kernel }
-            p.kernels.append(.init(kernel: kernel, seconds: mean, minSeconds: times.min() ?? mean, repeats: times.count,
-                                   aroundSeconds: all.map(\.around).reduce(0, +) / Double(all.count),
-                                   spread: mean > 0 ? sd / mean : nil))
-        }
+        var p = self.profile(profile, measured: try measureKernels(for: tasks, speeds: speeds, worker: worker, gapSeconds: gapSeconds))
         p.inputElementsPerSecond = Calibrator.inputGenerationRate()
         p.checksumElementsPerSecond = Calibrator.checksumRate()
+        return p
+    }
+
+    /// The kernels `tasks` use, each with its computations as `remeasured` measures them
+    /// (in worker processes, as the run's devices meet them).
+    public static func measureKernels(for tasks: TaskTable, speeds: [Double], worker: String? = nil,
+                                      gapSeconds: Double = 0) throws -> [KernelSamples] {
+        var kernels: [TensorKernel] = []
+        for w in tasks.work { if case .kernel(let k) = w, !kernels.contains(k.asFP32) { kernels.append(k.asFP32) } }
+        guard !kernels.isEmpty else { return [] }
+        let devices = Array((speeds.isEmpty ? [1] : speeds).prefix(64))
+        let measured = try WorkerMeasurement.run(worker: try ReferenceRuntime.locateWorker(explicit: worker), kernels: kernels,
+                                                 speeds: devices, gapSeconds: gapSeconds)
+        return zip(kernels, measured).map { KernelSamples(kernel: $0, samples: $1) }
+    }
+
+    /// A kernel's measured computations.
+    public struct KernelSamples: Sendable, Equatable {
+        public var kernel: TensorKernel
+        public var samples: [WorkerMeasurement.Sample]
+    }
+
+    /// The samples of two measurements of the same kernels, kernel by kernel (`validate`
+    /// measures just before a reference run and just after it).
+    public static func pooled(_ a: [KernelSamples], _ b: [KernelSamples]) -> [KernelSamples] {
+        var out = a
+        for m in b {
+            if let i = out.firstIndex(where: { $0.kernel == m.kernel }) { out[i].samples += m.samples } else { out.append(m) }
+        }
+        return out
+    }
+
+    /// `profile` with each measured kernel's time the mean CPU seconds of its computations,
+    /// its `aroundSeconds` the mean around them, its `spread` their coefficient of variation.
+    public static func profile(_ profile: DeviceProfile, measured: [KernelSamples]) -> DeviceProfile {
+        var p = profile
+        for m in measured where !m.samples.isEmpty {
+            let times = m.samples.map(\.compute)
+            let mean = times.reduce(0, +) / Double(times.count)
+            let sd = (times.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(max(1, times.count - 1))).squareRoot()
+            p.kernels.removeAll { $0.kernel.asFP32 == m.kernel }
+            p.kernels.append(.init(kernel: m.kernel, seconds: mean, minSeconds: times.min() ?? mean, repeats: times.count,
+                                   aroundSeconds: m.samples.map(\.around).reduce(0, +) / Double(m.samples.count),
+                                   spread: mean > 0 ? sd / mean : nil))
+        }
         return p
     }
 

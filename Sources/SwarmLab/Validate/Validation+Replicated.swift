@@ -60,9 +60,10 @@ extension Validation {
     /// Runs one scenario file R times on each side and compares them.
     ///
     /// 1. Refuses what the runtime does not emulate (`refusals`).
-    /// 2. Per seed: re-measures the scenario's kernels (`remeasured`) just before the
-    ///    reference run and writes that profile to `directory/NAME-rK-profile.json`; the
-    ///    replication's simulation uses it, so given it the simulator side is deterministic.
+    /// 2. Per seed: measures the scenario's kernels (`measureKernels`) just before the
+    ///    reference run and again just after it, and writes the two pooled to
+    ///    `directory/NAME-rK-profile.json`; the replication's simulation uses that profile,
+    ///    so given it the simulator side is deterministic.
     ///    A shared machine's speed moves by several percent from one minute to the next: a
     ///    profile measured once for all R runs gave the later runs an offset the simulator
     ///    could not know of, and its side of the table no spread at all; measured per run,
@@ -89,17 +90,22 @@ extension Validation {
             : first + (0..<(most - count)).map { (first.max() ?? scenario.seed) &+ UInt64($0 + 1) }
         if let directory { try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true) }
 
-        /// The profile replication `k` simulates with, and where it is recorded.
-        func profile(for k: Int, _ m: MaterializedScenario) throws -> (DeviceProfile, String) {
-            guard remeasure else { return (base.profile, base.path) }
-            let (pre, _) = try simulate(scenario, profile: base.profile, seed: m.seed, registry: registry)   // m.seed: this replication's
-            var p = try remeasured(base.profile, for: m.tasks, speeds: deviceSpeeds(m.fleet), worker: worker,
-                                   gapSeconds: idleBetweenComputations(pre))
-            p.measuredAt = ISO8601DateFormatter().string(from: Date())
-            guard let directory else { return (p, "\(base.path) (re-measured, not written)") }
+        /// The kernels of replication `k` measured as its devices will meet them: idling
+        /// between computations as long as they do (from a simulation with the base profile).
+        func measure(_ m: MaterializedScenario, gap: inout Double?) throws -> [KernelSamples] {
+            if gap == nil {
+                let (pre, _) = try simulate(scenario, profile: base.profile, seed: m.seed, registry: registry)   // m.seed: this replication's
+                gap = idleBetweenComputations(pre)
+            }
+            return try measureKernels(for: m.tasks, speeds: deviceSpeeds(m.fleet), worker: worker, gapSeconds: gap ?? 0)
+        }
+
+        /// Records replication `k`'s profile; where.
+        func record(_ p: DeviceProfile, for k: Int) throws -> String {
+            guard let directory else { return "\(base.path) (re-measured, not written)" }
             let path = "\(directory)/\(scenario.name)-r\(k + 1)-profile.json"
             try p.jsonData().write(to: URL(fileURLWithPath: path), options: .atomic)
-            return (p, path)
+            return path
         }
 
         var profiles: [String] = []
@@ -116,11 +122,18 @@ extension Validation {
             }
             ran.append(seed)
             let m = try scenario.materialize(seed: seed)
-            let (profile, profilePath) = try profile(for: k, m)
-            profiles.append(profilePath)
-            let (sim, engine) = try simulate(scenario, profile: profile, seed: seed, registry: registry)
-            let plan = try plan(scenario, engine: engine, profile: profile, seed: seed, registry: registry)
-            let limit = 30 + 10 * (sim.taskFinish.filter(\.isFinite).max() ?? 60)
+            // The kernels measured just before the reference run; its policy estimates with them.
+            var gap: Double?
+            let before = remeasure ? try measure(m, gap: &gap) : []
+            var first = base.profile
+            if remeasure {
+                first = Validation.profile(base.profile, measured: before)
+                first.inputElementsPerSecond = Calibrator.inputGenerationRate()
+                first.checksumElementsPerSecond = Calibrator.checksumRate()
+            }
+            let (planned, engine) = try simulate(scenario, profile: first, seed: seed, registry: registry)
+            let plan = try plan(scenario, engine: engine, profile: first, seed: seed, registry: registry)
+            let limit = 30 + 10 * (planned.taskFinish.filter(\.isFinite).max() ?? 60)
             let report: RuntimeReport
             let load0 = MachineLoad.now()
             do { report = try ReferenceRuntime.run(plan, worker: worker, wallLimit: limit, transport: transport) } catch {
@@ -128,6 +141,17 @@ extension Validation {
             }
             let others = load0.flatMap { a in MachineLoad.now().map { $0.others(since: a) } } ?? (cores: .nan, stolen: .nan)
             otherLoad.append(others.cores); stolen.append(others.stolen)
+            // Measured again just after the run, and the two pooled: a machine whose speed
+            // drifts during the run (a shared host's neighbours) is met halfway, not at
+            // its start. The replication simulates with the pooled profile, the one recorded.
+            var profile = first
+            if remeasure {
+                profile = Validation.profile(first, measured: pooled(before, try measure(m, gap: &gap)))
+                profile.measuredAt = ISO8601DateFormatter().string(from: Date())
+            }
+            let profilePath = remeasure ? try record(profile, for: k) : base.path
+            profiles.append(profilePath)
+            let sim = remeasure ? try simulate(scenario, profile: profile, seed: seed, registry: registry).0 : planned
             let ratios = kernelCPURatios(report, tasks: plan.tasks, profile: profile)
             kernelRatios += ratios
             let offset = max(0, (report.attempts.map(\.assigned).min() ?? 0) - (sim.attemptAssigned.min() ?? 0))

@@ -33,6 +33,7 @@ public enum WorkerMeasurement {
     public struct Sample: Codable, Sendable, Equatable {
         public var compute: Double
         public var around: Double
+        public init(compute: Double, around: Double) { self.compute = compute; self.around = around }
     }
 
     /// Runs in a worker started with `SWARMLAB_MEASURE`: times each kernel of the request as

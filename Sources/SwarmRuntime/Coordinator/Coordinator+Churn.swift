@@ -12,7 +12,7 @@ extension Coordinator {
     func planStopped(_ d: Int) {
         let a = current[d]
         if a >= 0 && open[a] {
-            loseAttempt(a, workedUntil: wall, detectAt: wall + heartbeatWall)
+            loseAttempt(a, workedUntil: actingInstant, detectAt: actingInstant + heartbeatWall)
             lifecycle.setOccupied(d, true)   // the stopped worker still holds it
         }
         goneAway(d)

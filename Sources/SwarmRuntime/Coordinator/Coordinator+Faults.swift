@@ -129,7 +129,7 @@ extension Coordinator {
         // reached the worker a wake-up late (up to a millisecond or more on a VM), late
         // past what the device's idle absorbs for a short task.
         var early = assignment
-        early.due = start + wall + leg
+        early.due = start + actingInstant + leg
         write(.assign(early), to: d, connection: serial)
     }
 

@@ -61,11 +61,13 @@ extension Coordinator {
             note("device \(d): result of attempt \(r.attempt) of task \(r.task) again (a retransmission); ignored")
             return
         }
-        records[a].computeStart = scenario(r.computeStart - start)
-        records[a].computeEnd = scenario(r.computeEnd - start)
+        // The worker's stamps of instants this process chose (`due`) can come back a last
+        // bit apart ((start + x) − start ≠ x in floating point): kept in order.
+        records[a].computeStart = max(records[a].assigned, scenario(r.computeStart - start))
+        records[a].computeEnd = max(records[a].computeStart, scenario(r.computeEnd - start))
         records[a].kernelCPUSeconds = r.kernelCPUSeconds >= 0 ? r.kernelCPUSeconds : .nan
         records[a].attemptCPUSeconds = r.attemptCPUSeconds >= 0 ? r.attemptCPUSeconds : .nan
-        records[a].returned = scenarioNow
+        records[a].returned = max(records[a].computeEnd, scenarioNow)
         records[a].checksum = r.checksum
         let stillCounted = open[a]
         if stillCounted {

@@ -127,10 +127,13 @@ extension Coordinator {
             after(delay(bound, bytes: 0), .deliver(device: bound, connection: conn.serial, message))
         case .result(let r):
             // Held from when the worker sent it when it can say so (one clock): the time this
-            // process took to get to the frame is part of the emulated link's latency.
+            // process took to get to the frame is part of the emulated link's latency, and a
+            // frame that got here after the link would have delivered it is delivered at
+            // that instant (`actingInstant`), late, not later still.
             let bytes = Int(r.task) < m ? plan.tasks.outputBytes[Int(r.task)] : 0
-            let since = sharesClock[bound] ? ClockDomain.elapsed(since: r.computeEnd, now: start + wall) : 0
-            after(delay(bound, bytes: bytes) - since, .deliver(device: bound, connection: conn.serial, message))
+            let w = wall
+            let trusted = sharesClock[bound] && ClockDomain.elapsed(since: r.computeEnd, now: start + w) > 0
+            at((trusted ? r.computeEnd - start : w) + delay(bound, bytes: bytes), .deliver(device: bound, connection: conn.serial, message))
         case .abandon:
             after(delay(bound, bytes: 0), .deliver(device: bound, connection: conn.serial, message))
         case .welcome, .assign, .shutdown:
