@@ -159,6 +159,24 @@ struct DutyCycleTests {
         }
     }
 
+    @Test("a device's time for an attempt is its CPU seconds at its speed, however long this machine took",
+          arguments: [(0.25, 1.2, 1.0, 0.2 + 4.0),   // 0.2 s around the kernel at full speed, the kernel ×4
+                      (1.0, 1.2, 1.0, 1.2),         // a full-speed device: its CPU seconds
+                      (0.5, 0.0, 0.0, 0.0)])
+    func deviceSeconds(case c: (speed: Double, cpu: Double, compute: Double, device: Double)) throws {
+        let d = DutyCycle(speed: c.speed)
+        let device = try #require(d.deviceSeconds(attemptCPUSeconds: c.cpu, computeCPUSeconds: c.compute))
+        #expect(abs(device - c.device) < 1e-12)
+        // Where the machine kept up, the attempt ends where the idle ends: wall + idle.
+        for wall in [c.cpu, c.cpu * 1.5] where d.idleSeconds(afterAttempt: wall, cpuSeconds: c.cpu, computeCPUSeconds: c.compute) > 0 {
+            #expect(abs(wall + d.idleSeconds(afterAttempt: wall, cpuSeconds: c.cpu, computeCPUSeconds: c.compute) - device) < 1e-12)
+        }
+        // Busy `.seconds` work: its CPU seconds over the speed.
+        #expect(d.deviceSeconds(cpuSeconds: 2) == 2 / c.speed)
+        // Faster than this machine cannot be emulated: no device time to end at.
+        #expect(DutyCycle(speed: 2).deviceSeconds(attemptCPUSeconds: c.cpu, computeCPUSeconds: c.compute) == nil)
+    }
+
     @Test("a kernel's CPU seconds are measured and never exceed its wall time by much")
     func cpuSeconds() {
         var runner = KernelRunner()

@@ -51,6 +51,25 @@ public struct DutyCycle: Sendable, Equatable {
         return max(0, max(0, cpuSeconds - compute) + compute / speed - wallSeconds)
     }
 
+    /// The device's seconds for a whole attempt that used `cpuSeconds` of CPU, of which
+    /// `computeCPUSeconds` in the computation proper: (cpu − compute) + compute / s, the
+    /// calibrated cost model's formula. A worker's attempt ends that long after it began
+    /// even when this machine could not run it that fast (more contention than the
+    /// computation's slack, a wake-up late on a busy host): its CPU seconds are the device's
+    /// work, the host's scheduling is not. Nil at s > 1, which cannot be emulated: the
+    /// attempt ends when it ends.
+    public func deviceSeconds(attemptCPUSeconds cpuSeconds: Double, computeCPUSeconds: Double) -> Double? {
+        guard isExact else { return nil }
+        let compute = max(0, computeCPUSeconds)
+        return max(0, cpuSeconds - compute) + compute / speed
+    }
+
+    /// The device's seconds for `.seconds` work that used `cpuSeconds` of CPU: cpu / s (nil
+    /// at s > 1).
+    public func deviceSeconds(cpuSeconds: Double) -> Double? {
+        isExact ? max(0, cpuSeconds) / speed : nil
+    }
+
     /// Runs `work` (which returns the seconds it computed), then sleeps the idle remainder;
     /// returns the work's result and the emulated duration (compute + idle, as slept).
     public func run<T>(_ work: () throws -> (T, computeSeconds: Double)) rethrows -> (result: T, emulatedSeconds: Double) {

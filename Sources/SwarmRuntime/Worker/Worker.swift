@@ -157,22 +157,25 @@ public enum Worker {
         // for a kernel over the whole attempt (inputs, computation, checksum), for
         // busy `.seconds` work over the spin.
         let attemptCPU = cpuNow(thisThreadOnly: true) - cpuStart
-        // The device's time ends at `end`, computed, not when this process next gets a core
-        // to say so: on cores shared by many workers, waking up from the idle waited for
-        // other workers' kernels (3 ms at the 90th percentile with 32 workers on 2 cores),
-        // which the device would not. The coordinator holds the result from `end` (one clock).
+        // The device's time ends at `end`, computed from the attempt's CPU seconds
+        // (`DutyCycle.deviceSeconds`), not when this process next gets a core to say so: on
+        // cores shared by many workers, waking up from the idle waited for other workers'
+        // kernels (3 ms at the 90th percentile with 32 workers on 2 cores), and a computation
+        // that waited for a core longer than its slack ran past it, neither of which the
+        // device would. The coordinator holds the result from `end` (one clock).
         var end = monotonicNow()
         if stopCount == stops {
             let cycle = DutyCycle(speed: w.speed)
-            let idle: Double
+            let device: Double?
             if case .kernel = a.work {
-                idle = cycle.idleSeconds(afterAttempt: end - start, cpuSeconds: attemptCPU,
-                                         computeCPUSeconds: out.cpuSeconds)
+                device = cycle.deviceSeconds(attemptCPUSeconds: attemptCPU, computeCPUSeconds: out.cpuSeconds)
             } else {
-                idle = cycle.idleSeconds(afterComputing: out.computeSeconds, cpuSeconds: out.cpuSeconds)
+                device = cycle.deviceSeconds(cpuSeconds: out.cpuSeconds)
             }
-            end += idle
-            DutyCycle.sleepPrecisely(seconds: idle)
+            if let device {
+                DutyCycle.sleepPrecisely(seconds: start + device - end)
+                end = start + device
+            }
         }
         // Stopped while holding the attempt: a device that went off lost its work.
         guard stopCount == stops else {
