@@ -6,8 +6,10 @@ public struct EmulatedDevice: Sendable {
     public var speed: Double
     /// One-way network latency, scenario seconds.
     public var latency: Double
-    /// Access-link bandwidth, bytes per scenario second.
+    /// Access-link bandwidth to the device (its assignments' inputs), bytes per scenario second.
     public var bandwidth: Double
+    /// Access-link bandwidth from the device (its results), bytes per scenario second.
+    public var uplink: Double
     /// Scenario-second intervals during which the worker is stopped (SIGSTOP … SIGCONT).
     public var pauses: [(start: Double, end: Double)]
     /// Scenario second at which the worker is killed (SIGKILL); it is restarted at the end
@@ -16,9 +18,10 @@ public struct EmulatedDevice: Sendable {
     /// Returns corrupted checksums.
     public var adversarial: Bool
 
-    public init(speed: Double = 1, latency: Double = 0, bandwidth: Double = .infinity,
+    /// `uplink` defaults to `bandwidth` (a symmetric link).
+    public init(speed: Double = 1, latency: Double = 0, bandwidth: Double = .infinity, uplink: Double? = nil,
                 pauses: [(start: Double, end: Double)] = [], killAt: Double? = nil, adversarial: Bool = false) {
-        self.speed = speed; self.latency = latency; self.bandwidth = bandwidth
+        self.speed = speed; self.latency = latency; self.bandwidth = bandwidth; self.uplink = uplink ?? bandwidth
         self.pauses = pauses; self.killAt = killAt; self.adversarial = adversarial
     }
 }
@@ -59,6 +62,7 @@ public struct RuntimePlan {
             guard e.speed > 0 && e.speed <= 1 else { throw .badPlan("devices[\(d)].speed: expected 0 < speed ≤ 1, got \(e.speed)") }
             guard e.latency >= 0 && e.latency.isFinite else { throw .badPlan("devices[\(d)].latency: expected finite seconds ≥ 0, got \(e.latency)") }
             guard e.bandwidth > 0 else { throw .badPlan("devices[\(d)].bandwidth: expected > 0 bytes/s, got \(e.bandwidth)") }
+            guard e.uplink > 0 else { throw .badPlan("devices[\(d)].uplink: expected > 0 bytes/s, got \(e.uplink)") }
             for (i, p) in e.pauses.enumerated() where !(p.start >= 0 && p.end > p.start) {
                 throw .badPlan("devices[\(d)].pauses[\(i)]: expected 0 ≤ start < end, got \(p.start)..\(p.end)")
             }

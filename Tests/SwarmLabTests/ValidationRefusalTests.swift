@@ -53,7 +53,6 @@ struct ValidationRefusalTests {
             ("trust: { adversaries: 0.5, adversary: colluding }", nil, "trust.adversary"),
             ("", ("policies: [least-loaded]", "policies: [least-loaded, random]"), "policies"),
             ("", ("count: 2 }", "count: 2 }\n  - { class: gpu-server, region: lab, count: 1 }"), "fleet[1].class"),
-            ("", ("{ name: fifth, base: reference, cpu: 20GFLOP/s }", "{ name: fifth, base: reference, cpu: 20GFLOP/s, uplink: 10Mbit/s }"), "fleet[0].class"),
             ("", ("{ name: fifth, base: reference, cpu: 20GFLOP/s }", "{ name: fifth, base: reference, cpu: 200GFLOP/s }"), "fleet[0].class"),
             ("", ("output: 1MB }", "output: 1MB, data_region: far }"), "workloads[0].bag.data_region"),
             ("sweep: { \"fleet[0].count\": [1, 2] }", nil, "sweep"),
@@ -63,6 +62,18 @@ struct ValidationRefusalTests {
             #expect(refused.map(\.path).contains(path), "\(path): \(refused)")
             #expect(refused.allSatisfy { $0.line > 0 }, "\(refused)")
         }
+    }
+
+    @Test("an uplink slower than the downlink is emulated, not refused: the plan gives each device both")
+    func asymmetricLinks() throws {
+        let s = try scenario("", replacing: ("{ name: fifth, base: reference, cpu: 20GFLOP/s }",
+                                             "{ name: fifth, base: reference, cpu: 20GFLOP/s, uplink: 10Mbit/s }"))
+        #expect(Validation.refusals(s).isEmpty)
+        let profile = try DeviceProfile.read(path: ValidationProfileMatchingTests.committed)
+        let (_, engine) = try Validation.simulate(s, profile: profile)
+        let plan = try Validation.plan(s, engine: engine, profile: profile)
+        // 10 Mbit/s = 1.25e6 bytes/s up; the reference class's 1 Gbit/s = 1.25e8 down
+        #expect(plan.devices.allSatisfy { $0.uplink == 1.25e6 && $0.bandwidth == 1.25e8 })
     }
 
     @Test("a Kubernetes node pool running several pods per node is refused at its max_pods; one pod per node is not")

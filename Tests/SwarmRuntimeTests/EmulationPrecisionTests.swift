@@ -136,6 +136,26 @@ struct EmulationPrecisionTests {
         #expect(report.log.contains { $0.contains("handled over 1 ms after their instant") })
     }
 
+    @Test("a result crosses the device's uplink, an assignment its downlink")
+    func asymmetricLink() throws {
+        // 0.05 s latency; 100 kB in over 1 MB/s (0.1 s), 100 kB out over 0.25 MB/s (0.4 s).
+        let latency = 0.05, compute = 0.05
+        var tasks = TaskTable()
+        tasks.add(work: .seconds(5), inputBytes: 1e5, outputBytes: 1e5)
+        let plan = RuntimePlan(devices: [EmulatedDevice(latency: latency, bandwidth: 1e6, uplink: 2.5e5)], fleet: localFleet(1),
+                               tasks: tasks, policy: fastestFirst(), heartbeatTimeout: 30, timeScale: 1)
+        var options = CoordinatorOptions()
+        options.external = [0]
+        options.wallLimit = 8
+        options.onListening = { port, keys in
+            Thread { _ = lateClient(port: port, key: keys.deviceKey(0), device: 0, compute: compute, uplink: latency + 0.4, late: [0]) }.start()
+        }
+        let report = try Coordinator(plan: plan, workerPath: "/nonexistent", options: options).run()
+        let a = try #require(report.attempts.first)
+        #expect(abs(a.computeStart - (a.assigned + latency + 0.1)) < 1e-3, "down \(a.computeStart - a.assigned) s")
+        #expect(abs(a.returned - (a.computeEnd + latency + 0.4)) < 1e-3, "up \(a.returned - a.computeEnd) s")
+    }
+
     @Test("measuring workers time each kernel in their own processes, idle the gap between computations, and exit")
     func measuringWorkers() throws {
         let kernels: [TensorKernel] = [.gemm(m: 64, n: 64, k: 64, dtype: .fp32), .elementwise(count: 4096, flopsPerElement: 2, dtype: .fp32)]

@@ -19,8 +19,6 @@ extension Validation {
     ///   GPU's roofline; the runtime computes on this machine's CPU.
     /// - a device faster than the scenario's `reference` class (`fleet[i].class`): an emulated
     ///   device runs at most one core of this machine.
-    /// - a device class whose uplink differs from its downlink (`fleet[i].class`): the runtime
-    ///   has one bandwidth per device.
     /// - a Kubernetes node pool (`clusters[i].max_pods` > 1): the simulator runs several pods
     ///   per node sharing its cores; an emulated device runs one attempt at a time.
     /// - `trust.adversary: colluding`: the runtime's liars each corrupt their own way.
@@ -76,9 +74,6 @@ extension Validation {
             }
             if c.runsPods {
                 refuse("\(entry).max_pods", "\(c.maxPods) pods per node sharing its cores, memory and GPUs; an emulated device runs one attempt at a time")
-            }
-            if c.uplink != c.downlink {
-                refuse("\(entry).class", "`\(name)` has a \(c.downlink * 8 / 1e6) Mbit/s downlink but a \(c.uplink * 8 / 1e6) Mbit/s uplink; the runtime has one bandwidth per device")
             }
             if hasParents && share.region != first {
                 refuse("\(entry).region", "`\(share.region)`, with tasks that have parents: the simulator moves a child's data from where its last parent ran, the runtime every message from the first region `\(first)`")

@@ -195,7 +195,7 @@ public enum Validation {
             let shifted = offs.map { (start: $0.start + startDelay, end: $0.end + startDelay) }
             devices.append(EmulatedDevice(speed: speeds[d],
                                           latency: m.latency(0, Int(fleet.regionOf[d])) + c.accessLatency.seconds,
-                                          bandwidth: c.downlink, pauses: shifted, killAt: shifted.first?.start,
+                                          bandwidth: c.downlink, uplink: c.uplink, pauses: shifted, killAt: shifted.first?.start,
                                           adversarial: engine.isAdversarial(d)))
         }
         let cost = costModel(for: fleet, profile: profile)

@@ -96,7 +96,7 @@ extension Coordinator {
         guard !reliability.writtenAt[a].isNaN, w - reliability.writtenAt[a] > delay(d, bytes: 0) + heartbeatWall / 4 else { return }
         if reliability.mismatchSince[a].isNaN { reliability.mismatchSince[a] = w; return }
         let waited = w - reliability.mismatchSince[a]
-        let grace = delay(d, bytes: records[a].task < m ? plan.tasks.outputBytes[records[a].task] : 0) + heartbeatWall / 4
+        let grace = delay(d, bytes: records[a].task < m ? plan.tasks.outputBytes[records[a].task] : 0, fromDevice: true) + heartbeatWall / 4
         guard open[a] else {
             // An attempt the lifecycle gave up on, whose result or abandon was lost: the
             // worker says it is free, so it is.

@@ -133,7 +133,7 @@ extension Coordinator {
             let bytes = Int(r.task) < m ? plan.tasks.outputBytes[Int(r.task)] : 0
             let w = wall
             let trusted = sharesClock[bound] && ClockDomain.elapsed(since: r.computeEnd, now: start + w) > 0
-            at((trusted ? r.computeEnd - start : w) + delay(bound, bytes: bytes), .deliver(device: bound, connection: conn.serial, message))
+            at((trusted ? r.computeEnd - start : w) + delay(bound, bytes: bytes, fromDevice: true), .deliver(device: bound, connection: conn.serial, message))
         case .abandon:
             after(delay(bound, bytes: 0), .deliver(device: bound, connection: conn.serial, message))
         case .welcome, .assign, .shutdown:

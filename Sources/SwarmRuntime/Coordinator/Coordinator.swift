@@ -197,10 +197,11 @@ final class Coordinator {
         timers.append((instant, timerSeq, action))
     }
 
-    /// Wall seconds a message of `bytes` takes to or from device `d`: latency + bytes/bandwidth.
-    func delay(_ d: Int, bytes: Double) -> Double {
+    /// Wall seconds a message of `bytes` takes to device `d` (or from it, `fromDevice`):
+    /// latency + bytes over the link's bandwidth that way.
+    func delay(_ d: Int, bytes: Double, fromDevice: Bool = false) -> Double {
         let e = plan.devices[d]
-        return (e.latency + (bytes > 0 ? bytes / e.bandwidth : 0)) * plan.timeScale
+        return (e.latency + (bytes > 0 ? bytes / (fromDevice ? e.uplink : e.bandwidth) : 0)) * plan.timeScale
     }
 
     // MARK: the run
