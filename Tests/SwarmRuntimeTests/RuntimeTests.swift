@@ -309,6 +309,38 @@ struct RuntimeTests {
         #expect(abs(r.lostWorkSeconds - (pause.start - 5)) < 0.3)
     }
 
+    @Test("a device paused from the instant a task arrives is not given it")
+    func pausedAtArrival() throws {
+        // Device 0, the policy's first choice, goes off at 3 s, when the task arrives (a
+        // device OFF at the simulator's time 0, shifted by validate's start delay).
+        var tasks = TaskTable(); tasks.add(work: .seconds(1), arrival: SimTime(seconds: 3))
+        let devices = [EmulatedDevice(pauses: [(start: 3, end: 40)]), EmulatedDevice()]
+        let plan = RuntimePlan(devices: devices, fleet: localFleet(2), tasks: tasks, policy: fastestFirst(),
+                               heartbeatTimeout: 2, timeScale: 0.1)
+        var options = CoordinatorOptions()
+        options.wallLimit = 10
+        let r = try runPlan(plan, options: options)
+        #expect(!r.taskFinish[0].isNaN)
+        #expect(r.attempts.count == 1 && r.attempts.allSatisfy { $0.device == 1 && $0.outcome == .returned }, "\(r.attempts)")
+    }
+
+    @Test("churn is timed on the task arrivals' clock: a pause and an arrival at one scenario instant share one wall instant")
+    func churnOnTheArrivalsClock() throws {
+        var tasks = TaskTable(); tasks.add(work: .seconds(1), arrival: SimTime(seconds: 3))
+        let devices = [EmulatedDevice(pauses: [(start: 3, end: 40)], killAt: 3), EmulatedDevice()]
+        let plan = RuntimePlan(devices: devices, fleet: localFleet(2), tasks: tasks, policy: fastestFirst(),
+                               heartbeatTimeout: 2, timeScale: 0.1)
+        let c = try Coordinator(plan: plan, workerPath: "/nonexistent", options: CoordinatorOptions())
+        c.origin = 5   // scenario time began 5 wall seconds after `start`
+        c.scheduleChurn()
+        let arrival = c.wallTime(ofScenario: 3)   // 5 + 3 × 0.1
+        func due(_ match: (Coordinator.Action) -> Bool) -> Double? { c.timers.first { match($0.action) }?.due }
+        #expect(due { if case .pause(0) = $0 { true } else { false } } == arrival)
+        #expect(due { if case .kill(0) = $0 { true } else { false } } == arrival)
+        #expect(due { if case .resume(0) = $0 { true } else { false } } == c.wallTime(ofScenario: 40))
+        #expect(due { if case .restart(0) = $0 { true } else { false } } == c.wallTime(ofScenario: 40))
+    }
+
     @Test("a device whose attempt was lost may try the task again (only a returned result is a vote)")
     func lostIsNoVote() throws {
         var tasks = TaskTable(); tasks.add(work: .seconds(3), arrival: SimTime(seconds: 3), replication: 2, quorum: 2)

@@ -7,6 +7,28 @@ import SwarmModel
 extension Coordinator {
     // MARK: churn
 
+    /// Puts the plan's churn on the timers at its scenario instants, on the task arrivals'
+    /// clock (`wallTime(ofScenario:)`): a device off from the first instant (the simulator's
+    /// devices start in their stationary state, some OFF) is paused before a task arriving
+    /// then is placed. Timed from when this ran, a few microseconds after `origin`, the pause
+    /// came after the arrival, the placement took the device, and the attempt was lost a
+    /// heartbeat timeout later.
+    func scheduleChurn() {
+        for d in 0..<n {
+            let e = plan.devices[d]
+            for p in e.pauses {
+                at(wallTime(ofScenario: p.start), .pause(d))
+                at(wallTime(ofScenario: p.end), .resume(d))
+            }
+            if let k = e.killAt {
+                at(wallTime(ofScenario: k), .kill(d))
+                if let back = e.pauses.filter({ $0.start >= k }).min(by: { $0.start < $1.start }) {
+                    at(wallTime(ofScenario: back.end), .restart(d))
+                }
+            }
+        }
+    }
+
     /// The plan stops device `d` (pause or kill): as in the simulator, its attempt is lost at
     /// once and the loss noticed a heartbeat timeout later.
     func planStopped(_ d: Int) {

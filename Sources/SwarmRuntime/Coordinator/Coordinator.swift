@@ -217,19 +217,7 @@ final class Coordinator {
         started = true
         nextArrival = lifecycle.attach(self)
         for d in 0..<n where connectionOf[d] != nil && !paused[d] && !killed[d] { lifecycle.deviceCameOnline(d) }
-        for d in 0..<n {
-            let e = plan.devices[d]
-            for p in e.pauses {
-                after(p.start * plan.timeScale, .pause(d))
-                after(p.end * plan.timeScale, .resume(d))
-            }
-            if let k = e.killAt {
-                after(k * plan.timeScale, .kill(d))
-                if let back = e.pauses.filter({ $0.start >= k }).min(by: { $0.start < $1.start }) {
-                    after(back.end * plan.timeScale, .restart(d))
-                }
-            }
-        }
+        scheduleChurn()
         let cores = sysconf(Int32(_SC_NPROCESSORS_ONLN))
         if n > cores {
             note("\(n) worker processes on \(cores) cores: real kernels running at once share cores, so their compute times include contention")
