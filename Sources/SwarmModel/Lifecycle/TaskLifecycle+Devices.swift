@@ -33,7 +33,7 @@ extension TaskLifecycle {
         let now = driver.now
         let lostSeconds = elapsedSeconds(s)
         metrics.wastedSeconds += lostSeconds
-        metrics.busy(lostSeconds * busyShare(s), on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
+        metrics.busy(lostSeconds * busyShare(s), rates: view.rates(d), tenant: Int(tasks.tenant[t]))
         metrics.attemptsLost += 1
         view.failed[d] += 1
         endAttempt(t, slot: s)
@@ -108,6 +108,6 @@ extension TaskLifecycle {
     /// offered, not idle).
     func accountIdle(_ d: Int, until now: Int64) {
         guard view.running[d] == 0 else { return }
-        metrics.idle(Double(now - idleSince[d]) / 1e9, on: view.deviceClass(d))
+        metrics.idle(Double(now - idleSince[d]) / 1e9, rates: view.rates(d))
     }
 }
