@@ -8,6 +8,7 @@ extension TaskLifecycle {
     /// Device `d` came online.
     public func deviceCameOnline(_ d: Int) {
         guard !view.isOnline(d) else { return }
+        let driver = self.driver   // one retain for the call, not one per use
         let now = driver.now
         view.onlineSince[d] = now.ticks
         view.onlineCount += 1
@@ -29,6 +30,7 @@ extension TaskLifecycle {
     @discardableResult
     public func attemptLost(slot s: Int) -> Int? {
         guard current[s] >= 0 else { return nil }
+        let driver = self.driver   // one retain for the call, not one per use
         let t = Int(current[s]), d = device(ofSlot: s)
         let now = driver.now
         let lostSeconds = elapsedSeconds(s)
@@ -48,6 +50,7 @@ extension TaskLifecycle {
     /// Device `d` went offline (call `attemptLost` first if it ran an attempt).
     public func deviceWentOffline(_ d: Int) {
         guard view.isOnline(d) else { return }
+        let driver = self.driver   // one retain for the call, not one per use
         let now = driver.now
         if view.isIdle(d) {
             view.markNotIdle(d)

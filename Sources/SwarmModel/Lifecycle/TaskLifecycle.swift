@@ -61,10 +61,14 @@ public final class TaskLifecycle {
     /// One vote per device: a device that already returned a result for the task is refused;
     /// so is a device the task's tenant may not use (owned by a contributor who did not lend
     /// it to that tenant). Made once (a closure per round would allocate per round).
-    lazy var refusesDevice: (TaskID, Int) -> Bool = { [unowned self] t, d in
-        if !self.mayUse(t.index, d) { return true }
-        if self.pods != nil, self.runs(t.index, on: d) { return true }   // a node runs one replica
-        return self.ballots[t.index]?.contains(where: { $0.device == Int32(d) }) ?? false
+    /// Reaches the lifecycle unretained (an `unowned` capture is retained and released per call,
+    /// once per placement): the lifecycle owns the closure and outlives every dispatch.
+    lazy var refusesDevice: (TaskID, Int) -> Bool = { [me = Unmanaged.passUnretained(self)] t, d in
+        me._withUnsafeGuaranteedRef { lifecycle in
+            if !lifecycle.mayUse(t.index, d) { return true }
+            if lifecycle.pods != nil, lifecycle.runs(t.index, on: d) { return true }   // a node runs one replica
+            return lifecycle.ballots[t.index]?.contains(where: { $0.device == Int32(d) }) ?? false
+        }
     }
     @exclusivity(unchecked) var ballots: [Int: [Vote]] = [:]
     // Per slot (a device's first slot is its own id; a Kubernetes node's further pod slots
@@ -197,6 +201,7 @@ public final class TaskLifecycle {
     }
 
     func enqueue(_ t: Int) {
+        let driver = self.driver   // one retain for the call, not one per use
         // A barrier's reporting deadline starts when its first parent becomes ready.
         if graph.hasEdges {
             for (c, timeout) in graph.armBarriers(readyParent: t, tasks: tasks) {
@@ -219,6 +224,7 @@ public final class TaskLifecycle {
     // MARK: attempts
 
     func start(_ t: Int, on d: Int) {
+        let driver = self.driver   // one retain for the call, not one per use
         let now = driver.now
         let s = freeSlot(d)
         precondition(s >= 0, "device \(d) given a task beyond its slots")
@@ -257,6 +263,7 @@ public final class TaskLifecycle {
     /// The attempt in slot `s` came back with `result` (`WorkEngine`: a pod on a Kubernetes
     /// node has its own slot).
     public func attemptReturned(slot s: Int, result: UInt64) {
+        let driver = self.driver   // one retain for the call, not one per use
         let t = Int(current[s])
         let d = device(ofSlot: s)
         precondition(t >= 0, "slot \(s) of device \(d) returned a result without an attempt")
@@ -299,6 +306,7 @@ public final class TaskLifecycle {
     }
 
     func accept(_ t: Int, result: UInt64, on d: Int, ballot: [Vote]) {
+        let driver = self.driver   // one retain for the call, not one per use
         let now = driver.now
         acceptedResult[t] = result
         ballots[t] = nil

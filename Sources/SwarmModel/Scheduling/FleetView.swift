@@ -27,6 +27,8 @@ public final class FleetView {
     public let hasPods: Bool
     /// Per class: pods a node runs at once (`DeviceClass.maxPods`), read without copying a class.
     let classMaxPods: [Int]
+    /// `fleet.count`, stored: reading it through `fleet` copies the fleet's arrays (retains).
+    let deviceCount: Int
     /// Per class, the scalars the engine reads per event (`rates(_:)`).
     let classRates: [ClassRates]
     /// Per device, when `hasPods` (else empty): cores, memory and GPUs not requested by the
@@ -53,6 +55,7 @@ public final class FleetView {
     public init(fleet: Fleet) {
         self.fleet = fleet
         classRates = fleet.classes.map(ClassRates.init)
+        deviceCount = fleet.count
         let classes = fleet.classes.count, regions = fleet.regionNames.count
         buckets = Array(repeating: [], count: classes * regions)
         position = [Int32](repeating: -1, count: fleet.count)
