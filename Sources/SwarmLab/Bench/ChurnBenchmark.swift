@@ -16,7 +16,8 @@ public enum ChurnBenchmark {
         /// stream per device.
         case eager
         /// churn_simpy.py's semantics: an ON device runs 600-s tasks back to back; going OFF
-        /// loses the task in progress; starts ON with probability 0.5.
+        /// loses the task in progress; starts ON with probability 0.5, its first period the
+        /// residual of one under way (the peer's `--stationary`).
         case work
     }
 

@@ -23,7 +23,8 @@ public struct ChurnComparison: Sendable {
     public var hours: [Double]
     public var modes: [ChurnBenchmark.Mode]
     public var swarmlabExecutable: URL
-    /// `benchmarks/peers/churn_simpy.py`; nil skips SimPy.
+    /// `benchmarks/peers/churn_simpy.py`, run with `--stationary` (each device's first period
+    /// the residual of one under way, as Swarmlab's lazy availability starts it); nil skips SimPy.
     public var simpyScript: URL?
     /// Largest fleet SimPy is run on (1e5 devices take it about two minutes).
     public var simpyLimit = 100_000
@@ -61,8 +62,8 @@ public struct ChurnComparison: Sendable {
         let timeBinary = URL(fileURLWithPath: "/usr/bin/time")
         let useTime = FileManager.default.isExecutableFile(atPath: timeBinary.path)
         let r = useTime
-            ? try execute(timeBinary, ["-f", "peak_rss_kb %M", "python3", script.path, "\(devices)"])
-            : try execute(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path, "\(devices)"])
+            ? try execute(timeBinary, ["-f", "peak_rss_kb %M", "python3", script.path, "\(devices)", "--stationary"])
+            : try execute(URL(fileURLWithPath: "/usr/bin/env"), ["python3", script.path, "\(devices)", "--stationary"])
         guard r.status == 0 else { return nil }
         let f = HoldComparison.parse(r.stdout + "\n" + r.stderr)
         guard let events = f["events"], let done = f["tasks_done"], let lost = f["tasks_lost"], let s = f["seconds"] else { return nil }
@@ -93,7 +94,7 @@ public struct ChurnComparison: Sendable {
         }
         let peers = rows.compactMap { r in r.simpy.map { (r.swarmlab, $0) } }
         if !peers.isEmpty {
-            md += "**Against SimPy** (`benchmarks/peers/churn_simpy.py`, same semantics, one run each)\n\n"
+            md += "**Against SimPy** (`benchmarks/peers/churn_simpy.py --stationary`, same semantics — both start each device ON with probability 0.5 in the residual of a period under way — one run each)\n\n"
             md += "| devices | Swarmlab wall | SimPy wall | **SimPy / Swarmlab** | Swarmlab tasks done | SimPy tasks done | difference | Swarmlab peak RSS | SimPy peak RSS |\n"
             md += "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
             for (s, p) in peers {

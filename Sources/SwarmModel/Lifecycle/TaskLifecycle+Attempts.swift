@@ -16,7 +16,7 @@ extension TaskLifecycle {
             let s = Int(s), d = device(ofSlot: s)
             driver.cancelAttempt(task: t, device: d, slot: s)
             let seconds = elapsedSeconds(s)
-            metrics.busy(seconds * busyShare(s), on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
+            metrics.busy(seconds * busyShare(s), rates: view.rates(d), tenant: Int(tasks.tenant[t]))
             total += seconds
             endAttempt(t, slot: s)
             driver.record(.cancelled(task: TaskID(index: t), device: d, at: driver.now))

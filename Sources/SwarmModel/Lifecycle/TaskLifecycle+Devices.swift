@@ -8,6 +8,7 @@ extension TaskLifecycle {
     /// Device `d` came online.
     public func deviceCameOnline(_ d: Int) {
         guard !view.isOnline(d) else { return }
+        let driver = self.driver   // one retain for the call, not one per use
         let now = driver.now
         view.onlineSince[d] = now.ticks
         view.onlineCount += 1
@@ -29,11 +30,12 @@ extension TaskLifecycle {
     @discardableResult
     public func attemptLost(slot s: Int) -> Int? {
         guard current[s] >= 0 else { return nil }
+        let driver = self.driver   // one retain for the call, not one per use
         let t = Int(current[s]), d = device(ofSlot: s)
         let now = driver.now
         let lostSeconds = elapsedSeconds(s)
         metrics.wastedSeconds += lostSeconds
-        metrics.busy(lostSeconds * busyShare(s), on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
+        metrics.busy(lostSeconds * busyShare(s), rates: view.rates(d), tenant: Int(tasks.tenant[t]))
         metrics.attemptsLost += 1
         view.failed[d] += 1
         endAttempt(t, slot: s)
@@ -48,6 +50,7 @@ extension TaskLifecycle {
     /// Device `d` went offline (call `attemptLost` first if it ran an attempt).
     public func deviceWentOffline(_ d: Int) {
         guard view.isOnline(d) else { return }
+        let driver = self.driver   // one retain for the call, not one per use
         let now = driver.now
         if view.isIdle(d) {
             view.markNotIdle(d)
@@ -108,6 +111,6 @@ extension TaskLifecycle {
     /// offered, not idle).
     func accountIdle(_ d: Int, until now: Int64) {
         guard view.running[d] == 0 else { return }
-        metrics.idle(Double(now - idleSince[d]) / 1e9, on: view.deviceClass(d))
+        metrics.idle(Double(now - idleSince[d]) / 1e9, rates: view.rates(d))
     }
 }

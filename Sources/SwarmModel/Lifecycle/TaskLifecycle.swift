@@ -13,83 +13,87 @@ import SwarmKernel
 /// task is done or dropped and every attempt has come back (replicas beyond a quorum still
 /// run, as in BOINC).
 public final class TaskLifecycle {
-    public internal(set) var tasks: TaskTable
+    @exclusivity(unchecked) public internal(set) var tasks: TaskTable
     /// The fleet as policies see it; only the lifecycle changes it.
     public let view: FleetView
-    public internal(set) var metrics = RunMetrics()
+    @exclusivity(unchecked) public internal(set) var metrics = RunMetrics()
     /// Bytes each task and each device moved (inputs in, outputs out), for network accounting.
-    public internal(set) var taskBytes: [Double]
-    public internal(set) var deviceBytes: [Double]
+    @exclusivity(unchecked) public internal(set) var taskBytes: [Double]
+    @exclusivity(unchecked) public internal(set) var deviceBytes: [Double]
     /// Per task: the result accepted (0 until done).
-    public private(set) var acceptedResult: [UInt64]
+    @exclusivity(unchecked) public private(set) var acceptedResult: [UInt64]
     public let configuration: LifecycleConfiguration
-    var policy: any SchedulingPolicy
-    var validator: any ResultValidator
+    @exclusivity(unchecked) var policy: any SchedulingPolicy
+    @exclusivity(unchecked) var validator: any ResultValidator
     private unowned(unsafe) var _driver: (any LifecycleDriver)?
     var driver: any LifecycleDriver { _driver! }
 
-    var graph: TaskGraph
-    var queues: ReadyQueues
-    var arrivals: [UInt32]
-    var nextArrival = 0
-    var dispatchPending = false
+    @exclusivity(unchecked) var graph: TaskGraph
+    @exclusivity(unchecked) var queues: ReadyQueues
+    @exclusivity(unchecked) var arrivals: [UInt32]
+    @exclusivity(unchecked) var nextArrival = 0
+    @exclusivity(unchecked) var dispatchPending = false
     // Per task: attempts still to place, attempts running, the device of its last attempt,
     // the devices running it, the results returned so far.
-    var needed: [UInt8]
-    var live: [UInt8]
+    @exclusivity(unchecked) var needed: [UInt8]
+    @exclusivity(unchecked) var live: [UInt8]
     /// Lost attempts not yet replaced: the loss, once noticed, asks for one more attempt —
     /// unless the validator already asked for one meanwhile, which then replaces it.
-    var unreplaced: [UInt8]
-    var lastDevice: [Int32]
+    @exclusivity(unchecked) var unreplaced: [UInt8]
+    @exclusivity(unchecked) var lastDevice: [Int32]
     /// The slots running each task's attempts (a slot is its device, but on a Kubernetes node
     /// running pods), as an intrusive list without allocation: the first per task (−1
     /// none), the next per slot (a slot runs one attempt at a time).
-    var firstLive: [Int32]
-    var nextLive: [Int32]
+    @exclusivity(unchecked) var firstLive: [Int32]
+    @exclusivity(unchecked) var nextLive: [Int32]
     /// Tasks with at least one attempt running, in no order, and each one's place in it
     /// (−1 none): what speculation looks over, without scanning every task or device.
-    var runningTasks: [Int32] = []
-    var runningPosition: [Int32]
+    @exclusivity(unchecked) var runningTasks: [Int32] = []
+    @exclusivity(unchecked) var runningPosition: [Int32]
     /// Scratch for `speculate` and `cancelAttempts`, and for a task's ballot, kept between calls.
-    var scratch: [Int32] = []
-    var ballotScratch: [Vote] = []
+    @exclusivity(unchecked) var scratch: [Int32] = []
+    @exclusivity(unchecked) var ballotScratch: [Vote] = []
     /// The tenants' weights and quotas (`Int.max`: none), fixed for the run, for `ReadyTasks`.
     let tenantWeights: [Double]
     let tenantQuotas: [Int]
     /// A dispatch round's assignments, kept between rounds (`Placements`).
-    var assignmentBuffer: [(task: TaskID, device: Int)] = []
+    @exclusivity(unchecked) var assignmentBuffer: [(task: TaskID, device: Int)] = []
     /// One vote per device: a device that already returned a result for the task is refused;
     /// so is a device the task's tenant may not use (owned by a contributor who did not lend
     /// it to that tenant). Made once (a closure per round would allocate per round).
-    lazy var refusesDevice: (TaskID, Int) -> Bool = { [unowned self] t, d in
-        if !self.mayUse(t.index, d) { return true }
-        if self.pods != nil, self.runs(t.index, on: d) { return true }   // a node runs one replica
-        return self.ballots[t.index]?.contains(where: { $0.device == Int32(d) }) ?? false
+    /// Reaches the lifecycle unretained (an `unowned` capture is retained and released per call,
+    /// once per placement): the lifecycle owns the closure and outlives every dispatch.
+    lazy var refusesDevice: (TaskID, Int) -> Bool = { [me = Unmanaged.passUnretained(self)] t, d in
+        me._withUnsafeGuaranteedRef { lifecycle in
+            if !lifecycle.mayUse(t.index, d) { return true }
+            if lifecycle.pods != nil, lifecycle.runs(t.index, on: d) { return true }   // a node runs one replica
+            return lifecycle.ballots[t.index]?.contains(where: { $0.device == Int32(d) }) ?? false
+        }
     }
-    var ballots: [Int: [Vote]] = [:]
+    @exclusivity(unchecked) var ballots: [Int: [Vote]] = [:]
     // Per slot (a device's first slot is its own id; a Kubernetes node's further pod slots
     // follow the devices, `TaskLifecycle+Pods.swift`): the task it runs (−1 none) and when
     // that attempt began. Per device: when the current idle stretch began, whether it is
     // banned, whether the driver holds it busy with something the lifecycle gave up on (a
     // worker still computing a lost attempt).
-    public internal(set) var current: [Int32]
-    var attemptStart: [Int64]
+    @exclusivity(unchecked) public internal(set) var current: [Int32]
+    @exclusivity(unchecked) var attemptStart: [Int64]
     /// Pod slots and their reservations; nil when no device runs pods.
-    var pods: PodSlots?
-    var idleSince: [Int64]
-    var blacklisted: [Bool]
-    var occupied: [Bool]
+    @exclusivity(unchecked) var pods: PodSlots?
+    @exclusivity(unchecked) var idleSince: [Int64]
+    @exclusivity(unchecked) var blacklisted: [Bool]
+    @exclusivity(unchecked) var occupied: [Bool]
     /// Attempts running across all tasks.
-    public internal(set) var attemptsOut = 0
+    @exclusivity(unchecked) public internal(set) var attemptsOut = 0
     /// Whether any device has an owner (else every task may use every device but private data).
     let hasOwners: Bool
     /// Scratch for `dispatch`: devices hidden from the idle index for the rest of it.
-    var hidden: [Int32] = []
+    @exclusivity(unchecked) var hidden: [Int32] = []
     /// Speculation: tasks given a backup, when running tasks were last looked over, and the
     /// durations of returned attempts.
-    var speculated: Set<Int> = []
-    var nextSpeculationCheck: Int64 = 0
-    var attemptSeconds = RunningStats()
+    @exclusivity(unchecked) var speculated: Set<Int> = []
+    @exclusivity(unchecked) var nextSpeculationCheck: Int64 = 0
+    @exclusivity(unchecked) var attemptSeconds = RunningStats()
 
     public init(tasks: TaskTable, view: FleetView, policy: any SchedulingPolicy, validator: any ResultValidator,
                 configuration: LifecycleConfiguration) {
@@ -197,6 +201,7 @@ public final class TaskLifecycle {
     }
 
     func enqueue(_ t: Int) {
+        let driver = self.driver   // one retain for the call, not one per use
         // A barrier's reporting deadline starts when its first parent becomes ready.
         if graph.hasEdges {
             for (c, timeout) in graph.armBarriers(readyParent: t, tasks: tasks) {
@@ -219,6 +224,7 @@ public final class TaskLifecycle {
     // MARK: attempts
 
     func start(_ t: Int, on d: Int) {
+        let driver = self.driver   // one retain for the call, not one per use
         let now = driver.now
         let s = freeSlot(d)
         precondition(s >= 0, "device \(d) given a task beyond its slots")
@@ -257,12 +263,13 @@ public final class TaskLifecycle {
     /// The attempt in slot `s` came back with `result` (`WorkEngine`: a pod on a Kubernetes
     /// node has its own slot).
     public func attemptReturned(slot s: Int, result: UInt64) {
+        let driver = self.driver   // one retain for the call, not one per use
         let t = Int(current[s])
         let d = device(ofSlot: s)
         precondition(t >= 0, "slot \(s) of device \(d) returned a result without an attempt")
         let now = driver.now
         let seconds = elapsedSeconds(s)
-        metrics.busy(seconds * busyShare(s), on: view.deviceClass(d), tenant: Int(tasks.tenant[t]))
+        metrics.busy(seconds * busyShare(s), rates: view.rates(d), tenant: Int(tasks.tenant[t]))
         attemptSeconds.add(seconds)
         endAttempt(t, slot: s)
         view.completed[d] += 1
@@ -299,6 +306,7 @@ public final class TaskLifecycle {
     }
 
     func accept(_ t: Int, result: UInt64, on d: Int, ballot: [Vote]) {
+        let driver = self.driver   // one retain for the call, not one per use
         let now = driver.now
         acceptedResult[t] = result
         ballots[t] = nil

@@ -73,33 +73,35 @@ public final class WorkEngine {
     public var tasks: TaskTable { lifecycle.tasks }
     public var view: FleetView { lifecycle.view }
     public var metrics: RunMetrics { lifecycle.metrics }
-    public var observer: ((Record) -> Void)?
+    @exclusivity(unchecked) public var observer: ((Record) -> Void)?
     /// Where a task's input comes from when not from its data region: given (task, device),
     /// the seconds until the input is on the device — a fetch from the holders of a stored
     /// object (`StorageEngine.fetch`) — or nil for the usual transfer. nil: always the usual.
-    public var inputSource: ((_ task: Int, _ device: Int) -> Double?)?
+    @exclusivity(unchecked) public var inputSource: ((_ task: Int, _ device: Int) -> Double?)?
     /// Stored objects tasks read (`readInputs(from:objectKinds:)`): fetched from their
     /// holders, as flows when the network is shared (`WorkEngine+Fetch.swift`).
-    var storedInputs: (storage: StorageEngine, locality: StorageLocality)?
+    @exclusivity(unchecked) var storedInputs: (storage: StorageEngine, locality: StorageLocality)?
     let configuration: Configuration
-    var availability: FleetAvailability
+    @exclusivity(unchecked) var availability: FleetAvailability
     // Per device: whether it lies. Per slot (`TaskLifecycle.slots(of:)`: a device's own, or a
     // Kubernetes node's pod slot): its attempt's phase and pending event.
-    var adversarial: [Bool]
+    @exclusivity(unchecked) var adversarial: [Bool]
     /// Where attempts' compute-time factors are drawn (`Configuration.computeSpread`).
     let spreadStreams: RandomStreams
-    var phase: [AttemptPhase]
-    var phaseEvent: [EventHandle?]
+    @exclusivity(unchecked) var phase: [AttemptPhase]
+    @exclusivity(unchecked) var phaseEvent: [EventHandle?]
+    /// Per class: the last kernel costed on it and its seconds (`computeTime`).
+    @exclusivity(unchecked) var bestSeconds: [(kernel: TensorKernel, seconds: Double)?]
     /// Pods computing on shared nodes (nil when no device runs pods): `WorkEngine+Pods.swift`.
-    var podCompute: PodCompute?
+    @exclusivity(unchecked) var podCompute: PodCompute?
     /// The shared network, when transfers are flows (`Configuration.network`).
-    var net: SharedTransfers?
+    @exclusivity(unchecked) var net: SharedTransfers?
     /// The elastic pools' state (nil: none), their event kinds, and whether the work is
     /// over while a pool still scales down (`WorkEngine+Elasticity.swift`).
-    var elastic: ElasticPools?
-    var poolKinds = (evaluate: EventKind(rawValue: 0), ready: EventKind(rawValue: 0))
-    var workOver = false
-    var kinds: (arrive: EventKind, change: EventKind, phase: EventKind, detect: EventKind, dispatch: EventKind, barrier: EventKind, flow: EventKind)
+    @exclusivity(unchecked) var elastic: ElasticPools?
+    @exclusivity(unchecked) var poolKinds = (evaluate: EventKind(rawValue: 0), ready: EventKind(rawValue: 0))
+    @exclusivity(unchecked) var workOver = false
+    @exclusivity(unchecked) var kinds: (arrive: EventKind, change: EventKind, phase: EventKind, detect: EventKind, dispatch: EventKind, barrier: EventKind, flow: EventKind)
         = (EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0), EventKind(rawValue: 0))
 
     public init(fleet: Fleet, tasks: TaskTable, policy: any SchedulingPolicy, seed: UInt64,
@@ -122,18 +124,23 @@ public final class WorkEngine {
         let slots = lifecycle.slotCount
         phase = [AttemptPhase](repeating: .idle, count: slots)
         phaseEvent = [EventHandle?](repeating: nil, count: slots)
+        bestSeconds = Array(repeating: nil, count: fleet.classes.count)
         if lifecycle.view.hasPods { podCompute = PodCompute(slots: slots) }
         if let topology = configuration.network {
             precondition(topology.regions.count == fleet.regionNames.count, "the network's regions must be the fleet's")
             net = SharedTransfers(topology: topology, fleet: fleet, slots: slots, start: sim.now)
         }
-        kinds.arrive = sim.register("task-arrive") { [unowned self] _ in self.arrive() }
-        kinds.change = sim.register("device-change") { [unowned self] e in self.changed(Int(e.target)) }
-        kinds.phase = sim.register("task-phase") { [unowned self] e in self.phaseDone(Int(e.target)) }
-        kinds.detect = sim.register("task-lost-detected") { [unowned self] e in self.lifecycle.lossDetected(task: Int(e.target)) }
-        kinds.dispatch = sim.register("dispatch") { [unowned self] _ in self.lifecycle.dispatch() }
-        kinds.barrier = sim.register("barrier-deadline") { [unowned self] e in self.lifecycle.barrierDeadline(Int(e.target)) }
-        kinds.flow = sim.register("flow-done") { [unowned self] _ in self.flowsDone() }
+        // Handlers reach the engine unretained: an `unowned` capture is retained and released
+        // around every call (perf: swift_unownedRetainStrong + release per event). The engine
+        // owns `sim` and runs it, so it outlives every event it handles.
+        let me = Unmanaged.passUnretained(self)
+        kinds.arrive = sim.register("task-arrive") { _ in me._withUnsafeGuaranteedRef { $0.arrive() } }
+        kinds.change = sim.register("device-change") { e in me._withUnsafeGuaranteedRef { $0.changed(Int(e.target)) } }
+        kinds.phase = sim.register("task-phase") { e in me._withUnsafeGuaranteedRef { $0.phaseDone(Int(e.target)) } }
+        kinds.detect = sim.register("task-lost-detected") { e in me._withUnsafeGuaranteedRef { $0.lifecycle.lossDetected(task: Int(e.target)) } }
+        kinds.dispatch = sim.register("dispatch") { _ in me._withUnsafeGuaranteedRef { $0.lifecycle.dispatch() } }
+        kinds.barrier = sim.register("barrier-deadline") { e in me._withUnsafeGuaranteedRef { $0.lifecycle.barrierDeadline(Int(e.target)) } }
+        kinds.flow = sim.register("flow-done") { _ in me._withUnsafeGuaranteedRef { $0.flowsDone() } }
         // A device change first reads the device's availability cursor: fetch it ahead.
         let cursors = availability.prefetchAddress
         sim.setPrefetch(kinds.change, base: cursors.base, stride: cursors.stride)
@@ -184,13 +191,13 @@ public final class WorkEngine {
         // The task table is read in place (a copy of it would retain every column).
         let bytes = input ? lifecycle.tasks.inputBytes[t] : lifecycle.tasks.outputBytes[t]
         let view = lifecycle.view
-        let c = view.deviceClass(d)
+        let c = view.rates(d)
         if input, beginFetch(t, s, d) { return }
         if input, let seconds = inputSource?(t, d) {
             phaseEvent[s] = sim.schedule(kinds.phase, target: UInt32(s), after: SimDuration(seconds: seconds))
             return
         }
-        let latency = configuration.regionLatency(Int(lifecycle.tasks.dataRegion[t]), view.region(d)) + c.accessLatency.seconds
+        let latency = configuration.regionLatency(Int(lifecycle.tasks.dataRegion[t]), view.region(d)) + c.accessLatency
         if net != nil && bytes > 0 {
             net!.awaiting[s] = true
             phaseEvent[s] = sim.schedule(kinds.phase, target: UInt32(s), after: SimDuration(seconds: latency))
@@ -204,7 +211,16 @@ public final class WorkEngine {
         switch lifecycle.tasks.work[t] {
         case .seconds(let s): return SimDuration(seconds: s)
         case .kernel(let k):
-            let seconds = configuration.costModel.best(for: k, on: view.deviceClass(d)).seconds
+            // The cost model is a function of (kernel, class): asked once per class and kernel
+            // in a row (a `DeviceClass` copy and the roofline per attempt cost a tenth of a run).
+            let c = Int(view.fleet.classOf[d])
+            let seconds: Double
+            if let cached = bestSeconds[c], cached.kernel == k {
+                seconds = cached.seconds
+            } else {
+                seconds = configuration.costModel.best(for: k, on: view.deviceClass(d)).seconds
+                bestSeconds[c] = (k, seconds)
+            }
             guard configuration.computeSpread > 0 else { return SimDuration(seconds: seconds) }
             return SimDuration(seconds: seconds * ComputeSpread.factor(relativeDeviation: configuration.computeSpread,
                                                                        streams: spreadStreams, task: t, device: d,

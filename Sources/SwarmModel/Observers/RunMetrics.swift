@@ -56,13 +56,21 @@ public struct RunMetrics: Sendable {
     }
 
     mutating func busy(_ seconds: Double, on c: DeviceClass, tenant: Int = 0) {
+        busy(seconds, rates: ClassRates(c), tenant: tenant)
+    }
+
+    /// `busy(_:on:tenant:)` from the class's flat scalars (the engine's hot path).
+    mutating func busy(_ seconds: Double, rates c: ClassRates, tenant: Int) {
         busySeconds += seconds
         tenantBusySeconds[tenant] += seconds
         energyJoules += seconds * c.busyWatts
         if c.pricePerHour > 0 { money += seconds / 3600 * c.pricePerHour } else { volunteerHours += seconds / 3600 }
     }
 
-    mutating func idle(_ seconds: Double, on c: DeviceClass) {
+    mutating func idle(_ seconds: Double, on c: DeviceClass) { idle(seconds, rates: ClassRates(c)) }
+
+    /// `idle(_:on:)` from the class's flat scalars (the engine's hot path).
+    mutating func idle(_ seconds: Double, rates c: ClassRates) {
         idleSeconds += seconds
         energyJoules += seconds * c.idleWatts
     }

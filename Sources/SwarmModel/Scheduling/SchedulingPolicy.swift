@@ -186,7 +186,9 @@ public struct Placements {
     /// The first idle device refused for this task (memory, residency, or it already voted):
     /// the engine hides it and asks again when a round places nothing (−1: none).
     var firstRefusedIdle: Int32 = -1
-    unowned let view: FleetView
+    /// Unowned(unsafe): a placement round lives inside one dispatch, while the lifecycle holds
+    /// the view (a checked `unowned` costs an atomic retain per use, several per `assign`).
+    unowned(unsafe) let view: FleetView
     let alreadyTried: (TaskID, Int) -> Bool
 
     init(view: FleetView, alreadyTried: @escaping (TaskID, Int) -> Bool = { _, _ in false }) {
@@ -214,12 +216,13 @@ public struct Placements {
     /// whether the assignment was taken.
     @discardableResult
     public mutating func assign(_ task: ReadyTask, to device: Int) -> Bool {
-        guard device >= 0, device < view.fleet.count, view.isIdle(device),
+        let view = self.view   // one reference for the call
+        guard device >= 0, device < view.deviceCount, view.isIdle(device),
               task.residency.contains(view.region(device)), view.admits(task, on: device),
               !alreadyTried(task.id, device),
               !view.runsPods(device) || !assignments.contains(where: { $0.task == task.id && $0.device == device }) else {
             refused += 1
-            if firstRefusedIdle < 0 && device >= 0 && device < view.fleet.count && view.isIdle(device) { firstRefusedIdle = Int32(device) }
+            if firstRefusedIdle < 0 && device >= 0 && device < view.deviceCount && view.isIdle(device) { firstRefusedIdle = Int32(device) }
             return false
         }
         if view.runsPods(device) { view.holdPod(view.requests(task), on: device) } else { view.markNotIdle(device) }
