@@ -105,6 +105,14 @@ public enum ScenarioRunner {
         if let pipe { engine.addObserver(pipe.send) }
         // Every record applied before anything reads the recorder, and the thread ended on any exit.
         defer { pipe?.finish() }
+        // With two threads, the held time (below) is walked on the second core while the
+        // engine runs — it depends only on the fleet and the seed — and finished on both
+        // after; dropped if the run reaches the horizon (nothing left to walk then).
+        let walk = threads >= 2 && heldTime?.seconds == nil && fleet.count >= 2 * RunBill.onlineBlock
+            ? OnlineWalk(fleet: fleet, seed: scenario.seed, until: horizon) : nil
+        walk?.startHelper()
+        var walkUsed = false
+        defer { if !walkUsed { walk?.cancel() } }
         // The bill's meter: per-device busy time and bytes leaving each region.
         let meter = UsageMeter(engine: engine)
         var finished = false
@@ -141,10 +149,12 @@ public enum ScenarioRunner {
         var online = meter.onlineSeconds
         if engine.sim.now < horizon {
             // Devices' timelines are independent: walked on `threads` threads, same bits.
+            var walked: [Double]?
+            if let walk { walked = walk.finish(); walkUsed = true }
             if heldTime?.seconds == nil {
-                heldTime?.seconds = RunBill.onlineSeconds(fleet: fleet, seed: scenario.seed, until: horizon, threads: threads)
+                heldTime?.seconds = walked ?? RunBill.onlineSeconds(fleet: fleet, seed: scenario.seed, until: horizon, threads: threads)
             }
-            online = heldTime?.seconds ?? RunBill.onlineSeconds(fleet: fleet, seed: scenario.seed, until: horizon, threads: threads)
+            online = heldTime?.seconds ?? walked ?? RunBill.onlineSeconds(fleet: fleet, seed: scenario.seed, until: horizon, threads: threads)
         }
         // A pool's devices are online while up, not over their class's timeline; what is
         // provisioned when the run stops is held, and billed, until the horizon.

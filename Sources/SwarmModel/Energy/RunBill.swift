@@ -107,9 +107,9 @@ public struct RunBill: Sendable, Equatable {
     /// its timeline (the same one the engine sees).
     ///
     /// Devices are independent (each has its own random streams and cursor), so with
-    /// `threads` > 1 blocks of `onlineBlock` devices are walked on that many threads, each
-    /// with its own `FleetAvailability`; every device's figure is computed by the same steps
-    /// as on one thread, so the result is bit-identical.
+    /// `threads` > 1 blocks of `onlineBlock` devices are walked on that many threads
+    /// (`OnlineWalk`), each with its own `FleetAvailability`; every device's figure is
+    /// computed by the same steps as on one thread, so the result is bit-identical.
     ///
     /// - Complexity: O(devices + availability changes before `until`).
     public static func onlineSeconds(fleet: Fleet, seed: UInt64, from: SimTime = .zero, until end: SimTime,
@@ -119,23 +119,9 @@ public struct RunBill: Sendable, Equatable {
             var availability = FleetAvailability(fleet: fleet, seed: seed)
             return (0..<n).map { onlineSeconds(&availability, $0, from: from, until: end) }
         }
-        var seconds = [Double](repeating: 0, count: n)
-        let blocks = (n + onlineBlock - 1) / onlineBlock
-        seconds.withUnsafeMutableBufferPointer { out in
-            // The address as an integer: each thread writes its own blocks only.
-            let base = UInt(bitPattern: out.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: threads) { k in
-                let p = UnsafeMutablePointer<Double>(bitPattern: base)!
-                var availability = FleetAvailability(fleet: fleet, seed: seed)
-                // Blocks dealt in turn, so each thread gets a like mix of the fleet's classes.
-                for b in stride(from: k, to: blocks, by: threads) {
-                    for d in b * onlineBlock..<min(n, (b + 1) * onlineBlock) {
-                        p[d] = onlineSeconds(&availability, d, from: from, until: end)
-                    }
-                }
-            }
-        }
-        return seconds
+        let walk = OnlineWalk(fleet: fleet, seed: seed, from: from, until: end)
+        for _ in 1..<threads { walk.startHelper() }
+        return walk.finish()
     }
 
     /// Devices per block of `onlineSeconds(…threads:)`.
