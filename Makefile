@@ -75,6 +75,8 @@ bench: build
 	$(RELEASE) bench storage --devices 1e6 --objects 1e6 --k 29 --n 80 --days 7 --record results/BENCHMARKS.md --markdown results/storage.md
 	@# Sizing (results/BENCHMARKS.md §6): size over 3 axes with a 100,000-device top corner; goal < 10 min.
 	/usr/bin/time -f "size-1e5: %e s wall, %M KiB peak RSS" $(RELEASE) size scenarios/benchmarks/size-1e5.yaml --output results/size-1e5.h5
+	@# One run on two cores (results/BENCHMARKS.md §9): the same run with --threads 1 and 2, alternated, 3 each.
+	for i in 1 2 3; do for t in 1 2; do /usr/bin/time -f "threads $$t (run $$i): %e s wall, %U s user, %M KiB peak RSS" $(RELEASE) run scenarios/benchmarks/work-least-loaded.yaml --output /tmp/swarmlab-threads-$$t.h5 --threads $$t --quiet > /dev/null; done; done
 
 # Writes results/calibration/<machine class>--<CPU>--<OpenBLAS core>.json (docs/calibration.md).
 calibrate: build

@@ -19,11 +19,17 @@ struct RunCommand: ParsableCommand {
     @Option(name: .long, help: "Results file (default: results/NAME.h5; 'none' to skip).") var output: String?
     @Option(name: .long, help: "Timeline sampling interval in the results file, e.g. 10s (default: the scenario's outputs.timeline_interval, 1min).")
     var timelineInterval: String?
+    @Option(name: .long, help: ArgumentHelp("Threads one run uses: 2 records the run for its results file on a second thread beside the engine, 1 keeps everything on one thread; results are bit-identical (default: 2 on a machine with ≥ 2 cores; the environment variable SWARMLAB_THREADS=1 also forces one thread).", valueName: "1|2"))
+    var threads: Int?
     @Flag(name: .long, help: "No progress on stderr.") var quiet = false
     @Flag(name: .long, help: "Print a machine-readable summary (JSON) on stdout instead of the table.") var json = false
     @OptionGroup var paths: PathOptions
 
     func validate() throws {
+        if let n = threads, n != 1 && n != 2 { throw ValidationError("--threads: found \(n), expected 1 (one thread) or 2 (recorder on a second thread)") }
+        if threads == nil {
+            do { _ = try ScenarioRunner.threads(fromEnvironment: ProcessInfo.processInfo.environment) } catch { throw ValidationError("\(error)") }
+        }
         if let t = timelineInterval {
             do { _ = try ScenarioRunner.timelineInterval(t) } catch { throw ValidationError("\(error)") }
         }
@@ -34,7 +40,8 @@ struct RunCommand: ParsableCommand {
         let progress = Progress(quiet: quiet)
         let interval = try exitOnFailure { try timelineInterval.map(ScenarioRunner.timelineInterval) }
         let report = try exitOnFailure {
-            try ScenarioRunner.runFile(scenario, output: output, timelineInterval: interval, allowedPaths: paths.allowPaths, progress: progress.line, live: progress.live)
+            try ScenarioRunner.runFile(scenario, output: output, timelineInterval: interval, allowedPaths: paths.allowPaths,
+                                       threads: threads ?? ScenarioRunner.defaultThreads, progress: progress.line, live: progress.live)
         }
         print(json ? try jsonText(report.jsonObject) : report.text, terminator: json ? "\n" : "")
     }

@@ -32,7 +32,7 @@ extension ScenarioRunner {
     /// Runs `scenario`'s plan (`replicationPlan`) in one process, one seed at a time (each
     /// seed's fleet and tasks are built once for all policies); results in plan order.
     static func runReplications(_ scenario: Scenario, registry: PolicyRegistry, resultsPath: String?,
-                                timelineInterval: SimDuration?, progress: (String) -> Void,
+                                timelineInterval: SimDuration?, threads: Int = 1, progress: (String) -> Void,
                                 live: ((String) -> Void)?) throws -> [PolicyResult] {
         let plan = replicationPlan(scenario)
         let writer = try resultsPath.map { p throws(ResultsError) in try ResultsWriter(path: p) }
@@ -45,7 +45,7 @@ extension ScenarioRunner {
             for run in plan.runs where run.replication == r {
                 if let writer { try SweepRunner.createRunGroup(run, of: plan, scenarioText: point.text, in: writer) }
                 var result = try runPolicy(point, policy: run.policy, registry: registry, writer: writer, group: run.group,
-                                           timelineInterval: timelineInterval, live: live, materialized: model)
+                                           timelineInterval: timelineInterval, threads: threads, live: live, materialized: model)
                 result.replication = r
                 progress("\(run.policy), seed \(seed) (replication \(r + 1) of \(scenario.seeds.count)): "
                          + "\(result.metrics.tasksDone) of \(result.tasks) tasks in \(String(format: "%.2f", result.wallSeconds)) s")

@@ -38,14 +38,19 @@ public enum ScenarioRunner {
     /// With one seed the results file has a group per policy; with several it has the layout
     /// of a sweep's file (`runReplications`). A scenario with `sweep` axes is refused: it is
     /// `swarmlab sweep`'s to run.
+    ///
+    /// `threads` is how many threads one run uses: 2 records the run for its results file on a
+    /// second thread beside the engine (`RecordPipe`), 1 records inline; the results are
+    /// bit-identical either way. nil: `defaultThreads`.
     public static func run(_ scenario: Scenario, registry: PolicyRegistry = .builtin, resultsPath: String?,
-                           timelineInterval: SimDuration? = nil,
+                           timelineInterval: SimDuration? = nil, threads: Int? = nil,
                            progress: (String) -> Void = { _ in }, live: ((String) -> Void)? = nil) throws -> [PolicyResult] {
         try refuseSweep(scenario)
         try scenario.checkMemory()
+        let threads = threads ?? defaultThreads
         if scenario.seeds.count > 1 {
             return try runReplications(scenario, registry: registry, resultsPath: resultsPath, timelineInterval: timelineInterval,
-                                       progress: progress, live: live)
+                                       threads: threads, progress: progress, live: live)
         }
         let writer = try resultsPath.map { p throws(ResultsError) in try ResultsWriter(path: p) }
         if let writer { try Provenance.write(to: writer, scenario: scenario) }
@@ -56,7 +61,7 @@ public enum ScenarioRunner {
         for name in scenario.policies {
             if let writer { try writer.createGroup(name) }
             let r = try runPolicy(scenario, policy: name, registry: registry, writer: writer, group: name,
-                                  timelineInterval: timelineInterval, live: live, materialized: model, heldTime: held)
+                                  timelineInterval: timelineInterval, threads: threads, live: live, materialized: model, heldTime: held)
             progress("\(name): \(r.metrics.tasksDone) of \(r.tasks) tasks in \(String(format: "%.2f", r.wallSeconds)) s")
             results.append(r)
         }
@@ -68,9 +73,12 @@ public enum ScenarioRunner {
     /// Runs `scenario` under one policy — `name` is a label of its `policies` (the entry's
     /// parameters apply) or a bare registered name — and, given a writer, writes its tables into `group`
     /// (which must exist). The fleet and tasks depend only on the scenario and its seed;
-    /// `materialized`, when given, is that fleet and those tasks already built.
+    /// `materialized`, when given, is that fleet and those tasks already built. With `threads`
+    /// ≥ 2 and a writer, the recorder runs on a second thread (`RecordPipe`); sweeps, which
+    /// already run points in parallel, keep the default of 1.
     public static func runPolicy(_ scenario: Scenario, policy name: String, registry: PolicyRegistry = .builtin,
                                  writer: ResultsWriter?, group: String, timelineInterval: SimDuration? = nil,
+                                 threads: Int = 1,
                                  live: ((String) -> Void)? = nil, materialized: MaterializedScenario? = nil,
                                  heldTime: HeldTime? = nil) throws -> PolicyResult {
         var run = try materialized ?? scenario.materialize()
@@ -88,8 +96,23 @@ public enum ScenarioRunner {
         let sharedStorage = attachStorage(scenario, to: engine, fleet: fleet, seed: scenario.seed, latency: run.latency,
                                           sharedNetwork: run.configuration.network != nil)
         // The results file's recorder watches the run (none when no file is written).
+        // With two threads the engine only copies each record into a `RecordPipe` chunk; the
+        // recorder applies them on the second thread, in the same order.
         let recorder = writer == nil ? nil : RunRecorder(engine: engine, horizon: .seconds(scenario.duration),
-                                                            interval: timelineInterval ?? .seconds(scenario.outputs.timelineInterval))
+                                                            interval: timelineInterval ?? .seconds(scenario.outputs.timelineInterval),
+                                                            observe: threads < 2)
+        let pipe = recorder.flatMap { r in threads < 2 ? nil : RecordPipe(consume: r.record) }
+        if let pipe { engine.addObserver(pipe.send) }
+        // Every record applied before anything reads the recorder, and the thread ended on any exit.
+        defer { pipe?.finish() }
+        // With two threads, the held time (below) is walked on the second core while the
+        // engine runs — it depends only on the fleet and the seed — and finished on both
+        // after; dropped if the run reaches the horizon (nothing left to walk then).
+        let walk = threads >= 2 && heldTime?.seconds == nil && fleet.count >= 2 * RunBill.onlineBlock
+            ? OnlineWalk(fleet: fleet, seed: scenario.seed, until: horizon) : nil
+        walk?.startHelper()
+        var walkUsed = false
+        defer { if !walkUsed { walk?.cancel() } }
         // The bill's meter: per-device busy time and bytes leaving each region.
         let meter = UsageMeter(engine: engine)
         var finished = false
@@ -114,6 +137,8 @@ public enum ScenarioRunner {
         } else {
             finished = engine.run(until: horizon)
         }
+        // The recorder has every record before anything reads it (the wall time includes the wait).
+        pipe?.finish()
         let wall = monotonicSeconds() - start
         // The work's figures now: a shared storage engine runs the simulation on afterwards.
         let workMetrics = engine.metrics, workEvents = engine.sim.eventsProcessed
@@ -123,10 +148,13 @@ public enum ScenarioRunner {
         // availability timeline — the same for every policy, so walked once per scenario.
         var online = meter.onlineSeconds
         if engine.sim.now < horizon {
+            // Devices' timelines are independent: walked on `threads` threads, same bits.
+            var walked: [Double]?
+            if let walk { walked = walk.finish(); walkUsed = true }
             if heldTime?.seconds == nil {
-                heldTime?.seconds = RunBill.onlineSeconds(fleet: fleet, seed: scenario.seed, until: horizon)
+                heldTime?.seconds = walked ?? RunBill.onlineSeconds(fleet: fleet, seed: scenario.seed, until: horizon, threads: threads)
             }
-            online = heldTime?.seconds ?? RunBill.onlineSeconds(fleet: fleet, seed: scenario.seed, until: horizon)
+            online = heldTime?.seconds ?? walked ?? RunBill.onlineSeconds(fleet: fleet, seed: scenario.seed, until: horizon, threads: threads)
         }
         // A pool's devices are online while up, not over their class's timeline; what is
         // provisioned when the run stops is held, and billed, until the horizon.
@@ -209,13 +237,15 @@ extension ScenarioRunner {
     }
 
     /// Parses `path`, runs it and returns the summary to print.
+    /// `threads`: as `run(_:…)`'s (nil: `defaultThreads`).
     public static func runFile(_ path: String, output: String?, timelineInterval: Double? = nil, allowedPaths: [String] = [],
+                               threads: Int? = nil,
                                progress: (String) -> Void, live: ((String) -> Void)? = nil) throws -> FileReport {
         let s = try load(path, allowedPaths: allowedPaths)
         try s.checkMemory()
         let resultsPath = output == "none" ? nil : (output ?? s.outputs.results)
         let results = try run(s, resultsPath: resultsPath, timelineInterval: timelineInterval.map { SimDuration(seconds: $0) },
-                              progress: progress, live: live)
+                              threads: threads, progress: progress, live: live)
         let taskCount = results.first?.tasks ?? 0
         let devices = s.fleet.reduce(0) { $0 + $1.count }
         var text = "\n\(s.name): \(devices) devices, \(taskCount) tasks, \(SimDuration(seconds: s.duration)) simulated, "

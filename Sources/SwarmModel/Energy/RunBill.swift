@@ -1,3 +1,4 @@
+import Foundation
 import SwarmKernel
 
 /// What a run cost in money, energy and carbon, defined as formulas. For device d of class
@@ -105,11 +106,26 @@ public struct RunBill: Sendable, Equatable {
     /// Each device's available seconds in [from, until) under availability `seed`, by walking
     /// its timeline (the same one the engine sees).
     ///
+    /// Devices are independent (each has its own random streams and cursor), so with
+    /// `threads` > 1 blocks of `onlineBlock` devices are walked on that many threads
+    /// (`OnlineWalk`), each with its own `FleetAvailability`; every device's figure is
+    /// computed by the same steps as on one thread, so the result is bit-identical.
+    ///
     /// - Complexity: O(devices + availability changes before `until`).
-    public static func onlineSeconds(fleet: Fleet, seed: UInt64, from: SimTime = .zero, until end: SimTime) -> [Double] {
-        var availability = FleetAvailability(fleet: fleet, seed: seed)
-        return (0..<fleet.count).map { onlineSeconds(&availability, $0, from: from, until: end) }
+    public static func onlineSeconds(fleet: Fleet, seed: UInt64, from: SimTime = .zero, until end: SimTime,
+                                     threads: Int = 1) -> [Double] {
+        let n = fleet.count
+        guard threads > 1, n >= 2 * onlineBlock else {
+            var availability = FleetAvailability(fleet: fleet, seed: seed)
+            return (0..<n).map { onlineSeconds(&availability, $0, from: from, until: end) }
+        }
+        let walk = OnlineWalk(fleet: fleet, seed: seed, from: from, until: end)
+        for _ in 1..<threads { walk.startHelper() }
+        return walk.finish()
     }
+
+    /// Devices per block of `onlineSeconds(…threads:)`.
+    public static let onlineBlock = 1024
 
     /// Seconds device `d` is available in [from, end).
     static func onlineSeconds(_ a: inout FleetAvailability, _ d: Int, from: SimTime, until end: SimTime) -> Double {

@@ -118,8 +118,10 @@ public final class RunRecorder {
     }
 
     /// Starts recording `engine` (before it runs); the timeline samples every `interval`, by
-    /// default `interval(for: horizon)`.
-    public init(engine: WorkEngine, horizon: SimDuration, interval: SimDuration? = nil) {
+    /// default `interval(for: horizon)`. With `observe: false` the recorder is not attached to
+    /// the engine: the caller feeds it the engine's records (`record(_:)`), e.g. through a
+    /// `RecordPipe` on a second thread.
+    public init(engine: WorkEngine, horizon: SimDuration, interval: SimDuration? = nil, observe: Bool = true) {
         let view = engine.view
         fleet = view.fleet
         idleWatts = fleet.classes.map(\.idleWatts)
@@ -157,7 +159,7 @@ public final class RunRecorder {
             if view.isIdle(d) { idleStart[d] = now; power += idleWatts[Int(classOf[d])] }
         }
         // The engine keeps the recorder alive (the recorder holds no reference back: no cycle).
-        engine.addObserver { record in self.record(record) }
+        if observe { engine.addObserver { record in self.record(record) } }
     }
 
     /// Applies one engine record.
