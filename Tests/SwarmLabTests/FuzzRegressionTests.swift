@@ -124,14 +124,19 @@ struct CorruptExtentTests {
         _ = try ScenarioRunner.run(s, resultsPath: good)
         #expect(try ResultsReader(path: good).rawTable("random/tasks").bytes.count > 0)
         // Each 8-byte little-endian 777 in turn becomes 10¹²: where it is the extent, reading
-        // the table is refused (before, a 10¹²-row buffer was allocated: a crash).
+        // the table is refused (before, a 10¹²-row buffer was allocated: a crash). The extent
+        // is followed by its maximum, also 777, which becomes 10¹² with it (a size past its
+        // maximum is refused earlier, by HDF5Preflight).
         let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
         let needle = withUnsafeBytes(of: UInt64(rows).littleEndian) { Data($0) }
+        let huge = withUnsafeBytes(of: UInt64(1_000_000_000_000).littleEndian) { Data($0) }
         var refusals: [String] = []
         var from = bytes.startIndex
         while let r = bytes.range(of: needle, in: from..<bytes.endIndex) {
             var bad = bytes
-            bad.replaceSubrange(r, with: withUnsafeBytes(of: UInt64(1_000_000_000_000).littleEndian) { Data($0) })
+            bad.replaceSubrange(r, with: huge)
+            let next = r.upperBound..<min(r.upperBound + 8, bytes.endIndex)
+            if bytes[next] == needle { bad.replaceSubrange(next, with: huge) }
             let path = dir + "/bad-\(r.lowerBound).h5"
             try bad.write(to: URL(fileURLWithPath: path))
             do { _ = try ResultsReader(path: path).rawTable("random/tasks") } catch { refusals.append(error.description) }
