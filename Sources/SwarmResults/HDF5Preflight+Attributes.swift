@@ -6,7 +6,9 @@ extension HDF5Walk {
     func attribute(at a: Int, length: Int, header: Int) throws(ResultsError) {
         guard length >= 8 else { return }
         let version = Int(bytes[a])
-        guard (1...3).contains(version) else { return }   // HDF5 refuses other versions
+        // HDF5 refuses other versions, but a failed attribute decode ends in H5A__close on a
+        // half-built attribute (SIGSEGV): refused here first, like every part below.
+        guard (1...3).contains(version) else { throw fail(a, "an attribute in the object header at byte \(header) has version \(version); HDF5 1.10 reads versions 1 to 3") }
         let flags = version >= 2 ? Int(bytes[a + 1]) : 0
         let nameSize = u16(a + 2), typeSize = u16(a + 4), spaceSize = u16(a + 6)
         func pad(_ n: Int) -> Int { version == 1 ? (n + 7) & ~7 : n }
@@ -35,7 +37,9 @@ extension HDF5Walk {
         // A variable-length element is stored as its length (4), a collection address (8)
         // and an object index (4); HDF5 gives the type that size once it is in a file.
         let elementSize = typeClass == 9 ? 16 : size
-        guard let count = try elements(at: space, size: spaceSize, of: where_) else { return }
+        guard let count = try elements(at: space, size: spaceSize, of: where_) else {
+            throw fail(space, "\(where_) has a dataspace of version \(bytes[space]), which HDF5 1.10 does not read")
+        }
         let (total, overflow) = count.multipliedReportingOverflow(by: elementSize)
         guard !overflow, total <= end - value else {
             throw fail(value, "\(where_) holds \(count) elements of \(elementSize) bytes, but its message has \(end - value) bytes for them")

@@ -21,6 +21,10 @@ extension HDF5Walk {
                 throw bad("puts \(precision) bits at bit \(offset) of a \(size)-byte number")
             }
         }
+        // HDF5 1.10 reads datatype versions 1 to 3. It refuses others itself, but inside an
+        // attribute its error path then closes the half-built attribute (SIGSEGV in
+        // H5A__close: a vlen string's base type of version 5, found by the `results` target).
+        guard (1...3).contains(version) else { throw bad("has version \(version); HDF5 1.10 reads versions 1 to 3") }
         guard size >= 1 else { throw bad("has size 0") }
         switch typeClass {
         case 0, 4:   // integer, bit field: offset, precision

@@ -169,6 +169,10 @@ struct HDF5Walk {
                     if flags & 0x02 == 0 { try datatype(at: data, end: data + length, of: "the object at byte \(h)") }
                 case 0x08:   // a dataset's layout
                     try layout(at: data, length: length, header: h)
+                case 0x01:   // a dataset's dataspace
+                    try dataspace(at: data, length: length, flags: flags, header: h)
+                case 0x0B:   // a dataset's filter pipeline
+                    try filterPipeline(at: data, length: length, flags: flags, header: h)
                 case 0x0C:
                     if flags & 0x02 != 0 { throw fail(p, "an attribute in the object header at byte \(h) is a shared message, which Swarmlab never writes") }
                     try attribute(at: data, length: length, header: h)

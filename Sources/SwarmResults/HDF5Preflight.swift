@@ -31,6 +31,12 @@ import Darwin
 ///   (committed) datatype or dataspace in an attribute, which Swarmlab never writes, is
 ///   refused too.
 ///
+/// - every table's dataspace message (rank, sizes inside the message and under their
+///   maximum) and filter pipeline message (at most 32 filters, only HDF5's own, names and
+///   client values inside the message);
+/// - the versions of attribute messages, datatypes and attribute dataspaces: HDF5 1.10
+///   refuses another version, then crashes closing the half-built attribute.
+///
 /// Formats this does not walk (superblock 2+, object header 2) are checksummed, so HDF5
 /// itself refuses a corrupted one.
 ///

@@ -78,6 +78,20 @@ struct FuzzRegressionTests {
         #expect(merged == inspected)
     }
 
+    @Test("an attribute HDF5 1.10 refuses to decode is refused by inspect and merge first (HDF5 refused it, then died closing it: SIGSEGV in H5A__close)",
+          .timeLimit(.minutes(1)))
+    func attributeDecodeFailure() throws {
+        let path = try #require(Self.inputs("results").first { $0.hasSuffix("/attribute-vlen-base-type-version-5.h5") })
+        let (inspected, merged) = Self.inspectAndMerge(path)
+        // Two of the fuzzer's changes make HDF5 1.10 fail decoding an attribute (either ends
+        // in H5A__close on the half-built attribute): the attribute message at byte 39128
+        // (object header at byte 35528) has version 0 (the seed's 1), and the root's `created`
+        // string has a base type of version 5 (byte 1376, 0x10 → 0x50; HDF5PreflightTests
+        // checks that one alone). The walk meets the first.
+        #expect(inspected == "\(path): byte 39128: an attribute in the object header at byte 35528 has version 0; HDF5 1.10 reads versions 1 to 3: the file is corrupt")
+        #expect(merged == inspected)
+    }
+
     @Test("a run group holding a link to something that is neither a group nor a table is refused by merge, naming it (merge died in H5Ocopy)",
           .timeLimit(.minutes(1)))
     func mergeOfDamagedLink() throws {
@@ -110,14 +124,19 @@ struct CorruptExtentTests {
         _ = try ScenarioRunner.run(s, resultsPath: good)
         #expect(try ResultsReader(path: good).rawTable("random/tasks").bytes.count > 0)
         // Each 8-byte little-endian 777 in turn becomes 10¹²: where it is the extent, reading
-        // the table is refused (before, a 10¹²-row buffer was allocated: a crash).
+        // the table is refused (before, a 10¹²-row buffer was allocated: a crash). The extent
+        // is followed by its maximum, also 777, which becomes 10¹² with it (a size past its
+        // maximum is refused earlier, by HDF5Preflight).
         let bytes = try Data(contentsOf: URL(fileURLWithPath: good))
         let needle = withUnsafeBytes(of: UInt64(rows).littleEndian) { Data($0) }
+        let huge = withUnsafeBytes(of: UInt64(1_000_000_000_000).littleEndian) { Data($0) }
         var refusals: [String] = []
         var from = bytes.startIndex
         while let r = bytes.range(of: needle, in: from..<bytes.endIndex) {
             var bad = bytes
-            bad.replaceSubrange(r, with: withUnsafeBytes(of: UInt64(1_000_000_000_000).littleEndian) { Data($0) })
+            bad.replaceSubrange(r, with: huge)
+            let next = r.upperBound..<min(r.upperBound + 8, bytes.endIndex)
+            if bytes[next] == needle { bad.replaceSubrange(next, with: huge) }
             let path = dir + "/bad-\(r.lowerBound).h5"
             try bad.write(to: URL(fileURLWithPath: path))
             do { _ = try ResultsReader(path: path).rawTable("random/tasks") } catch { refusals.append(error.description) }
@@ -166,6 +185,22 @@ struct HDF5PreflightTests {
         // Its datatype's size (byte 856 + 4) becomes 4096.
         let e = try Self.refusal(at: 856 + 4, width: 4, value: 4096)
         #expect(e == "FILE: byte 880: the attribute at byte 832 (object header at byte 96) holds 1 elements of 4096 bytes, but its message has 8 bytes for them: the file is corrupt")
+    }
+
+    @Test("a string attribute whose base type has a datatype version HDF5 1.10 does not read is refused (HDF5 died closing the attribute)")
+    func attributeBaseTypeVersion() throws {
+        // The root's `created` attribute: message data at byte 1352, a version-1 name of 8
+        // bytes at 1360, its vlen string datatype at 1368 and the base type 8 bytes on; its
+        // first byte, 0x10 (version 1, class 0), becomes 0x50 (version 5).
+        let e = try Self.refusal(at: 1368 + 8, width: 1, value: 0x50)
+        #expect(e == "FILE: byte \(1368 + 8): the datatype of the attribute at byte 1352 (object header at byte 96) has version 5; HDF5 1.10 reads versions 1 to 3: the file is corrupt")
+    }
+
+    @Test("an attribute message of version 0 is refused (HDF5 died closing the attribute)")
+    func attributeVersion() throws {
+        // The `units` attribute at byte 39128 of the table whose object header is at 35528.
+        let e = try Self.refusal(at: 39128, width: 1, value: 0)
+        #expect(e == "FILE: byte 39128: an attribute in the object header at byte 35528 has version 0; HDF5 1.10 reads versions 1 to 3: the file is corrupt")
     }
 
     @Test("an integer whose precision is wider than its size is refused")

@@ -1,0 +1,76 @@
+import Testing
+import SwarmLab
+
+/// `HDF5Preflight`'s checks of a table's dataspace and filter pipeline messages, on the
+/// `results` seed (`Fuzz/seeds/results/tiny.h5`) with one field changed at a time. The table
+/// whose object header is at byte 6688 holds 6 rows: its filter pipeline message's data starts
+/// at byte 7720 (56 bytes: version 1, 2 filters, 6 reserved; shuffle then deflate, each 8
+/// bytes of id, name length, flags and value count, an 8-byte name and one value padded to
+/// 8), its dataspace message's at byte 10256 (24 bytes: version 1, rank 1, flag 1 = maximum
+/// sizes present, 5 reserved; size 6 at 10264, maximum 6 at 10272). HDF5 1.10 decodes both
+/// without checking them against the message's length.
+@Suite("HDF5 preflight: dataspaces and filter pipelines")
+struct HDF5PreflightDatasetTests {
+    static let header = 6688, pipeline = 7720, pipelineEnd = 7720 + 56, space = 10256
+
+    static func refusal(at offset: Int, width: Int, value: UInt64) throws -> String? {
+        try HDF5PreflightTests.refusal(at: offset, width: width, value: value)
+    }
+
+    @Test("a dataspace whose rank needs more sizes than its message holds is refused")
+    func dataspaceRankPastMessage() throws {
+        // Rank 2 with maximum sizes: 8 bytes of header + 2 × 2 sizes of 8 bytes = 40 > 24.
+        let e = try Self.refusal(at: Self.space + 1, width: 1, value: 2)
+        #expect(e == "FILE: byte \(Self.space): the dataspace of the table at byte \(Self.header) has rank 2 with maximum sizes, which needs \(8 + 2 * 2 * 8) bytes; its message has 24: the file is corrupt")
+    }
+
+    @Test("a dataspace of rank past HDF5's 32 is refused")
+    func dataspaceRankPastLimit() throws {
+        let e = try Self.refusal(at: Self.space + 1, width: 1, value: 33)
+        #expect(e == "FILE: byte \(Self.space + 1): the dataspace of the table at byte \(Self.header) has rank 33; HDF5 allows at most 32: the file is corrupt")
+    }
+
+    @Test("a dataspace whose size is past its maximum is refused")
+    func dataspaceSizePastMaximum() throws {
+        // The maximum (byte 10256 + 8 + 8) becomes 2 rows, under the 6 stored.
+        let e = try Self.refusal(at: Self.space + 16, width: 8, value: 2)
+        #expect(e == "FILE: byte \(Self.space + 8): the dataspace of the table at byte \(Self.header) gives dimension 0 size 6, past its maximum 2: the file is corrupt")
+    }
+
+    @Test("a filter pipeline of more than 32 filters is refused")
+    func pipelineTooManyFilters() throws {
+        let e = try Self.refusal(at: Self.pipeline + 1, width: 1, value: 40)
+        #expect(e == "FILE: byte \(Self.pipeline + 1): the filter pipeline of the table at byte \(Self.header) has 40 filters; HDF5 allows at most 32: the file is corrupt")
+    }
+
+    @Test("a filter that is not one of HDF5's own is refused before HDF5 looks for a plugin")
+    func pipelineUnknownFilter() throws {
+        // The first filter's id (shuffle, 2) at 7720 + 8 becomes 307.
+        let e = try Self.refusal(at: Self.pipeline + 8, width: 2, value: 307)
+        #expect(e == "FILE: byte \(Self.pipeline + 8): the filter pipeline of the table at byte \(Self.header): filter 0 has id 307, not one of HDF5's own filters (1–6); HDF5 would look for a plugin to load: the file is corrupt")
+    }
+
+    @Test("a filter name longer than its message is refused")
+    func pipelineNamePastMessage() throws {
+        // The first filter's name length (byte 7720 + 8 + 2) becomes 64: its name would start
+        // at 7720 + 16 and end past the message's end, 7776.
+        let e = try Self.refusal(at: Self.pipeline + 10, width: 2, value: 64)
+        #expect(e == "FILE: byte \(Self.pipeline + 10): the filter pipeline of the table at byte \(Self.header): filter 0 has a name of 64 bytes, past the end of its message (byte \(Self.pipelineEnd)): the file is corrupt")
+    }
+
+    @Test("a filter name without its NUL is refused (HDF5 measured it with strlen)")
+    func pipelineNameWithoutNUL() throws {
+        // "shuffle\0" at 7720 + 16: its NUL (the 8th byte) becomes an "x".
+        let e = try Self.refusal(at: Self.pipeline + 16 + 7, width: 1, value: UInt64(UInt8(ascii: "x")))
+        #expect(e == "FILE: byte \(Self.pipeline + 16): the filter pipeline of the table at byte \(Self.header): filter 0 has a name without its NUL inside its 8 bytes: the file is corrupt")
+    }
+
+    @Test("a filter whose client values run past its message is refused")
+    func pipelineValuesPastMessage() throws {
+        // The second filter (deflate) starts at 7720 + 8 + 24; its value count, 6 bytes in,
+        // becomes 100 (400 bytes of values in a message of 56).
+        let second = Self.pipeline + 8 + 24
+        let e = try Self.refusal(at: second + 6, width: 2, value: 100)
+        #expect(e == "FILE: byte \(second + 6): the filter pipeline of the table at byte \(Self.header): filter 1 has 100 client values, past the end of its message (byte \(Self.pipelineEnd)): the file is corrupt")
+    }
+}
