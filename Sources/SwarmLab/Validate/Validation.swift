@@ -119,6 +119,7 @@ public enum Validation {
         var configuration = m.configuration
         configuration.costModel = cost
         configuration.computeSpread = computeSpread(profile, tasks: m.tasks)
+        configuration.kernelSpreads = kernelSpreads(profile)
         let policy = try makePolicy(scenario, materialized: m, cost: cost, registry: registry)
         let started = monotonicSeconds()
         let engine = WorkEngine(fleet: m.fleet, tasks: withMessageBytes(m.tasks), policy: policy, seed: m.seed,
@@ -399,6 +400,14 @@ public enum Validation {
             if let s = profile.kernels.last(where: { $0.kernel.asFP32 == w })?.spread, s.isFinite, s >= 0 { spreads.append(s) }
         }
         return spreads.isEmpty ? 0 : ValidationStatistics.median(spreads)
+    }
+
+    /// Each measured kernel's own spread (the profile's last entry for it), which the
+    /// simulator draws that kernel's attempts with.
+    static func kernelSpreads(_ profile: DeviceProfile) -> [TensorKernel: Double] {
+        var out: [TensorKernel: Double] = [:]
+        for k in profile.kernels { if let s = k.spread, s.isFinite, s >= 0 { out[k.kernel.asFP32] = s } }
+        return out
     }
 
     static func costModel(for fleet: Fleet, profile: DeviceProfile) -> CalibratedCostModel {

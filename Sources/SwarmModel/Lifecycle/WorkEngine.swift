@@ -48,6 +48,11 @@ public final class WorkEngine {
         /// and whatever breaks their ties (event order) decides races a real fleet decides by
         /// chance. `validate` sets it from the spread it measures.
         public var computeSpread: Double = 0
+        /// Per kernel (its FP32 form), the spread to draw with instead of `computeSpread`:
+        /// kernels vary by different amounts (a 60 ms GEMM by 1.4% from call to call, a
+        /// 0.4 ms reduction by 12%), and one figure for all drew the large kernel's attempts
+        /// with the small one's spread. `validate` sets it from the spreads it measures.
+        public var kernelSpreads: [TensorKernel: Double] = [:]
         public init(heartbeatTimeout: SimDuration = .seconds(60), costModel: any CostModel = RooflineCostModel(),
                     regionLatency: @escaping @Sendable (Int, Int) -> Double = { _, _ in 0 },
                     trust: TrustModel = .honest, tenants: [Tenant] = Tenant.everyone, speculation: Speculation? = nil,
@@ -221,8 +226,10 @@ public final class WorkEngine {
                 seconds = configuration.costModel.best(for: k, on: view.deviceClass(d)).seconds
                 bestSeconds[c] = (k, seconds)
             }
-            guard configuration.computeSpread > 0 else { return SimDuration(seconds: seconds) }
-            return SimDuration(seconds: seconds * ComputeSpread.factor(relativeDeviation: configuration.computeSpread,
+            let cv = configuration.kernelSpreads.isEmpty ? configuration.computeSpread
+                : configuration.kernelSpreads[k.asFP32] ?? configuration.computeSpread
+            guard cv > 0 else { return SimDuration(seconds: seconds) }
+            return SimDuration(seconds: seconds * ComputeSpread.factor(relativeDeviation: cv,
                                                                        streams: spreadStreams, task: t, device: d,
                                                                        attempts: Int(lifecycle.tasks.attempts[t])))
         }
