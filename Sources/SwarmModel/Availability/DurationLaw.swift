@@ -5,44 +5,28 @@ import Darwin
 #endif
 import SwarmKernel
 
-/// A period law with the common distributions held unboxed: sampling one on the hot path
-/// costs neither an existential call nor reference counting. Draws are the distributions'
-/// own `sample`, so the numbers are exactly those of the law it wraps.
+/// A period law with the common distributions held unboxed (`PlainLaw`): sampling one on the
+/// hot path costs neither an existential call nor reference counting. Draws are the
+/// distributions' own `sample`, so the numbers are exactly those of the law it wraps.
 enum DurationLaw: Sendable {
-    case exponential(Exponential)
-    case weibull(Weibull)
-    case logNormal(LogNormal)
-    case gamma(Gamma)
-    case pareto(Pareto)
+    case plain(PlainLaw)
     case other(any Distribution)
 
     init(_ d: any Distribution) {
-        switch d {
-        case let x as Exponential: self = .exponential(x)
-        case let x as Weibull: self = .weibull(x)
-        case let x as LogNormal: self = .logNormal(x)
-        case let x as Gamma: self = .gamma(x)
-        case let x as Pareto: self = .pareto(x)
-        default: self = .other(d)
-        }
+        if let p = PlainLaw(d) { self = .plain(p) } else { self = .other(d) }
     }
 
     @inline(__always)
     func sample<G: RandomNumberGenerator>(using g: inout G) -> Double {
         switch self {
-        case .exponential(let x): return x.sample(using: &g)
-        case .weibull(let x): return x.sample(using: &g)
-        case .logNormal(let x): return x.sample(using: &g)
-        case .gamma(let x): return x.sample(using: &g)
-        case .pareto(let x): return x.sample(using: &g)
+        case .plain(let p): return p.sample(using: &g)
         case .other(let x): return x.sample(using: &g)
         }
     }
 }
 
-/// A period law made of plain numbers only (no `.other` existential), so copying one on the
-/// hot path is a memcpy — no reference counting. Draws are the distributions' own `sample`,
-/// exactly as `DurationLaw` makes them.
+/// A period law made of plain numbers only (no existential), so copying one on the hot path
+/// is a memcpy — no reference counting. Draws are the distributions' own `sample`.
 enum PlainLaw: Sendable {
     case exponential(Exponential)
     case weibull(Weibull)
@@ -50,16 +34,22 @@ enum PlainLaw: Sendable {
     case gamma(Gamma)
     case pareto(Pareto)
 
+    /// nil for a distribution of another kind.
+    init?(_ d: any Distribution) {
+        switch d {
+        case let x as Exponential: self = .exponential(x)
+        case let x as Weibull: self = .weibull(x)
+        case let x as LogNormal: self = .logNormal(x)
+        case let x as Gamma: self = .gamma(x)
+        case let x as Pareto: self = .pareto(x)
+        default: return nil
+        }
+    }
+
     /// nil for a law held as `.other`.
     init?(_ l: DurationLaw) {
-        switch l {
-        case .exponential(let x): self = .exponential(x)
-        case .weibull(let x): self = .weibull(x)
-        case .logNormal(let x): self = .logNormal(x)
-        case .gamma(let x): self = .gamma(x)
-        case .pareto(let x): self = .pareto(x)
-        case .other: return nil
-        }
+        guard case .plain(let p) = l else { return nil }
+        self = p
     }
 
     @inline(__always)
@@ -132,12 +122,12 @@ struct PeriodLaw: Sendable {
 
     static func lengthBiased(_ d: any Distribution) -> BiasedLaw? {
         switch d {
-        case let x as Exponential: return .law(.gamma(Gamma(shape: 2, scale: x.mean)))
+        case let x as Exponential: return .law(.plain(.gamma(Gamma(shape: 2, scale: x.mean))))
         case let x as Weibull:
             return .weibull(gamma: Gamma(shape: 1 + 1 / x.shape, scale: 1), scale: x.scale, inverseShape: 1 / x.shape)
-        case let x as LogNormal: return .law(.logNormal(LogNormal(mu: x.mu + x.sigma * x.sigma, sigma: x.sigma)))
-        case let x as Gamma: return .law(.gamma(Gamma(shape: x.shape + 1, scale: x.scale)))
-        case let x as Pareto: return x.shape > 1 ? .law(.pareto(Pareto(shape: x.shape - 1, scale: x.scale))) : nil
+        case let x as LogNormal: return .law(.plain(.logNormal(LogNormal(mu: x.mu + x.sigma * x.sigma, sigma: x.sigma))))
+        case let x as Gamma: return .law(.plain(.gamma(Gamma(shape: x.shape + 1, scale: x.scale))))
+        case let x as Pareto: return x.shape > 1 ? .law(.plain(.pareto(Pareto(shape: x.shape - 1, scale: x.scale)))) : nil
         case let x as Uniform where x.lower >= 0:
             return .uniform(lowerSquared: x.lower * x.lower, spanSquared: x.upper * x.upper - x.lower * x.lower)
         case let x as Empirical:
