@@ -33,6 +33,12 @@ func runWorker(environment: [String: String]) throws -> (status: Int32, stderr: 
 }
 
 /// Runs a plan through the coordinator with test options.
+/// Two local devices, fastest first, a 2 s heartbeat timeout, a tenth of a wall second per
+/// scenario second: the churn tests' plan.
+func twoDevicePlan(_ tasks: TaskTable, _ devices: [EmulatedDevice]) -> RuntimePlan {
+    RuntimePlan(devices: devices, fleet: localFleet(2), tasks: tasks, policy: fastestFirst(), heartbeatTimeout: 2, timeScale: 0.1)
+}
+
 func runPlan(_ plan: RuntimePlan, options: CoordinatorOptions = CoordinatorOptions()) throws -> RuntimeReport {
     try plan.validate()
     var o = options
@@ -315,11 +321,8 @@ struct RuntimeTests {
         // device OFF at the simulator's time 0, shifted by validate's start delay).
         var tasks = TaskTable(); tasks.add(work: .seconds(1), arrival: SimTime(seconds: 3))
         let devices = [EmulatedDevice(pauses: [(start: 3, end: 40)]), EmulatedDevice()]
-        let plan = RuntimePlan(devices: devices, fleet: localFleet(2), tasks: tasks, policy: fastestFirst(),
-                               heartbeatTimeout: 2, timeScale: 0.1)
-        var options = CoordinatorOptions()
-        options.wallLimit = 10
-        let r = try runPlan(plan, options: options)
+        let plan = twoDevicePlan(tasks, devices)
+        let r = try runPlan(plan)   // its wall limit: 60 s
         #expect(!r.taskFinish[0].isNaN)
         #expect(r.attempts.count == 1 && r.attempts.allSatisfy { $0.device == 1 && $0.outcome == .returned }, "\(r.attempts)")
     }
@@ -328,8 +331,7 @@ struct RuntimeTests {
     func churnOnTheArrivalsClock() throws {
         var tasks = TaskTable(); tasks.add(work: .seconds(1), arrival: SimTime(seconds: 3))
         let devices = [EmulatedDevice(pauses: [(start: 3, end: 40)], killAt: 3), EmulatedDevice()]
-        let plan = RuntimePlan(devices: devices, fleet: localFleet(2), tasks: tasks, policy: fastestFirst(),
-                               heartbeatTimeout: 2, timeScale: 0.1)
+        let plan = twoDevicePlan(tasks, devices)
         let c = try Coordinator(plan: plan, workerPath: "/nonexistent", options: CoordinatorOptions())
         c.origin = 5   // scenario time began 5 wall seconds after `start`
         c.scheduleChurn()
@@ -345,11 +347,8 @@ struct RuntimeTests {
     func lostIsNoVote() throws {
         var tasks = TaskTable(); tasks.add(work: .seconds(3), arrival: SimTime(seconds: 3), replication: 2, quorum: 2)
         let devices = [EmulatedDevice(pauses: [(start: 5, end: 9)]), EmulatedDevice()]
-        let plan = RuntimePlan(devices: devices, fleet: localFleet(2), tasks: tasks, policy: fastestFirst(),
-                               heartbeatTimeout: 2, timeScale: 0.1)
-        var options = CoordinatorOptions()
-        options.wallLimit = 10
-        let r = try runPlan(plan, options: options)
+        let plan = twoDevicePlan(tasks, devices)
+        let r = try runPlan(plan)   // its wall limit: 60 s
         #expect(!r.taskFinish[0].isNaN)
         #expect(r.attempts.contains { $0.device == 0 && $0.outcome == .lost })
         #expect(r.attempts.contains { $0.device == 0 && $0.outcome == .returned }, "\(r.attempts)")
