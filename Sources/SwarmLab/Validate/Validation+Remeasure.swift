@@ -30,7 +30,13 @@ extension Validation {
     /// replication's reference run and just after it, and pools the two (`pooled`).
     public static func remeasured(_ profile: DeviceProfile, for tasks: TaskTable, speeds: [Double], worker: String? = nil,
                                   gapSeconds: Double = 0) throws -> DeviceProfile {
-        var p = self.profile(profile, measured: try measureKernels(for: tasks, speeds: speeds, worker: worker, gapSeconds: gapSeconds))
+        withRatesMeasuredNow(self.profile(profile, measured: try measureKernels(for: tasks, speeds: speeds, worker: worker,
+                                                                                 gapSeconds: gapSeconds)))
+    }
+
+    /// `p` with this machine's input-generation and checksum rates measured now.
+    static func withRatesMeasuredNow(_ p: DeviceProfile) -> DeviceProfile {
+        var p = p
         p.inputElementsPerSecond = Calibrator.inputGenerationRate()
         p.checksumElementsPerSecond = Calibrator.checksumRate()
         return p

@@ -125,12 +125,7 @@ extension Validation {
             // The kernels measured just before the reference run; its policy estimates with them.
             var gap: Double?
             let before = remeasure ? try measure(m, gap: &gap) : []
-            var first = base.profile
-            if remeasure {
-                first = Validation.profile(base.profile, measured: before)
-                first.inputElementsPerSecond = Calibrator.inputGenerationRate()
-                first.checksumElementsPerSecond = Calibrator.checksumRate()
-            }
+            let first = remeasure ? withRatesMeasuredNow(Validation.profile(base.profile, measured: before)) : base.profile
             let (planned, engine) = try simulate(scenario, profile: first, seed: seed, registry: registry)
             let plan = try plan(scenario, engine: engine, profile: first, seed: seed, registry: registry)
             let limit = 30 + 10 * (planned.taskFinish.filter(\.isFinite).max() ?? 60)
