@@ -234,13 +234,10 @@ final class Coordinator {
             closeSilentStrangers()
             if let t = nextArrival, wallTime(ofScenario: t.seconds) <= wall {
                 // An arrival is an event at its own instant, like a timer's.
-                let instant = wallTime(ofScenario: t.seconds)
-                lateness.add(wall - instant)
-                eventInstant = instant
-                nextArrival = lifecycle.arrive()
-                if nextArrival == t { eventInstant = nil; nextArrival = lifecycle.arrive() }   // rounded short of t
-                dispatchRounds()
-                eventInstant = nil
+                emulatedEvent(at: wallTime(ofScenario: t.seconds)) {
+                    nextArrival = lifecycle.arrive()
+                    if nextArrival == t { eventInstant = nil; nextArrival = lifecycle.arrive() }   // rounded short of t
+                }
             }
             checkHeartbeats()
             dispatchRounds()
@@ -300,31 +297,41 @@ final class Coordinator {
         while let i = timers.indices.min(by: { (timers[$0].due, timers[$0].seq) < (timers[$1].due, timers[$1].seq) }),
               timers[i].due <= wall {
             let (due, _, action) = timers.remove(at: i)
-            lateness.add(wall - due)
-            eventInstant = due
-            defer { eventInstant = nil }
-            switch action {
-            case .send(let d, let serial, var message):
-                if case .assign(var a) = message, sharesClock[d] { a.due = start + due; message = .assign(a) }
-                write(message, to: d, connection: serial)
-            case .wire(let d, let serial, let bytes):
-                guard let fd = connectionOf[d], connections[fd]?.serial == serial else { continue }
-                if !Socket.writeAll(fd, bytes) { lostWrite(fd, device: d, what: "a delayed frame") }
-            case .arrive(let fd, let serial, let frame):
-                guard connections[fd]?.serial == serial else { continue }
-                received(frame, on: fd)
-            case .coordinatorRestart: restartSession()
-            case .deliver(let d, let serial, let message): handle(message, from: d, connection: serial)
-            case .pause(let d): pause(d)
-            case .resume(let d): resume(d)
-            case .kill(let d): kill(d)
-            case .restart(let d): restart(d)
-            case .detect(let t): lifecycle.lossDetected(task: t)
-            case .barrier(let t): lifecycle.barrierDeadline(t)
-            case .dispatch: dispatchWanted = true
-            }
-            // What the event frees is placed at its instant, as the simulator places it.
-            dispatchRounds()
+            emulatedEvent(at: due) { perform(action, due: due) }
+        }
+    }
+
+    /// Handles an emulated event of wall instant `instant` (a timer, an arrival): counts how
+    /// late this process got to it, acts at its instant (`actingInstant`), and places what it
+    /// frees then, as the simulator places it.
+    func emulatedEvent(at instant: Double, _ body: () -> Void) {
+        lateness.add(wall - instant)
+        eventInstant = instant
+        body()
+        dispatchRounds()
+        eventInstant = nil
+    }
+
+    func perform(_ action: Action, due: Double) {
+        switch action {
+        case .send(let d, let serial, var message):
+            if case .assign(var a) = message, sharesClock[d] { a.due = start + due; message = .assign(a) }
+            write(message, to: d, connection: serial)
+        case .wire(let d, let serial, let bytes):
+            guard let fd = connectionOf[d], connections[fd]?.serial == serial else { return }
+            if !Socket.writeAll(fd, bytes) { lostWrite(fd, device: d, what: "a delayed frame") }
+        case .arrive(let fd, let serial, let frame):
+            guard connections[fd]?.serial == serial else { return }
+            received(frame, on: fd)
+        case .coordinatorRestart: restartSession()
+        case .deliver(let d, let serial, let message): handle(message, from: d, connection: serial)
+        case .pause(let d): pause(d)
+        case .resume(let d): resume(d)
+        case .kill(let d): kill(d)
+        case .restart(let d): restart(d)
+        case .detect(let t): lifecycle.lossDetected(task: t)
+        case .barrier(let t): lifecycle.barrierDeadline(t)
+        case .dispatch: dispatchWanted = true
         }
     }
 
