@@ -172,7 +172,7 @@ final class Coordinator {
     /// from there — as a coordinator with a core of its own would make it happen. How late
     /// it was is reported (`lateness`), never counted as device or network time.
     var actingInstant: Double { eventInstant ?? wall }
-    /// The event being handled's instant (`fireTimers`), nil between events.
+    /// The event being handled's instant (`emulatedEvent(at:)`), nil between events.
     var eventInstant: Double?
     /// The latest instant stamped on a record: stamps never go back in time.
     var lastStamp = 0.0
