@@ -186,9 +186,9 @@ public struct Placements {
     /// The first idle device refused for this task (memory, residency, or it already voted):
     /// the engine hides it and asks again when a round places nothing (−1: none).
     var firstRefusedIdle: Int32 = -1
-    /// Unowned(unsafe): a placement round lives inside one dispatch, while the lifecycle holds
-    /// the view (a checked `unowned` costs an atomic retain per use, several per `assign`).
-    unowned(unsafe) let view: FleetView
+    /// A strong `let`: one retain when the round's decisions are made, none per use (an
+    /// `unowned(unsafe)` reference is retained and released at every use, several per `assign`).
+    let view: FleetView
     let alreadyTried: (TaskID, Int) -> Bool
 
     init(view: FleetView, alreadyTried: @escaping (TaskID, Int) -> Bool = { _, _ in false }) {
@@ -216,7 +216,6 @@ public struct Placements {
     /// whether the assignment was taken.
     @discardableResult
     public mutating func assign(_ task: ReadyTask, to device: Int) -> Bool {
-        let view = self.view   // one reference for the call
         guard device >= 0, device < view.deviceCount, view.isIdle(device),
               task.residency.contains(view.region(device)), view.admits(task, on: device),
               !alreadyTried(task.id, device),
