@@ -130,6 +130,27 @@ struct HDF5Walk {
         for i in 0..<count { try entry(at: s + 8 + i * 40, heap: heap) }
     }
 
+    /// Object header messages HDF5 1.10 decodes that Swarmlab never writes (§IV.A.2): external
+    /// data files (HDF5 would open the files they name), bogus, object comment, old
+    /// modification time, shared message table, B-tree 'K' values (superblock extension
+    /// only), driver info, file space info. Types unknown to HDF5 it keeps undecoded, so they
+    /// pass.
+    static let unwrittenMessages: Set<Int> = [0x07, 0x09, 0x0D, 0x0E, 0x0F, 0x13, 0x14, 0x17]
+
+    static func messageName(_ type: Int) -> String {
+        switch type {
+        case 0x07: return "external data files"
+        case 0x09: return "bogus"
+        case 0x0D: return "object comment"
+        case 0x0E: return "old modification time"
+        case 0x0F: return "shared message table"
+        case 0x13: return "B-tree 'K' values"
+        case 0x14: return "driver info"
+        case 0x17: return "file space info"
+        default: return "unknown"
+        }
+    }
+
     /// An object header, version 1: version, reserved, message count (2), reference count (4),
     /// size of the first chunk (4), padding to 16; messages of type (2), size (2), flags (1),
     /// reserved (3) and data; continuation messages add chunks.
@@ -165,6 +186,11 @@ struct HDF5Walk {
                     if seen.insert(c).inserted { chunks.append((c, more, data)) }
                 case 0x11 where length >= 16:   // symbol table: a group
                     try group(tree: u64(data), heap: u64(data + 8), at: data)
+                case 0x10, 0x11:
+                    // HDF5 1.10 decodes an address and a length (or two addresses) whatever the
+                    // message's size: a shorter one made it read the next message's bytes as the
+                    // continuation's length and allocate 253 GB.
+                    throw fail(p, "a \(type == 0x10 ? "continuation" : "symbol table") message in the object header at byte \(h) is \(length) bytes long; it needs 16")
                 case 0x03:   // a dataset's datatype (a named datatype's, too)
                     if flags & 0x02 == 0 { try datatype(at: data, end: data + length, of: "the object at byte \(h)") }
                 case 0x08:   // a dataset's layout
@@ -176,6 +202,8 @@ struct HDF5Walk {
                 case 0x0C:
                     if flags & 0x02 != 0 { throw fail(p, "an attribute in the object header at byte \(h) is a shared message, which Swarmlab never writes") }
                     try attribute(at: data, length: length, header: h)
+                case let other where Self.unwrittenMessages.contains(other):
+                    throw fail(p, "the object header at byte \(h) holds a message of type \(other) (\(Self.messageName(other))), which Swarmlab never writes")
                 default:
                     break
                 }
@@ -184,9 +212,13 @@ struct HDF5Walk {
         }
     }
 
+    /// The largest chunk read: `ResultsFile` writes chunks of about 1 MiB (1,024 rows at least).
+    static let maxChunkBytes: UInt64 = 64 << 20
+
     /// A layout message, version 3 (§IV.A.2.i): compact data inside the message; chunk
     /// dimensions of at least 1 (HDF5 divides by them; 1.10.8 refuses a 0 itself, with a less
-    /// precise message), at most 32 + 1.
+    /// precise message), at most 32 + 1, and a chunk (their product, the last dimension being
+    /// the element's size) of at most `maxChunkBytes`.
     func layout(at l: Int, length: Int, header: Int) throws(ResultsError) {
         guard length >= 2, bytes[l] == 3 else { return }   // versions 1 and 2: HDF5 1.6's, never written here
         let where_ = "the layout of the table at byte \(header)"
@@ -198,8 +230,16 @@ struct HDF5Walk {
             guard (2...33).contains(rank), 11 + 4 * rank <= length else {
                 throw fail(l, "\(where_) gives chunks \(rank) dimensions in a message of \(length) bytes")
             }
-            for d in 0..<rank where u32(l + 11 + 4 * d) == 0 {
-                throw fail(l + 11 + 4 * d, "\(where_) gives chunk dimension \(d) size 0")
+            var chunkBytes: UInt64 = 1
+            for d in 0..<rank {
+                let size = UInt64(u32(l + 11 + 4 * d))
+                guard size > 0 else { throw fail(l + 11 + 4 * d, "\(where_) gives chunk dimension \(d) size 0") }
+                chunkBytes = chunkBytes.multipliedReportingOverflow(by: size).overflow ? .max : chunkBytes * size
+            }
+            // HDF5 allocates a whole chunk to read any row of it (a 3 GB chunk took 3 GB and
+            // minutes for `inspect`); Swarmlab writes chunks of about 1 MiB.
+            guard chunkBytes <= Self.maxChunkBytes else {
+                throw fail(l + 11, "\(where_) gives chunks of \(chunkBytes) bytes; Swarmlab writes chunks of about 1 MiB, and reads none over \(Self.maxChunkBytes >> 20) MiB")
             }
         default:
             break

@@ -73,8 +73,11 @@ struct FuzzRegressionTests {
         let path = try #require(Self.inputs("results").first { $0.hasSuffix("/attribute-name-length-mismatch.h5") })
         let (inspected, merged) = Self.inspectAndMerge(path)
         // The root's attribute at byte 65784 (its header's third chunk, 65752, + 32): the name
-        // starts 8 bytes in and is stored as 10 bytes, but the fuzzer put a NUL inside it.
-        #expect(inspected == "\(path): byte \(65784 + 8): the attribute at byte 65784 (object header at byte 96) has a name that is not a string of 10 bytes with its NUL: the file is corrupt")
+        // starts 8 bytes in and is stored as 10 bytes, but the fuzzer put a NUL inside it. The
+        // same input also holds a continuation message of 0 bytes (HDF5 1.10 would decode 16
+        // bytes past it), found first since 2026-12-01; the name check is tested on the seed
+        // (HDF5PreflightTests).
+        #expect(inspected == "\(path): byte 40376: a continuation message in the object header at byte 39576 is 0 bytes long; it needs 16: the file is corrupt")
         #expect(merged == inspected)
     }
 

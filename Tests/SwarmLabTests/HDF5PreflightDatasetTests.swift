@@ -73,4 +73,35 @@ struct HDF5PreflightDatasetTests {
         let e = try Self.refusal(at: second + 6, width: 2, value: 100)
         #expect(e == "FILE: byte \(second + 6): the filter pipeline of the table at byte \(Self.header): filter 1 has 100 client values, past the end of its message (byte \(Self.pipelineEnd)): the file is corrupt")
     }
+
+    // The same table's first object header chunk: a NIL message at 6728, the continuation
+    // message to the second chunk at 7776 (16 bytes); its layout message's data at 12408
+    // (version 3, chunked, rank 2, B-tree address, then chunk sizes of 4 bytes at 12419:
+    // 6 rows, and 90 bytes, the element's size).
+
+    @Test("a continuation message shorter than its address and length is refused (HDF5 read on and allocated 253 GB)")
+    func continuationTooShort() throws {
+        let e = try Self.refusal(at: 7776 + 2, width: 2, value: 0)
+        #expect(e == "FILE: byte 7776: a continuation message in the object header at byte \(Self.header) is 0 bytes long; it needs 16: the file is corrupt")
+    }
+
+    @Test("an object header message of a type Swarmlab never writes is refused (external files)")
+    func messageTypeNeverWritten() throws {
+        let e = try Self.refusal(at: 6728, width: 2, value: 0x07)
+        #expect(e == "FILE: byte 6728: the object header at byte \(Self.header) holds a message of type 7 (external data files), which Swarmlab never writes: the file is corrupt")
+    }
+
+    @Test("a chunk past 64 MiB is refused (HDF5 allocates a whole chunk to read a row of it)")
+    func chunkTooLarge() throws {
+        let e = try Self.refusal(at: 12419, width: 4, value: 1_000_000)
+        #expect(e == "FILE: byte 12419: the layout of the table at byte \(Self.header) gives chunks of 90000000 bytes; Swarmlab writes chunks of about 1 MiB, and reads none over 64 MiB: the file is corrupt")
+    }
+
+    @Test("an attribute whose name has a NUL inside its stored length is refused (HDF5 refused it, then died in H5A__close)")
+    func attributeNameWithInnerNUL() throws {
+        // The table's attribute "units" at 10288 (its message header at 10280): the name, 6
+        // bytes with its NUL, starts 8 bytes in; its third byte becomes a NUL.
+        let e = try Self.refusal(at: 10288 + 8 + 2, width: 1, value: 0)
+        #expect(e == "FILE: byte \(10288 + 8): the attribute at byte 10288 (object header at byte \(Self.header)) has a name that is not a string of 6 bytes with its NUL: the file is corrupt")
+    }
 }
