@@ -10,7 +10,9 @@ extension HDF5Walk {
     /// multiplies them into an element count without checking for overflow. Refused: a rank
     /// past 32 (`H5S_MAX_RANK`), sizes past the message, a size larger than its maximum (not
     /// unlimited), an element count past 2⁶⁴; a shared dataspace, which Swarmlab never writes.
-    func dataspace(at s: Int, length: Int, flags: Int, header: Int) throws(ResultsError) {
+    /// Returns the element count (nil for a scalar or null dataspace, or a version HDF5 refuses).
+    @discardableResult
+    func dataspace(at s: Int, length: Int, flags: Int, header: Int) throws(ResultsError) -> UInt64? {
         let where_ = "the dataspace of the table at byte \(header)"
         guard flags & 0x02 == 0 else { throw fail(s, "\(where_) is a shared message, which Swarmlab never writes") }
         guard length >= 4 else { throw fail(s, "\(where_) is \(length) bytes long, too short for its header") }
@@ -19,9 +21,9 @@ extension HDF5Walk {
         switch version {
         case 1: dims = s + 8
         case 2:
-            guard bytes[s + 3] == 1 else { return }   // scalar (0) and null (2) have no sizes; others HDF5 refuses
+            guard bytes[s + 3] == 1 else { return nil }   // scalar (0) and null (2) have no sizes; others HDF5 refuses
             dims = s + 4
-        default: return   // HDF5 refuses other versions
+        default: return nil   // HDF5 refuses other versions
         }
         guard rank <= 32 else { throw fail(s + 1, "\(where_) has rank \(rank); HDF5 allows at most 32") }
         let hasMax = spaceFlags & 0x01 != 0
@@ -42,6 +44,7 @@ extension HDF5Walk {
             guard !overflow else { throw fail(dims + d * 8, "\(where_) holds more than 2⁶⁴ elements") }
             count = c
         }
+        return count
     }
 
     /// A filter pipeline message (§IV.A.2.l), version 1 or 2: the number of filters, then per

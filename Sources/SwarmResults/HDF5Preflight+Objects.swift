@@ -161,6 +161,9 @@ struct HDF5Walk {
         guard bytes[h] == 1 else { return }   // version 2 ("OHDR") has a checksum; others HDF5 refuses
         var chunks = [(start: h + 16, size: UInt64(u32(h + 8)), from: h + 8)]
         var seen: Set<Int> = [h + 16]
+        // A table's element count, element size and compact data, checked together at the end.
+        var elements: UInt64?, elementSize: UInt64?, compact: (size: UInt64, at: Int)?, fill: (size: UInt64, at: Int)?
+        var chunked: (tree: UInt64, rank: Int, bytes: UInt64, at: Int)?, filtered = false
         var i = 0
         while i < chunks.count {
             let (start, size, from) = chunks[i]
@@ -193,12 +196,17 @@ struct HDF5Walk {
                     throw fail(p, "a \(type == 0x10 ? "continuation" : "symbol table") message in the object header at byte \(h) is \(length) bytes long; it needs 16")
                 case 0x03:   // a dataset's datatype (a named datatype's, too)
                     if flags & 0x02 == 0 { try datatype(at: data, end: data + length, of: "the object at byte \(h)") }
+                    if length >= 8 { elementSize = UInt64(u32(data + 4)) }
                 case 0x08:   // a dataset's layout
-                    try layout(at: data, length: length, header: h)
+                    chunked = try layout(at: data, length: length, header: h)
+                    if length >= 4, bytes[data] == 3, bytes[data + 1] == 0 { compact = (UInt64(u16(data + 2)), data + 2) }
+                case 0x04, 0x05:   // a dataset's fill value (old and new messages)
+                    fill = try fillValue(at: data, length: length, type: type, header: h)
                 case 0x01:   // a dataset's dataspace
-                    try dataspace(at: data, length: length, flags: flags, header: h)
+                    elements = try dataspace(at: data, length: length, flags: flags, header: h)
                 case 0x0B:   // a dataset's filter pipeline
                     try filterPipeline(at: data, length: length, flags: flags, header: h)
+                    filtered = length >= 2 && bytes[data + 1] > 0
                 case 0x0C:
                     if flags & 0x02 != 0 { throw fail(p, "an attribute in the object header at byte \(h) is a shared message, which Swarmlab never writes") }
                     try attribute(at: data, length: length, header: h)
@@ -210,6 +218,55 @@ struct HDF5Walk {
                 p = data + length
             }
         }
+        // HDF5 1.10 copies a compact table's rows out of its stored data without checking that
+        // the data holds them all (a heap-buffer-overflow in H5Dread, found by the fuzzer).
+        // Nor that a fill value is one element: it copies the fill value over the rows no chunk
+        // holds, an element's size at a time (a heap-buffer-overflow in H5Dread; later HDF5
+        // versions refuse the mismatch).
+        if let f = fill, let e = elementSize, f.size != e {
+            throw fail(f.at, "the table at byte \(h) has a fill value of \(f.size) bytes for elements of \(e) bytes")
+        }
+        if let c = chunked, c.tree != UInt64.max {   // undefined address: no chunk written yet
+            try chunkTree(at: c.tree, rank: c.rank, chunkBytes: c.bytes, filtered: filtered, from: c.at, header: h)
+        }
+        if let c = compact, let n = elements, let e = elementSize {
+            let (need, overflow) = n.multipliedReportingOverflow(by: e)
+            guard !overflow, need <= c.size else {
+                throw fail(c.at, "the table at byte \(h) stores \(c.size) bytes of compact data for \(n) elements of \(e) bytes")
+            }
+        }
+    }
+
+    /// A fill value message (§IV.A.2.e, .f): the old one (type 4) is its size (4) and value;
+    /// the new one (type 5), version 1 or 2, has allocation time, write time, defined (1 each),
+    /// then size and value (version 2: only when defined); version 3 a flags byte, then size and
+    /// value when flag 0x20 is set. Returns the value's size and where it is given (nil: none);
+    /// a value past its message is refused.
+    func fillValue(at f: Int, length: Int, type: Int, header: Int) throws(ResultsError) -> (size: UInt64, at: Int)? {
+        let sizeAt: Int
+        if type == 0x04 {
+            sizeAt = f
+        } else {
+            guard length >= 1 else { return nil }
+            switch bytes[f] {
+            case 1: sizeAt = f + 4
+            case 2:
+                guard length >= 4, bytes[f + 3] != 0 else { return nil }
+                sizeAt = f + 4
+            case 3:
+                guard length >= 2, bytes[f + 1] & 0x20 != 0 else { return nil }
+                sizeAt = f + 2
+            default: return nil   // HDF5 refuses other versions
+            }
+        }
+        guard sizeAt + 4 <= f + length else {
+            throw fail(f, "the fill value of the table at byte \(header) has no room for its size in a message of \(length) bytes")
+        }
+        let size = UInt64(u32(sizeAt))
+        guard size <= UInt64(f + length - sizeAt - 4) else {
+            throw fail(sizeAt, "the fill value of the table at byte \(header) claims \(size) bytes, past the end of its message")
+        }
+        return size == 0 ? nil : (size, sizeAt)
     }
 
     /// The largest chunk read: `ResultsFile` writes chunks of about 1 MiB (1,024 rows at least).
@@ -219,8 +276,9 @@ struct HDF5Walk {
     /// dimensions of at least 1 (HDF5 divides by them; 1.10.8 refuses a 0 itself, with a less
     /// precise message), at most 32 + 1, and a chunk (their product, the last dimension being
     /// the element's size) of at most `maxChunkBytes`.
-    func layout(at l: Int, length: Int, header: Int) throws(ResultsError) {
-        guard length >= 2, bytes[l] == 3 else { return }   // versions 1 and 2: HDF5 1.6's, never written here
+    @discardableResult
+    func layout(at l: Int, length: Int, header: Int) throws(ResultsError) -> (tree: UInt64, rank: Int, bytes: UInt64, at: Int)? {
+        guard length >= 2, bytes[l] == 3 else { return nil }   // versions 1 and 2: HDF5 1.6's, never written here
         let where_ = "the layout of the table at byte \(header)"
         switch bytes[l + 1] {
         case 0:   // compact: size (2) and the data
@@ -241,8 +299,44 @@ struct HDF5Walk {
             guard chunkBytes <= Self.maxChunkBytes else {
                 throw fail(l + 11, "\(where_) gives chunks of \(chunkBytes) bytes; Swarmlab writes chunks of about 1 MiB, and reads none over \(Self.maxChunkBytes >> 20) MiB")
             }
+            return (u64(l + 3), rank, chunkBytes, l + 3)
         default:
             break
+        }
+        return nil
+    }
+
+    /// A table's chunk B-tree (`TREE`, type 1): keys of the stored size (4), filter mask (4)
+    /// and `rank` offsets (8 each); children are nodes one level down, or chunks at level 0.
+    /// HDF5 1.10 reads a chunk of its stored size and, with no filter to undo, copies a whole
+    /// chunk's rows out of it: an unfiltered chunk must be stored at its full size (a shorter
+    /// one was a heap-buffer-overflow in H5Dread), and every chunk must lie inside the file.
+    mutating func chunkTree(at address: UInt64, rank: Int, chunkBytes: UInt64, filtered: Bool,
+                            from: Int, header: Int, depth: Int = 0) throws(ResultsError) {
+        let where_ = "the chunk B-tree of the table at byte \(header)"
+        guard let n = inside(address), n + 24 <= bytes.count, signature(n, "TREE") else {
+            throw fail(from, "\(where_): address \(address) does not lead to a B-tree node")
+        }
+        guard visitedNodes.insert(n).inserted else { return }
+        let type = Int(bytes[n + 4]), level = Int(bytes[n + 5]), used = u16(n + 6)
+        guard type == 1 else { throw fail(n + 4, "\(where_): a node has type \(type), not 1 (chunks)") }
+        let keySize = 8 + 8 * rank
+        guard used <= 1024, level < 64, depth < 64, n + 24 + used * (keySize + 8) + keySize <= bytes.count else {
+            throw fail(n + 6, "\(where_): a node at level \(level) holds \(used) children, past the end of the file or past 1,024")
+        }
+        for i in 0..<used {
+            let key = n + 24 + i * (keySize + 8), child = u64(key + keySize)
+            if level > 0 {
+                try chunkTree(at: child, rank: rank, chunkBytes: chunkBytes, filtered: filtered, from: key + keySize, header: header, depth: depth + 1)
+                continue
+            }
+            let stored = UInt64(u32(key))
+            guard let c = inside(child), stored <= UInt64(bytes.count - c) else {
+                throw fail(key + keySize, "\(where_): a chunk of \(stored) bytes at byte \(child) runs past the end of the file (\(bytes.count) bytes)")
+            }
+            guard filtered || stored == chunkBytes else {
+                throw fail(key, "\(where_): an unfiltered chunk is stored in \(stored) bytes; a chunk is \(chunkBytes)")
+            }
         }
     }
 }

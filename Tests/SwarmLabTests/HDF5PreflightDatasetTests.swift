@@ -104,4 +104,20 @@ struct HDF5PreflightDatasetTests {
         let e = try Self.refusal(at: 10288 + 8 + 2, width: 1, value: 0)
         #expect(e == "FILE: byte \(10288 + 8): the attribute at byte 10288 (object header at byte \(Self.header)) has a name that is not a string of 6 bytes with its NUL: the file is corrupt")
     }
+
+    @Test("an unfiltered chunk stored in fewer bytes than a chunk is refused (HDF5 copied a whole chunk out of it)")
+    func unfilteredChunkShort() throws {
+        // The filter pipeline's count (7720 + 1) becomes 0: the chunk B-tree at 8152 (type 1,
+        // one chunk) stores its one chunk in 184 bytes (deflated), its key at 8152 + 24; a
+        // chunk is 6 rows of 90 bytes.
+        let e = try Self.refusal(at: Self.pipeline + 1, width: 1, value: 0)
+        #expect(e == "FILE: byte \(8152 + 24): the chunk B-tree of the table at byte \(Self.header): an unfiltered chunk is stored in 184 bytes; a chunk is 540: the file is corrupt")
+    }
+
+    @Test("a fill value past its message is refused (HDF5 copies it over rows no chunk holds)")
+    func fillValuePastMessage() throws {
+        // The fill value message at 7696, its data at 7704 (version 2, defined): its size, 4 bytes in, becomes 90.
+        let e = try Self.refusal(at: 7704 + 4, width: 4, value: 90)
+        #expect(e == "FILE: byte \(7704 + 4): the fill value of the table at byte \(Self.header) claims 90 bytes, past the end of its message: the file is corrupt")
+    }
 }
