@@ -36,6 +36,11 @@ import Darwin
 ///   client values inside the message);
 /// - the versions of attribute messages, datatypes and attribute dataspaces: HDF5 1.10
 ///   refuses another version, then crashes closing the half-built attribute.
+/// - continuation and symbol table messages too short for what HDF5 decodes from them, and
+///   message types HDF5 decodes but Swarmlab never writes (external files, driver info, …);
+/// - every table's layout, fill value and chunk B-tree: chunks of at most 64 MiB, a fill
+///   value of one element inside its message, compact data holding the rows, unfiltered
+///   chunks stored at their full size, every chunk inside the file.
 ///
 /// Formats this does not walk (superblock 2+, object header 2) are checksummed, so HDF5
 /// itself refuses a corrupted one.
