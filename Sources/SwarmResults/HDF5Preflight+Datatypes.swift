@@ -110,6 +110,10 @@ extension HDF5Walk {
             guard !overflow, q + values <= end else { throw bad("runs past its message") }
             return q + values
         case 9:   // variable length: base type
+            // Stored as a length (4) and a global heap reference (8-byte address, 4-byte
+            // index): HDF5 1.10 copies 16 bytes per element whatever size the type claims (a
+            // vlen string of size 1 was a heap-buffer-overflow in H5A__read).
+            guard size == 16 else { throw bad("is variable-length with size \(size); it is stored in 16 bytes") }
             return try datatype(at: p, end: end, of: where_, depth: depth + 1)
         case 10:   // array: rank, dimensions (and, before version 3, a permutation), base type
             try need(4)

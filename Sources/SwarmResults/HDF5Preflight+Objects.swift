@@ -278,7 +278,10 @@ struct HDF5Walk {
     /// the element's size) of at most `maxChunkBytes`.
     @discardableResult
     func layout(at l: Int, length: Int, header: Int) throws(ResultsError) -> (tree: UInt64, rank: Int, bytes: UInt64, at: Int)? {
-        guard length >= 2, bytes[l] == 3 else { return nil }   // versions 1 and 2: HDF5 1.6's, never written here
+        guard length >= 2 else { throw fail(l, "the layout of the table at byte \(header) is \(length) bytes long") }
+        // Versions 1 and 2 are HDF5 1.6's, never written here; 1.10 decodes them on other
+        // rules (a version 2 made it divide by a chunk size of 0).
+        guard bytes[l] == 3 else { throw fail(l, "the layout of the table at byte \(header) has version \(bytes[l]); Swarmlab writes version 3") }
         let where_ = "the layout of the table at byte \(header)"
         switch bytes[l + 1] {
         case 0:   // compact: size (2) and the data

@@ -120,4 +120,18 @@ struct HDF5PreflightDatasetTests {
         let e = try Self.refusal(at: 7704 + 4, width: 4, value: 90)
         #expect(e == "FILE: byte \(7704 + 4): the fill value of the table at byte \(Self.header) claims 90 bytes, past the end of its message: the file is corrupt")
     }
+
+    @Test("a layout message of a version Swarmlab never writes is refused (HDF5 1.10 divided by a chunk size of 0)")
+    func layoutVersion() throws {
+        let e = try Self.refusal(at: 12408, width: 1, value: 2)
+        #expect(e == "FILE: byte 12408: the layout of the table at byte \(Self.header) has version 2; Swarmlab writes version 3: the file is corrupt")
+    }
+
+    @Test("a variable-length datatype not of 16 bytes is refused (HDF5 copied 16 bytes per element: heap overflow in H5A__read)")
+    func vlenSize() throws {
+        // The root's `created` attribute (message data at 1352): its vlen string datatype at
+        // 1368, whose size (4 bytes in) becomes 1.
+        let e = try Self.refusal(at: 1368 + 4, width: 4, value: 1)
+        #expect(e == "FILE: byte 1368: the datatype of the attribute at byte 1352 (object header at byte 96) is variable-length with size 1; it is stored in 16 bytes: the file is corrupt")
+    }
 }
