@@ -163,7 +163,7 @@ struct HDF5Walk {
         var seen: Set<Int> = [h + 16]
         // A table's element count, element size and compact data, checked together at the end.
         var elements: UInt64?, elementSize: UInt64?, compact: (size: UInt64, at: Int)?, fill: (size: UInt64, at: Int)?
-        var chunked: (tree: UInt64, rank: Int, bytes: UInt64, at: Int)?, filtered = false
+        var chunked: Chunking?, filtered = false
         var i = 0
         while i < chunks.count {
             let (start, size, from) = chunks[i]
@@ -226,6 +226,12 @@ struct HDF5Walk {
         if let f = fill, let e = elementSize, f.size != e {
             throw fail(f.at, "the table at byte \(h) has a fill value of \(f.size) bytes for elements of \(e) bytes")
         }
+        // A chunk's last dimension is its element's size: HDF5 1.10 sizes its buffers by one and
+        // copies by the other (a compound grown from 16 to 1040 bytes in chunks of 16-byte
+        // elements was a heap-buffer-overflow in H5Dread under merge).
+        if let c = chunked, let e = elementSize, c.element != e {
+            throw fail(c.elementAt, "the layout of the table at byte \(h) gives chunks of \(c.element)-byte elements; its datatype's elements are \(e) bytes")
+        }
         if let c = chunked, c.tree != UInt64.max {   // undefined address: no chunk written yet
             try chunkTree(at: c.tree, rank: c.rank, chunkBytes: c.bytes, filtered: filtered, from: c.at, header: h)
         }
@@ -269,6 +275,11 @@ struct HDF5Walk {
         return size == 0 ? nil : (size, sizeAt)
     }
 
+    /// A chunked table's layout: its chunk B-tree, the number of chunk dimensions (the last
+    /// one the element's size), a chunk's bytes, and where the B-tree address and the element's
+    /// size are given.
+    typealias Chunking = (tree: UInt64, rank: Int, bytes: UInt64, at: Int, element: UInt64, elementAt: Int)
+
     /// The largest chunk read: `ResultsFile` writes chunks of about 1 MiB (1,024 rows at least).
     static let maxChunkBytes: UInt64 = 64 << 20
 
@@ -277,7 +288,7 @@ struct HDF5Walk {
     /// precise message), at most 32 + 1, and a chunk (their product, the last dimension being
     /// the element's size) of at most `maxChunkBytes`.
     @discardableResult
-    func layout(at l: Int, length: Int, header: Int) throws(ResultsError) -> (tree: UInt64, rank: Int, bytes: UInt64, at: Int)? {
+    func layout(at l: Int, length: Int, header: Int) throws(ResultsError) -> Chunking? {
         guard length >= 2 else { throw fail(l, "the layout of the table at byte \(header) is \(length) bytes long") }
         // Versions 1 and 2 are HDF5 1.6's, never written here; 1.10 decodes them on other
         // rules (a version 2 made it divide by a chunk size of 0).
@@ -302,7 +313,7 @@ struct HDF5Walk {
             guard chunkBytes <= Self.maxChunkBytes else {
                 throw fail(l + 11, "\(where_) gives chunks of \(chunkBytes) bytes; Swarmlab writes chunks of about 1 MiB, and reads none over \(Self.maxChunkBytes >> 20) MiB")
             }
-            return (u64(l + 3), rank, chunkBytes, l + 3)
+            return (u64(l + 3), rank, chunkBytes, l + 3, UInt64(u32(l + 11 + 4 * (rank - 1))), l + 11 + 4 * (rank - 1))
         default:
             break
         }

@@ -134,4 +134,11 @@ struct HDF5PreflightDatasetTests {
         let e = try Self.refusal(at: 1368 + 4, width: 4, value: 1)
         #expect(e == "FILE: byte 1368: the datatype of the attribute at byte 1352 (object header at byte 96) is variable-length with size 1; it is stored in 16 bytes: the file is corrupt")
     }
+
+    @Test("a chunk whose element size is not the datatype's is refused (HDF5 sized by one and copied by the other: heap overflow in H5Dread)")
+    func chunkElementSize() throws {
+        // The layout's last chunk dimension, the element's size (90, at 12419 + 4), becomes 91.
+        let e = try Self.refusal(at: 12419 + 4, width: 4, value: 91)
+        #expect(e == "FILE: byte \(12419 + 4): the layout of the table at byte \(Self.header) gives chunks of 91-byte elements; its datatype's elements are 90 bytes: the file is corrupt")
+    }
 }
