@@ -135,21 +135,10 @@ struct HDF5Walk {
     /// modification time, shared message table, B-tree 'K' values (superblock extension
     /// only), driver info, file space info. Types unknown to HDF5 it keeps undecoded, so they
     /// pass.
-    static let unwrittenMessages: Set<Int> = [0x07, 0x09, 0x0D, 0x0E, 0x0F, 0x13, 0x14, 0x17]
-
-    static func messageName(_ type: Int) -> String {
-        switch type {
-        case 0x07: return "external data files"
-        case 0x09: return "bogus"
-        case 0x0D: return "object comment"
-        case 0x0E: return "old modification time"
-        case 0x0F: return "shared message table"
-        case 0x13: return "B-tree 'K' values"
-        case 0x14: return "driver info"
-        case 0x17: return "file space info"
-        default: return "unknown"
-        }
-    }
+    static let unwrittenMessages: [Int: String] = [
+        0x07: "external data files", 0x09: "bogus", 0x0D: "object comment", 0x0E: "old modification time",
+        0x0F: "shared message table", 0x13: "B-tree 'K' values", 0x14: "driver info", 0x17: "file space info",
+    ]
 
     /// An object header, version 1: version, reserved, message count (2), reference count (4),
     /// size of the first chunk (4), padding to 16; messages of type (2), size (2), flags (1),
@@ -198,8 +187,7 @@ struct HDF5Walk {
                     if flags & 0x02 == 0 { try datatype(at: data, end: data + length, of: "the object at byte \(h)") }
                     if length >= 8 { elementSize = UInt64(u32(data + 4)) }
                 case 0x08:   // a dataset's layout
-                    chunked = try layout(at: data, length: length, header: h)
-                    if length >= 4, bytes[data] == 3, bytes[data + 1] == 0 { compact = (UInt64(u16(data + 2)), data + 2) }
+                    (chunked, compact) = try layout(at: data, length: length, header: h)
                 case 0x04, 0x05:   // a dataset's fill value (old and new messages)
                     fill = try fillValue(at: data, length: length, type: type, header: h)
                 case 0x01:   // a dataset's dataspace
@@ -210,8 +198,8 @@ struct HDF5Walk {
                 case 0x0C:
                     if flags & 0x02 != 0 { throw fail(p, "an attribute in the object header at byte \(h) is a shared message, which Swarmlab never writes") }
                     try attribute(at: data, length: length, header: h)
-                case let other where Self.unwrittenMessages.contains(other):
-                    throw fail(p, "the object header at byte \(h) holds a message of type \(other) (\(Self.messageName(other))), which Swarmlab never writes")
+                case let other where Self.unwrittenMessages[other] != nil:
+                    throw fail(p, "the object header at byte \(h) holds a message of type \(other) (\(Self.unwrittenMessages[other]!)), which Swarmlab never writes")
                 default:
                     break
                 }
@@ -287,16 +275,18 @@ struct HDF5Walk {
     /// dimensions of at least 1 (HDF5 divides by them; 1.10.8 refuses a 0 itself, with a less
     /// precise message), at most 32 + 1, and a chunk (their product, the last dimension being
     /// the element's size) of at most `maxChunkBytes`.
-    @discardableResult
-    func layout(at l: Int, length: Int, header: Int) throws(ResultsError) -> Chunking? {
-        guard length >= 2 else { throw fail(l, "the layout of the table at byte \(header) is \(length) bytes long") }
+    /// Returns the chunking of a chunked table, or the size of a compact table's data and
+    /// where it is given.
+    func layout(at l: Int, length: Int, header: Int) throws(ResultsError) -> (chunked: Chunking?, compact: (size: UInt64, at: Int)?) {
+        let where_ = "the layout of the table at byte \(header)"
+        guard length >= 2 else { throw fail(l, "\(where_) is \(length) bytes long") }
         // Versions 1 and 2 are HDF5 1.6's, never written here; 1.10 decodes them on other
         // rules (a version 2 made it divide by a chunk size of 0).
-        guard bytes[l] == 3 else { throw fail(l, "the layout of the table at byte \(header) has version \(bytes[l]); Swarmlab writes version 3") }
-        let where_ = "the layout of the table at byte \(header)"
+        guard bytes[l] == 3 else { throw fail(l, "\(where_) has version \(bytes[l]); Swarmlab writes version 3") }
         switch bytes[l + 1] {
         case 0:   // compact: size (2) and the data
             guard length >= 4, 4 + u16(l + 2) <= length else { throw fail(l, "\(where_) holds more compact data than its message") }
+            return (nil, (UInt64(u16(l + 2)), l + 2))
         case 2:   // chunked: rank, B-tree address, sizes (4 bytes each; the last is the element's)
             let rank = length >= 3 ? Int(bytes[l + 2]) : 0
             guard (2...33).contains(rank), 11 + 4 * rank <= length else {
@@ -306,18 +296,20 @@ struct HDF5Walk {
             for d in 0..<rank {
                 let size = UInt64(u32(l + 11 + 4 * d))
                 guard size > 0 else { throw fail(l + 11 + 4 * d, "\(where_) gives chunk dimension \(d) size 0") }
-                chunkBytes = chunkBytes.multipliedReportingOverflow(by: size).overflow ? .max : chunkBytes * size
+                let (product, overflow) = chunkBytes.multipliedReportingOverflow(by: size)
+                chunkBytes = overflow ? .max : product
             }
             // HDF5 allocates a whole chunk to read any row of it (a 3 GB chunk took 3 GB and
             // minutes for `inspect`); Swarmlab writes chunks of about 1 MiB.
             guard chunkBytes <= Self.maxChunkBytes else {
                 throw fail(l + 11, "\(where_) gives chunks of \(chunkBytes) bytes; Swarmlab writes chunks of about 1 MiB, and reads none over \(Self.maxChunkBytes >> 20) MiB")
             }
-            return (u64(l + 3), rank, chunkBytes, l + 3, UInt64(u32(l + 11 + 4 * (rank - 1))), l + 11 + 4 * (rank - 1))
+            let element = l + 11 + 4 * (rank - 1)
+            return ((u64(l + 3), rank, chunkBytes, l + 3, UInt64(u32(element)), element), nil)
         default:
             break
         }
-        return nil
+        return (nil, nil)
     }
 
     /// A table's chunk B-tree (`TREE`, type 1): keys of the stored size (4), filter mask (4)
