@@ -154,8 +154,85 @@ struct NetworkFlowOracleTests {
         // The first flow alone had a bucket of its own (no shared link); then one per class.
         #expect(net.bucketIndex.count == 1 + classes.count)
         #expect(net.componentBuckets.count <= classes.count)
+        // Each start after the first few joins a bucket that has flows, over links already
+        // shared: the rates come from replaying the component's last filling.
+        #expect(net.replayedChanges >= 10_000 - 10)
         // Max-min: 1e9 B/s over 10 000 flows is 1e5 B/s each, below every access capacity.
         let first = net.activeFlows[0]
         #expect(net.rate(of: first) == 1e9 / 10_000)
+    }
+
+    @Test("at fleet scale (many flows per bucket) most changes replay the last filling, and rates and bytes left still match the full recompute",
+          arguments: [UInt64(5), 17, 4242])
+    func replayAtScale(seed: UInt64) {
+        var g = RandomStreams(seed: seed).stream("flow-oracle-scale")
+        let regions = 2 + g.nextIndex(below: 2), sites = 2 + g.nextIndex(below: 3)
+        let topology = Topology(
+            regions: (0..<regions).map { .init(name: "r\($0)", wanCapacity: Double(200 + g.nextIndex(below: 800)) * 1e6) },
+            edgeSites: (0..<sites).map { .init(name: "s\($0)", region: RegionID(index: g.nextIndex(below: regions)),
+                                                backhaulCapacity: Double(50 + g.nextIndex(below: 200)) * 1e6) })
+        var pair = Pair()
+        for c in topology.makeFlowNetwork().capacities { _ = pair.addLink(c) }
+        // Two classes and one data centre: a few dozen buckets, about ten flows each.
+        let classes: [(Double, Double)] = [(12.5e6, 2.5e6), (50e6, 10e6)]
+        var endpoints: [TransferEndpoint] = []
+        for _ in 0..<300 {
+            let (down, up) = classes[g.nextIndex(below: classes.count)]
+            let downlink = pair.addLink(down), uplink = pair.addLink(up)
+            let attachment: NetworkAttachment = g.nextIndex(below: 2) == 0
+                ? .edgeSite(EdgeSiteID(UInt32(g.nextIndex(below: sites))))
+                : .region(RegionID(index: g.nextIndex(below: regions)))
+            endpoints.append(.device(attachment, uplink: uplink, downlink: downlink))
+        }
+        let source = TransferEndpoint.device(.region(RegionID(index: 0)), uplink: pair.addLink(10e9), downlink: pair.addLink(10e9))
+        // Each device runs one transfer at a time; the one finishing next ends and its device
+        // starts another, as in `swarmlab bench flows`.
+        var running = [Bool](repeating: false, count: endpoints.count)
+        var deviceOf: [FlowID: Int] = [:]
+        func start(_ d: Int, at t: SimTime, _ pair: inout Pair, _ g: inout Xoshiro256) {
+            let path = g.nextIndex(below: 2) == 0 ? topology.path(from: source, to: endpoints[d]) : topology.path(from: endpoints[d], to: source)
+            pair.add(Double(1 + g.nextIndex(below: 100)) * 1e6, Array(path), at: t)
+            deviceOf[pair.flows.last!.0] = d; running[d] = true
+        }
+        for d in endpoints.indices { start(d, at: .zero, &pair, &g) }
+        let before = (pair.lazy.replayedChanges, pair.lazy.filledChanges)
+        for step in 0..<600 {
+            guard let (x, at) = pair.lazy.nextCompletion() else { break }
+            let d = deviceOf.removeValue(forKey: x)!
+            let completed = pair.completeNext(by: at)
+            #expect(completed)
+            pair.check("seed \(seed) change \(step), a completion")
+            start(d, at: at, &pair, &g)
+            pair.check("seed \(seed) change \(step), a start")
+        }
+        let replayed = pair.lazy.replayedChanges - before.0, filled = pair.lazy.filledChanges - before.1
+        #expect(replayed + filled == 1_200)
+        // A change fills anew when a bucket empties or a new one opens (one in ten flows or so
+        // here), when a link starts or stops being shared, or when the bottleneck moves.
+        #expect(replayed > 2 * filled, "replayed \(replayed), filled \(filled), refused \(pair.lazy.refusedReplays)")
+    }
+
+    @Test("a change that moves a bottleneck without changing any bucket is caught by the replay's checks and filled anew")
+    func replayRefusedWhenTheBottleneckMoves() {
+        // L1 = L2 = 100 B/s; bucket X crosses L1, Y crosses L1 and L2, Z crosses L2. With
+        // X = 3, Y = 1, Z = 1 flows, L1 is the bottleneck (share 25) and Z gets L2's other 75.
+        // Z growing to 4 flows makes L2's share 100/5 = 20 < 25: L2 now fixes Y and Z at 20,
+        // and X gets (100 − 20)/3.
+        var pair = Pair()
+        let l1 = pair.addLink(100), l2 = pair.addLink(100)
+        for _ in 0..<3 { pair.add(1e9, [l1], at: .zero) }
+        pair.add(1e9, [l1, l2], at: .zero)
+        pair.add(1e9, [l2], at: .zero)
+        pair.check("X = 3, Y = 1, Z = 1")
+        #expect(pair.lazy.rate(of: pair.flows[0].0) == 25 && pair.lazy.rate(of: pair.flows[4].0) == 75)
+        let refusedBefore = pair.lazy.refusedReplays
+        pair.add(1e9, [l2], at: .zero)   // Z = 2: L2's share 33, L1 still first (replayed)
+        pair.add(1e9, [l2], at: .zero)   // Z = 3: a tie at 25
+        #expect(pair.lazy.refusedReplays == refusedBefore)
+        pair.add(1e9, [l2], at: .zero)   // Z = 4: the bottleneck moves
+        #expect(pair.lazy.refusedReplays == refusedBefore + 1)
+        pair.check("X = 3, Y = 1, Z = 4")
+        #expect(pair.lazy.rate(of: pair.flows[3].0) == 20 && pair.lazy.rate(of: pair.flows[5].0) == 20)
+        #expect(abs(pair.lazy.rate(of: pair.flows[0].0) - 80.0 / 3) < 1e-12)
     }
 }

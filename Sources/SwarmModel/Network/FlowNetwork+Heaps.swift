@@ -1,8 +1,10 @@
 import SwarmKernel
 
-/// The three binary heaps of `FlowNetwork`, flat arrays with the "hole" sift: each bucket's
-/// flows by finish point (positions in `flowHeapPos`), the buckets by the time their first flow
-/// finishes (positions in `duePos`), and the candidate bottleneck shares of one recomputation.
+/// The four binary heaps of `FlowNetwork`, flat arrays with the "hole" sift: each bucket's
+/// flows by finish point (positions in `flowHeapPos`), each rate group's buckets by where
+/// their first flow finishes on the group's clock (positions in `bucketGroupPos`), the groups
+/// by the time their first flow finishes (positions in `duePos`), and the candidate
+/// bottleneck shares of one filling.
 extension FlowNetwork {
     // MARK: A bucket's flows, by (finish point on its clock, slot)
 
@@ -59,7 +61,70 @@ extension FlowNetwork {
         heap[i] = x; pos[Int(x)] = Int32(i)
     }
 
-    // MARK: Buckets, by (time their first flow finishes, that flow's slot)
+    // MARK: A group's buckets, by (where their first flow finishes on its clock, bucket)
+
+    @inline(__always)
+    private func groupBefore(_ a: Int32, _ b: Int32) -> Bool {
+        let ka = bucketDueKey[Int(a)], kb = bucketDueKey[Int(b)]
+        return ka < kb || (ka == kb && a < b)
+    }
+
+    mutating func groupPush(_ b: Int32, group g: Int) {
+        var heap = groupHeap[g]; groupHeap[g] = []   // unique, so edited in place
+        heap.append(b)
+        groupSiftUp(&heap, heap.count - 1)
+        groupHeap[g] = heap
+    }
+
+    mutating func groupRemove(_ b: Int32, group g: Int) {
+        var heap = groupHeap[g]; groupHeap[g] = []
+        let i = Int(bucketGroupPos[Int(b)])
+        let last = heap.removeLast()
+        bucketGroupPos[Int(b)] = -1
+        if i < heap.count {
+            heap[i] = last
+            bucketGroupPos[Int(last)] = Int32(i)
+            groupSiftUp(&heap, i)
+            groupSiftDown(&heap, Int(bucketGroupPos[Int(last)]))
+        }
+        groupHeap[g] = heap
+    }
+
+    /// Restores bucket `b`'s place in group `g`'s heap after its key changed.
+    mutating func groupResift(_ b: Int32, group g: Int) {
+        var heap = groupHeap[g]; groupHeap[g] = []
+        groupSiftUp(&heap, Int(bucketGroupPos[Int(b)]))
+        groupSiftDown(&heap, Int(bucketGroupPos[Int(b)]))
+        groupHeap[g] = heap
+    }
+
+    private mutating func groupSiftUp(_ heap: inout ContiguousArray<Int32>, _ start: Int) {
+        var i = start
+        let x = heap[i]
+        while i > 0 {
+            let p = (i - 1) / 2
+            guard groupBefore(x, heap[p]) else { break }
+            heap[i] = heap[p]; bucketGroupPos[Int(heap[i])] = Int32(i)
+            i = p
+        }
+        heap[i] = x; bucketGroupPos[Int(x)] = Int32(i)
+    }
+
+    private mutating func groupSiftDown(_ heap: inout ContiguousArray<Int32>, _ start: Int) {
+        var i = start
+        let x = heap[i], n = heap.count
+        while true {
+            var c = 2 * i + 1
+            guard c < n else { break }
+            if c + 1 < n && groupBefore(heap[c + 1], heap[c]) { c += 1 }
+            guard groupBefore(heap[c], x) else { break }
+            heap[i] = heap[c]; bucketGroupPos[Int(heap[i])] = Int32(i)
+            i = c
+        }
+        heap[i] = x; bucketGroupPos[Int(x)] = Int32(i)
+    }
+
+    // MARK: Groups, by (time their first flow finishes, that flow's slot)
 
     @inline(__always)
     private func dueBefore(_ a: Int32, _ b: Int32) -> Bool {
@@ -67,32 +132,33 @@ extension FlowNetwork {
         return ta < tb || (ta == tb && dueSlot[Int(a)] < dueSlot[Int(b)])
     }
 
-    /// Sets when bucket `b` (its clock drained to `now`) sees its first flow finish at its
+    /// Sets when group `g` (its clock drained to `now`) sees its first flow finish at its
     /// current rate, or takes it out of the due heap when it is empty or not moving.
-    mutating func updateDue(_ b: Int) {
+    mutating func updateDue(_ g: Int) {
         var due: Int64 = -1
-        if bucketCount[b] > 0 {
-            let first = bucketHeap[b][0]
-            let left = flowKey[Int(first)] - bucketClock[b]
+        if !groupHeap[g].isEmpty {
+            drain(g)
+            let b = Int(groupHeap[g][0])
+            let left = bucketDueKey[b] - groupClock[g]
             if left <= 0 {
-                due = bucketClockTime[b].ticks
-            } else if bucketRate[b] > 0 {
-                due = (bucketClockTime[b] + SimDuration(seconds: left / bucketRate[b])).ticks
+                due = groupClockTime[g].ticks
+            } else if groupRate[g] > 0 {
+                due = (groupClockTime[g] + SimDuration(seconds: left / groupRate[g])).ticks
             }
-            dueSlot[b] = first
+            dueSlot[g] = bucketHeap[b][0]
         }
-        let i = Int(duePos[b])
+        let i = Int(duePos[g])
         if due < 0 {
             if i >= 0 { dueRemove(at: i) }
             return
         }
-        dueTime[b] = due
+        dueTime[g] = due
         if i < 0 {
-            dueHeap.append(Int32(b))
+            dueHeap.append(Int32(g))
             dueSiftUp(dueHeap.count - 1)
         } else {
             dueSiftUp(i)
-            dueSiftDown(Int(duePos[b]))
+            dueSiftDown(Int(duePos[g]))
         }
     }
 

@@ -1,159 +1,101 @@
 import SwarmKernel
 
-/// What makes flows interchangeable for max-min sharing: their shared links (sorted, -1
-/// after the last, two per word) and their cap (the bits of the smallest private capacity).
-struct BucketKey: Hashable, Sendable {
-    var links: (UInt64, UInt64, UInt64, UInt64) = (.max, .max, .max, .max)
-    var capBits: UInt64 = Double.infinity.bitPattern
-
-    /// Sets the `k`-th shared link (0 ≤ k < 8).
-    mutating func set(_ k: Int, _ link: Int32) {
-        let shift = UInt64(32 * (k & 1)), mask = ~(UInt64(UInt32.max) << shift)
-        let v = UInt64(UInt32(bitPattern: link)) << shift
-        switch k >> 1 {
-        case 0: links.0 = links.0 & mask | v
-        case 1: links.1 = links.1 & mask | v
-        case 2: links.2 = links.2 & mask | v
-        default: links.3 = links.3 & mask | v
-        }
-    }
-
-    static func == (a: BucketKey, b: BucketKey) -> Bool {
-        a.links.0 == b.links.0 && a.links.1 == b.links.1 && a.links.2 == b.links.2 && a.links.3 == b.links.3 && a.capBits == b.capBits
-    }
-
-    func hash(into h: inout Hasher) {
-        h.combine(links.0); h.combine(links.1); h.combine(links.2); h.combine(links.3); h.combine(capBits)
-    }
-}
-
+/// Max-min fair rates: a new progressive filling of the component a change touches, or — when
+/// the change kept the component's structure — a replay of its last filling, checked.
 extension FlowNetwork {
-    // MARK: Buckets and their clocks
+    // MARK: After a change
 
-    /// Bytes sent per flow of bucket `b` by `time` (its clock, drained at its current rate).
-    func clock(of b: Int, at time: SimTime) -> Double {
-        let t = bucketClockTime[b]
-        return time > t ? bucketClock[b] + bucketRate[b] * (time - t).seconds : bucketClock[b]
-    }
-
-    /// Drains bucket `b`'s clock up to `now` at its current rate (before the rate changes).
-    mutating func touch(_ b: Int) {
-        guard now > bucketClockTime[b] else { return }
-        bucketClock[b] += bucketRate[b] * (now - bucketClockTime[b]).seconds
-        bucketClockTime[b] = now
-    }
-
-    /// Records flow `slot` as crossing a link whose sharing just changed (once per change).
-    mutating func noteMoved(_ slot: Int32) {
-        for i in 0..<moved.count where moved[i] == slot { return }
-        moved.append(slot)
-    }
-
-    /// Moves each flow of `moved` to the bucket its links' sharing now gives it, keeping the
-    /// bytes it has left; seeds the recomputation with both buckets.
-    mutating func rebucketMoved() {
-        for m in 0..<moved.count {   // indices, not the array's iterator: nothing allocated unoptimised
-            let s = Int(moved[m])
-            guard isActive[s] else { continue }
-            let old = Int(flowBucket[s])
-            let new = bucket(for: s)
-            seeds.append(Int32(old))
-            guard new != old else { continue }
-            let left = detach(s)
-            attach(s, to: new, remaining: left)
-            seeds.append(Int32(new))
-        }
-    }
-
-    /// The bucket of flow slot `s` as its links are shared now (created if new).
-    mutating func bucket(for s: Int) -> Int {
-        let base = s * Self.maxLinksPerFlow, n = Int(pathCounts[s])
-        var key = BucketKey()
-        var cap = Double.infinity
-        for i in 0..<n {
-            let l = Int(pathLinks[base + i])
-            if linkFlowCount[l] == 1 { cap = min(cap, capacities[l]) }
-        }
-        key.capBits = cap.bitPattern
-        // Shared links in increasing order (K ≤ 8: selection is cheapest).
-        var previous: Int32 = -1, k = 0
-        while true {
-            var next = Int32.max
-            for i in 0..<n {
-                let l = pathLinks[base + i]
-                if linkFlowCount[Int(l)] >= 2 && l > previous && l < next { next = l }
-            }
-            if next == .max { break }
-            key.set(k, next); k += 1; previous = next
-        }
-        if let b = bucketIndex[key] { return Int(b) }
-        let b = bucketCap.count
-        bucketIndex[key] = Int32(b)
-        bucketCap.append(cap)
-        bucketShared.append(contentsOf: repeatElement(-1, count: Self.maxLinksPerFlow))
-        previous = -1
-        for j in 0..<k {   // the same links again, stored in order
-            var next = Int32.max
-            for i in 0..<n {
-                let l = pathLinks[base + i]
-                if linkFlowCount[Int(l)] >= 2 && l > previous && l < next { next = l }
-            }
-            bucketShared[b * Self.maxLinksPerFlow + j] = next; previous = next
-        }
-        bucketCount.append(0); bucketRate.append(0); bucketClock.append(0); bucketClockTime.append(now)
-        bucketHeap.append([]); bucketMark.append(0)
-        duePos.append(-1); dueTime.append(0); dueSlot.append(-1)
-        return b
-    }
-
-    /// Puts flow slot `s`, with `remaining` bytes left, into bucket `b`.
-    mutating func attach(_ s: Int, to b: Int, remaining: Double) {
-        if bucketCount[b] == 0 {
-            // An empty bucket starts a fresh clock, and joins its links' lists.
-            bucketClock[b] = 0; bucketClockTime[b] = now
-            for j in 0..<Self.maxLinksPerFlow {
-                let l = bucketShared[b * Self.maxLinksPerFlow + j]
-                if l < 0 { break }
-                linkBuckets[Int(l)].append(Int32(b))
-            }
+    /// Recomputes the rates after a change to bucket `changed`: by replaying its component's
+    /// last filling when `sameStructure` (the bucket had flows before and after) and no link
+    /// started or stopped being shared, if the replay checks out; by a new filling otherwise.
+    /// Then refreshes when each group whose rate or first flow changed next sees a flow finish.
+    mutating func recompute(changed b: Int, sameStructure: Bool) {
+        if sameStructure && moved.isEmpty && replay(changed: b) {
+            replayedChanges += 1
         } else {
-            touch(b)
+            fillComponent()
+            filledChanges += 1
         }
-        bucketCount[b] += 1
-        flowBucket[s] = Int32(b)
-        flowKey[s] = bucketClock[b] + remaining
-        heapPush(Int32(s), bucket: b)
+        updateDirtyGroups()
     }
 
-    /// Takes flow slot `s` out of its bucket; returns the bytes it had left.
-    mutating func detach(_ s: Int) -> Double {
-        let b = Int(flowBucket[s])
-        touch(b)
-        let left = flowKey[s] - bucketClock[b]
-        heapRemove(Int32(s), bucket: b)
-        bucketCount[b] -= 1
-        flowBucket[s] = -1
-        if bucketCount[b] == 0 {
-            for j in 0..<Self.maxLinksPerFlow {
-                let l = Int(bucketShared[b * Self.maxLinksPerFlow + j])
-                if l < 0 { break }
-                let last = linkBuckets[l].count - 1
-                for i in 0...last where linkBuckets[l][i] == Int32(b) {
-                    linkBuckets[l][i] = linkBuckets[l][last]
-                    break
-                }
-                linkBuckets[l].removeLast()
+    // MARK: Replay
+
+    /// Replays the last filling of bucket `changed`'s component with today's flow counts: the
+    /// same bottlenecks, in the same order, each fixing the same buckets. That is the max-min
+    /// allocation when it checks out — each link fixes exactly the flows still unfixed on it,
+    /// the shares come out in non-decreasing order, no bucket exceeds its cap and no link its
+    /// capacity: then every bucket has a bottleneck, saturated, on which no flow gets more
+    /// (a link that should have been fixed earlier would end over capacity). Returns false,
+    /// having changed nothing, when it does not check out or the component is gone.
+    /// - Complexity: O(B_c·K + L_c + G·log G) for G groups whose rate changes, no heap of
+    ///   candidates and no search of the component.
+    mutating func replay(changed b: Int) -> Bool {
+        let c = Int(bucketComponent[b])
+        guard c >= 0, componentValid[c], componentGeneration[c] == bucketComponentGeneration[b] else { return false }
+        var l = Int(componentFirstLink[c])
+        while l >= 0 {
+            linkRemaining[l] = capacities[l]; linkUnfixed[l] = linkFlowCount[l]
+            l = Int(linkNextInComponent[l])
+        }
+        levelShares.removeAll(keepingCapacity: true)
+        levelGroups.removeAll(keepingCapacity: true)
+        var x = Int(componentFirstBucket[c])
+        var previous = -Double.infinity
+        while x >= 0 {
+            let id = bucketLevel[x]
+            let share: Double
+            if id >= 0 {
+                var n: Int32 = 0, y = x
+                while y >= 0 && bucketLevel[y] == id { n += bucketCount[y]; y = Int(bucketNextFixed[y]) }
+                guard n > 0, n == linkUnfixed[Int(id)] else { return refuse() }
+                share = max(0, linkRemaining[Int(id)]) / Double(n)
+            } else {
+                share = bucketCap[x]
             }
+            guard share >= previous else { return refuse() }
+            previous = share
+            levelShares.append(share); levelGroups.append(bucketGroup[x])
+            repeat {
+                if id >= 0 && share > bucketCap[x] { return refuse() }
+                takeOff(x, at: share)
+                x = Int(bucketNextFixed[x])
+            } while x >= 0 && bucketLevel[x] == id
         }
-        seeds.append(Int32(b))
-        return left
+        l = Int(componentFirstLink[c])
+        while l >= 0 {
+            // Rounding: R is the capacity less a few hundred rates, each rounding by ε·C at most.
+            guard linkRemaining[l] >= -1e-12 * capacities[l] else { return refuse() }
+            l = Int(linkNextInComponent[l])
+        }
+        for i in 0..<levelShares.count { setRate(Int(levelGroups[i]), levelShares[i]) }
+        return true
     }
 
-    // MARK: Max-min fair rates
+    /// Counts a replay that did not check out; returns false.
+    private mutating func refuse() -> Bool {
+        refusedReplays += 1
+        return false
+    }
 
-    /// Recomputes the rates of every bucket connected to `seeds` through shared links, then
-    /// when each of them next sees a flow finish.
-    mutating func recomputeRates() {
+    /// Takes bucket `b`'s flows, fixed at `rate`, off its shared links.
+    @inline(__always)
+    mutating func takeOff(_ b: Int, at rate: Double) {
+        let n = bucketCount[b], base = b * Self.maxLinksPerFlow
+        for j in 0..<Self.maxLinksPerFlow {
+            let l = Int(bucketShared[base + j])
+            if l < 0 { break }
+            linkRemaining[l] -= Double(n) * rate
+            linkUnfixed[l] -= n
+        }
+    }
+
+    // MARK: A new filling
+
+    /// Recomputes the rates of every bucket connected to `seeds` through shared links by a new
+    /// progressive filling, records it (the order and what fixed each bucket) as their
+    /// component's, and moves each bucket into the group of what fixed it.
+    mutating func fillComponent() {
         if epoch >= UInt32.max - 2 {   // about to wrap: clear marks so none equals a new epoch
             for i in linkMark.indices { linkMark[i] = 0 }
             for i in bucketMark.indices { bucketMark[i] = 0 }
@@ -181,16 +123,13 @@ extension FlowNetwork {
                 }
             }
         }
-        let seedCount = componentBuckets.count
-        oldRates.removeAll(keepingCapacity: true)
-        for i in 0..<componentBuckets.count {
-            let b = Int(componentBuckets[i])
-            touch(b); oldRates.append(bucketRate[b])
-        }
         progressiveFilling()
-        // A bucket whose flows and rate are unchanged keeps its due time.
-        for i in 0..<componentBuckets.count where i < seedCount || bucketRate[Int(componentBuckets[i])] != oldRates[i] {
-            updateDue(Int(componentBuckets[i]))
+        recordComponent()
+        for i in 0..<fixOrder.count {
+            let b = Int(fixOrder[i])
+            let g = group(fixedBy: bucketLevel[b])
+            if bucketGroup[b] != Int32(g) { move(b, to: g) }
+            setRate(g, bucketRate[b])
         }
     }
 
@@ -199,10 +138,12 @@ extension FlowNetwork {
     /// flow's private link. The next bottleneck comes from a heap of candidate shares (a link's
     /// R/n, a bucket's cap), stale entries skipped. A bucket is fixed once its mark is epoch + 1;
     /// the epoch then moves there, so the next change starts with every mark at or below it.
+    /// The buckets fixed go to `fixOrder` in order, each with what fixed it in `bucketLevel`.
     mutating func progressiveFilling() {
         let fixedMark = epoch + 1
         candidateValue.removeAll(keepingCapacity: true)
         candidateID.removeAll(keepingCapacity: true)
+        fixOrder.removeAll(keepingCapacity: true)
         for i in 0..<componentLinks.count {
             let l32 = componentLinks[i], l = Int(l32)
             linkRemaining[l] = capacities[l]
@@ -221,32 +162,70 @@ extension FlowNetwork {
             let (share, id) = candidatePop()
             if id < 0 {
                 let b = Int(~id)
-                if bucketMark[b] != fixedMark { fix(b, at: share, fixedMark); unfixed -= 1 }
+                if bucketMark[b] != fixedMark { fix(b, at: share, by: id, fixedMark); unfixed -= 1 }
             } else {
                 let l = Int(id)
                 guard linkUnfixed[l] > 0, share == max(0, linkRemaining[l]) / Double(linkUnfixed[l]) else { continue }
                 var i = 0
                 while i < linkBuckets[l].count {   // fix() pushes candidates, never edits this list
                     let b = Int(linkBuckets[l][i]); i += 1
-                    if bucketMark[b] != fixedMark { fix(b, at: share, fixedMark); unfixed -= 1 }
+                    if bucketMark[b] != fixedMark { fix(b, at: share, by: id, fixedMark); unfixed -= 1 }
                 }
             }
         }
         epoch = fixedMark
     }
 
-    /// Fixes bucket `b`'s flows at `rate` and takes them off their shared links.
-    mutating func fix(_ b: Int, at rate: Double, _ fixedMark: UInt32) {
+    /// Fixes bucket `b`'s flows at `rate` by candidate `id` and takes them off their shared links.
+    mutating func fix(_ b: Int, at rate: Double, by id: Int32, _ fixedMark: UInt32) {
         bucketMark[b] = fixedMark
         bucketRate[b] = rate
-        let n = bucketCount[b]
+        bucketLevel[b] = id
+        fixOrder.append(Int32(b))
+        takeOff(b, at: rate)
         for j in 0..<Self.maxLinksPerFlow {
             let l32 = bucketShared[b * Self.maxLinksPerFlow + j]
             if l32 < 0 { break }
             let l = Int(l32)
-            linkRemaining[l] -= Double(n) * rate
-            linkUnfixed[l] -= n
             if linkUnfixed[l] > 0 { candidatePush(max(0, linkRemaining[l]) / Double(linkUnfixed[l]), l32) }
+        }
+    }
+
+    /// Retires the components the buckets of this filling were in (a bucket left outside keeps
+    /// a stale one, so its next change fills anew) and records theirs: the buckets in the
+    /// order they were fixed, and the shared links.
+    mutating func recordComponent() {
+        for i in 0..<componentBuckets.count {
+            let b = Int(componentBuckets[i]), c = Int(bucketComponent[b])
+            if c >= 0 && componentValid[c] && componentGeneration[c] == bucketComponentGeneration[b] {
+                componentValid[c] = false
+                freeComponents.append(Int32(c))
+            }
+            bucketComponent[b] = -1
+        }
+        guard !fixOrder.isEmpty else { return }
+        let c: Int
+        if let free = freeComponents.popLast() {
+            c = Int(free)
+            componentGeneration[c] &+= 1
+            componentValid[c] = true
+        } else {
+            c = componentValid.count
+            componentGeneration.append(1); componentValid.append(true)
+            componentFirstBucket.append(-1); componentFirstLink.append(-1)
+        }
+        var first: Int32 = -1
+        for i in 0..<componentLinks.count {
+            let l = Int(componentLinks[i])
+            linkNextInComponent[l] = first; first = Int32(l)
+        }
+        componentFirstLink[c] = first
+        componentFirstBucket[c] = fixOrder[0]
+        for i in 0..<fixOrder.count {
+            let b = Int(fixOrder[i])
+            bucketNextFixed[b] = i + 1 < fixOrder.count ? fixOrder[i + 1] : -1
+            bucketComponent[b] = Int32(c)
+            bucketComponentGeneration[b] = componentGeneration[c]
         }
     }
 }

@@ -38,22 +38,30 @@ public struct FlowID: Hashable, Sendable, CustomStringConvertible {
 /// with the same set of *shared* links (crossed by two flows or more) and the same cap (the
 /// smallest capacity among their private links) get the same max-min rate (the allocation is
 /// unique and swapping two such flows keeps it feasible), so they are kept together in a
-/// bucket: one rate, one clock of bytes sent per flow since the bucket filled (`clock`, the
-/// integral of its rate — fair queueing's virtual time), and a heap of its flows by finish
-/// point on that clock. A change recomputes progressive filling over the buckets and shared
-/// links connected to it, not over flows: with devices of a few classes behind a few edge
-/// sites and regions, a change costs the same with 10 or 10^5 flows in progress. Only the
-/// flows of a link going from one flow to two (or back) move between buckets.
+/// bucket, with a heap of its flows by finish point on the bucket's clock of bytes sent per
+/// flow (the integral of its rate — fair queueing's virtual time). The buckets one bottleneck
+/// fixes share a rate, so they share one clock: a rate *group*, each bucket reading the group's
+/// clock less an offset; a change of rate is one write per group.
 ///
-/// Storage is struct-of-arrays indexed by flow slot, bucket and link: no object per flow, slots
-/// and buckets reused, each flow's links stored inline (at most `maxLinksPerFlow`); a change
-/// calls the allocator only when an array grows. The full recomputation over every flow that
-/// this replaces is kept by the tests as the oracle (`FullRecomputeFlowNetwork`).
+/// **Changes.** A change recomputes over the buckets and shared links connected to it, not
+/// over flows. Most changes only move a count in a bucket that had flows before and after:
+/// they replay the component's last progressive filling with the new counts and keep it if it
+/// checks out (same bottlenecks, same order, feasible); otherwise — a bucket opened or emptied,
+/// a link became shared or private, the bottleneck moved — the component is filled anew. With
+/// devices of a few classes behind a few edge sites and regions, a change costs the same with
+/// 10 or 10^5 flows in progress.
 ///
-/// - Complexity: `addFlow`/`removeFlow` cost O(K + (B_c·K + L_c)·log(B_c·K + L_c) + log B) for a
-///   component of B_c buckets over L_c shared links, K links per flow at most, B buckets in
-///   all, plus O(log F_b) per flow entering or leaving a bucket of F_b flows. `advance(to:)`
-///   and `nextCompletion()` are O(1).
+/// Storage is struct-of-arrays indexed by flow slot, bucket, group and link: no object per
+/// flow, slots and buckets reused, each flow's links stored inline (at most
+/// `maxLinksPerFlow`); a change calls the allocator only when an array grows. The full
+/// recomputation over every flow that this replaces is kept by the tests as the oracle
+/// (`FullRecomputeFlowNetwork`).
+///
+/// - Complexity: for a component of B_c buckets over L_c shared links, K links per flow at
+///   most, B buckets in all and G groups whose rate changes, a replayed change costs
+///   O(K + B_c·K + L_c + G·log B) and a new filling O(K + (B_c·K + L_c)·log(B_c·K + L_c) +
+///   B_c·log B); plus O(log F_b) per flow entering or leaving a bucket of F_b flows.
+///   `advance(to:)` and `nextCompletion()` are O(1).
 public struct FlowNetwork: Sendable {
     /// The longest path a flow may cross (access up, edge up, region out, region in, edge down,
     /// access down, and two spare).
@@ -88,16 +96,54 @@ public struct FlowNetwork: Sendable {
     var bucketShared: [Int32] = []         // stride maxLinksPerFlow, -1 after the last
     var bucketCap: [Double] = []
     var bucketCount: [Int32] = []
-    var bucketRate: [Double] = []
-    var bucketClock: [Double] = []
-    var bucketClockTime: [SimTime] = []
     var bucketHeap: [ContiguousArray<Int32>] = []
-    /// Buckets whose first flow will finish, by (time, slot): `dueHeap`, with each bucket's
+    /// The rate group each bucket is in (-1: none, when empty), its clock's offset from the
+    /// group's (bytes sent per flow = group clock − offset), its position in the group's heap,
+    /// and where its first flow ends on the group's clock.
+    var bucketGroup: [Int32] = []
+    var bucketOffset: [Double] = []
+    var bucketGroupPos: [Int32] = []
+    var bucketDueKey: [Double] = []
+    /// The group a bucket fixed at its own cap gets (-1 until it needs one).
+    var bucketCapGroup: [Int32] = []
+    /// What fixed each bucket in its component's last filling (a link id, or `~bucket` for
+    /// its cap), the next bucket in that filling's order (-1 after the last), its component
+    /// and the component's generation then.
+    var bucketLevel: [Int32] = []
+    var bucketNextFixed: [Int32] = []
+    var bucketComponent: [Int32] = []
+    var bucketComponentGeneration: [UInt32] = []
+    /// Rate each bucket got in the latest filling that covered it (scratch of the filling).
+    var bucketRate: [Double] = []
+
+    // Rate groups: the buckets one bottleneck fixes share a rate and one clock.
+    var linkGroup: [Int32] = []            // per link, -1 until a bucket is fixed there
+    var groupRate: [Double] = []
+    var groupClock: [Double] = []
+    var groupClockTime: [SimTime] = []
+    var groupHeap: [ContiguousArray<Int32>] = []
+    var groupDirty: [Bool] = []
+    var dirtyGroups: [Int32] = []
+    /// Groups whose first flow will finish, by (time, slot): `dueHeap`, with each group's
     /// position (-1: none), time in ticks and first flow.
     var dueHeap: [Int32] = []
     var duePos: [Int32] = []
     var dueTime: [Int64] = []
     var dueSlot: [Int32] = []
+
+    // Components as last filled, for the replay of a change that keeps their structure.
+    var componentGeneration: [UInt32] = []
+    var componentValid: [Bool] = []
+    var componentFirstBucket: [Int32] = []
+    var componentFirstLink: [Int32] = []
+    var freeComponents: [Int32] = []
+    var linkNextInComponent: [Int32] = []
+    /// Changes whose rates came from replaying the component's last filling, and from a new
+    /// filling (what a change costs depends on which); replays that did not check out (the
+    /// bottlenecks had moved), each followed by a new filling.
+    public internal(set) var replayedChanges = 0
+    public internal(set) var filledChanges = 0
+    public internal(set) var refusedReplays = 0
 
     // Scratch for recomputation, reused so a change allocates nothing once warmed up.
     var linkRemaining: [Double] = []
@@ -109,10 +155,12 @@ public struct FlowNetwork: Sendable {
     var componentBuckets: [Int32] = []
     var seeds: [Int32] = []
     var moved: [Int32] = []
-    var oldRates: [Double] = []
     var incoming: [Int32] = []
     var candidateValue: [Double] = []
     var candidateID: [Int32] = []
+    var fixOrder: [Int32] = []
+    var levelShares: [Double] = []
+    var levelGroups: [Int32] = []
 
     /// An empty network at time `start`.
     public init(start: SimTime = .zero) { self.now = start }
@@ -126,6 +174,7 @@ public struct FlowNetwork: Sendable {
         capacities.append(capacity)
         linkFlowCount.append(0); linkFlowXor.append(0); linkBuckets.append([])
         linkRemaining.append(0); linkUnfixed.append(0); linkMark.append(0)
+        linkGroup.append(-1); linkNextInComponent.append(-1)
         return LinkID(Int32(capacities.count - 1))
     }
 
@@ -192,9 +241,11 @@ public struct FlowNetwork: Sendable {
         isActive[s] = true
         activeFlowCount += 1
         rebucketMoved()
-        attach(s, to: bucket(for: s), remaining: bytes)
-        seeds.append(flowBucket[s])
-        recomputeRates()
+        let b = bucket(for: s)
+        let joinsFlows = bucketCount[b] > 0
+        attach(s, to: b, remaining: bytes)
+        seeds.append(Int32(b))
+        recompute(changed: b, sameStructure: joinsFlows)
         return FlowID(slot: slot, generation: generations[s])
     }
 
@@ -207,6 +258,7 @@ public struct FlowNetwork: Sendable {
         let s = Int(id.slot), base = s * Self.maxLinksPerFlow
         seeds.removeAll(keepingCapacity: true)
         moved.removeAll(keepingCapacity: true)
+        let b = Int(flowBucket[s])
         let left = detach(s)
         for k in 0..<Int(pathCounts[s]) {
             let l = Int(pathLinks[base + k])
@@ -219,7 +271,7 @@ public struct FlowNetwork: Sendable {
         generations[s] &+= 1
         freeSlots.append(id.slot)
         rebucketMoved()
-        recomputeRates()
+        recompute(changed: b, sameStructure: bucketCount[b] > 0)
         return max(0, left)
     }
 
@@ -232,7 +284,8 @@ public struct FlowNetwork: Sendable {
     /// Current rate of flow `id`, bytes per second.
     public func rate(of id: FlowID) -> Double {
         precondition(contains(id), "\(id) is not in progress")
-        return bucketRate[Int(flowBucket[Int(id.slot)])]
+        let g = Int(bucketGroup[Int(flowBucket[Int(id.slot)])])
+        return g >= 0 ? groupRate[g] : 0
     }
 
     /// Bytes flow `id` has left to send as of `now`.
@@ -269,7 +322,7 @@ public struct FlowNetwork: Sendable {
     /// - Complexity: O(1).
     public func nextCompletion() -> (FlowID, SimTime)? {
         guard !dueHeap.isEmpty else { return nil }
-        let b = Int(dueHeap[0]), slot = dueSlot[b]
-        return (FlowID(slot: slot, generation: generations[Int(slot)]), max(now, SimTime(ticks: dueTime[b])))
+        let g = Int(dueHeap[0]), slot = dueSlot[g]
+        return (FlowID(slot: slot, generation: generations[Int(slot)]), max(now, SimTime(ticks: dueTime[g])))
     }
 }
