@@ -45,7 +45,7 @@ struct FlowsBenchCommand: ParsableCommand {
             for f in flowCounts {
                 for i in 0..<repeats {
                     let r = FlowBenchmark.changes(regions: regions, sites: s, flows: f, changes: changeCount)
-                    output.progress("flows \(f), sites \(s), run \(i + 1): \(Int(r.changesPerSecond)) changes/s wall, \(Int(r.changesPerCPUSecond)) per CPU-second (\(r.buckets) buckets)")
+                    output.progress("flows \(f), sites \(s), run \(i + 1): \(Int(r.changesPerSecond)) changes/s wall, \(Int(r.changesPerCPUSecond)) per CPU-second (\(r.buckets) buckets; \(r.replayed) replayed, \(r.filled) filled, \(r.refused) refused)")
                     runs.append(r)
                 }
             }

@@ -212,6 +212,27 @@ struct NetworkFlowOracleTests {
         #expect(replayed > 2 * filled, "replayed \(replayed), filled \(filled), refused \(pair.lazy.refusedReplays)")
     }
 
+    @Test("two bottlenecks that share no flow may swap order: the replay still checks out, and matches the full recompute")
+    func replayAcceptsIndependentLevelsOutOfOrder() {
+        // Site backhauls L1 = L2 = 100 B/s behind one WAN link W = 1000 B/s; X flows cross L1
+        // and W, Y flows L2 and W. With X = 3, Y = 4 the filling fixes L2 (25) before L1 (33).
+        // X = 5 puts L1's share at 20, below L2's: out of the recorded order, but no flow of
+        // one level crosses the other's link, so the replay's result is still max-min.
+        var pair = Pair()
+        let l1 = pair.addLink(100), l2 = pair.addLink(100), w = pair.addLink(1000)
+        for _ in 0..<3 { pair.add(1e9, [l1, w], at: .zero) }
+        for _ in 0..<4 { pair.add(1e9, [l2, w], at: .zero) }
+        pair.check("X = 3, Y = 4")
+        #expect(pair.lazy.rate(of: pair.flows[0].0) == 100.0 / 3 && pair.lazy.rate(of: pair.flows[3].0) == 25)
+        let before = (pair.lazy.replayedChanges, pair.lazy.refusedReplays)
+        pair.add(1e9, [l1, w], at: .zero)   // X = 4: a tie at 25
+        pair.add(1e9, [l1, w], at: .zero)   // X = 5: L1 at 20, below L2
+        #expect(pair.lazy.replayedChanges == before.0 + 2)
+        #expect(pair.lazy.refusedReplays == before.1)
+        pair.check("X = 5, Y = 4")
+        #expect(pair.lazy.rate(of: pair.flows[0].0) == 20 && pair.lazy.rate(of: pair.flows[3].0) == 25)
+    }
+
     @Test("a change that moves a bottleneck without changing any bucket is caught by the replay's checks and filled anew")
     func replayRefusedWhenTheBottleneckMoves() {
         // L1 = L2 = 100 B/s; bucket X crosses L1, Y crosses L1 and L2, Z crosses L2. With

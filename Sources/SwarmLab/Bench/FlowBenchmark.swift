@@ -19,6 +19,11 @@ public enum FlowBenchmark {
         public var cpuSeconds: Double
         /// Buckets (shared links × cap) the network held at the end.
         public var buckets: Int
+        /// Timed changes whose rates came from replaying the component's last filling, from a
+        /// new filling, and replays refused (the bottleneck had moved; each then filled anew).
+        public var replayed: Int = 0
+        public var filled: Int = 0
+        public var refused: Int = 0
         public var changesPerSecond: Double { Double(changes) / seconds }
         public var changesPerCPUSecond: Double { Double(changes) / cpuSeconds }
     }
@@ -57,6 +62,7 @@ public enum FlowBenchmark {
             deviceOf[Int(id.slot)] = Int32(d)
         }
         for d in 0..<flows { start(d, at: .zero, &net, &g) }
+        let counts0 = (net.replayedChanges, net.filledChanges, net.refusedReplays)
         let t0 = monotonicSeconds(), c0 = threadCPUSeconds()
         var done = 0
         while done < changes, let (id, at) = net.nextCompletion() {
@@ -67,7 +73,8 @@ public enum FlowBenchmark {
         }
         let seconds = monotonicSeconds() - t0, cpu = threadCPUSeconds() - c0
         return ChangesRun(regions: regions, sites: sites, flows: flows, changes: done, seconds: seconds, cpuSeconds: cpu,
-                          buckets: net.bucketsCreated)
+                          buckets: net.bucketsCreated, replayed: net.replayedChanges - counts0.0,
+                          filled: net.filledChanges - counts0.1, refused: net.refusedReplays - counts0.2)
     }
 
     /// CPU seconds this thread has used.
@@ -104,15 +111,16 @@ public enum FlowBenchmark {
     public static func markdown(changes: [ChangesRun], quickstart: [QuickstartRun], command: String) -> String {
         var out = "Command: `\(command)`, run under `nice -n 19` on the shared 2-core machine.\n\n"
         if !changes.isEmpty {
-            out += "| regions | edge sites | flows in progress | changes per run | buckets | changes/s (wall) median | min | max | changes per CPU-second median | min | max | runs |\n"
-            out += "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
+            out += "| regions | edge sites | flows in progress | changes per run | buckets | changes/s (wall) median | min | max | changes per CPU-second median | min | max | runs | replayed | refused |\n"
+            out += "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
             var keys: [[Int]] = []
             for r in changes where !keys.contains([r.regions, r.sites, r.flows]) { keys.append([r.regions, r.sites, r.flows]) }
             for k in keys {
                 let runs = changes.filter { [$0.regions, $0.sites, $0.flows] == k }
                 let s = spread(runs.map(\.changesPerSecond)), c = spread(runs.map(\.changesPerCPUSecond))
                 out += "| \(k[0]) | \(k[1]) | \(k[2]) | \(runs[0].changes) | \(runs[0].buckets) | \(Int(s.median)) | \(Int(s.min)) | \(Int(s.max))"
-                out += " | \(Int(c.median)) | \(Int(c.min)) | \(Int(c.max)) | \(runs.count) |\n"
+                let r = runs[0], percent = { (n: Int) in String(format: "%.1f%%", 100 * Double(n) / Double(max(1, r.changes))) }
+                out += " | \(Int(c.median)) | \(Int(c.min)) | \(Int(c.max)) | \(runs.count) | \(percent(r.replayed)) | \(percent(r.refused)) |\n"
             }
         }
         if !quickstart.isEmpty {

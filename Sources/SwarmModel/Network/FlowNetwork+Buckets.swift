@@ -203,7 +203,31 @@ extension FlowNetwork {
         bucketGroup.append(-1); bucketOffset.append(0); bucketGroupPos.append(-1); bucketDueKey.append(0)
         bucketCapGroup.append(-1); bucketLevel.append(0); bucketNextFixed.append(-1)
         bucketComponent.append(-1); bucketComponentGeneration.append(0); bucketRate.append(0)
+        bucketCapRank.append(-1)
+        if cap.isFinite { rankCap(of: b) }
         return b
+    }
+
+    /// Gives new bucket `b` the rank of its cap among the distinct finite caps (what the
+    /// filling sorts capped buckets by); a cap not seen before shifts the ranks above it. Past
+    /// `maxRankedCaps` distinct caps (bandwidths drawn per device) ranks are dropped and the
+    /// filling sorts by comparison.
+    mutating func rankCap(of b: Int) {
+        guard capsRanked else { return }
+        let cap = bucketCap[b]
+        var r = 0
+        while r < capValues.count && capValues[r] < cap { r += 1 }
+        if r == capValues.count || capValues[r] != cap {
+            guard capValues.count < Self.maxRankedCaps else {
+                capsRanked = false
+                for x in 0..<b { bucketCapRank[x] = -1 }
+                return
+            }
+            capValues.insert(cap, at: r)
+            capCounts.append(0)
+            for x in 0..<b where bucketCapRank[x] >= Int32(r) { bucketCapRank[x] += 1 }
+        }
+        bucketCapRank[b] = Int32(r)
     }
 
     /// Puts flow slot `s`, with `remaining` bytes left, into bucket `b`.

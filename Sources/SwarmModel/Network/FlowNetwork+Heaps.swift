@@ -3,8 +3,8 @@ import SwarmKernel
 /// The four binary heaps of `FlowNetwork`, flat arrays with the "hole" sift: each bucket's
 /// flows by finish point (positions in `flowHeapPos`), each rate group's buckets by where
 /// their first flow finishes on the group's clock (positions in `bucketGroupPos`), the groups
-/// by the time their first flow finishes (positions in `duePos`), and the candidate
-/// bottleneck shares of one filling.
+/// by the time their first flow finishes (positions in `duePos`), and the shared links of one
+/// filling by their share (positions in `linkHeapPos`).
 extension FlowNetwork {
     // MARK: A bucket's flows, by (finish point on its clock, slot)
 
@@ -199,48 +199,62 @@ extension FlowNetwork {
         dueHeap[i] = x; duePos[Int(x)] = Int32(i)
     }
 
-    // MARK: Candidate bottlenecks of one recomputation, by (share, id)
+    // MARK: Shared links of one filling, by (share R/n, link)
 
     @inline(__always)
-    private func candidateBefore(_ i: Int, _ j: Int) -> Bool {
-        let a = candidateValue[i], b = candidateValue[j]
-        return a < b || (a == b && candidateID[i] < candidateID[j])
+    private func linkBefore(_ a: Int32, _ b: Int32) -> Bool {
+        let x = linkShare[Int(a)], y = linkShare[Int(b)]
+        return x < y || (x == y && a < b)
     }
 
-    // Element by element: the generic `swapAt`, unspecialised in a debug build, allocates.
-    private mutating func swapCandidates(_ i: Int, _ j: Int) {
-        let v = candidateValue[i]; candidateValue[i] = candidateValue[j]; candidateValue[j] = v
-        let d = candidateID[i]; candidateID[i] = candidateID[j]; candidateID[j] = d
-    }
-
-    /// Adds a candidate share: a link id (≥ 0), or a bucket's cap (id `~bucket`, < 0).
-    mutating func candidatePush(_ value: Double, _ id: Int32) {
-        candidateValue.append(value); candidateID.append(id)
-        var i = candidateValue.count - 1
-        while i > 0 {
-            let p = (i - 1) / 2
-            guard candidateBefore(i, p) else { break }
-            swapCandidates(i, p)
-            i = p
+    /// Puts link `l` in the filling's heap with share `share`, or moves it there.
+    mutating func linkHeapSet(_ l: Int, share: Double) {
+        linkShare[l] = share
+        let i = Int(linkHeapPos[l])
+        if i < 0 {
+            linkHeap.append(Int32(l))
+            linkSiftUp(linkHeap.count - 1)
+        } else if i > 0 && linkBefore(Int32(l), linkHeap[(i - 1) / 2]) {
+            linkSiftUp(i)
+        } else {
+            linkSiftDown(i)
         }
     }
 
-    /// Removes and returns the smallest candidate.
-    mutating func candidatePop() -> (Double, Int32) {
-        let top = (candidateValue[0], candidateID[0])
-        let lastValue = candidateValue.removeLast(), lastID = candidateID.removeLast()
-        let n = candidateValue.count
-        guard n > 0 else { return top }
-        candidateValue[0] = lastValue; candidateID[0] = lastID
-        var i = 0
+    /// Takes link `l` out of the filling's heap, if it is there.
+    mutating func linkHeapRemove(_ l: Int) {
+        let i = Int(linkHeapPos[l])
+        guard i >= 0 else { return }
+        linkHeapPos[l] = -1
+        let last = linkHeap.removeLast()
+        guard i < linkHeap.count else { return }
+        linkHeap[i] = last; linkHeapPos[Int(last)] = Int32(i)
+        if i > 0 && linkBefore(last, linkHeap[(i - 1) / 2]) { linkSiftUp(i) } else { linkSiftDown(i) }
+    }
+
+    private mutating func linkSiftUp(_ start: Int) {
+        let x = linkHeap[start]
+        var i = start
+        while i > 0 {
+            let p = (i - 1) / 2
+            guard linkBefore(x, linkHeap[p]) else { break }
+            linkHeap[i] = linkHeap[p]; linkHeapPos[Int(linkHeap[i])] = Int32(i)
+            i = p
+        }
+        linkHeap[i] = x; linkHeapPos[Int(x)] = Int32(i)
+    }
+
+    private mutating func linkSiftDown(_ start: Int) {
+        let x = linkHeap[start], n = linkHeap.count
+        var i = start
         while true {
             var c = 2 * i + 1
             guard c < n else { break }
-            if c + 1 < n && candidateBefore(c + 1, c) { c += 1 }
-            guard candidateBefore(c, i) else { break }
-            swapCandidates(i, c)
+            if c + 1 < n && linkBefore(linkHeap[c + 1], linkHeap[c]) { c += 1 }
+            guard linkBefore(linkHeap[c], x) else { break }
+            linkHeap[i] = linkHeap[c]; linkHeapPos[Int(linkHeap[i])] = Int32(i)
             i = c
         }
-        return top
+        linkHeap[i] = x; linkHeapPos[Int(x)] = Int32(i)
     }
 }

@@ -24,10 +24,11 @@ extension FlowNetwork {
     /// Replays the last filling of bucket `changed`'s component with today's flow counts: the
     /// same bottlenecks, in the same order, each fixing the same buckets. That is the max-min
     /// allocation when it checks out — each link fixes exactly the flows still unfixed on it,
-    /// the shares come out in non-decreasing order, no bucket exceeds its cap and no link its
-    /// capacity: then every bucket has a bottleneck, saturated, on which no flow gets more
-    /// (a link that should have been fixed earlier would end over capacity). Returns false,
-    /// having changed nothing, when it does not check out or the component is gone.
+    /// at a share no lower than the rate of any flow fixed on it before, no bucket exceeds its
+    /// cap and no link its capacity: then every flow has a bottleneck, saturated, on which no
+    /// flow gets more. (Levels that share no link may come out in another order than they
+    /// were filled in.) Returns false, having changed nothing, when it does not check out or
+    /// the component is gone.
     /// - Complexity: O(B_c·K + L_c + G·log G) for G groups whose rate changes, no heap of
     ///   candidates and no search of the component.
     mutating func replay(changed b: Int) -> Bool {
@@ -35,13 +36,12 @@ extension FlowNetwork {
         guard c >= 0, componentValid[c], componentGeneration[c] == bucketComponentGeneration[b] else { return false }
         var l = Int(componentFirstLink[c])
         while l >= 0 {
-            linkRemaining[l] = capacities[l]; linkUnfixed[l] = linkFlowCount[l]
+            linkRemaining[l] = capacities[l]; linkUnfixed[l] = linkFlowCount[l]; linkShare[l] = 0
             l = Int(linkNextInComponent[l])
         }
         levelShares.removeAll(keepingCapacity: true)
         levelGroups.removeAll(keepingCapacity: true)
         var x = Int(componentFirstBucket[c])
-        var previous = -Double.infinity
         while x >= 0 {
             let id = bucketLevel[x]
             let share: Double
@@ -50,15 +50,15 @@ extension FlowNetwork {
                 while y >= 0 && bucketLevel[y] == id { n += bucketCount[y]; y = Int(bucketNextFixed[y]) }
                 guard n > 0, n == linkUnfixed[Int(id)] else { return refuse() }
                 share = max(0, linkRemaining[Int(id)]) / Double(n)
+                // linkShare holds, in a replay, the highest rate fixed on each link so far.
+                guard share >= linkShare[Int(id)] else { return refuse() }
             } else {
                 share = bucketCap[x]
             }
-            guard share >= previous else { return refuse() }
-            previous = share
             levelShares.append(share); levelGroups.append(bucketGroup[x])
             repeat {
                 if id >= 0 && share > bucketCap[x] { return refuse() }
-                takeOff(x, at: share)
+                takeOff(x, at: share, noting: true)
                 x = Int(bucketNextFixed[x])
             } while x >= 0 && bucketLevel[x] == id
         }
@@ -78,15 +78,17 @@ extension FlowNetwork {
         return false
     }
 
-    /// Takes bucket `b`'s flows, fixed at `rate`, off its shared links.
+    /// Takes bucket `b`'s flows, fixed at `rate`, off its shared links; `noting` (a replay)
+    /// keeps the highest rate fixed on each link in `linkShare`.
     @inline(__always)
-    mutating func takeOff(_ b: Int, at rate: Double) {
+    mutating func takeOff(_ b: Int, at rate: Double, noting: Bool = false) {
         let n = bucketCount[b], base = b * Self.maxLinksPerFlow
         for j in 0..<Self.maxLinksPerFlow {
             let l = Int(bucketShared[base + j])
             if l < 0 { break }
             linkRemaining[l] -= Double(n) * rate
             linkUnfixed[l] -= n
+            if noting && rate > linkShare[l] { linkShare[l] = rate }
         }
     }
 
@@ -135,59 +137,100 @@ extension FlowNetwork {
 
     /// Max-min fair rates for `componentBuckets` over `componentLinks` by progressive filling,
     /// a bucket of n flows counting n times on its shared links and its cap acting as each
-    /// flow's private link. The next bottleneck comes from a heap of candidate shares (a link's
-    /// R/n, a bucket's cap), stale entries skipped. A bucket is fixed once its mark is epoch + 1;
-    /// the epoch then moves there, so the next change starts with every mark at or below it.
+    /// flow's private link. The next bottleneck is the smaller of the links' heap top (each
+    /// link once, by its share R/n, moved when a level changes it) and the next capped bucket
+    /// by cap (a counting sort over the few distinct caps; a cap wins a tie). A bucket is fixed
+    /// once its mark is epoch + 1; the epoch then moves there, so the next change starts with
+    /// every mark at or below it.
     /// The buckets fixed go to `fixOrder` in order, each with what fixed it in `bucketLevel`.
     mutating func progressiveFilling() {
         let fixedMark = epoch + 1
-        candidateValue.removeAll(keepingCapacity: true)
-        candidateID.removeAll(keepingCapacity: true)
         fixOrder.removeAll(keepingCapacity: true)
         for i in 0..<componentLinks.count {
-            let l32 = componentLinks[i], l = Int(l32)
+            let l = Int(componentLinks[i])
             linkRemaining[l] = capacities[l]
             linkUnfixed[l] = linkFlowCount[l]
-            candidatePush(capacities[l] / Double(linkFlowCount[l]), l32)
+            linkHeapSet(l, share: capacities[l] / Double(linkFlowCount[l]))
         }
+        // The capped buckets by (cap, order found): a counting sort by cap rank, or by
+        // comparison when there are too many distinct caps to rank.
         var unfixed = 0
+        for r in 0..<capCounts.count { capCounts[r] = 0 }
+        capOrder.removeAll(keepingCapacity: true)
         for i in 0..<componentBuckets.count {
-            let b32 = componentBuckets[i], b = Int(b32)
+            let b = Int(componentBuckets[i])
             guard bucketCount[b] > 0 else { bucketMark[b] = fixedMark; continue }
             unfixed += 1
-            if bucketCap[b].isFinite { candidatePush(bucketCap[b], ~b32) }
-        }
-        while unfixed > 0 {
-            precondition(!candidateID.isEmpty, "unfixed flows but no link carrying them")
-            let (share, id) = candidatePop()
-            if id < 0 {
-                let b = Int(~id)
-                if bucketMark[b] != fixedMark { fix(b, at: share, by: id, fixedMark); unfixed -= 1 }
-            } else {
-                let l = Int(id)
-                guard linkUnfixed[l] > 0, share == max(0, linkRemaining[l]) / Double(linkUnfixed[l]) else { continue }
-                var i = 0
-                while i < linkBuckets[l].count {   // fix() pushes candidates, never edits this list
-                    let b = Int(linkBuckets[l][i]); i += 1
-                    if bucketMark[b] != fixedMark { fix(b, at: share, by: id, fixedMark); unfixed -= 1 }
-                }
+            if capsRanked {
+                if bucketCapRank[b] >= 0 { capCounts[Int(bucketCapRank[b])] += 1 }
+            } else if bucketCap[b].isFinite {
+                capOrder.append(Int32(b))
             }
         }
+        if capsRanked {
+            var total: Int32 = 0
+            for r in 0..<capCounts.count { let n = capCounts[r]; capCounts[r] = total; total += n }
+            capOrder.append(contentsOf: repeatElement(-1, count: Int(total)))
+            for i in 0..<componentBuckets.count {
+                let b = Int(componentBuckets[i]), r = Int(bucketCapRank[b])
+                guard r >= 0, bucketMark[b] != fixedMark else { continue }
+                capOrder[Int(capCounts[r])] = Int32(b); capCounts[r] += 1
+            }
+        } else {
+            capOrder.sort { a, b in
+                let x = bucketCap[Int(a)], y = bucketCap[Int(b)]
+                return x < y || (x == y && a < b)
+            }
+        }
+        var nextCap = 0
+        while unfixed > 0 {
+            while nextCap < capOrder.count && bucketMark[Int(capOrder[nextCap])] == fixedMark { nextCap += 1 }
+            let top = linkHeap.first.map(Int.init) ?? -1
+            precondition(top >= 0 || nextCap < capOrder.count, "unfixed flows but no link carrying them")
+            if nextCap < capOrder.count && (top < 0 || bucketCap[Int(capOrder[nextCap])] <= linkShare[top]) {
+                let b32 = capOrder[nextCap], b = Int(b32)
+                nextCap += 1
+                fix(b, at: bucketCap[b], by: ~b32, fixedMark); unfixed -= 1
+            } else {
+                let share = linkShare[top]
+                linkHeapRemove(top)
+                for i in 0..<linkBuckets[top].count {   // fix() never edits this list
+                    let b = Int(linkBuckets[top][i])
+                    if bucketMark[b] != fixedMark { fix(b, at: share, by: Int32(top), fixedMark); unfixed -= 1 }
+                }
+            }
+            // The links this level took flows off: each moves once in the heap (up, as a
+            // share only grows when flows at or below it are fixed), or leaves it when done.
+            for i in 0..<touchedLinks.count {
+                let l = Int(touchedLinks[i])
+                linkMark[l] = epoch
+                guard linkHeapPos[l] >= 0 else { continue }
+                if linkUnfixed[l] > 0 {
+                    linkHeapSet(l, share: max(0, linkRemaining[l]) / Double(linkUnfixed[l]))
+                } else {
+                    linkHeapRemove(l)
+                }
+            }
+            touchedLinks.removeAll(keepingCapacity: true)
+        }
+        // Every link of the component had all its flows fixed; a guard against leftovers.
+        while let l = linkHeap.popLast() { linkHeapPos[Int(l)] = -1 }
         epoch = fixedMark
     }
 
-    /// Fixes bucket `b`'s flows at `rate` by candidate `id` and takes them off their shared links.
+    /// Fixes bucket `b`'s flows at `rate` by candidate `id`, takes them off their shared links
+    /// and notes the links for the heap (`linkMark` = epoch + 2 while noted).
     mutating func fix(_ b: Int, at rate: Double, by id: Int32, _ fixedMark: UInt32) {
         bucketMark[b] = fixedMark
         bucketRate[b] = rate
         bucketLevel[b] = id
         fixOrder.append(Int32(b))
         takeOff(b, at: rate)
+        let noted = fixedMark &+ 1
         for j in 0..<Self.maxLinksPerFlow {
             let l32 = bucketShared[b * Self.maxLinksPerFlow + j]
             if l32 < 0 { break }
-            let l = Int(l32)
-            if linkUnfixed[l] > 0 { candidatePush(max(0, linkRemaining[l]) / Double(linkUnfixed[l]), l32) }
+            if linkMark[Int(l32)] != noted { linkMark[Int(l32)] = noted; touchedLinks.append(l32) }
         }
     }
 

@@ -156,8 +156,22 @@ public struct FlowNetwork: Sendable {
     var seeds: [Int32] = []
     var moved: [Int32] = []
     var incoming: [Int32] = []
-    var candidateValue: [Double] = []
-    var candidateID: [Int32] = []
+    /// The filling's shared links by share R/n (each link once, moved as its share grows),
+    /// each link's position there (-1: not in it) and share (in a replay: the highest rate
+    /// fixed on the link so far); the component's capped buckets
+    /// by (cap, bucket), and the links a level touched.
+    var linkHeap: [Int32] = []
+    var linkHeapPos: [Int32] = []
+    var linkShare: [Double] = []
+    var capOrder: [Int32] = []
+    /// The distinct finite caps, ascending; each bucket's rank there (-1: no cap); a count per
+    /// rank (scratch of the filling's counting sort). Devices come in a few classes: few caps.
+    var capValues: [Double] = []
+    var bucketCapRank: [Int32] = []
+    var capCounts: [Int32] = []
+    var capsRanked = true
+    static let maxRankedCaps = 64
+    var touchedLinks: [Int32] = []
     var fixOrder: [Int32] = []
     var levelShares: [Double] = []
     var levelGroups: [Int32] = []
@@ -174,6 +188,7 @@ public struct FlowNetwork: Sendable {
         capacities.append(capacity)
         linkFlowCount.append(0); linkFlowXor.append(0); linkBuckets.append([])
         linkRemaining.append(0); linkUnfixed.append(0); linkMark.append(0)
+        linkHeapPos.append(-1); linkShare.append(0)
         linkGroup.append(-1); linkNextInComponent.append(-1)
         return LinkID(Int32(capacities.count - 1))
     }
