@@ -46,9 +46,9 @@ extension FlowNetwork {
             let id = bucketLevel[x]
             let share: Double
             if id >= 0 {
-                var n: Int32 = 0, y = x
-                while y >= 0 && bucketLevel[y] == id { n += bucketCount[y]; y = Int(bucketNextFixed[y]) }
-                guard n > 0, n == linkUnfixed[Int(id)] else { return refuse() }
+                // The level must fix every flow still unfixed on its link (checked below: none left).
+                let n = linkUnfixed[Int(id)]
+                guard n > 0 else { return refuse() }
                 share = max(0, linkRemaining[Int(id)]) / Double(n)
                 // linkShare holds, in a replay, the highest rate fixed on each link so far.
                 guard share >= linkShare[Int(id)] else { return refuse() }
@@ -61,6 +61,7 @@ extension FlowNetwork {
                 takeOff(x, at: share, noting: true)
                 x = Int(bucketNextFixed[x])
             } while x >= 0 && bucketLevel[x] == id
+            if id >= 0 && linkUnfixed[Int(id)] != 0 { return refuse() }
         }
         l = Int(componentFirstLink[c])
         while l >= 0 {
@@ -88,7 +89,7 @@ extension FlowNetwork {
             if l < 0 { break }
             linkRemaining[l] -= Double(n) * rate
             linkUnfixed[l] -= n
-            if noting && rate > linkShare[l] { linkShare[l] = rate }
+            if noting { linkShare[l] = Swift.max(linkShare[l], rate) }   // branch-free: rates vary
         }
     }
 
