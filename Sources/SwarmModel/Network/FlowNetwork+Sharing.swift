@@ -171,22 +171,19 @@ extension FlowNetwork {
         if capsRanked {
             var total: Int32 = 0
             for r in 0..<capCounts.count { let n = capCounts[r]; capCounts[r] = total; total += n }
-            capOrder.append(contentsOf: repeatElement(-1, count: Int(total)))
+            for _ in 0..<Int(total) { capOrder.append(-1) }   // Int ranges: an Int32 one is unspecialised in debug and allocates
             for i in 0..<componentBuckets.count {
                 let b = Int(componentBuckets[i]), r = Int(bucketCapRank[b])
                 guard r >= 0, bucketMark[b] != fixedMark else { continue }
                 capOrder[Int(capCounts[r])] = Int32(b); capCounts[r] += 1
             }
         } else {
-            capOrder.sort { a, b in
-                let x = bucketCap[Int(a)], y = bucketCap[Int(b)]
-                return x < y || (x == y && a < b)
-            }
+            sortCapOrder()
         }
         var nextCap = 0
         while unfixed > 0 {
             while nextCap < capOrder.count && bucketMark[Int(capOrder[nextCap])] == fixedMark { nextCap += 1 }
-            let top = linkHeap.first.map(Int.init) ?? -1
+            let top = linkHeap.isEmpty ? -1 : Int(linkHeap[0])
             precondition(top >= 0 || nextCap < capOrder.count, "unfixed flows but no link carrying them")
             if nextCap < capOrder.count && (top < 0 || bucketCap[Int(capOrder[nextCap])] <= linkShare[top]) {
                 let b32 = capOrder[nextCap], b = Int(b32)
@@ -232,6 +229,34 @@ extension FlowNetwork {
             let l32 = bucketShared[b * Self.maxLinksPerFlow + j]
             if l32 < 0 { break }
             if linkMark[Int(l32)] != noted { linkMark[Int(l32)] = noted; touchedLinks.append(l32) }
+        }
+    }
+
+    /// Sorts `capOrder` by (cap, bucket) in place: a heapsort, since the standard library's
+    /// stable sort takes a buffer from the allocator on every call.
+    mutating func sortCapOrder() {
+        @inline(__always) func less(_ a: Int32, _ b: Int32) -> Bool {
+            let x = bucketCap[Int(a)], y = bucketCap[Int(b)]
+            return x < y || (x == y && a < b)
+        }
+        func siftDown(_ start: Int, _ end: Int) {
+            var i = start
+            let v = capOrder[i]
+            while true {
+                var c = 2 * i + 1
+                guard c < end else { break }
+                if c + 1 < end && less(capOrder[c], capOrder[c + 1]) { c += 1 }
+                guard less(v, capOrder[c]) else { break }
+                capOrder[i] = capOrder[c]; i = c
+            }
+            capOrder[i] = v
+        }
+        let n = capOrder.count
+        guard n > 1 else { return }
+        for i in stride(from: n / 2 - 1, through: 0, by: -1) { siftDown(i, n) }
+        for end in stride(from: n - 1, to: 0, by: -1) {
+            let t = capOrder[0]; capOrder[0] = capOrder[end]; capOrder[end] = t
+            siftDown(0, end)
         }
     }
 
