@@ -109,7 +109,7 @@ public enum FlowBenchmark {
 
     /// The Markdown block of `results/BENCHMARKS.md` (section `flows`).
     public static func markdown(changes: [ChangesRun], quickstart: [QuickstartRun], command: String) -> String {
-        var out = "Command: `\(command)`, run under `nice -n 19` on the shared 2-core machine.\n\n"
+        var out = "Command: `\(command)` (release build), all runs in this one process.\n\n"
         if !changes.isEmpty {
             out += "| regions | edge sites | flows in progress | changes per run | buckets | changes/s (wall) median | min | max | changes per CPU-second median | min | max | runs | replayed | refused |\n"
             out += "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n"
