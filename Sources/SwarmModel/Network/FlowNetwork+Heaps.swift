@@ -16,23 +16,55 @@ extension FlowNetwork {
 
     mutating func heapPush(_ slot: Int32, bucket b: Int) {
         var heap = bucketHeap[b]; bucketHeap[b] = []   // unique, so edited in place
-        heap.append(slot)
-        Self.siftUp(&heap, heap.count - 1, flowKey, &flowHeapPos)
+        Self.insert(slot, into: &heap, flowKey, &flowHeapPos)
         bucketHeap[b] = heap
     }
 
     mutating func heapRemove(_ slot: Int32, bucket b: Int) {
         var heap = bucketHeap[b]; bucketHeap[b] = []
-        let i = Int(flowHeapPos[Int(slot)])
+        Self.remove(slot, from: &heap, flowKey, &flowHeapPos)
+        bucketHeap[b] = heap
+    }
+
+    // MARK: A group's buckets, by (where their first flow finishes on its clock, bucket)
+
+    mutating func groupPush(_ b: Int32, group g: Int) {
+        var heap = groupHeap[g]; groupHeap[g] = []
+        Self.insert(b, into: &heap, bucketDueKey, &bucketGroupPos)
+        groupHeap[g] = heap
+    }
+
+    mutating func groupRemove(_ b: Int32, group g: Int) {
+        var heap = groupHeap[g]; groupHeap[g] = []
+        Self.remove(b, from: &heap, bucketDueKey, &bucketGroupPos)
+        groupHeap[g] = heap
+    }
+
+    /// Restores bucket `b`'s place in group `g`'s heap after its key changed.
+    mutating func groupResift(_ b: Int32, group g: Int) {
+        var heap = groupHeap[g]; groupHeap[g] = []
+        Self.siftUp(&heap, Int(bucketGroupPos[Int(b)]), bucketDueKey, &bucketGroupPos)
+        Self.siftDown(&heap, Int(bucketGroupPos[Int(b)]), bucketDueKey, &bucketGroupPos)
+        groupHeap[g] = heap
+    }
+
+    // MARK: The two heaps above: entries by (key[entry], entry), positions in `pos`
+
+    private static func insert(_ x: Int32, into heap: inout ContiguousArray<Int32>, _ key: [Double], _ pos: inout [Int32]) {
+        heap.append(x)
+        siftUp(&heap, heap.count - 1, key, &pos)
+    }
+
+    private static func remove(_ x: Int32, from heap: inout ContiguousArray<Int32>, _ key: [Double], _ pos: inout [Int32]) {
+        let i = Int(pos[Int(x)])
         let last = heap.removeLast()
-        flowHeapPos[Int(slot)] = -1
+        pos[Int(x)] = -1
         if i < heap.count {
             heap[i] = last
-            flowHeapPos[Int(last)] = Int32(i)
-            Self.siftUp(&heap, i, flowKey, &flowHeapPos)
-            Self.siftDown(&heap, Int(flowHeapPos[Int(last)]), flowKey, &flowHeapPos)
+            pos[Int(last)] = Int32(i)
+            siftUp(&heap, i, key, &pos)
+            siftDown(&heap, Int(pos[Int(last)]), key, &pos)
         }
-        bucketHeap[b] = heap
     }
 
     private static func siftUp(_ heap: inout ContiguousArray<Int32>, _ start: Int, _ key: [Double], _ pos: inout [Int32]) {
@@ -59,69 +91,6 @@ extension FlowNetwork {
             i = c
         }
         heap[i] = x; pos[Int(x)] = Int32(i)
-    }
-
-    // MARK: A group's buckets, by (where their first flow finishes on its clock, bucket)
-
-    @inline(__always)
-    private func groupBefore(_ a: Int32, _ b: Int32) -> Bool {
-        let ka = bucketDueKey[Int(a)], kb = bucketDueKey[Int(b)]
-        return ka < kb || (ka == kb && a < b)
-    }
-
-    mutating func groupPush(_ b: Int32, group g: Int) {
-        var heap = groupHeap[g]; groupHeap[g] = []   // unique, so edited in place
-        heap.append(b)
-        groupSiftUp(&heap, heap.count - 1)
-        groupHeap[g] = heap
-    }
-
-    mutating func groupRemove(_ b: Int32, group g: Int) {
-        var heap = groupHeap[g]; groupHeap[g] = []
-        let i = Int(bucketGroupPos[Int(b)])
-        let last = heap.removeLast()
-        bucketGroupPos[Int(b)] = -1
-        if i < heap.count {
-            heap[i] = last
-            bucketGroupPos[Int(last)] = Int32(i)
-            groupSiftUp(&heap, i)
-            groupSiftDown(&heap, Int(bucketGroupPos[Int(last)]))
-        }
-        groupHeap[g] = heap
-    }
-
-    /// Restores bucket `b`'s place in group `g`'s heap after its key changed.
-    mutating func groupResift(_ b: Int32, group g: Int) {
-        var heap = groupHeap[g]; groupHeap[g] = []
-        groupSiftUp(&heap, Int(bucketGroupPos[Int(b)]))
-        groupSiftDown(&heap, Int(bucketGroupPos[Int(b)]))
-        groupHeap[g] = heap
-    }
-
-    private mutating func groupSiftUp(_ heap: inout ContiguousArray<Int32>, _ start: Int) {
-        var i = start
-        let x = heap[i]
-        while i > 0 {
-            let p = (i - 1) / 2
-            guard groupBefore(x, heap[p]) else { break }
-            heap[i] = heap[p]; bucketGroupPos[Int(heap[i])] = Int32(i)
-            i = p
-        }
-        heap[i] = x; bucketGroupPos[Int(x)] = Int32(i)
-    }
-
-    private mutating func groupSiftDown(_ heap: inout ContiguousArray<Int32>, _ start: Int) {
-        var i = start
-        let x = heap[i], n = heap.count
-        while true {
-            var c = 2 * i + 1
-            guard c < n else { break }
-            if c + 1 < n && groupBefore(heap[c + 1], heap[c]) { c += 1 }
-            guard groupBefore(heap[c], x) else { break }
-            heap[i] = heap[c]; bucketGroupPos[Int(heap[i])] = Int32(i)
-            i = c
-        }
-        heap[i] = x; bucketGroupPos[Int(x)] = Int32(i)
     }
 
     // MARK: Groups, by (time their first flow finishes, that flow's slot)
