@@ -11,8 +11,8 @@
 #   make calibrate   measure this machine's kernels: results/calibration/<machine class>.json
 #   make validate    simulator against the reference runtime on scenarios/validation: results/validation.md
 #   make fuzz        every reader's libFuzzer target for FUZZ_SECONDS seconds each (scripts/fuzz,
-#                    Fuzz/README.md); `make test` ends with a short run of each but `results`
-#                    (FUZZ_RUNS inputs, seed 1; scripts/fuzz says why)
+#                    Fuzz/README.md); `make test` ends with a short run of each (FUZZ_RUNS
+#                    inputs, seed 1; `results` a tenth of them: scripts/fuzz says why)
 SHELL := /bin/bash
 SWIFT ?= swift
 RELEASE := .build/release/swarmlab
