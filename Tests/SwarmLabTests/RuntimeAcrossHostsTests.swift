@@ -10,8 +10,6 @@ import SwarmRuntime
 /// their keys in 0600 files, churn delivered through `srun`.
 @Suite("The runtime across hosts, workers as Slurm steps", .serialized)
 struct RuntimeAcrossHostsTests {
-    static let profile = repositoryRoot.appendingPathComponent("results/calibration/2-core-x86_64-debian-12.json").path
-
     /// A small validation scenario without churn: two devices at a fifth of the reference
     /// speed, 12 GEMMs of 1536³ (val-homogeneous-bag with fewer tasks, ≈ 2 s of makespan).
     static let bag = """
@@ -48,7 +46,8 @@ struct RuntimeAcrossHostsTests {
             let scenario = dir + "/hosts-bag.yaml"
             try Self.bag.write(toFile: scenario, atomically: true, encoding: .utf8)
             let binary = repositoryRoot.appendingPathComponent(".build/debug/swarmlab").path
-            let common = ["validate", scenario, "--replications", "1", "--profile", Self.profile, "--no-remeasure",
+            let profile = try ProfileForThisMachine.write(into: dir)
+            let common = ["validate", scenario, "--replications", "1", "--profile", profile, "--no-remeasure",
                           "--results", "none", "--json"]
             // Inside an allocation (salloc runs the command here with SLURM_JOB_ID set): every
             // worker an `srun` step; the coordinator listens on this machine's name.

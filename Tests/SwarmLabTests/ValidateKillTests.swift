@@ -8,7 +8,6 @@ import SwarmLab
 @Suite("Crash safety: validate killed at random points", .serialized)
 struct ValidateKillTests {
     static let seeds: [UInt64] = [1, 2, 3]
-    static let profile = repositoryRoot.appendingPathComponent("results/calibration/2-core-x86_64-debian-12.json").path
 
     /// Two fifth-speed devices and 16 GEMMs of 1024³ (2.1 GFLOP each, ≈ 0.1 s at 20 GFLOP/s):
     /// the runtime side lasts a second or two, so the kill lands while workers compute.
@@ -61,7 +60,8 @@ struct ValidateKillTests {
         // Killed once its workers are up, after a further delay drawn from the seed in [0, 1) s.
         let delay = killFraction(seed: seed)
         var seen: Set<Int32> = []
-        let k = try KilledCommand.run(["validate", file, "--replications", "1", "--profile", Self.profile,
+        let profile = try ProfileForThisMachine.write(into: dir)
+        let k = try KilledCommand.run(["validate", file, "--replications", "1", "--profile", profile,
                                        "--no-remeasure", "--results", "none"],
                                       delay: delay, timeout: 120, readyProcess: { pid in
             let w = Self.workers(of: pid)
