@@ -115,11 +115,15 @@ struct EmulationPrecisionTests {
         let plan = RuntimePlan(devices: [EmulatedDevice(latency: latency)], fleet: localFleet(1), tasks: tasks,
                                policy: fastestFirst(), heartbeatTimeout: 30, timeScale: 1)
         let dues = Box([Double]())
+        let clientDone = DispatchSemaphore(value: 0)
         var options = CoordinatorOptions()
         options.external = [0]
         options.wallLimit = 8
         options.onListening = { port, keys in
-            Thread { dues.set(lateClient(port: port, key: keys.deviceKey(0), device: 0, compute: compute, uplink: latency, late: late)) }.start()
+            Thread {
+                dues.set(lateClient(port: port, key: keys.deviceKey(0), device: 0, compute: compute, uplink: latency, late: late))
+                clientDone.signal()
+            }.start()
         }
         let report = try Coordinator(plan: plan, workerPath: "/nonexistent", options: options).run()
         let a = report.attempts.sorted { $0.assigned < $1.assigned }
@@ -129,7 +133,9 @@ struct EmulationPrecisionTests {
         // The device is free from that instant: the next attempt is placed at once, then.
         #expect(abs(a[1].assigned - a[0].returned) < 0.01)
         // Its assignment is due a downlink after that instant (in the past when written: the
-        // worker counts its time from it).
+        // worker counts its time from it). The client thread may still be returning from its
+        // last write when the run ends (a loaded machine): wait for it before reading.
+        _ = clientDone.wait(timeout: .now() + 10)
         let d = dues.get()
         try #require(d.count == 2)
         #expect(abs((d[1] - d[0]) - (compute + 2 * latency)) < 0.01, "dues \(d[1] - d[0]) s apart")

@@ -177,10 +177,11 @@ final class Coordinator {
     /// The latest instant stamped on a record: stamps never go back in time.
     var lastStamp = 0.0
     /// Scenario seconds of the acting instant, for a record's stamp or the lifecycle's clock
-    /// (never before an earlier stamp).
+    /// (never before an earlier stamp), on the lifecycle's nanosecond grid: a record stamped
+    /// at the instant a task finished is not a rounding before it.
     var scenarioNow: Double {
         lastStamp = max(lastStamp, actingInstant)
-        return scenario(lastStamp)
+        return SimTime(seconds: scenario(lastStamp)).seconds
     }
     var heartbeatWall: Double { plan.heartbeatTimeout * plan.timeScale }
 
