@@ -33,10 +33,13 @@ public struct EventHandle: Hashable, Sendable {
 /// 4 bytes of generation and 2 bits of state per slot for cancellation.
 ///
 /// - Radix heap (Ahuja, Mehlhorn, Orlin and Tarjan, "Faster algorithms for the shortest
-///   path problem", JACM 1990): a DES pops times in non-decreasing order, which is all a
-///   radix heap needs. Bucket i holds the entries whose time first differs from the last
-///   popped time at bit i − 1; a push appends to its bucket, a pop takes from bucket 0 and,
-///   when it is empty, moves the lowest non-empty bucket down. Every access is an append or
+///   path problem", JACM 1990), with hexadecimal digits: a DES pops times in non-decreasing
+///   order, which is all a radix heap needs. An entry's bucket is the first hexadecimal
+///   digit (of 16) in which its time differs from the last popped time, and its own value
+///   of that digit; a push appends to its bucket, a pop takes from bucket 0 and, when it is
+///   empty, moves the lowest non-empty bucket down. With binary digits (64 buckets) an entry
+///   moved down about log₂ of the pending count times (perf: the moves were half of a
+///   10⁵-device work run); with hexadecimal ones about a quarter of that. Every access is an append or
 ///   a sequential scan, so at 10⁶–10⁷ pending events it runs at memory bandwidth instead of
 ///   one cache miss per heap level: 1.5× a plain C 4-ary heap where the 4-ary heap this
 ///   replaced reached 0.85× (results/BENCHMARKS.md).
@@ -51,13 +54,14 @@ public struct EventHandle: Hashable, Sendable {
 /// - Cancellation marks the slot (O(1), handles carry a generation); cancelled entries are
 ///   skipped when they surface and compacted away when they outnumber live ones.
 /// - Allocation is amortised, never per event: bucket buffers grow by doubling; a drained
-///   buffer larger than half the pending count is released, which keeps the buckets' total
-///   capacity near twice the pending count.
+///   buffer larger than half the pending count, or any drained buffer once the buckets hold
+///   room for twice the pending count, is given back — to a pool of buffers by size (at most
+///   the pending count's worth) that growing buckets take from, else freed.
 ///
 /// Times must be ≥ 0 and no earlier than the last event popped (the run loop guarantees it).
 ///
 /// - Complexity: `push` O(1); `pop` amortised O(log T) for a time range T (each entry moves
-///   down at most 64 buckets in its life, in practice a few); `cancel` O(1).
+///   down at most 16 levels in its life, in practice a few); `cancel` O(1).
 public struct EventQueue: ~Copyable {
     /// A pending event: its time, what to run (kind, target) and the slot that names it for
     /// cancellation. 20 bytes, stride 24.
@@ -91,11 +95,12 @@ public struct EventQueue: ~Copyable {
     /// 3.3 s, 64 → 2.7 s, 1024 → 2.5 s, 4096 → 2.6 s, every refill → 3.0 s.
     static let prefetchWindow = 1024
 
-    /// Bucket i > 0 holds entries whose time first differs from `last` at bit i − 1
-    /// (counting from 0); bucket 0 holds entries at exactly `last`, in scheduling order.
+    /// Bucket 0 holds entries at exactly `last`, in scheduling order; bucket
+    /// 1 + 16·L + d holds entries whose time first differs from `last` in hexadecimal digit L
+    /// (bits 4L…4L+3), where theirs is d. Buckets in index order hold ever later times.
     var buckets: UnsafeMutablePointer<Bucket>
-    /// Bit i set ⇔ bucket i is not empty (bucket 0 tracked by its head/count).
-    var occupied: UInt64 = 0
+    /// Bit i of word i / 64 set ⇔ bucket i is not empty (bucket 0 tracked by its head/count).
+    var occupied: UnsafeMutablePointer<UInt64>
     /// The biased time of the last event popped (the radix heap's reference point); starts
     /// at time 0, so keys of times ≥ 0 differ from it below bit 63 and 64 buckets suffice.
     var last: UInt64 = 1 << 63
@@ -111,16 +116,42 @@ public struct EventQueue: ~Copyable {
     var cancelledInHeap = 0
     /// Bucket buffers allocated so far (growth and regrowth), for tests and tuning.
     var bufferAllocations = 0
-    /// A drained buffer kept for the next bucket that must grow (at most one): in a steady
-    /// state the buckets take turns holding most events, and handing one the buffer another
-    /// gave back avoids an allocation per refill.
-    var spare = Bucket()
-    /// Appends to bucket `i`, counting buffer growth (growing into the spare costs none).
+    /// Entries the buckets' buffers hold room for (the pool not counted).
+    var bucketCapacity = 0
+    /// Buffers drained buckets gave back, for buckets that grow (`BufferPool`).
+    var pool = BufferPool()
+
+    /// A buffer for `n` entries: from the pool if it has one, else allocated.
+    mutating func takeBuffer(_ n: Int) -> UnsafeMutablePointer<Entry> {
+        if let buffer = pool.take(n) { return buffer }
+        bufferAllocations += 1
+        return .allocate(capacity: n)
+    }
+
+    /// Gives back a buffer of `n` entries: pooled up to the pending count's worth, else freed.
+    mutating func giveBack(_ buffer: UnsafeMutablePointer<Entry>, _ n: Int) {
+        pool.giveBack(buffer, n, limit: Swift.max(stored, 4096))
+    }
+
+    /// Appends to bucket `i`, its buffer doubled when full (from the pool if it can).
+    @inline(__always)
     mutating func append(_ e: Entry, to i: Int) {
-        if buckets[i].count == buckets[i].capacity && spare.capacity > buckets[i].capacity {
-            buckets[i].adopt(&spare)
+        let b = buckets + i
+        if b.pointee.count == b.pointee.capacity { grow(b) }
+        b.pointee.base![b.pointee.count] = e
+        b.pointee.count += 1
+    }
+
+    mutating func grow(_ b: UnsafeMutablePointer<Bucket>) {
+        let old = b.pointee.capacity
+        let n = Swift.max(16, old * 2)
+        let fresh = takeBuffer(n)
+        if let base = b.pointee.base {
+            fresh.update(from: base, count: b.pointee.count)
+            giveBack(base, old)
         }
-        if buckets[i].append(e) { bufferAllocations += 1 }
+        b.pointee.base = fresh; b.pointee.capacity = n
+        bucketCapacity += n - old
     }
 
     /// A growable array of entries, managed by hand (the queue is non-copyable).
@@ -130,48 +161,24 @@ public struct EventQueue: ~Copyable {
         var capacity = 0
         var head = 0
 
-        /// Appends; returns true when the buffer had to grow.
-        @discardableResult
-        mutating func append(_ e: Entry) -> Bool {
-            var grew = false
-            if count == capacity {
-                let n = Swift.max(16, capacity * 2)
-                let fresh = UnsafeMutablePointer<Entry>.allocate(capacity: n)
-                if let b = base { fresh.update(from: b, count: count); b.deallocate() }
-                base = fresh; capacity = n
-                grew = true
-            }
-            base![count] = e
-            count += 1
-            return grew
-        }
-
-        /// Moves this bucket's entries into `other`'s larger buffer, frees its own, and leaves
-        /// `other` empty.
-        mutating func adopt(_ other: inout Bucket) {
-            let fresh = other.base!
-            if let b = base { fresh.update(from: b, count: count); b.deallocate() }
-            base = fresh; capacity = other.capacity
-            other.base = nil; other.capacity = 0; other.count = 0; other.head = 0
-        }
-
-        mutating func release() {
-            base?.deallocate()
-            base = nil; capacity = 0; count = 0; head = 0
-        }
     }
 
-    static let bucketCount = 64
+    /// Bits per digit of the radix: 16 levels of 16 buckets over the 64-bit keys, plus bucket 0.
+    static let digitBits = 4
+    static let bucketCount = 1 + (62 / digitBits + 1) << digitBits
+    static let occupancyWords = (bucketCount + 63) / 64
 
     public init() {
         buckets = .allocate(capacity: EventQueue.bucketCount)
         buckets.initialize(repeating: Bucket(), count: EventQueue.bucketCount)
+        occupied = .allocate(capacity: EventQueue.occupancyWords)
+        occupied.initialize(repeating: 0, count: EventQueue.occupancyWords)
     }
 
     deinit {
         for i in 0..<EventQueue.bucketCount { buckets[i].base?.deallocate() }
-        spare.base?.deallocate()
         buckets.deallocate()
+        occupied.deallocate()
     }
 
     /// Reserves room for `n` pending events in the slot table.
@@ -198,8 +205,29 @@ public struct EventQueue: ~Copyable {
 
     static func biased(_ t: Int64) -> UInt64 { UInt64(bitPattern: t) ^ (1 << 63) }
 
+    @inline(__always)
     func bucketIndex(_ key: UInt64) -> Int {
-        key == last ? 0 : 64 - (key ^ last).leadingZeroBitCount
+        if key == last { return 0 }
+        let level = (63 &- (key ^ last).leadingZeroBitCount) / EventQueue.digitBits
+        let digit = Int(truncatingIfNeeded: key >> UInt64(level * EventQueue.digitBits)) & (1 << EventQueue.digitBits - 1)
+        return 1 &+ level << EventQueue.digitBits &+ digit
+    }
+
+    @inline(__always)
+    func markOccupied(_ i: Int) { occupied[i >> 6] |= 1 << UInt64(i & 63) }
+
+    @inline(__always)
+    func markEmpty(_ i: Int) { occupied[i >> 6] &= ~(1 << UInt64(i & 63)) }
+
+    func isOccupied(_ i: Int) -> Bool { (occupied[i >> 6] >> UInt64(i & 63)) & 1 == 1 }
+
+    /// The lowest non-empty bucket, if any.
+    @inline(__always)
+    func lowestOccupied() -> Int? {
+        for w in 0..<EventQueue.occupancyWords where occupied[w] != 0 {
+            return w << 6 | occupied[w].trailingZeroBitCount
+        }
+        return nil
     }
 
     mutating func insert(_ e: Entry) {
@@ -207,7 +235,7 @@ public struct EventQueue: ~Copyable {
         precondition(key >= last, "event at \(e.time) ticks is before the last popped event or before time 0")
         let i = bucketIndex(key)
         append(e, to: i)
-        occupied |= 1 << UInt64(i)
+        markOccupied(i)
         stored += 1
     }
 
@@ -315,15 +343,14 @@ public struct EventQueue: ~Copyable {
         let b = buckets
         if b[0].head < b[0].count { return true }
         b[0].head = 0; b[0].count = 0
-        occupied &= ~1
-        guard occupied != 0 else { return false }
-        let i = occupied.trailingZeroBitCount
+        markEmpty(0)
+        guard let i = lowestOccupied() else { return false }
         let src = b[i].base!, n = b[i].count
         var least = EventQueue.biased(src[0].time)
         for j in 1..<max(n, 1) { least = min(least, EventQueue.biased(src[j].time)) }
         last = least
         b[i].count = 0
-        occupied &= ~(1 << UInt64(i))
+        markEmpty(i)
         // A small refill holds the next events to run (all of them precede every other
         // bucket): fetch their state now, while the ones before them run.
         let fetch = n <= EventQueue.prefetchWindow
@@ -332,20 +359,17 @@ public struct EventQueue: ~Copyable {
             if fetch { prefetch(e) }
             let k = bucketIndex(EventQueue.biased(e.time))
             append(e, to: k)
-            occupied |= 1 << UInt64(k)
+            markOccupied(k)
         }
         // Every bucket takes its turn holding most events; keeping all those buffers would
         // cost a multiple of the pending count, so a drained buffer larger than half of what
-        // is stored is given up — kept as the one spare the next growing bucket takes (the
-        // largest such buffer), else freed. In a steady state no refill allocates.
-        if b[i].capacity > 1024 && b[i].capacity > stored / 2 {
-            if b[i].capacity > spare.capacity {
-                spare.release()
-                spare = b[i]
-                b[i].base = nil; b[i].capacity = 0; b[i].count = 0; b[i].head = 0
-            } else {
-                b[i].release()
-            }
+        // is stored, or any drained buffer once the buckets hold room for twice what is
+        // stored, is given back (to the pool, which growing buckets take from). In a steady
+        // state no refill allocates.
+        if b[i].capacity > 1024 && (b[i].capacity > stored / 2 || bucketCapacity > 2 * stored) {
+            bucketCapacity -= b[i].capacity
+            giveBack(b[i].base!, b[i].capacity)
+            b[i].base = nil; b[i].capacity = 0; b[i].count = 0; b[i].head = 0
         }
         return true
     }
@@ -378,7 +402,7 @@ public struct EventQueue: ~Copyable {
             }
             buckets[b].head = 0
             buckets[b].count = kept
-            if kept == 0 && b > 0 { occupied &= ~(1 << UInt64(b)) }
+            if kept == 0 && b > 0 { markEmpty(b) }
         }
         cancelledInHeap = 0
     }
@@ -388,7 +412,7 @@ public struct EventQueue: ~Copyable {
         var pending = 0, cancelled = 0, total = 0
         for b in 0..<EventQueue.bucketCount {
             let bucket = buckets[b]
-            precondition((b == 0) || ((occupied >> UInt64(b)) & 1 == 1) == (bucket.count > 0), "occupancy bit \(b) wrong")
+            precondition((b == 0) || isOccupied(b) == (bucket.count > 0), "occupancy bit \(b) wrong")
             for j in bucket.head..<bucket.count {
                 let e = bucket.base![j]
                 precondition(bucketIndex(EventQueue.biased(e.time)) == b, "entry in the wrong bucket")
