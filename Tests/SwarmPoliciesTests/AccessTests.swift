@@ -8,6 +8,9 @@ struct AccessTests {
         #expect(Tenant.Role.admin.permissions == Set(Permission.allCases))
         #expect(Tenant.Role.researcher.permissions == [.submit, .cancel, .readResults])
         #expect(Tenant.Role.contributor.permissions == [.lendDevices])
+        for role in Tenant.Role.allCases {
+            for p in Permission.allCases { #expect(role.grants(p) == role.permissions.contains(p), "\(role) \(p)") }
+        }
         let admin = Tenant(name: "ops", role: .admin), researcher = Tenant(name: "lab"), contributor = Tenant(name: "vol", role: .contributor)
         #expect(admin.may(.lendDevices) && !researcher.may(.lendDevices) && contributor.may(.lendDevices))
         #expect(admin.maySubmit && researcher.maySubmit && !contributor.maySubmit)

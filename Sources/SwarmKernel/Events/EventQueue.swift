@@ -91,9 +91,14 @@ public struct EventQueue: ~Copyable {
     /// A refill that moves at most this many entries prefetches their state: they are the
     /// next events to run, and their lines (a few hundred KiB at most) stay cached until they
     /// do; a larger refill — the first after a big bucket empties — would evict its own early
-    /// lines first. Measured on churn at 10⁶ devices × 24 h (CPU seconds, 2026-12-01): 16 →
-    /// 3.3 s, 64 → 2.7 s, 1024 → 2.5 s, 4096 → 2.6 s, every refill → 3.0 s.
-    static let prefetchWindow = 1024
+    /// lines first. Measured with binary digits on churn at 10⁶ devices × 24 h (CPU seconds,
+    /// 2026-12-01): 16 → 3.3 s, 64 → 2.7 s, 1024 → 2.5 s, 4096 → 2.6 s, every refill → 3.0 s.
+    /// With hexadecimal digits a bucket shrinks 16-fold per level, so the last refill an
+    /// entry passes through before it runs is often over 1024 (2026-12-02, wall seconds,
+    /// binary list 1024 / hexadecimal 1024 / 4096 / 16384): churn 10⁶ × 24 h 4.0–4.2 / 7.8–8.4
+    /// / 3.4 / 3.3 s; churn 10⁷ × 24 h 44.7 / — / 41.0 / 44.1 s; work 10⁵ 1.7 / 1.2–1.5 /
+    /// 1.3 / 1.2 s.
+    static let prefetchWindow = 4096
 
     /// Bucket 0 holds entries at exactly `last`, in scheduling order; bucket
     /// 1 + 16·L + d holds entries whose time first differs from `last` in hexadecimal digit L
