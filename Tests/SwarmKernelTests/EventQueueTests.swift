@@ -25,6 +25,37 @@ struct EventQueueTests {
         #expect(zip(got, expected).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 })
     }
 
+    @Test("times of every magnitude (every digit level, up to 2^62 ns) pop in (time, scheduling order), pushes interleaved", arguments: [21, 22, 23] as [UInt64])
+    func everyMagnitude(seed: UInt64) {
+        var g = Xoshiro256(seed: seed)
+        var q = EventQueue()
+        var now: Int64 = 0
+        // The reference: pending (time, sequence) pairs; the earliest pops first, ties by sequence.
+        var pending: [(Int64, UInt32)] = []
+        var sequence: UInt32 = 0
+        for step in 0..<30_000 {
+            if g.nextUnit() < 0.5 || pending.isEmpty {
+                // An offset of a random magnitude: 0 (a tie with now), small, or up to 2^62 − now.
+                let bits = g.nextIndex(below: 63)
+                let offset = bits == 0 ? 0 : Int64(g.nextIndex(below: 1 << bits))
+                let t = now + Swift.min(offset, (1 << 62) - now)
+                // Some pushes repeat a pending time, to make ties at every level.
+                let time = !pending.isEmpty && g.nextUnit() < 0.2 ? pending[g.nextIndex(below: pending.count)].0 : t
+                q.push(time: SimTime(ticks: time), kind: EventKind(rawValue: 0), target: sequence)
+                pending.append((time, sequence))
+                sequence += 1
+            } else {
+                let i = pending.indices.min { pending[$0].0 < pending[$1].0 || (pending[$0].0 == pending[$1].0 && pending[$0].1 < pending[$1].1) }!
+                let want = pending.remove(at: i)
+                let e = q.pop()!
+                #expect(e.time.ticks == want.0 && e.target == want.1, "step \(step)")
+                now = e.time.ticks
+            }
+            if step % 1_999 == 0 { q.checkInvariants() }
+        }
+        #expect(now > 1 << 40, "the run reached the high digit levels")
+    }
+
     @Test("interleaved pushes and pops keep heap order", arguments: [11, 12, 13] as [UInt64])
     func interleaved(seed: UInt64) {
         var g = Xoshiro256(seed: seed)

@@ -107,7 +107,7 @@ public struct EventQueue: ~Copyable {
     /// Bit i of word i / 64 set ⇔ bucket i is not empty (bucket 0 tracked by its head/count).
     var occupied: UnsafeMutablePointer<UInt64>
     /// The biased time of the last event popped (the radix heap's reference point); starts
-    /// at time 0, so keys of times ≥ 0 differ from it below bit 63 and 64 buckets suffice.
+    /// at time 0, so keys of times ≥ 0 differ from it below bit 63: 16 digit levels suffice.
     var last: UInt64 = 1 << 63
     var stored = 0
     /// Per slot: the generation of its current (or last) event; a handle names a slot and
@@ -342,8 +342,9 @@ public struct EventQueue: ~Copyable {
     // MARK: radix-heap internals
 
     /// Makes bucket 0 non-empty if any entry is stored: the lowest non-empty bucket's least
-    /// time becomes `last` and its entries move down (each entry moves at most 64 times in
-    /// its life, in practice a few). Entries keep their order, so equal times stay FIFO.
+    /// time becomes `last` and its entries move down to lower digit levels (each entry moves
+    /// at most 16 times in its life, in practice a few). Entries keep their order, so equal
+    /// times stay FIFO.
     mutating func refill() -> Bool {
         let b = buckets
         if b[0].head < b[0].count { return true }
