@@ -276,7 +276,10 @@ struct RuntimeTests {
         }
         let slow = r.attempts.filter { $0.device == 2 && $0.outcome == .returned && tasks.work[$0.task] == .seconds(1) }
         #expect(!slow.isEmpty, "the slow device ran a 1 s task")
-        for a in slow { #expect(a.computeEnd - a.computeStart >= 1.9, "speed 0.5 doubles a 1 s compute") }
+        // Doubled, not 1 s: the threshold sits between the two. The stamps carry the worker's and
+        // the coordinator's scheduling jitter at time scale 0.1 (a clean clone's make test saw
+        // 1.888 s once: 11 ms of wall time short of 2 s); emulation precision is tested on its own.
+        for a in slow { #expect(a.computeEnd - a.computeStart >= 1.5, "speed 0.5 doubles a 1 s compute") }
     }
 
     @Test("a worker process runs a layer (a kernel sequence) and returns the checksum of its parts run in order")
