@@ -276,9 +276,11 @@ struct RuntimeTests {
         }
         let slow = r.attempts.filter { $0.device == 2 && $0.outcome == .returned && tasks.work[$0.task] == .seconds(1) }
         #expect(!slow.isEmpty, "the slow device ran a 1 s task")
-        // Doubled, not 1 s: the threshold sits between the two. The stamps carry the worker's and
-        // the coordinator's scheduling jitter at time scale 0.1 (a clean clone's make test saw
-        // 1.888 s once: 11 ms of wall time short of 2 s); emulation precision is tested on its own.
+        // Doubled, not 1 s: the threshold sits between the two. A clean clone's make test saw
+        // 1.888 s once (11 ms of wall time short at time scale 0.1): the worker counts from the
+        // `due` it was sent (the acting instant), while the record's `assigned` never goes back
+        // before an earlier stamp, so after a late event it can be later, and computeStart is
+        // clamped up to it. Known, not fixed here (see the ninth session's closing note).
         for a in slow { #expect(a.computeEnd - a.computeStart >= 1.5, "speed 0.5 doubles a 1 s compute") }
     }
 
