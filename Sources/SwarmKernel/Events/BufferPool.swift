@@ -51,3 +51,40 @@ struct BufferPool: ~Copyable {
         }
     }
 }
+
+/// The event list's bucket buffers: appends, doubling through the pool.
+extension EventQueue {
+    /// A buffer for `n` entries: from the pool if it has one, else allocated.
+    mutating func takeBuffer(_ n: Int) -> UnsafeMutablePointer<Entry> {
+        if let buffer = pool.take(n) { return buffer }
+        bufferAllocations += 1
+        return .allocate(capacity: n)
+    }
+
+    /// Gives back a buffer of `n` entries: pooled up to the pending count's worth, else freed.
+    mutating func giveBack(_ buffer: UnsafeMutablePointer<Entry>, _ n: Int) {
+        pool.giveBack(buffer, n, limit: Swift.max(stored, 4096))
+    }
+
+    /// Appends to bucket `i`, its buffer doubled when full (from the pool if it can).
+    @inline(__always)
+    mutating func append(_ e: Entry, to i: Int) {
+        let b = buckets + i
+        if b.pointee.count == b.pointee.capacity { grow(b) }
+        b.pointee.base![b.pointee.count] = e
+        b.pointee.count += 1
+    }
+
+    /// Doubles bucket `b`'s buffer (16 entries at first), keeping its entries.
+    mutating func grow(_ b: UnsafeMutablePointer<Bucket>) {
+        let old = b.pointee.capacity
+        let n = Swift.max(16, old * 2)
+        let fresh = takeBuffer(n)
+        if let base = b.pointee.base {
+            fresh.update(from: base, count: b.pointee.count)
+            giveBack(base, old)
+        }
+        b.pointee.base = fresh; b.pointee.capacity = n
+        bucketCapacity += n - old
+    }
+}

@@ -126,46 +126,13 @@ public struct EventQueue: ~Copyable {
     /// Buffers drained buckets gave back, for buckets that grow (`BufferPool`).
     var pool = BufferPool()
 
-    /// A buffer for `n` entries: from the pool if it has one, else allocated.
-    mutating func takeBuffer(_ n: Int) -> UnsafeMutablePointer<Entry> {
-        if let buffer = pool.take(n) { return buffer }
-        bufferAllocations += 1
-        return .allocate(capacity: n)
-    }
-
-    /// Gives back a buffer of `n` entries: pooled up to the pending count's worth, else freed.
-    mutating func giveBack(_ buffer: UnsafeMutablePointer<Entry>, _ n: Int) {
-        pool.giveBack(buffer, n, limit: Swift.max(stored, 4096))
-    }
-
-    /// Appends to bucket `i`, its buffer doubled when full (from the pool if it can).
-    @inline(__always)
-    mutating func append(_ e: Entry, to i: Int) {
-        let b = buckets + i
-        if b.pointee.count == b.pointee.capacity { grow(b) }
-        b.pointee.base![b.pointee.count] = e
-        b.pointee.count += 1
-    }
-
-    mutating func grow(_ b: UnsafeMutablePointer<Bucket>) {
-        let old = b.pointee.capacity
-        let n = Swift.max(16, old * 2)
-        let fresh = takeBuffer(n)
-        if let base = b.pointee.base {
-            fresh.update(from: base, count: b.pointee.count)
-            giveBack(base, old)
-        }
-        b.pointee.base = fresh; b.pointee.capacity = n
-        bucketCapacity += n - old
-    }
-
-    /// A growable array of entries, managed by hand (the queue is non-copyable).
+    /// A bucket's entries in a buffer managed by hand (the queue is non-copyable), read from
+    /// `head`; `append(_:to:)` grows it (`BufferPool.swift`).
     struct Bucket {
         var base: UnsafeMutablePointer<Entry>? = nil
         var count = 0
         var capacity = 0
         var head = 0
-
     }
 
     /// Bits per digit of the radix: 16 levels of 16 buckets over the 64-bit keys, plus bucket 0.
