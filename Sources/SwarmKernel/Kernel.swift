@@ -89,6 +89,22 @@ public final class Simulation {
         state.pointee.queue.setPrefetch(kind: kind, base: base, stride: stride)
     }
 
+    /// One more cache hint for `kind` (a handler reading several per-target tables): kept
+    /// beside those set before, up to `EventQueue.hintsPerKind`; returns false beyond that.
+    /// Only addresses, as `setPrefetch`.
+    @discardableResult
+    public func addPrefetch(_ kind: EventKind, base: UnsafeRawPointer, stride: Int) -> Bool {
+        precondition(kind.rawValue < state.pointee.handlerCount, "event kind \(kind.rawValue) has no handler")
+        return state.pointee.queue.addPrefetch(kind: kind, base: base, stride: stride)
+    }
+
+    /// Fetches into the cache the records `kind`'s hints name for `target` — a model about
+    /// to touch them outside such an event (starting work on a device, say). Only a hint.
+    @inline(__always)
+    public func prefetch(_ kind: EventKind, target: UInt32) {
+        state.pointee.queue.prefetch(kind: kind, target: target)
+    }
+
     // MARK: scheduling
 
     /// Schedules `kind` on `target` at `time`, which may not be in the past.

@@ -53,6 +53,47 @@ struct SimulationTests {
         #expect(randomModelTrace(seed: 7, prefetch: UnsafeRawPointer(bitPattern: 0x1000)) == plain)
     }
 
+    @Test("a kind keeps up to hintsPerKind prefetch hints; setPrefetch starts its list anew")
+    func severalHints() {
+        let sim = Simulation()
+        let k = sim.register("tick") { _ in }
+        let base = UnsafeRawPointer(bitPattern: 0x1000)!
+        for i in 0..<EventQueue.hintsPerKind { #expect(sim.addPrefetch(k, base: base, stride: 8), "hint \(i)") }
+        #expect(!sim.addPrefetch(k, base: base, stride: 8))
+        sim.setPrefetch(k, base: base, stride: 8)   // one hint, the rest dropped
+        for _ in 1..<EventQueue.hintsPerKind { #expect(sim.addPrefetch(k, base: base, stride: 8)) }
+        #expect(!sim.addPrefetch(k, base: base, stride: 8))
+        sim.setPrefetch(k, base: nil, stride: 0)     // none
+        #expect(sim.addPrefetch(k, base: base, stride: 8))
+    }
+
+    @Test("thousands of events at one instant, with every hint a kind may have pointing at unmapped memory, run as without hints")
+    func tiesWithHints() {
+        func trace(hinted: Bool) -> [UInt32] {
+            let sim = Simulation()
+            var order: [UInt32] = []
+            var n = 0
+            var k = EventKind(rawValue: 0)
+            k = sim.register("tick") { [unowned sim] e in
+                order.append(e.target)
+                // each wave schedules the next at one instant, as identical devices finishing
+                // identical work do (a bucket 0 far longer than the pop's look-ahead)
+                if n < 20_000 { n += 1; sim.schedule(k, target: e.target &* 7 &+ 1, after: .seconds(1)) }
+            }
+            if hinted {
+                for i in 0..<EventQueue.hintsPerKind {
+                    sim.addPrefetch(k, base: UnsafeRawPointer(bitPattern: 0x1000 * (i + 1))!, stride: 4_096 * (i + 1))
+                }
+            }
+            for i in 0..<5_000 { sim.schedule(k, target: UInt32(i), at: SimTime(seconds: 1)) }
+            sim.run()
+            return order
+        }
+        let plain = trace(hinted: false)
+        #expect(plain.count == 25_000)
+        #expect(trace(hinted: true) == plain)
+    }
+
     @Test("equal-time events run in the order they were scheduled")
     func fifoTies() {
         let sim = Simulation()

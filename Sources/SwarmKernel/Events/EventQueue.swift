@@ -99,6 +99,9 @@ public struct EventQueue: ~Copyable {
     /// / 3.4 / 3.3 s; churn 10⁷ × 24 h 44.7 / — / 41.0 / 44.1 s; work 10⁵ 1.7 / 1.2–1.5 /
     /// 1.3 / 1.2 s.
     static let prefetchWindow = 4096
+    /// Popping from a long bucket 0 prefetches the entry this many places ahead: far enough
+    /// that its lines arrive before it runs, near enough that they are still cached then.
+    static let popLookahead = 16
 
     /// Bucket 0 holds entries at exactly `last`, in scheduling order; bucket
     /// 1 + 16·L + d holds entries whose time first differs from `last` in hexadecimal digit L
@@ -116,8 +119,12 @@ public struct EventQueue: ~Copyable {
     /// Per slot, 2 bits (32 slots a word): `free`, `pending` or `cancelled`.
     var states = FlatBuffer<UInt64>()
     var freeSlots = FlatBuffer<UInt32>()
-    /// Per kind: where its events' state lives (`setPrefetch`).
+    /// Per kind: where its events' state lives (`setPrefetch`, `addPrefetch`), up to
+    /// `hintsPerKind` records, kind k's at k × hintsPerKind…; a zero stride ends its list.
     var hints = FlatBuffer<Hint>()
+    /// Records a kind may name: an attempt's phase event reads its slot's entries in a few
+    /// per-slot tables of the engine and the lifecycle.
+    public static let hintsPerKind = 12
     var cancelledInHeap = 0
     /// Bucket buffers allocated so far (growth and regrowth), for tests and tuning.
     var bufferAllocations = 0
@@ -164,9 +171,24 @@ public struct EventQueue: ~Copyable {
     /// by the queue: a stale one (the array moved) costs a useless fetch, nothing else.
     public mutating func setPrefetch(kind: EventKind, base: UnsafeRawPointer?, stride: Int) {
         precondition(stride >= 0, "prefetch stride must be ≥ 0")
-        let k = Int(kind.rawValue)
-        while hints.count <= k { hints.append(Hint(base: 0, stride: 0)) }
-        hints.start[k] = Hint(base: base.map { UInt(bitPattern: $0) } ?? 0, stride: base == nil ? 0 : UInt(stride))
+        let k = Int(kind.rawValue) * EventQueue.hintsPerKind
+        while hints.count < k + EventQueue.hintsPerKind { hints.append(Hint(base: 0, stride: 0)) }
+        for i in 0..<EventQueue.hintsPerKind { hints.start[k + i] = Hint(base: 0, stride: 0) }
+        if let base, stride > 0 { hints.start[k] = Hint(base: UInt(bitPattern: base), stride: UInt(stride)) }
+    }
+
+    /// One more record for `kind`'s events (`setPrefetch` keeps one and drops the others);
+    /// returns false, adding nothing, when the kind already names `hintsPerKind`.
+    @discardableResult
+    public mutating func addPrefetch(kind: EventKind, base: UnsafeRawPointer, stride: Int) -> Bool {
+        precondition(stride > 0, "prefetch stride must be > 0")
+        let k = Int(kind.rawValue) * EventQueue.hintsPerKind
+        while hints.count < k + EventQueue.hintsPerKind { hints.append(Hint(base: 0, stride: 0)) }
+        for i in 0..<EventQueue.hintsPerKind where hints.start[k + i].stride == 0 {
+            hints.start[k + i] = Hint(base: UInt(bitPattern: base), stride: UInt(stride))
+            return true
+        }
+        return false
     }
 
     /// Events scheduled and not yet run or cancelled.
@@ -283,6 +305,10 @@ public struct EventQueue: ~Copyable {
             let top = b0[0].base![b0[0].head]
             guard top.time <= limit.ticks else { return nil }
             b0[0].head += 1
+            // Many events due at one instant (identical devices finishing identical work)
+            // fill bucket 0 in a refill too large to prefetch: fetch ahead as they are popped.
+            let ahead = b0[0].head &+ EventQueue.popLookahead
+            if ahead < b0[0].count { prefetch(b0[0].base![ahead]) }
             stored -= 1
             let live = state(Int(top.slot)) == EventQueue.pending
             release(top.slot)
@@ -294,16 +320,31 @@ public struct EventQueue: ~Copyable {
         return nil
     }
 
+    /// Fetches the records `kind`'s hints name for `target`, as if an event of that kind on
+    /// that target were about to run (a model about to touch them for another reason).
+    public func prefetch(kind: EventKind, target: UInt32) {
+        prefetchHints(kind: kind.rawValue, target: target)
+    }
+
+    @inline(__always)
+    func prefetchHints(kind: UInt32, target: UInt32) {
+        var k = Int(kind) &* EventQueue.hintsPerKind
+        let end = Swift.min(k &+ EventQueue.hintsPerKind, hints.count)
+        while k < end {
+            let h = hints.start[k]
+            if h.stride == 0 { break }
+            swarm_prefetch(UnsafeRawPointer(bitPattern: h.base &+ UInt(target) &* h.stride))
+            k &+= 1
+        }
+    }
+
     /// Fetches what running `e` will touch: its slot's generation and state (the next push
-    /// reuses the slot) and the kind's per-target record, if the model gave a hint.
+    /// reuses the slot) and the kind's per-target records, if the model gave hints.
     @inline(__always)
     func prefetch(_ e: Entry) {
         swarm_prefetch(generations.start + Int(e.slot))
         swarm_prefetch(states.start + Int(e.slot >> 5))
-        if Int(e.kind) < hints.count {
-            let h = hints.start[Int(e.kind)]
-            if h.stride != 0 { swarm_prefetch(UnsafeRawPointer(bitPattern: h.base &+ UInt(e.target) &* h.stride)) }
-        }
+        prefetchHints(kind: e.kind, target: e.target)
     }
 
     // MARK: radix-heap internals

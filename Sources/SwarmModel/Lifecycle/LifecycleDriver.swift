@@ -89,6 +89,10 @@ public protocol LifecycleDriver: AnyObject {
     /// devices run one attempt at a time — the runtime's — needs nothing else).
     func beginAttempt(task: Int, device: Int, slot: Int)
     func cancelAttempt(task: Int, device: Int, slot: Int)
+    /// A hint: an attempt will soon start on `device` (a dispatch round starts its
+    /// placements in order), so the driver may fetch the device's state into the cache.
+    /// Default: nothing.
+    func willStart(device: Int)
 }
 
 extension LifecycleDriver {
@@ -98,4 +102,5 @@ extension LifecycleDriver {
     }
     public func cancelAttempt(task: Int, device: Int, slot: Int) { cancelAttempt(task: task, device: device) }
     public func isCorrect(task: Int, result: UInt64) -> Bool { result == TrustModel.correctResult(task) }
+    public func willStart(device: Int) {}
 }

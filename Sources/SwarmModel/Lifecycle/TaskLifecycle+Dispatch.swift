@@ -45,8 +45,17 @@ extension TaskLifecycle {
         }
         metrics.refusedPlacements += placements.refused
         var moreWanted = false, startedAny = false
+        // A round places hundreds of tasks on devices picked at random across the fleet:
+        // the driver fetches the state of the device a few placements ahead, so starting one
+        // does not wait on memory (at 10⁶ devices each start missed the cache on every table).
+        let starter = driver   // one retain for the round
+        let count = placements.assignments.count
+        for i in 0..<min(count, TaskLifecycle.startLookahead) { starter.willStart(device: placements.assignments[i].device) }
         // by index: an iterator over the tuples is generic code that allocates in a debug build
-        for i in 0..<placements.assignments.count {
+        for i in 0..<count {
+            if i + TaskLifecycle.startLookahead < count {
+                starter.willStart(device: placements.assignments[i + TaskLifecycle.startLookahead].device)
+            }
             let (task, device) = placements.assignments[i]
             let t = task.index
             let pod = view.runsPods(device)
@@ -73,6 +82,9 @@ extension TaskLifecycle {
         }
         if moreWanted && view.idleCount > 0 { requestDispatch() }
     }
+
+    /// How many placements ahead of the one starting its device's state is fetched.
+    static let startLookahead = 8
 
     /// Queues backup attempts for stragglers; returns whether any was queued.
     func speculate() -> Bool {

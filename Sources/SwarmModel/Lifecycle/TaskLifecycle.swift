@@ -67,10 +67,11 @@ public final class TaskLifecycle {
         me._withUnsafeGuaranteedRef { lifecycle in
             if !lifecycle.mayUse(t.index, d) { return true }
             if lifecycle.pods != nil, lifecycle.runs(t.index, on: d) { return true }   // a node runs one replica
-            return lifecycle.ballots[t.index]?.contains(where: { $0.device == Int32(d) }) ?? false
+            return lifecycle.ballots.hasVote(task: t.index, device: Int32(d))
         }
     }
-    @exclusivity(unchecked) var ballots: [Int: [Vote]] = [:]
+    /// Votes of undecided replicated tasks (`BallotBox`).
+    @exclusivity(unchecked) var ballots: BallotBox
     // Per slot (a device's first slot is its own id; a Kubernetes node's further pod slots
     // follow the devices, `TaskLifecycle+Pods.swift`): the task it runs (−1 none) and when
     // that attempt began. Per device: when the current idle stretch began, whether it is
@@ -109,6 +110,7 @@ public final class TaskLifecycle {
         tenantWeights = configuration.tenants.map(\.weight)
         tenantQuotas = configuration.tenants.map { $0.quota ?? .max }
         graph = TaskGraph(tasks)
+        ballots = BallotBox(tasks: m)
         hasOwners = !configuration.ownership.owner.isEmpty
         queues = ReadyQueues(tenants: tenantCount, tasks: m)
         metrics.tenantBusySeconds = [Double](repeating: 0, count: tenantCount)
@@ -280,11 +282,12 @@ public final class TaskLifecycle {
             finishIfSettled()
             return
         }
-        // The votes so far and this one, in a buffer kept between calls: a task decided by its
-        // first vote (no replication) allocates no ballot.
+        // The votes so far and this one, in a buffer kept between calls; earlier votes wait in
+        // `ballots`, whose pool is reused: no result allocates.
         ballotScratch.removeAll(keepingCapacity: true)
-        if let earlier = ballots[t] { ballotScratch.append(contentsOf: earlier) }
-        ballotScratch.append(Vote(result: result, device: Int32(d), seconds: seconds))
+        ballots.append(votesOf: t, to: &ballotScratch)
+        let vote = Vote(result: result, device: Int32(d), seconds: seconds)
+        ballotScratch.append(vote)
         let ballot = ballotScratch
         let context = BallotContext(votes: ballot, quorum: Int(tasks.quorum[t]), attempts: Int(tasks.attempts[t]),
                                     live: Int(live[t]), fleetSize: view.fleet.count,
@@ -296,7 +299,7 @@ public final class TaskLifecycle {
             for v in liars { blacklist(Int(v)) }
             accept(t, result: value, on: d, ballot: ballot)
         case .needMore(let now):
-            ballots[t] = ballot
+            ballots.store(vote, task: t)
             if now || (live[t] == 0 && needed[t] == 0) {
                 if !now && unreplaced[t] > 0 { unreplaced[t] -= 1 }
                 needed[t] += 1
@@ -309,7 +312,7 @@ public final class TaskLifecycle {
         let driver = self.driver   // one retain for the call, not one per use
         let now = driver.now
         acceptedResult[t] = result
-        ballots[t] = nil
+        ballots.clear(task: t)
         needed[t] = 0
         tasks.state[t] = .done
         tasks.finished[t] = now.ticks
@@ -355,7 +358,7 @@ public final class TaskLifecycle {
     func drop(_ t: Int) {
         tasks.state[t] = .dropped
         needed[t] = 0
-        ballots[t] = nil
+        ballots.clear(task: t)
         metrics.tasksDropped += 1
         metrics.droppedSeconds += cancelAttempts(of: t)
         driver.record(.dropped(task: TaskID(index: t), at: driver.now))

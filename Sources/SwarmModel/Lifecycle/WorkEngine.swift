@@ -154,6 +154,7 @@ public final class WorkEngine {
         // A device change first reads the device's availability cursor: fetch it ahead.
         let cursors = availability.prefetchAddress
         sim.setPrefetch(kinds.change, base: cursors.base, stride: cursors.stride)
+        prefetchSlotState()
         if !configuration.pools.isEmpty { startPools(configuration.pools, taskCount: tasks.count) }
         let first = lifecycle.attach(self)
         for d in 0..<n {
@@ -162,6 +163,32 @@ public final class WorkEngine {
             if s.until != .distantFuture { sim.schedule(kinds.change, target: UInt32(d), at: s.until) }
         }
         if let first { sim.schedule(kinds.arrive, at: max(sim.now, first)) }
+    }
+
+    /// Cache hints for an attempt's phase events (target: its slot): the per-slot and
+    /// per-device entries its handlers read — and starting an attempt reads (`willStart`). A 10⁶-device fleet misses the cache on each of
+    /// them (perf: `current[s]` was 84% of `phaseDone`, `phase[s]` half of `advancePhase`,
+    /// `attemptStart[s]` half of `attemptReturned`); fetched while earlier events run, they
+    /// cost no wait. A slot below the device count is its device; a pod slot beyond it
+    /// fetches a useless line. Addresses only: results never depend on them.
+    func prefetchSlotState() {
+        func hint<T>(_ array: [T]) {
+            array.withUnsafeBufferPointer { b in
+                if let base = b.baseAddress { sim.addPrefetch(kinds.phase, base: UnsafeRawPointer(base), stride: MemoryLayout<T>.stride) }
+            }
+        }
+        hint(lifecycle.current)
+        hint(phase)
+        hint(phaseEvent)
+        hint(lifecycle.attemptStart)
+        hint(lifecycle.nextLive)
+        hint(lifecycle.deviceBytes)
+        hint(lifecycle.idleSince)
+        hint(fleetView.fleet.regionOf)
+        hint(fleetView.fleet.classOf)
+        hint(fleetView.completed)
+        hint(fleetView.running)
+        hint(fleetView.position)
     }
 
     /// Adds `observer` after the one already set (several observers — the results recorder,
@@ -327,6 +354,9 @@ extension WorkEngine: LifecycleDriver {
     }
 
     public func cancelAttempt(task t: Int, device d: Int) { stopAttempt(d) }
+
+    /// The device's state, as its attempt's phase events name it (`prefetchSlotState`).
+    public func willStart(device d: Int) { sim.prefetch(kinds.phase, target: UInt32(d)) }
 
     public func cancelAttempt(task t: Int, device d: Int, slot s: Int) { stopAttempt(s) }
 
