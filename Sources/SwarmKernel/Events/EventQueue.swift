@@ -48,7 +48,8 @@ public struct EventHandle: Hashable, Sendable {
 ///   model state a kind names (`setPrefetch`) are fetched into the cache when the entry is
 ///   moved into a small refill — a few events before it runs — so at 10⁶ devices neither
 ///   costs a cache miss on the critical path (perf showed the slot-table load and the
-///   device's state as the two misses behind most of an event's time).
+///   device's state as the two misses behind most of an event's time). A bucket 0 too long
+///   for that (many events at one instant) is prefetched a few entries ahead as it is popped.
 /// - Ties: equal times always share a bucket and buckets keep arrival order, so equal-time
 ///   events run in the order they were scheduled, on every machine.
 /// - Cancellation marks the slot (O(1), handles carry a generation); cancelled entries are
@@ -163,32 +164,6 @@ public struct EventQueue: ~Copyable {
     /// Reserves room for `n` pending events in the slot table.
     public mutating func reserveCapacity(_ n: Int) {
         generations.reserve(n); freeSlots.reserve(n); states.reserve(n / 32 + 1)
-    }
-
-    /// A hint for the events of `kind`: their handler reads `stride` bytes at `base + target ×
-    /// stride` (a model's per-device record). The queue fetches that line into the cache when
-    /// the event is a few events from running. `base` is only an address, never read through
-    /// by the queue: a stale one (the array moved) costs a useless fetch, nothing else.
-    public mutating func setPrefetch(kind: EventKind, base: UnsafeRawPointer?, stride: Int) {
-        precondition(stride >= 0, "prefetch stride must be ≥ 0")
-        let k = Int(kind.rawValue) * EventQueue.hintsPerKind
-        while hints.count < k + EventQueue.hintsPerKind { hints.append(Hint(base: 0, stride: 0)) }
-        for i in 0..<EventQueue.hintsPerKind { hints.start[k + i] = Hint(base: 0, stride: 0) }
-        if let base, stride > 0 { hints.start[k] = Hint(base: UInt(bitPattern: base), stride: UInt(stride)) }
-    }
-
-    /// One more record for `kind`'s events (`setPrefetch` keeps one and drops the others);
-    /// returns false, adding nothing, when the kind already names `hintsPerKind`.
-    @discardableResult
-    public mutating func addPrefetch(kind: EventKind, base: UnsafeRawPointer, stride: Int) -> Bool {
-        precondition(stride > 0, "prefetch stride must be > 0")
-        let k = Int(kind.rawValue) * EventQueue.hintsPerKind
-        while hints.count < k + EventQueue.hintsPerKind { hints.append(Hint(base: 0, stride: 0)) }
-        for i in 0..<EventQueue.hintsPerKind where hints.start[k + i].stride == 0 {
-            hints.start[k + i] = Hint(base: UInt(bitPattern: base), stride: UInt(stride))
-            return true
-        }
-        return false
     }
 
     /// Events scheduled and not yet run or cancelled.
@@ -318,33 +293,6 @@ public struct EventQueue: ~Copyable {
             cancelledInHeap -= 1
         }
         return nil
-    }
-
-    /// Fetches the records `kind`'s hints name for `target`, as if an event of that kind on
-    /// that target were about to run (a model about to touch them for another reason).
-    public func prefetch(kind: EventKind, target: UInt32) {
-        prefetchHints(kind: kind.rawValue, target: target)
-    }
-
-    @inline(__always)
-    func prefetchHints(kind: UInt32, target: UInt32) {
-        var k = Int(kind) &* EventQueue.hintsPerKind
-        let end = Swift.min(k &+ EventQueue.hintsPerKind, hints.count)
-        while k < end {
-            let h = hints.start[k]
-            if h.stride == 0 { break }
-            swarm_prefetch(UnsafeRawPointer(bitPattern: h.base &+ UInt(target) &* h.stride))
-            k &+= 1
-        }
-    }
-
-    /// Fetches what running `e` will touch: its slot's generation and state (the next push
-    /// reuses the slot) and the kind's per-target records, if the model gave hints.
-    @inline(__always)
-    func prefetch(_ e: Entry) {
-        swarm_prefetch(generations.start + Int(e.slot))
-        swarm_prefetch(states.start + Int(e.slot >> 5))
-        prefetchHints(kind: e.kind, target: e.target)
     }
 
     // MARK: radix-heap internals
