@@ -125,7 +125,7 @@ public struct EventQueue: ~Copyable {
     var hints = FlatBuffer<Hint>()
     /// Records a kind may name: an attempt's phase event reads its slot's entries in a few
     /// per-slot tables of the engine and the lifecycle.
-    public static let hintsPerKind = 12
+    public static let hintsPerKind = 16
     var cancelledInHeap = 0
     /// Bucket buffers allocated so far (growth and regrowth), for tests and tuning.
     var bufferAllocations = 0

@@ -189,6 +189,10 @@ public final class WorkEngine {
         hint(fleetView.completed)
         hint(fleetView.running)
         hint(fleetView.position)
+        hint(fleetView.onlineSince)
+        hint(lifecycle.occupied)
+        hint(lifecycle.blacklisted)
+        hint(adversarial)
     }
 
     /// Adds `observer` after the one already set (several observers — the results recorder,
