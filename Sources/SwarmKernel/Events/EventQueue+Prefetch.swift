@@ -10,10 +10,9 @@ extension EventQueue {
     /// by the queue: a stale one (the array moved) costs a useless fetch, nothing else.
     public mutating func setPrefetch(kind: EventKind, base: UnsafeRawPointer?, stride: Int) {
         precondition(stride >= 0, "prefetch stride must be ≥ 0")
-        let k = Int(kind.rawValue) * EventQueue.hintsPerKind
-        while hints.count < k + EventQueue.hintsPerKind { hints.append(Hint(base: 0, stride: 0)) }
+        let k = hintList(kind)
         for i in 0..<EventQueue.hintsPerKind { hints.start[k + i] = Hint(base: 0, stride: 0) }
-        if let base, stride > 0 { hints.start[k] = Hint(base: UInt(bitPattern: base), stride: UInt(stride)) }
+        if let base, stride > 0 { addPrefetch(kind: kind, base: base, stride: stride) }
     }
 
     /// One more record for `kind`'s events (`setPrefetch` keeps one and drops the others);
@@ -21,13 +20,19 @@ extension EventQueue {
     @discardableResult
     public mutating func addPrefetch(kind: EventKind, base: UnsafeRawPointer, stride: Int) -> Bool {
         precondition(stride > 0, "prefetch stride must be > 0")
-        let k = Int(kind.rawValue) * EventQueue.hintsPerKind
-        while hints.count < k + EventQueue.hintsPerKind { hints.append(Hint(base: 0, stride: 0)) }
+        let k = hintList(kind)
         for i in 0..<EventQueue.hintsPerKind where hints.start[k + i].stride == 0 {
             hints.start[k + i] = Hint(base: UInt(bitPattern: base), stride: UInt(stride))
             return true
         }
         return false
+    }
+
+    /// Where `kind`'s hints start in `hints`, made room for (empty) if the kind had none.
+    mutating func hintList(_ kind: EventKind) -> Int {
+        let k = Int(kind.rawValue) * EventQueue.hintsPerKind
+        while hints.count < k + EventQueue.hintsPerKind { hints.append(Hint(base: 0, stride: 0)) }
+        return k
     }
 
     /// Fetches the records `kind`'s hints name for `target`, as if an event of that kind on

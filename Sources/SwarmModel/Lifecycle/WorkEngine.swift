@@ -166,15 +166,17 @@ public final class WorkEngine {
     }
 
     /// Cache hints for an attempt's phase events (target: its slot): the per-slot and
-    /// per-device entries its handlers read — and starting an attempt reads (`willStart`). A 10⁶-device fleet misses the cache on each of
-    /// them (perf: `current[s]` was 84% of `phaseDone`, `phase[s]` half of `advancePhase`,
+    /// per-device entries its handlers read, and starting an attempt reads (`willStart`). A
+    /// 10⁶-device fleet misses the cache on each of them (perf: `current[s]` was 84% of `phaseDone`, `phase[s]` half of `advancePhase`,
     /// `attemptStart[s]` half of `attemptReturned`); fetched while earlier events run, they
     /// cost no wait. A slot below the device count is its device; a pod slot beyond it
     /// fetches a useless line. Addresses only: results never depend on them.
     func prefetchSlotState() {
         func hint<T>(_ array: [T]) {
             array.withUnsafeBufferPointer { b in
-                if let base = b.baseAddress { sim.addPrefetch(kinds.phase, base: UnsafeRawPointer(base), stride: MemoryLayout<T>.stride) }
+                guard let base = b.baseAddress else { return }
+                let added = sim.addPrefetch(kinds.phase, base: UnsafeRawPointer(base), stride: MemoryLayout<T>.stride)
+                assert(added, "more phase hints than EventQueue.hintsPerKind")
             }
         }
         hint(lifecycle.current)
@@ -359,10 +361,10 @@ extension WorkEngine: LifecycleDriver {
 
     public func cancelAttempt(task t: Int, device d: Int) { stopAttempt(d) }
 
+    public func cancelAttempt(task t: Int, device d: Int, slot s: Int) { stopAttempt(s) }
+
     /// The device's state, as its attempt's phase events name it (`prefetchSlotState`).
     public func willStart(device d: Int) { sim.prefetch(kinds.phase, target: UInt32(d)) }
-
-    public func cancelAttempt(task t: Int, device d: Int, slot s: Int) { stopAttempt(s) }
 
     public func wakeBarrier(_ task: Int, after delay: SimDuration) {
         sim.schedule(kinds.barrier, target: UInt32(task), after: delay)
