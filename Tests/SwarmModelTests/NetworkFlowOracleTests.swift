@@ -58,6 +58,8 @@ struct NetworkFlowOracleTests {
                 #expect(abs(bx - by) <= bytesTolerance, "\(what): bytes left of \(x) \(bx) vs \(by)")
             }
             NetworkFlowTests.checkMaxMin(lazy)
+            // What a replay starts from: each level's flows per link, as the buckets hold them.
+            #expect(lazy.replayEntriesAgree(), "\(what): a component's recorded levels disagree with its buckets' counts")
         }
 
         /// Removes the flow finishing next, if it finishes by `t`; the two agree on when.
@@ -255,5 +257,33 @@ struct NetworkFlowOracleTests {
         pair.check("X = 3, Y = 1, Z = 4")
         #expect(pair.lazy.rate(of: pair.flows[3].0) == 20 && pair.lazy.rate(of: pair.flows[5].0) == 20)
         #expect(abs(pair.lazy.rate(of: pair.flows[0].0) - 80.0 / 3) < 1e-12)
+    }
+
+    @Test("a bucket that empties and fills again keeps its place in the recorded filling: both changes replay, and match the full recompute")
+    func replayAcrossAnEmptiedBucket() {
+        // W = 100 B/s shared; bucket X: flows over W and a private 1000 B/s link each, bucket Y:
+        // over W and a private 10 B/s link each (capped below W's share). Y's last flow leaving
+        // opens or closes no shared link: the replay keeps Y's level with no flows in it.
+        var pair = Pair()
+        let w = pair.addLink(100)
+        let fast = (0..<3).map { _ in pair.addLink(1000) }, slow = [pair.addLink(10), pair.addLink(10)]
+        for l in fast { pair.add(1e9, [w, l], at: .zero) }
+        pair.add(1e9, [w, slow[0]], at: .zero)
+        pair.check("X = 3, Y = 1")
+        #expect(pair.lazy.rate(of: pair.flows[3].0) == 10 && pair.lazy.rate(of: pair.flows[0].0) == 30)
+        let before = (pair.lazy.replayedChanges, pair.lazy.filledChanges)
+        let one = SimTime.zero + .seconds(1), two = SimTime.zero + .seconds(2)
+        pair.remove(3, at: one)   // Y empties: X shares all of W
+        pair.check("X = 3, Y = 0")
+        #expect(pair.lazy.rate(of: pair.flows[0].0) == 100.0 / 3)
+        pair.add(100, [w, slow[1]], at: two)   // Y opens again, at its cap: 100 B take 10 s
+        pair.check("X = 3, Y = 1 again")
+        #expect(pair.lazy.rate(of: pair.flows[3].0) == 10 && pair.lazy.rate(of: pair.flows[0].0) == 30)
+        #expect(pair.lazy.replayedChanges == before.0 + 2)
+        #expect(pair.lazy.filledChanges == before.1)
+        // The reopened bucket moves again: its flow is the next to finish, at its cap's rate.
+        let (first, at) = pair.lazy.nextCompletion()!
+        #expect(first == pair.flows[3].0)
+        #expect(at == two + .seconds(10))
     }
 }

@@ -190,6 +190,7 @@ extension FlowNetwork {
         bucketIndex[key] = Int32(b)
         bucketCap.append(cap)
         bucketShared.append(contentsOf: repeatElement(-1, count: Self.maxLinksPerFlow))
+        bucketEntry.append(contentsOf: repeatElement(-1, count: Self.maxLinksPerFlow))
         previous = -1
         for j in 0..<k {   // the same links again, stored in order
             var next = Int32.max
@@ -201,7 +202,7 @@ extension FlowNetwork {
         }
         bucketCount.append(0); bucketHeap.append([]); bucketMark.append(0)
         bucketGroup.append(-1); bucketOffset.append(0); bucketGroupPos.append(-1); bucketDueKey.append(0)
-        bucketCapGroup.append(-1); bucketLevel.append(0); bucketNextFixed.append(-1)
+        bucketCapGroup.append(-1); bucketLevel.append(0); bucketRecordedCount.append(0)
         bucketComponent.append(-1); bucketComponentGeneration.append(0); bucketRate.append(0)
         bucketCapRank.append(-1)
         if cap.isFinite { rankCap(of: b) }

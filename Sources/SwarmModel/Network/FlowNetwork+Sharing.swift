@@ -1,16 +1,18 @@
 import SwarmKernel
 
 /// Max-min fair rates: a new progressive filling of the component a change touches, or — when
-/// the change kept the component's structure — a replay of its last filling, checked.
+/// the change kept the component's structure — a replay of its last filling, checked
+/// (`FlowNetwork+Replay.swift`).
 extension FlowNetwork {
     // MARK: After a change
 
     /// Recomputes the rates after a change to bucket `changed`: by replaying its component's
-    /// last filling when `sameStructure` (the bucket had flows before and after) and no link
-    /// started or stopped being shared, if the replay checks out; by a new filling otherwise.
-    /// Then refreshes when each group whose rate or first flow changed next sees a flow finish.
-    mutating func recompute(changed b: Int, sameStructure: Bool) {
-        if sameStructure && moved.isEmpty && replay(changed: b) {
+    /// last filling when no link started or stopped being shared and the bucket was in that
+    /// filling (emptied or reopened since, it still is), if the replay checks out; by a new
+    /// filling otherwise. Then refreshes when each group whose rate or first flow changed next
+    /// sees a flow finish.
+    mutating func recompute(changed b: Int) {
+        if moved.isEmpty && replay(changed: b) {
             replayedChanges += 1
         } else {
             fillComponent()
@@ -19,77 +21,15 @@ extension FlowNetwork {
         updateDirtyGroups()
     }
 
-    // MARK: Replay
-
-    /// Replays the last filling of bucket `changed`'s component with today's flow counts: the
-    /// same bottlenecks, in the same order, each fixing the same buckets. That is the max-min
-    /// allocation when it checks out — each link fixes exactly the flows still unfixed on it,
-    /// at a share no lower than the rate of any flow fixed on it before, no bucket exceeds its
-    /// cap and no link its capacity: then every flow has a bottleneck, saturated, on which no
-    /// flow gets more. (Levels that share no link may come out in another order than they
-    /// were filled in.) Returns false, having changed nothing, when it does not check out or
-    /// the component is gone.
-    /// - Complexity: O(B_c·K + L_c + G·log G) for G groups whose rate changes, no heap of
-    ///   candidates and no search of the component.
-    mutating func replay(changed b: Int) -> Bool {
-        let c = Int(bucketComponent[b])
-        guard c >= 0, componentValid[c], componentGeneration[c] == bucketComponentGeneration[b] else { return false }
-        var l = Int(componentFirstLink[c])
-        while l >= 0 {
-            linkRemaining[l] = capacities[l]; linkUnfixed[l] = linkFlowCount[l]; linkShare[l] = 0
-            l = Int(linkNextInComponent[l])
-        }
-        levelShares.removeAll(keepingCapacity: true)
-        levelGroups.removeAll(keepingCapacity: true)
-        var x = Int(componentFirstBucket[c])
-        while x >= 0 {
-            let id = bucketLevel[x]
-            let share: Double
-            if id >= 0 {
-                // The level must fix every flow still unfixed on its link (checked below: none left).
-                let n = linkUnfixed[Int(id)]
-                guard n > 0 else { return refuse() }
-                share = max(0, linkRemaining[Int(id)]) / Double(n)
-                // linkShare holds, in a replay, the highest rate fixed on each link so far.
-                guard share >= linkShare[Int(id)] else { return refuse() }
-            } else {
-                share = bucketCap[x]
-            }
-            levelShares.append(share); levelGroups.append(bucketGroup[x])
-            repeat {
-                if id >= 0 && share > bucketCap[x] { return refuse() }
-                takeOff(x, at: share, noting: true)
-                x = Int(bucketNextFixed[x])
-            } while x >= 0 && bucketLevel[x] == id
-            if id >= 0 && linkUnfixed[Int(id)] != 0 { return refuse() }
-        }
-        l = Int(componentFirstLink[c])
-        while l >= 0 {
-            // Rounding: R is the capacity less a few hundred rates, each rounding by ε·C at most.
-            guard linkRemaining[l] >= -1e-12 * capacities[l] else { return refuse() }
-            l = Int(linkNextInComponent[l])
-        }
-        for i in 0..<levelShares.count { setRate(Int(levelGroups[i]), levelShares[i]) }
-        return true
-    }
-
-    /// Counts a replay that did not check out; returns false.
-    private mutating func refuse() -> Bool {
-        refusedReplays += 1
-        return false
-    }
-
-    /// Takes bucket `b`'s flows, fixed at `rate`, off its shared links; `noting` (a replay)
-    /// keeps the highest rate fixed on each link in `linkShare`.
+    /// Takes bucket `b`'s flows, fixed at `rate`, off its shared links.
     @inline(__always)
-    mutating func takeOff(_ b: Int, at rate: Double, noting: Bool = false) {
+    mutating func takeOff(_ b: Int, at rate: Double) {
         let n = bucketCount[b], base = b * Self.maxLinksPerFlow
         for j in 0..<Self.maxLinksPerFlow {
             let l = Int(bucketShared[base + j])
             if l < 0 { break }
             linkRemaining[l] -= Double(n) * rate
             linkUnfixed[l] -= n
-            if noting { linkShare[l] = Swift.max(linkShare[l], rate) }   // branch-free: rates vary
         }
     }
 
@@ -261,8 +201,8 @@ extension FlowNetwork {
     }
 
     /// Retires the components the buckets of this filling were in (a bucket left outside keeps
-    /// a stale one, so its next change fills anew) and records theirs: the buckets in the
-    /// order they were fixed, and the shared links.
+    /// a stale one, so its next change fills anew) and records theirs: its levels (the order
+    /// the buckets were fixed in, and what fixed them) and its shared links.
     mutating func recordComponent() {
         for i in 0..<componentBuckets.count {
             let b = Int(componentBuckets[i]), c = Int(bucketComponent[b])
@@ -281,20 +221,20 @@ extension FlowNetwork {
         } else {
             c = componentValid.count
             componentGeneration.append(1); componentValid.append(true)
-            componentFirstBucket.append(-1); componentFirstLink.append(-1)
+            componentFirstLink.append(-1); componentLevels.append([]); componentEntries.append([])
         }
         var first: Int32 = -1
         for i in 0..<componentLinks.count {
             let l = Int(componentLinks[i])
             linkNextInComponent[l] = first; first = Int32(l)
+            linkComponent[l] = Int32(c); linkComponentGeneration[l] = componentGeneration[c]
         }
         componentFirstLink[c] = first
-        componentFirstBucket[c] = fixOrder[0]
         for i in 0..<fixOrder.count {
             let b = Int(fixOrder[i])
-            bucketNextFixed[b] = i + 1 < fixOrder.count ? fixOrder[i + 1] : -1
             bucketComponent[b] = Int32(c)
             bucketComponentGeneration[b] = componentGeneration[c]
         }
+        recordLevels(of: c)
     }
 }

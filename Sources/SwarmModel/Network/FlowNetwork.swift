@@ -44,10 +44,10 @@ public struct FlowID: Hashable, Sendable, CustomStringConvertible {
 /// clock less an offset; a change of rate is one write per group.
 ///
 /// **Changes.** A change recomputes over the buckets and shared links connected to it, not
-/// over flows. Most changes only move a count in a bucket that had flows before and after:
-/// they replay the component's last progressive filling with the new counts and keep it if it
-/// checks out (same bottlenecks, same order, feasible); otherwise — a bucket opened or emptied,
-/// a link became shared or private, the bottleneck moved — the component is filled anew. With
+/// over flows. Most changes only move a count in a bucket: they replay the component's last
+/// progressive filling with the new counts, level by level, and keep it if it checks out (same
+/// bottlenecks, same order, feasible); otherwise — a new bucket, a link became shared or
+/// private, the bottleneck moved — the component is filled anew. With
 /// devices of a few classes behind a few edge sites and regions, a change costs the same with
 /// 10 or 10^5 flows in progress.
 ///
@@ -57,9 +57,10 @@ public struct FlowID: Hashable, Sendable, CustomStringConvertible {
 /// recomputation over every flow that this replaces is kept by the tests as the oracle
 /// (`FullRecomputeFlowNetwork`).
 ///
-/// - Complexity: for a component of B_c buckets over L_c shared links, K links per flow at
-///   most, B buckets in all and G groups whose rate changes, a replayed change costs
-///   O(K + B_c·K + L_c + G·log B) and a new filling O(K + (B_c·K + L_c)·log(B_c·K + L_c) +
+/// - Complexity: for a component of B_c buckets over L_c shared links, its last filling's
+///   levels touching E_c ≤ B_c·K (level, link) pairs, K links per flow at most, B buckets in
+///   all and G groups whose rate changes, a replayed change costs O(K + E_c + L_c + G·log B)
+///   and a new filling O(K + (B_c·K + L_c)·log(B_c·K + L_c) +
 ///   B_c·log B); plus O(log F_b) per flow entering or leaving a bucket of F_b flows.
 ///   `advance(to:)` and `nextCompletion()` are O(1).
 public struct FlowNetwork: Sendable {
@@ -107,10 +108,12 @@ public struct FlowNetwork: Sendable {
     /// The group a bucket fixed at its own cap gets (-1 until it needs one).
     var bucketCapGroup: [Int32] = []
     /// What fixed each bucket in its component's last filling (a link id, or `~bucket` for
-    /// its cap), the next bucket in that filling's order (-1 after the last), its component
-    /// and the component's generation then.
+    /// its cap), where each of its shared links' counts sit in the component's entries
+    /// (stride maxLinksPerFlow), the count those entries hold for it, its component and the
+    /// component's generation then.
     var bucketLevel: [Int32] = []
-    var bucketNextFixed: [Int32] = []
+    var bucketEntry: [Int32] = []
+    var bucketRecordedCount: [Int32] = []
     var bucketComponent: [Int32] = []
     var bucketComponentGeneration: [UInt32] = []
     /// Rate each bucket got in the latest filling that covered it (scratch of the filling).
@@ -134,10 +137,17 @@ public struct FlowNetwork: Sendable {
     // Components as last filled, for the replay of a change that keeps their structure.
     var componentGeneration: [UInt32] = []
     var componentValid: [Bool] = []
-    var componentFirstBucket: [Int32] = []
     var componentFirstLink: [Int32] = []
+    /// Each component's last filling as levels, and per level the flows fixed on each shared
+    /// link (`FlowNetwork+Replay.swift`).
+    var componentLevels: [[ReplayLevel]] = []
+    var componentEntries: [[ReplayEntry]] = []
     var freeComponents: [Int32] = []
+    /// Per shared link, the next in its component's list, and the component (with its
+    /// generation) whose filling last covered it.
     var linkNextInComponent: [Int32] = []
+    var linkComponent: [Int32] = []
+    var linkComponentGeneration: [UInt32] = []
     /// Changes whose rates came from replaying the component's last filling, and from a new
     /// filling (what a change costs depends on which); replays that did not check out (the
     /// bottlenecks had moved), each followed by a new filling.
@@ -174,7 +184,8 @@ public struct FlowNetwork: Sendable {
     var touchedLinks: [Int32] = []
     var fixOrder: [Int32] = []
     var levelShares: [Double] = []
-    var levelGroups: [Int32] = []
+    /// Per link, its entry in the level being recorded (-1: none yet).
+    var linkEntry: [Int32] = []
 
     /// An empty network at time `start`.
     public init(start: SimTime = .zero) { self.now = start }
@@ -189,7 +200,8 @@ public struct FlowNetwork: Sendable {
         linkFlowCount.append(0); linkFlowXor.append(0); linkBuckets.append([])
         linkRemaining.append(0); linkUnfixed.append(0); linkMark.append(0)
         linkHeapPos.append(-1); linkShare.append(0)
-        linkGroup.append(-1); linkNextInComponent.append(-1)
+        linkGroup.append(-1); linkNextInComponent.append(-1); linkEntry.append(-1)
+        linkComponent.append(-1); linkComponentGeneration.append(0)
         return LinkID(Int32(capacities.count - 1))
     }
 
@@ -257,10 +269,9 @@ public struct FlowNetwork: Sendable {
         activeFlowCount += 1
         rebucketMoved()
         let b = bucket(for: s)
-        let joinsFlows = bucketCount[b] > 0
         attach(s, to: b, remaining: bytes)
         seeds.append(Int32(b))
-        recompute(changed: b, sameStructure: joinsFlows)
+        recompute(changed: b)
         return FlowID(slot: slot, generation: generations[s])
     }
 
@@ -286,7 +297,7 @@ public struct FlowNetwork: Sendable {
         generations[s] &+= 1
         freeSlots.append(id.slot)
         rebucketMoved()
-        recompute(changed: b, sameStructure: bucketCount[b] > 0)
+        recompute(changed: b)
         return max(0, left)
     }
 
