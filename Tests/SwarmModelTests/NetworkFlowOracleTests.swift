@@ -286,4 +286,27 @@ struct NetworkFlowOracleTests {
         #expect(first == pair.flows[3].0)
         #expect(at == two + .seconds(10))
     }
+
+    @Test("a bucket the last filling never saw (new, or empty then) joins its links' component as a last level: the change replays, and matches the full recompute")
+    func replayAdoptsANewBucket() {
+        // Three flows of bucket X cross W = 100 B/s and V = 1000 B/s: one level, W, at 100/3;
+        // V is shared but no bottleneck. A flow over V and a private 10 B/s link opens bucket Y:
+        // every other flow on V is fixed by W's level, so Y comes last, at its cap.
+        var pair = Pair()
+        let w = pair.addLink(100), v = pair.addLink(1000), slow = pair.addLink(10), slow2 = pair.addLink(10)
+        for _ in 0..<3 { pair.add(1e9, [w, v], at: .zero) }
+        pair.check("X = 3")
+        let before = (pair.lazy.replayedChanges, pair.lazy.filledChanges)
+        pair.add(1e9, [v, slow], at: .zero)
+        pair.check("X = 3, Y = 1")
+        #expect(pair.lazy.replayedChanges == before.0 + 1)
+        #expect(pair.lazy.filledChanges == before.1)
+        #expect(pair.lazy.rate(of: pair.flows[3].0) == 10 && pair.lazy.rate(of: pair.flows[0].0) == 100.0 / 3)
+        // Recorded now: a second flow in Y replays with Y in its own level.
+        pair.add(1e9, [v, slow2], at: .zero)
+        pair.check("X = 3, Y = 2")
+        #expect(pair.lazy.replayedChanges == before.0 + 2)
+        #expect(pair.lazy.filledChanges == before.1)
+        #expect(pair.lazy.rate(of: pair.flows[4].0) == 10)
+    }
 }

@@ -29,7 +29,7 @@ extension FlowNetwork {
     /// Replays the last filling of bucket `changed`'s component with today's flow counts: the
     /// same bottlenecks, in the same order, each fixing the same buckets. A bucket emptied since
     /// stays in its level with no flows (it constrains nothing); one reopened joins its level's
-    /// group again. That is the max-min
+    /// group again; one the filling never saw joins as a last level if it can. That is the max-min
     /// allocation when it checks out — each link fixes exactly the flows still unfixed on it,
     /// at a share no lower than the rate of any flow fixed on it before, no bucket exceeds its
     /// cap and no link its capacity: then every flow has a bottleneck, saturated, on which no
@@ -39,53 +39,128 @@ extension FlowNetwork {
     /// - Complexity: O(K + E_c + L_c + G·log G) for E_c (level, link) entries of the component,
     ///   G groups whose rate changes; no heap of candidates, no search, no walk of buckets.
     mutating func replay(changed b: Int) -> Bool {
-        let c = Int(bucketComponent[b])
-        guard c >= 0, componentValid[c], componentGeneration[c] == bucketComponentGeneration[b] else { return false }
-        noteCount(of: b, in: c)
-        if bucketCount[b] > 0 && bucketGroup[b] < 0 { move(b, to: group(fixedBy: bucketLevel[b])) }   // reopened
+        var c = Int(bucketComponent[b])
+        let recorded = c >= 0 && componentValid[c] && componentGeneration[c] == bucketComponentGeneration[b]
+        if recorded {
+            noteCount(of: b, in: c)
+            if bucketCount[b] > 0 && bucketGroup[b] < 0 { move(b, to: group(fixedBy: bucketLevel[b])) }   // reopened
+        } else {
+            // A bucket the last filling did not see (it was empty then) may join the component
+            // its shared links are in, as one more level at the end (`adopt`).
+            c = adoptingComponent(of: b)
+            guard c >= 0 else { return false }
+        }
         var l = Int(componentFirstLink[c])
         while l >= 0 {
-            // A guard: a link a later filling took carries flows this component lacks (that
-            // filling retires every component it reaches, but not one whose buckets on the
-            // link had all emptied; no sequence of changes is known to get there).
+            // A link a later filling took carries flows this component lacks (that filling
+            // retires every component it reaches, but not one whose buckets on the link had
+            // all emptied, so it could not reach them).
             guard linkComponent[l] == Int32(c), linkComponentGeneration[l] == componentGeneration[c] else { return refuse() }
             linkRemaining[l] = capacities[l]; linkUnfixed[l] = linkFlowCount[l]; linkShare[l] = 0
             l = Int(linkNextInComponent[l])
         }
         levelShares.removeAll(keepingCapacity: true)
-        let levels = componentLevels[c], entries = componentEntries[c]
-        var e = 0
-        for j in 0..<levels.count {
-            let level = levels[j], id = Int(level.id)
-            let share: Double
-            if id >= 0 {
-                // The level must fix every flow still unfixed on its link (checked below: none left).
-                let n = linkUnfixed[id]
-                guard n > 0 else { return refuse() }
-                share = max(0, linkRemaining[id]) / Double(n)
-                // linkShare holds, in a replay, the highest rate fixed on each link so far.
-                guard share >= linkShare[id], share <= level.lowestCap else { return refuse() }
-            } else {
-                share = bucketCap[~id]
+        var adopted: (id: Int32, share: Double)? = nil
+        do {   // the scope ends the copies of the level lists before `adopt` appends to them
+            let levels = componentLevels[c], entries = componentEntries[c]
+            var e = 0
+            for j in 0..<levels.count {
+                let level = levels[j], id = Int(level.id)
+                let share: Double
+                if id >= 0 {
+                    // The level must fix every flow still unfixed on its link (checked below: none left).
+                    let n = linkUnfixed[id]
+                    guard n > 0 else { return refuse() }
+                    share = max(0, linkRemaining[id]) / Double(n)
+                    // linkShare holds, in a replay, the highest rate fixed on each link so far.
+                    guard share >= linkShare[id], share <= level.lowestCap else { return refuse() }
+                } else {
+                    share = bucketCap[~id]
+                }
+                levelShares.append(share)
+                while e < Int(level.entriesEnd) {
+                    let entry = entries[e], x = Int(entry.link)
+                    linkRemaining[x] -= Double(entry.flows) * share
+                    linkUnfixed[x] -= entry.flows
+                    if entry.flows > 0 { linkShare[x] = Swift.max(linkShare[x], share) }   // an emptied bucket fixes nobody
+                    e += 1
+                }
+                if id >= 0 && linkUnfixed[id] != 0 { return refuse() }
             }
-            levelShares.append(share)
-            while e < Int(level.entriesEnd) {
-                let entry = entries[e], x = Int(entry.link)
-                linkRemaining[x] -= Double(entry.flows) * share
-                linkUnfixed[x] -= entry.flows
-                if entry.flows > 0 { linkShare[x] = Swift.max(linkShare[x], share) }   // an emptied bucket fixes nobody
-                e += 1
+            if !recorded && bucketCount[b] > 0 {
+                guard let level = lastLevel(for: b) else { return refuse() }
+                adopted = level
             }
-            if id >= 0 && linkUnfixed[id] != 0 { return refuse() }
+            l = Int(componentFirstLink[c])
+            while l >= 0 {
+                // Rounding: R is the capacity less a few hundred rates, each rounding by ε·C at most.
+                guard linkRemaining[l] >= -1e-12 * capacities[l] else { return refuse() }
+                l = Int(linkNextInComponent[l])
+            }
+            for j in 0..<levels.count { setRate(Int(levels[j].group), levelShares[j]) }
         }
-        l = Int(componentFirstLink[c])
-        while l >= 0 {
-            // Rounding: R is the capacity less a few hundred rates, each rounding by ε·C at most.
-            guard linkRemaining[l] >= -1e-12 * capacities[l] else { return refuse() }
-            l = Int(linkNextInComponent[l])
-        }
-        for j in 0..<levels.count { setRate(Int(levels[j].group), levelShares[j]) }
+        if let (id, share) = adopted { adopt(b, into: c, fixedBy: id, at: share) }
         return true
+    }
+
+    /// The valid component every shared link of bucket `b` is in (-1 if none, if they are in
+    /// several, or if `b` has no shared link).
+    func adoptingComponent(of b: Int) -> Int {
+        var c = -1
+        let base = b * Self.maxLinksPerFlow
+        for k in 0..<Self.maxLinksPerFlow {
+            let l = Int(bucketShared[base + k])
+            if l < 0 { break }
+            let owner = Int(linkComponent[l])
+            guard owner >= 0, componentValid[owner], linkComponentGeneration[l] == componentGeneration[owner] else { return -1 }
+            if c < 0 { c = owner } else if c != owner { return -1 }
+        }
+        return c
+    }
+
+    /// After the component's levels, the level that fixes bucket `b`'s flows (still unfixed on
+    /// its links, and the only ones left there): its link with the lowest share, or its cap if
+    /// lower; taken off its links. Nil if flows other than b's are left unfixed on its links
+    /// or the share is below a rate already fixed on that link.
+    mutating func lastLevel(for b: Int) -> (id: Int32, share: Double)? {
+        let base = b * Self.maxLinksPerFlow, n = bucketCount[b]
+        var id = ~Int32(b), share = bucketCap[b]
+        for k in 0..<Self.maxLinksPerFlow {
+            let l = Int(bucketShared[base + k])
+            if l < 0 { break }
+            guard linkUnfixed[l] == n else { return nil }
+            let s = max(0, linkRemaining[l]) / Double(n)
+            if s < share { share = s; id = Int32(l) }
+        }
+        if id >= 0 && share < linkShare[Int(id)] { return nil }
+        for k in 0..<Self.maxLinksPerFlow {
+            let l = Int(bucketShared[base + k])
+            if l < 0 { break }
+            linkRemaining[l] -= Double(n) * share
+            linkUnfixed[l] = 0
+            linkShare[l] = Swift.max(linkShare[l], share)
+        }
+        return (id, share)
+    }
+
+    /// Records bucket `b` in component `c` as a last level fixed by `id` at `share`, and moves
+    /// it into that level's group at that rate.
+    mutating func adopt(_ b: Int, into c: Int, fixedBy id: Int32, at share: Double) {
+        let base = b * Self.maxLinksPerFlow, n = bucketCount[b]
+        for k in 0..<Self.maxLinksPerFlow {
+            let x = bucketShared[base + k]
+            if x < 0 { break }
+            bucketEntry[base + k] = Int32(componentEntries[c].count)
+            componentEntries[c].append(ReplayEntry(link: x, flows: n))
+        }
+        let g = group(fixedBy: id)
+        componentLevels[c].append(ReplayLevel(id: id, group: Int32(g), entriesEnd: Int32(componentEntries[c].count), lowestCap: bucketCap[b]))
+        bucketLevel[b] = id
+        bucketRecordedCount[b] = n
+        bucketComponent[b] = Int32(c)
+        bucketComponentGeneration[b] = componentGeneration[c]
+        if bucketGroup[b] != Int32(g) { move(b, to: g) }
+        setRate(g, share)
     }
 
     /// Counts a replay that did not check out; returns false.
