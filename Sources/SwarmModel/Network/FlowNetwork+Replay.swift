@@ -27,10 +27,10 @@ struct ReplayEntry: Sendable {
 /// buckets of the component.
 extension FlowNetwork {
     /// Replays the last filling of bucket `changed`'s component with today's flow counts: the
-    /// same bottlenecks, in the same order, each fixing the same buckets. A bucket emptied since
-    /// stays in its level with no flows (it constrains nothing); one reopened joins its level's
-    /// group again; one the filling never saw joins as a last level if it can. That is the max-min
-    /// allocation when it checks out — each link fixes exactly the flows still unfixed on it,
+    /// same bottlenecks, in the same order, each fixing the same buckets. A bucket emptied
+    /// since stays in its level with no flows (it constrains nothing); one reopened joins its
+    /// level's group again; one the filling never saw joins as a last level if it can. That is
+    /// the max-min allocation when it checks out — each link fixes exactly the flows still unfixed on it,
     /// at a share no lower than the rate of any flow fixed on it before, no bucket exceeds its
     /// cap and no link its capacity: then every flow has a bottleneck, saturated, on which no
     /// flow gets more. (Levels that share no link may come out in another order than they

@@ -8,8 +8,8 @@ extension FlowNetwork {
 
     /// Recomputes the rates after a change to bucket `changed`: by replaying its component's
     /// last filling when no link started or stopped being shared and the bucket was in that
-    /// filling (emptied or reopened since, it still is), if the replay checks out; by a new
-    /// filling otherwise. Then refreshes when each group whose rate or first flow changed next
+    /// filling (emptied or reopened since, it still is) or can join it as a last level, if
+    /// the replay checks out; by a new filling otherwise. Then refreshes when each group whose rate or first flow changed next
     /// sees a flow finish.
     mutating func recompute(changed b: Int) {
         if moved.isEmpty && replay(changed: b) {
